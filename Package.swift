@@ -1,0 +1,24 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "spkic",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SExpr", targets: ["SExpr"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: Core libraries (no I/O, no printing)
+        .target(name: "SExpr"),
+        .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ToolSupport"),
+
+        // MARK: Tests
+        .testTarget(name: "SExprTests", dependencies: ["SExpr"]),
+        .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+    ]
+)

@@ -1,0 +1,48 @@
+import Crypto
+
+/// The message digests used by SPKI objects. SHA-256 and SHA-512 are for new objects;
+/// SHA-1 and MD5 exist only to verify legacy objects.
+public enum HashAlgorithm: String, CaseIterable, Sendable, Hashable {
+    case sha256
+    case sha512
+    case sha1
+    case md5
+
+    /// The SPKI algorithm word, as written in `(hash sha256 ...)`.
+    public var spkiName: String { rawValue }
+
+    /// Whether the algorithm is broken for collision resistance and kept for legacy only.
+    public var isLegacy: Bool { self == .sha1 || self == .md5 }
+
+    /// The digest length in bytes.
+    public var digestLength: Int {
+        switch self {
+        case .sha256: return 32
+        case .sha512: return 64
+        case .sha1: return 20
+        case .md5: return 16
+        }
+    }
+
+    /// Accepts the SPKI word, case-insensitively, and the spellings `sha-256`, `sha-1`.
+    public init?(name: String) {
+        let folded = String(name.lowercased().filter { $0 != "-" })
+        guard let value = HashAlgorithm(rawValue: folded) else { return nil }
+        self = value
+    }
+
+    /// The digest of `bytes`.
+    public func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        switch self {
+        case .sha256: return Array(SHA256.hash(bufferPointer: bytes))
+        case .sha512: return Array(SHA512.hash(bufferPointer: bytes))
+        case .sha1: return Array(Insecure.SHA1.hash(bufferPointer: bytes))
+        case .md5: return Array(Insecure.MD5.hash(bufferPointer: bytes))
+        }
+    }
+
+    /// The digest of `bytes`.
+    public func digest(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { digest($0) }
+    }
+}
