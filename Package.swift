@@ -6,19 +6,34 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SExpr", targets: ["SExpr"]),
+        .library(name: "RSA", targets: ["RSA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // MARK: Core libraries (no I/O, no printing)
         .target(name: "SExpr"),
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ToolSupport"),
+        .systemLibrary(name: "CGMP", providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]),
+        .target(name: "BigNum", dependencies: ["CGMP"]),
+        .target(name: "RSA", dependencies: [
+            "BigNum", "SExpr", "Hashing",
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+
+        // MARK: Benchmark reference code (C)
+        .target(name: "CBenchRSA", linkerSettings: [
+            .linkedLibrary("crypto"), .linkedLibrary("hogweed"), .linkedLibrary("nettle"), .linkedLibrary("gmp"),
+        ]),
 
         // MARK: Tests
         .testTarget(name: "SExprTests", dependencies: ["SExpr"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
+        .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing"]),
     ]
 )
