@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SExpr", targets: ["SExpr"]),
+        .executable(name: "spki", targets: ["spki"]),
+        .executable(name: "spki-bench", targets: ["spki-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -17,8 +19,26 @@ let package = Package(
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ToolSupport"),
 
+        // MARK: Executables (argument parsing and printing only)
+        .executableTarget(
+            name: "spki",
+            dependencies: [
+                "SExpr", "Hashing", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "spki-bench",
+            dependencies: [
+                "SExpr", "ToolSupport", "CBenchSexp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Reference implementations, linked by the benchmarks only
+        .target(name: "CBenchSexp", linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle")]),
+
         // MARK: Tests
         .testTarget(name: "SExprTests", dependencies: ["SExpr"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport"]),
     ]
 )
