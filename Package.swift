@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "SExpr", targets: ["SExpr"]),
         .library(name: "RSA", targets: ["RSA"]),
+        .executable(name: "spki", targets: ["spki"]),
+        .executable(name: "spki-bench", targets: ["spki-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,7 +27,22 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
 
-        // MARK: Benchmark reference code (C)
+        // MARK: Executables (argument parsing and printing only)
+        .executableTarget(
+            name: "spki",
+            dependencies: [
+                "SExpr", "Hashing", "ToolSupport", "RSA",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "spki-bench",
+            dependencies: [
+                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Reference implementations, linked by the benchmarks only
+        .target(name: "CBenchSexp", linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle")]),
         .target(name: "CBenchRSA", linkerSettings: [
             .linkedLibrary("crypto"), .linkedLibrary("hogweed"), .linkedLibrary("nettle"), .linkedLibrary("gmp"),
         ]),
@@ -33,6 +50,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "SExprTests", dependencies: ["SExpr"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport"]),
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
         .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing"]),
     ]

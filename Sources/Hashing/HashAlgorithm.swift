@@ -34,15 +34,21 @@ public enum HashAlgorithm: String, CaseIterable, Sendable, Hashable {
     /// The digest of `bytes`.
     public func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         switch self {
-        case .sha256: return Array(SHA256.hash(bufferPointer: bytes))
-        case .sha512: return Array(SHA512.hash(bufferPointer: bytes))
-        case .sha1: return Array(Insecure.SHA1.hash(bufferPointer: bytes))
-        case .md5: return Array(Insecure.MD5.hash(bufferPointer: bytes))
+        case .sha256: return Self.run(SHA256.self, bytes)
+        case .sha512: return Self.run(SHA512.self, bytes)
+        case .sha1: return Self.run(Insecure.SHA1.self, bytes)
+        case .md5: return Self.run(Insecure.MD5.self, bytes)
         }
     }
 
     /// The digest of `bytes`.
     public func digest(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { digest($0) }
+    }
+
+    private static func run<H: HashFunction>(_ type: H.Type, _ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var hasher = H()
+        hasher.update(bufferPointer: bytes)
+        return Array(hasher.finalize())
     }
 }

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spki-bench",
+        abstract: "Benchmarks, each measured side by side with a reference implementation.",
+        discussion: """
+            Run in release mode:
+              swift run -c release spki-bench sexp
+            """,
+        subcommands: [SexpBenchmark.self])
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct SPKI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spki",
+        abstract: "Work with SPKI S-expressions, keys, certificates and signatures.",
+        discussion: """
+            Examples:
+              spki convert --to canonical cert.sexp -o cert.canon
+              spki convert key.pub                     # readable (advanced) form
+              spki hash --alg sha256 cert.canon
+            """,
+        subcommands: [ConvertCommand.self, HashCommand.self])
+}
