@@ -29,6 +29,9 @@ public struct RSAError: Error, Hashable, Sendable, CustomStringConvertible {
         case messageTooLong = "R025"
         case decryptionFailed = "R026"
         case faultDetected = "R027"
+        case contentHashMismatch = "R028"
+        case principalMismatch = "R029"
+        case algorithmMismatch = "R030"
 
         // Key files
         case pemTruncated = "R040"
@@ -38,7 +41,7 @@ public struct RSAError: Error, Hashable, Sendable, CustomStringConvertible {
         case unsupportedAlgorithm = "R044"
         case unsupportedVersion = "R045"
         case sshMalformed = "R050"
-        case sshEncrypted = "R051"
+        case encryptedKey = "R051"
         case sexpMalformed = "R060"
         case sexpNotAKey = "R061"
         case sexpMissingField = "R062"
@@ -64,7 +67,9 @@ public struct RSAError: Error, Hashable, Sendable, CustomStringConvertible {
     /// (exit status 1), as opposed to malformed input (exit status 2).
     public var isVerificationFailure: Bool {
         switch code {
-        case .signatureLengthMismatch, .signatureOutOfRange, .signatureMismatch: return true
+        case .signatureLengthMismatch, .signatureOutOfRange, .signatureMismatch,
+             .contentHashMismatch, .principalMismatch, .algorithmMismatch:
+            return true
         default: return false
         }
     }
