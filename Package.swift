@@ -37,8 +37,9 @@ let package = Package(
         .target(name: "CBenchSexp", linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle")]),
 
         // MARK: Tests
-        .testTarget(name: "SExprTests", dependencies: ["SExpr"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SExprTests", dependencies: ["SExpr", "TestSupport"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
-        .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport"]),
+        .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport", "TestSupport"]),
     ]
 )
