@@ -48,9 +48,10 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .testTarget(name: "SExprTests", dependencies: ["SExpr"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SExprTests", dependencies: ["SExpr", "TestSupport"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
-        .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport"]),
+        .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport", "TestSupport"]),
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
         .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing"]),
     ]

@@ -119,8 +119,12 @@ public struct AdvancedPrinter: Sendable {
         }
 
         /// Writes the expression rooted at `root`, starting at column 0.
+        ///
+        /// A list that does not fit is broken: its head and the atoms right after it stay
+        /// on the first line (an atom too long for any line stays beside its head), and
+        /// every other element goes on a line of its own, indented one column past `(`.
         func write(root: Int, into out: inout [UInt8]) {
-            var open: [(end: Int, indent: Int)] = []
+            var open: [(end: Int, indent: Int, inHead: Bool)] = []
             var column = 0
             var i = root
             let end = document.subtreeEnd(root)
@@ -128,7 +132,7 @@ public struct AdvancedPrinter: Sendable {
                 if document.isList(i) && width > 0 && column + flatWidth[i] > width && document.childCount(i) > 0 {
                     out.append(0x28)
                     column += 1
-                    open.append((document.subtreeEnd(i), column))
+                    open.append((document.subtreeEnd(i), column, true))
                     i += 1
                     continue
                 }
@@ -140,7 +144,15 @@ public struct AdvancedPrinter: Sendable {
                     open.removeLast()
                 }
                 if i >= end { return }
-                let indent = open.last!.indent
+                let top = open.count - 1
+                let indent = open[top].indent
+                if open[top].inHead && !document.isList(i)
+                    && (column + 1 + flatWidth[i] <= width || indent + flatWidth[i] > width) {
+                    out.append(0x20)
+                    column += 1
+                    continue
+                }
+                open[top].inHead = false
                 out.append(0x0A)
                 out.append(contentsOf: repeatElement(0x20, count: indent))
                 column = indent

@@ -45,25 +45,24 @@ public enum CanonicalPrinter {
 
     /// Prints the complete subtrees that make up `range`.
     static func print(_ document: SExprDocument, nodes range: Range<Int>) -> [UInt8] {
-        typealias Kind = SExprDocument.Kind
         // Pass 1: the exact size.
         var size = 0
         document.nodes.withUnsafeBufferPointer { nodes in
             for i in range {
                 let node = nodes[i]
-                if node.kind & Kind.list != 0 {
+                if node.isList {
                     size &+= 2
                 } else {
-                    let length = Int(node.length)
+                    let length = node.count
                     size &+= decimalDigits(length) &+ 1 &+ length
-                    if node.kind & Kind.hinted != 0 {
-                        let hintLength = Int(document.hints[Int(node.link)].length)
-                        size &+= decimalDigits(hintLength) &+ 3 &+ hintLength
+                    if node.isHinted, let hint = document.hints[UInt32(i)] {
+                        size &+= decimalDigits(Int(hint.length)) &+ 3 &+ Int(hint.length)
                     }
                 }
             }
         }
         // Pass 2: write.
+        let sourceCount = document.source.count
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var o = 0
             document.nodes.withUnsafeBufferPointer { nodes in
@@ -72,15 +71,17 @@ public enum CanonicalPrinter {
                 let out = buffer.baseAddress!
                 var ends: [Int] = []
                 ends.reserveCapacity(64)
-                func copy(_ offset: UInt32, _ length: Int, _ isDecoded: Bool) {
+                @inline(__always) func copy(_ offset: Int, _ length: Int) {
                     o = writeDecimal(length, to: out, at: o)
                     out[o] = 0x3A
                     o += 1
-                    if length > 0 {
-                        let from = (isDecoded ? decoded : source).baseAddress! + Int(offset)
+                    let from = offset < sourceCount ? source.baseAddress! + offset : decoded.baseAddress! + (offset - sourceCount)
+                    if length <= 16 {
+                        for k in 0..<length { out[o + k] = from[k] }
+                    } else {
                         (out + o).update(from: from, count: length)
-                        o += length
                     }
+                    o += length
                 }
                 for i in range {
                     while let last = ends.last, last == i {
@@ -89,26 +90,25 @@ public enum CanonicalPrinter {
                         ends.removeLast()
                     }
                     let node = nodes[i]
-                    if node.kind & Kind.list != 0 {
+                    if node.isList {
                         out[o] = 0x28
                         o += 1
-                        if node.link == UInt32(i + 1) {
+                        if node.a == UInt32(truncatingIfNeeded: i + 1) {
                             out[o] = 0x29
                             o += 1
                         } else {
-                            ends.append(Int(node.link))
+                            ends.append(Int(node.a))
                         }
                         continue
                     }
-                    if node.kind & Kind.hinted != 0 {
-                        let hint = document.hints[Int(node.link)]
+                    if node.isHinted, let hint = document.hints[UInt32(i)] {
                         out[o] = 0x5B
                         o += 1
-                        copy(hint.offset, Int(hint.length), hint.decoded)
+                        copy(Int(hint.offset), Int(hint.length))
                         out[o] = 0x5D
                         o += 1
                     }
-                    copy(node.offset, Int(node.length), node.kind & Kind.decoded != 0)
+                    copy(Int(node.a), node.count)
                 }
                 while !ends.isEmpty {
                     out[o] = 0x29

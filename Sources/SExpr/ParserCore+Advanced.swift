@@ -9,40 +9,40 @@ extension ParserCore {
         var isDecoded: Bool
     }
 
-    /// Handles one advanced-syntax item at `i`. Returns the next index and whether an
-    /// expression (an atom or a transport block) was produced.
-    mutating func parseAdvanced(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) throws(SExprError) -> (Int, Bool) {
+    /// Handles one advanced-syntax item at `i` and returns the next index.
+    mutating func parseAdvanced(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) throws(SExprError) -> Int {
         let c = p[i]
-        if Self.isSpace(c) { return (skipSpace(p, i, end), false) }
+        if Self.isSpace(c) { return skipSpace(p, i, end) }
         switch c {
         case 0x3B:  // ';' comment to the end of the line
             var j = i + 1
             while j < end, p[j] != 0x0A { j += 1 }
-            return (j, false)
+            return j
         case 0x7B:  // '{'
-            return (try parseTransport(p, at: i, end: end), true)
+            return try parseTransport(p, at: i, end: end)
         default:
             let (ref, next) = try readSimpleString(p, at: i, end: end)
-            addAtom(ref)
-            return (next, true)
+            try addAtom(ref)
+            return next
         }
     }
 
     /// After a length prefix that is not followed by `:`: `3"abc"`, `3#616263#`, `3|YWJj|`.
     mutating func parseSizedString(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int, declared: Int, lengthOffset: Int) throws(SExprError) -> Int {
         let (ref, next) = try readSizedString(p, at: i, end: end, declared: declared, lengthOffset: lengthOffset)
-        addAtom(ref)
+        try addAtom(ref)
         return next
     }
 
-    mutating func addAtom(_ ref: StringRef) {
-        addAtom(offset: ref.offset, length: ref.length, kind: ref.isDecoded ? Kind.decoded : 0)
+    mutating func addAtom(_ ref: StringRef) throws(SExprError) {
+        try addAtom(offset: ref.isDecoded ? source.count + ref.offset : ref.offset, length: ref.length)
     }
 
     /// A hint's string in advanced syntax: `[text/plain]`, `["text plain"]`, `[#..#]`, ...
     mutating func parseHintString(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) throws(SExprError) -> Int {
         let (ref, next) = try readSimpleString(p, at: i, end: end)
-        hints.append(.init(offset: UInt32(ref.offset), length: UInt32(ref.length), decoded: ref.isDecoded))
+        let offset = ref.isDecoded ? source.count + ref.offset : ref.offset
+        pendingHint = .init(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: ref.length))
         return next
     }
 
@@ -202,7 +202,7 @@ extension ParserCore {
 
     /// `{base64 of canonical bytes}`: exactly one canonical expression.
     mutating func parseTransport(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) throws(SExprError) -> Int {
-        if pendingHint >= 0 { throw hintNotFollowedByString(p, at: start, end: end) }
+        if pendingHint != nil { throw hintNotFollowedByString(p, at: start, end: end) }
         guard let close = Self.find(0x7D, in: p, from: start + 1, to: end) else {
             throw error(.unexpectedEnd, at: end, expected: "`}`", found: "end of input",
                         message: "the transport block that starts at offset \(start) is never closed")

@@ -6,14 +6,23 @@ struct ParserCore {
 
     let source: [UInt8]
     let options: Options
-    var nodes: [Node] = []
-    var hints: [SExprDocument.Hint] = []
+    /// The nodes, in a block that grows with `realloc` and is handed to the document.
+    var nodeBase: UnsafeMutablePointer<Node>?
+    var nodeCount = 0
+    var nodeCapacity: Int
+    /// The open lists: level 0 is the virtual root that holds the top-level expressions;
+    /// `openIndex[k]` is the node of the list at level k, `openChildren[k]` its child count.
+    var openIndex: UnsafeMutablePointer<UInt32>
+    var openChildren: UnsafeMutablePointer<UInt32>
+    /// `openOffset[k]`: where the list at level k starts in the input, for messages.
+    var openOffset: UnsafeMutablePointer<Int>
+    var openCapacity = 64
+    var top = 0
+    var hints: [UInt32: SExprDocument.Hint] = [:]
     var decoded: [UInt8] = []
-    /// Indices of the open lists, innermost last.
-    var stack: [UInt32] = []
     var rootCount = 0
-    /// Index into `hints` of a hint waiting for its string, or -1.
-    var pendingHint = -1
+    /// A hint waiting for its string.
+    var pendingHint: SExprDocument.Hint? = nil
     var pendingHintOffset = 0
     /// When parsing the body of a transport block: where the block starts in the input.
     var transportOffset: Int? = nil
@@ -23,9 +32,33 @@ struct ParserCore {
     init(source: [UInt8], options: Options) {
         self.source = source
         self.options = options
-        nodes.reserveCapacity(max(16, source.count / 8))
-        stack.reserveCapacity(64)
+        nodeCapacity = max(64, source.count / 12)
+        nodeBase = NodeStore.allocate(nodeCapacity)
+        openIndex = .allocate(capacity: openCapacity)
+        openChildren = .allocate(capacity: openCapacity)
+        openOffset = .allocate(capacity: openCapacity)
+        openIndex[0] = UInt32.max
+        openChildren[0] = 0
     }
+
+    /// Frees what the parser still owns (everything, if `takeNodes` was not called).
+    mutating func deallocate() {
+        if let nodeBase { free(nodeBase) }
+        nodeBase = nil
+        openIndex.deallocate()
+        openChildren.deallocate()
+        openOffset.deallocate()
+    }
+
+    /// Hands the node block to a `NodeStore`.
+    mutating func takeNodes() -> NodeStore {
+        let store = NodeStore(adopting: nodeBase!, count: nodeCount)
+        nodeBase = nil
+        return store
+    }
+
+    /// The nesting depth of the current position (0 at top level).
+    var depth: Int { top }
 
     // MARK: Top level
 
@@ -44,100 +77,152 @@ struct ParserCore {
     /// nesting depth it started at. `decodedBase` is set when `p` is a transport body
     /// copied into `decoded` at that offset: then only canonical syntax is allowed.
     mutating func parseRegion(_ p: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, decodedBase: Int?) throws(SExprError) -> Int {
-        let baseDepth = stack.count
+        let baseTop = top
+        let childrenBefore = openChildren[baseTop]
         let canonicalOnly = options.canonicalOnly || decodedBase != nil
-        let atomKind: UInt32 = decodedBase == nil ? 0 : Kind.decoded
-        let offsetBase = decodedBase ?? 0
-        var completed = 0
+        let offsetBase = decodedBase.map { source.count + $0 } ?? 0
+        let maxDepth = options.maxDepth
+        guard let bytes = p.baseAddress else {
+            return 0
+        }
         var i = from
         while i < end {
-            let c = p[i]
-            if c &- 0x30 < 10 {
-                // A length: `<n>:` verbatim, or `<n>"..."`, `<n>#..#`, `<n>|..|`.
-                let (length, afterDigits) = try readLength(p, at: i, end: end)
-                let marker = p[afterDigits]
-                if marker == 0x3A {  // ':'
-                    let start = afterDigits + 1
+            let c = bytes[i]
+            let digit = c &- 0x30
+            if digit < 10 {
+                // The hot path: `<n>:<bytes>`.
+                var length = Int(digit)
+                var j = i + 1
+                if digit == 0, j < end, bytes[j] &- 0x30 < 10 {
+                    throw error(.leadingZeroLength, at: i, expected: "a length without leading zeros", found: describe(p, i, end),
+                                message: "a length may not have a leading zero (at offset \(i))")
+                }
+                while j < end {
+                    let d = bytes[j] &- 0x30
+                    if d >= 10 { break }
+                    if length < Int(UInt32.max) { length = length &* 10 &+ Int(d) }
+                    j += 1
+                }
+                guard j < end else {
+                    throw error(.unexpectedEnd, at: end, expected: "`:` after the length", found: "end of input",
+                                message: "the input ends after length \(length) at offset \(i): expected `:` and the string")
+                }
+                if bytes[j] == 0x3A {
+                    let start = j + 1
                     guard length <= end - start else {
                         throw error(.lengthPastEnd, at: i, expected: "\(length) bytes", found: "\(end - start) bytes",
                                     message: "length \(length) at offset \(i) runs past the end of the input (\(end - start) bytes left)")
                     }
-                    addAtom(offset: offsetBase + start, length: length, kind: atomKind)
+                    try addAtom(offset: offsetBase + start, length: length)
                     i = start + length
                 } else if canonicalOnly {
-                    throw error(.badLength, at: afterDigits, expected: "`:` after the length", found: describe(p, afterDigits, end),
-                                message: "expected `:` after length \(length), found \(describe(p, afterDigits, end))")
+                    throw error(.badLength, at: j, expected: "`:` after the length", found: describe(p, j, end),
+                                message: "expected `:` after length \(length), found \(describe(p, j, end))")
                 } else {
-                    i = try parseSizedString(p, at: afterDigits, end: end, declared: length, lengthOffset: i)
+                    i = try parseSizedString(p, at: j, end: end, declared: length, lengthOffset: i)
                 }
-                if stack.count == baseDepth { completed += 1 }
                 continue
             }
-            switch c {
-            case 0x28:  // '('
-                if pendingHint >= 0 { throw hintNotFollowedByString(p, at: i, end: end) }
-                guard stack.count < options.maxDepth else {
-                    throw error(.depthExceeded, at: i, expected: "at most \(options.maxDepth) nested lists", found: "a deeper list",
-                                message: "lists are nested deeper than the limit of \(options.maxDepth)")
+            if c == 0x28 {  // '('
+                if pendingHint != nil { throw hintNotFollowedByString(p, at: i, end: end) }
+                guard top < maxDepth else {
+                    throw error(.depthExceeded, at: i, expected: "at most \(maxDepth) nested lists", found: "a deeper list",
+                                message: "lists are nested deeper than the limit of \(maxDepth)")
                 }
-                if let parent = stack.last { nodes[Int(parent)].length &+= 1 }
-                stack.append(UInt32(nodes.count))
-                nodes.append(Node(offset: UInt32(transportOffset ?? i), length: 0, link: 0, kind: Kind.list))
+                appendNode(Node(a: 0, b: Kind.list))
+                openChildren[top] &+= 1
+                top += 1
+                if top == openCapacity { growOpenLists() }
+                openIndex[top] = UInt32(truncatingIfNeeded: nodeCount - 1)
+                openChildren[top] = 0
+                openOffset[top] = transportOffset ?? i
                 i += 1
-            case 0x29:  // ')'
-                if pendingHint >= 0 { throw hintNotFollowedByString(p, at: i, end: end) }
-                guard stack.count > baseDepth else {
+                continue
+            }
+            if c == 0x29 {  // ')'
+                if pendingHint != nil { throw hintNotFollowedByString(p, at: i, end: end) }
+                guard top > baseTop else {
                     throw error(.unbalancedClose, at: i, expected: "an expression", found: "`)`",
                                 message: "unbalanced `)`: there is no open list to close")
                 }
-                let open = Int(stack.removeLast())
-                nodes[open].link = UInt32(nodes.count)
-                if stack.count == baseDepth { completed += 1 }
+                let open = Int(openIndex[top])
+                nodeBase![open] = Node(a: UInt32(truncatingIfNeeded: nodeCount), b: Kind.list | openChildren[top])
+                top -= 1
                 i += 1
-            case 0x5B:  // '['
-                if pendingHint >= 0 {
+                continue
+            }
+            if c == 0x5B {  // '['
+                if pendingHint != nil {
                     throw error(.badHint, at: i, expected: "a string after the display hint", found: "another display hint",
                                 message: "a display hint must be followed by a string, found another hint")
                 }
-                i = try parseHint(p, at: i, end: end, canonicalOnly: canonicalOnly, offsetBase: offsetBase, atomKind: atomKind)
-            default:
-                if canonicalOnly {
-                    throw error(.notCanonical, at: i, expected: "`(`, `)`, `[` or a length", found: describe(p, i, end),
-                                message: decodedBase == nil
-                                    ? "expected canonical syntax (`(`, `)`, `[` or a length), found \(describe(p, i, end))"
-                                    : "a transport block must hold canonical syntax, found \(describe(p, i, end))")
-                }
-                let (next, producedExpression) = try parseAdvanced(p, at: i, end: end)
-                i = next
-                if producedExpression && stack.count == baseDepth { completed += 1 }
+                i = try parseHint(p, at: i, end: end, canonicalOnly: canonicalOnly, offsetBase: offsetBase)
+                continue
             }
+            if canonicalOnly {
+                throw error(.notCanonical, at: i, expected: "`(`, `)`, `[` or a length", found: describe(p, i, end),
+                            message: decodedBase == nil
+                                ? "expected canonical syntax (`(`, `)`, `[` or a length), found \(describe(p, i, end))"
+                                : "a transport block must hold canonical syntax, found \(describe(p, i, end))")
+            }
+            i = try parseAdvanced(p, at: i, end: end)
         }
-        if pendingHint >= 0 {
+        if pendingHint != nil {
             throw error(.badHint, at: pendingHintOffset, expected: "a string after the display hint", found: "end of input",
                         message: "the display hint at offset \(pendingHintOffset) is not followed by a string")
         }
-        if stack.count > baseDepth {
-            let open = Int(nodes[Int(stack.last!)].offset)
+        if top > baseTop {
+            let open = openOffset[top]
             throw error(.unexpectedEnd, at: end, expected: "`)`", found: "end of input",
-                        message: "the input ends inside a list: the `(` at offset \(open) is never closed (\(stack.count - baseDepth) open)")
+                        message: "the input ends inside a list: the `(` at offset \(open) is never closed (\(top - baseTop) open)")
         }
-        return completed
+        return Int(openChildren[baseTop] - childrenBefore)
+    }
+
+    @inline(__always)
+    mutating func appendNode(_ node: Node) {
+        if nodeCount == nodeCapacity {
+            nodeCapacity *= 2
+            nodeBase = NodeStore.grow(nodeBase!, to: nodeCapacity)
+        }
+        nodeBase![nodeCount] = node
+        nodeCount += 1
+    }
+
+    mutating func growOpenLists() {
+        let capacity = openCapacity * 2
+        let index = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let children = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let offsets = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        index.update(from: openIndex, count: openCapacity)
+        children.update(from: openChildren, count: openCapacity)
+        offsets.update(from: openOffset, count: openCapacity)
+        openIndex.deallocate()
+        openChildren.deallocate()
+        openOffset.deallocate()
+        openIndex = index
+        openChildren = children
+        openOffset = offsets
+        openCapacity = capacity
     }
 
     // MARK: Pieces shared by every form
 
     /// Appends an atom node, consuming a pending hint.
     @inline(__always)
-    mutating func addAtom(offset: Int, length: Int, kind: UInt32) {
-        var kind = kind
-        var link: UInt32 = 0
-        if pendingHint >= 0 {
-            kind |= Kind.hinted
-            link = UInt32(pendingHint)
-            pendingHint = -1
+    mutating func addAtom(offset: Int, length: Int) throws(SExprError) {
+        if length > Kind.maxAtomLength {
+            throw error(.inputTooLarge, at: offset, expected: "at most \(Kind.maxAtomLength) bytes", found: "\(length) bytes",
+                        message: "a string of \(length) bytes is longer than a document holds (\(Kind.maxAtomLength) bytes)")
         }
-        if let parent = stack.last { nodes[Int(parent)].length &+= 1 }
-        nodes.append(Node(offset: UInt32(offset), length: UInt32(length), link: link, kind: kind))
+        var flags: UInt32 = 0
+        if let hint = pendingHint {
+            flags = Kind.hinted
+            hints[UInt32(truncatingIfNeeded: nodeCount)] = hint
+            pendingHint = nil
+        }
+        appendNode(Node(a: UInt32(truncatingIfNeeded: offset), b: flags | UInt32(truncatingIfNeeded: length)))
+        openChildren[top] &+= 1
     }
 
     /// Reads a decimal length at `i`; returns it and the index of the byte after the digits.
@@ -162,14 +247,13 @@ struct ParserCore {
 
     /// Reads a display hint `[...]` starting at `i` and leaves it pending.
     mutating func parseHint(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int, canonicalOnly: Bool,
-                            offsetBase: Int, atomKind: UInt32) throws(SExprError) -> Int {
+                            offsetBase: Int) throws(SExprError) -> Int {
         var i = start + 1
         if !canonicalOnly { i = skipSpace(p, i, end) }
         guard i < end else {
             throw error(.unexpectedEnd, at: end, expected: "a string inside `[...]`", found: "end of input",
                         message: "the input ends inside the display hint that starts at offset \(start)")
         }
-        let hintIndex = hints.count
         if canonicalOnly {
             guard p[i] &- 0x30 < 10 else {
                 throw error(.badHint, at: i, expected: "`<length>:<hint>`", found: describe(p, i, end),
@@ -185,7 +269,7 @@ struct ParserCore {
                 throw error(.lengthPastEnd, at: i, expected: "\(length) bytes", found: "\(end - bodyStart) bytes",
                             message: "length \(length) at offset \(i) runs past the end of the input (\(end - bodyStart) bytes left)")
             }
-            hints.append(.init(offset: UInt32(offsetBase + bodyStart), length: UInt32(length), decoded: atomKind != 0))
+            pendingHint = .init(offset: UInt32(truncatingIfNeeded: offsetBase + bodyStart), length: UInt32(truncatingIfNeeded: length))
             i = bodyStart + length
         } else {
             i = try parseHintString(p, at: i, end: end)
@@ -195,7 +279,6 @@ struct ParserCore {
             throw error(i < end ? .badHint : .unexpectedEnd, at: i, expected: "`]`", found: describe(p, i, end),
                         message: "expected `]` to close the display hint that starts at offset \(start), found \(describe(p, i, end))")
         }
-        pendingHint = hintIndex
         pendingHintOffset = transportOffset ?? start
         return i + 1
     }
@@ -251,6 +334,14 @@ struct ParserCore {
                           expected: expected, found: found, message: message)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension String {
     func leftPadded(to width: Int) -> String {

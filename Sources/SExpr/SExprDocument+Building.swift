@@ -3,21 +3,19 @@ extension SExprDocument {
     /// Atom bytes are copied into the document's side buffer.
     public init(values: [SExpr]) {
         var nodes: [Node] = []
-        var hints: [Hint] = []
+        var hints: [UInt32: Hint] = [:]
         var bytes: [UInt8] = []
         // A work list of values still to flatten, and the open lists awaiting their end.
         var pending: [(value: SExpr, closesAfter: Int)] = []
         var openLists: [Int] = []
         func appendAtom(_ atom: SExpr.Atom) {
-            var kind = Kind.decoded
-            var link: UInt32 = 0
+            var flags: UInt32 = 0
             if let hint = atom.hint {
-                kind |= Kind.hinted
-                link = UInt32(hints.count)
-                hints.append(Hint(offset: UInt32(bytes.count), length: UInt32(hint.count), decoded: true))
+                flags = Kind.hinted
+                hints[UInt32(nodes.count)] = Hint(offset: UInt32(bytes.count), length: UInt32(hint.count))
                 bytes.append(contentsOf: hint)
             }
-            nodes.append(Node(offset: UInt32(bytes.count), length: UInt32(atom.bytes.count), link: link, kind: kind))
+            nodes.append(Node(a: UInt32(bytes.count), b: flags | UInt32(atom.bytes.count)))
             bytes.append(contentsOf: atom.bytes)
         }
         for root in values {
@@ -28,9 +26,9 @@ extension SExprDocument {
                     appendAtom(atom)
                 case .list(let items):
                     openLists.append(nodes.count)
-                    nodes.append(Node(offset: 0, length: UInt32(items.count), link: 0, kind: Kind.list))
+                    nodes.append(Node(a: 0, b: Kind.list | UInt32(items.count)))
                     if items.isEmpty {
-                        nodes[openLists.removeLast()].link = UInt32(nodes.count)
+                        nodes[openLists.removeLast()].a = UInt32(nodes.count)
                     } else {
                         // The last item closes this list, and whatever `value` closed.
                         pending.append((items[items.count - 1], closes + 1))
@@ -39,10 +37,10 @@ extension SExprDocument {
                     }
                 }
                 for _ in 0..<closes {
-                    nodes[openLists.removeLast()].link = UInt32(nodes.count)
+                    nodes[openLists.removeLast()].a = UInt32(nodes.count)
                 }
             }
         }
-        self.init(source: [], decoded: bytes, nodes: nodes, hints: hints, rootCount: values.count)
+        self.init(source: [], decoded: bytes, nodes: NodeStore(nodes), hints: hints, rootCount: values.count)
     }
 }

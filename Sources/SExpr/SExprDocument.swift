@@ -5,51 +5,53 @@
 /// Node `i` is either an atom or a list; a list's children are the nodes that follow it,
 /// up to `subtreeEnd(i)`. Top-level expressions follow one another.
 public struct SExprDocument: Sendable {
-    /// One node, 16 bytes.
+    /// One node, 8 bytes.
+    ///
+    /// `a`: for an atom, the offset of its bytes in the virtual buffer `source ++ decoded`;
+    /// for a list, the index of the first node after its subtree.
+    /// `b`: `Kind` flags in the top two bits; below them the atom's length or the list's
+    /// number of children.
     @frozen @usableFromInline
     struct Node: Sendable {
-        /// Atom: offset of its bytes. List: offset of its `(` (or transport `{`) in the input.
-        @usableFromInline var offset: UInt32
-        /// Atom: byte length. List: number of children.
-        @usableFromInline var length: UInt32
-        /// Atom with a hint: index into `hints`. List: index of the first node after its subtree.
-        @usableFromInline var link: UInt32
-        /// `Kind` bits.
-        @usableFromInline var kind: UInt32
+        @usableFromInline var a: UInt32
+        @usableFromInline var b: UInt32
 
-        @usableFromInline init(offset: UInt32, length: UInt32, link: UInt32, kind: UInt32) {
-            self.offset = offset
-            self.length = length
-            self.link = link
-            self.kind = kind
+        @usableFromInline init(a: UInt32, b: UInt32) {
+            self.a = a
+            self.b = b
         }
+
+        @inlinable var isList: Bool { b & Kind.list != 0 }
+        @inlinable var isHinted: Bool { b & Kind.hinted != 0 }
+        @inlinable var count: Int { Int(b & Kind.countMask) }
     }
 
-    /// Bits of `Node.kind`.
+    /// Bits of `Node.b`.
     @usableFromInline enum Kind {
-        @usableFromInline static let list: UInt32 = 1
-        /// The atom's bytes are in `decoded`, not in `source`.
-        @usableFromInline static let decoded: UInt32 = 2
-        /// The atom has a display hint.
-        @usableFromInline static let hinted: UInt32 = 4
+        @usableFromInline static let list: UInt32 = 1 << 31
+        /// The atom has a display hint, kept in `hints` under the node's index.
+        @usableFromInline static let hinted: UInt32 = 1 << 30
+        @usableFromInline static let countMask: UInt32 = (1 << 30) - 1
+        /// The longest atom a document holds.
+        @usableFromInline static let maxAtomLength = Int(countMask)
     }
 
-    /// A display hint's bytes.
+    /// A display hint's bytes, at an offset in `source ++ decoded`.
     @usableFromInline struct Hint: Sendable {
         @usableFromInline var offset: UInt32
         @usableFromInline var length: UInt32
-        @usableFromInline var decoded: Bool
     }
 
     /// The input, as given.
     public let source: [UInt8]
     @usableFromInline var decoded: [UInt8]
-    @usableFromInline var nodes: [Node]
-    @usableFromInline var hints: [Hint]
+    @usableFromInline let nodes: NodeStore
+    /// Display hints by the index of the atom they belong to.
+    @usableFromInline var hints: [UInt32: Hint]
     /// The number of top-level expressions.
     public internal(set) var rootCount: Int
 
-    init(source: [UInt8], decoded: [UInt8], nodes: [Node], hints: [Hint], rootCount: Int) {
+    init(source: [UInt8], decoded: [UInt8], nodes: NodeStore, hints: [UInt32: Hint], rootCount: Int) {
         self.source = source
         self.decoded = decoded
         self.nodes = nodes
@@ -76,21 +78,21 @@ public struct SExprDocument: Sendable {
     }
 
     /// Whether node `id` is a list.
-    @inlinable public func isList(_ id: NodeID) -> Bool { nodes[id].kind & Kind.list != 0 }
+    @inlinable public func isList(_ id: NodeID) -> Bool { nodes[id].isList }
 
     /// The index of the first node after the subtree rooted at `id`.
     @inlinable public func subtreeEnd(_ id: NodeID) -> NodeID {
         let node = nodes[id]
-        return node.kind & Kind.list != 0 ? Int(node.link) : id + 1
+        return node.isList ? Int(node.a) : id + 1
     }
 
     /// The children of list `id` (empty for an atom).
     public func children(_ id: NodeID) -> [NodeID] {
         guard isList(id) else { return [] }
         var result: [NodeID] = []
-        result.reserveCapacity(Int(nodes[id].length))
+        result.reserveCapacity(nodes[id].count)
         var child = id + 1
-        let end = Int(nodes[id].link)
+        let end = Int(nodes[id].a)
         while child < end {
             result.append(child)
             child = subtreeEnd(child)
@@ -99,22 +101,22 @@ public struct SExprDocument: Sendable {
     }
 
     /// The number of children of list `id` (0 for an atom).
-    public func childCount(_ id: NodeID) -> Int { isList(id) ? Int(nodes[id].length) : 0 }
+    public func childCount(_ id: NodeID) -> Int { isList(id) ? nodes[id].count : 0 }
 
-    /// The input offset where node `id` starts, when it comes straight from the input
-    /// (lists and verbatim atoms); `nil` for atoms that were decoded.
+    /// The input offset of atom `id` when its bytes come straight from the input
+    /// (verbatim strings and tokens); `nil` for lists and decoded atoms.
     public func sourceOffset(_ id: NodeID) -> Int? {
         let node = nodes[id]
-        if node.kind & Kind.list == 0 && node.kind & Kind.decoded != 0 { return nil }
-        return Int(node.offset)
+        guard !node.isList, Int(node.a) < source.count else { return nil }
+        return Int(node.a)
     }
 
     /// Calls `body` with the bytes of atom `id` without copying them.
     @inlinable
     public func withAtomBytes<R>(_ id: NodeID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let node = nodes[id]
-        precondition(node.kind & Kind.list == 0, "node \(id) is a list, not an atom")
-        return try withBytes(offset: node.offset, length: node.length, decoded: node.kind & Kind.decoded != 0, body)
+        precondition(!node.isList, "node \(id) is a list, not an atom")
+        return try withBytes(offset: Int(node.a), length: node.count, body)
     }
 
     /// The bytes of atom `id`.
@@ -123,25 +125,26 @@ public struct SExprDocument: Sendable {
     /// The display hint of atom `id`, if any.
     public func atomHint(_ id: NodeID) -> [UInt8]? {
         let node = nodes[id]
-        guard node.kind & (Kind.list | Kind.hinted) == Kind.hinted else { return nil }
-        let hint = hints[Int(node.link)]
-        return withBytes(offset: hint.offset, length: hint.length, decoded: hint.decoded) { Array($0) }
+        guard !node.isList, node.isHinted, let hint = hints[UInt32(id)] else { return nil }
+        return withBytes(offset: Int(hint.offset), length: Int(hint.length)) { Array($0) }
     }
 
+    /// Calls `body` with `length` bytes at `offset` in `source ++ decoded`.
     @inlinable
-    func withBytes<R>(offset: UInt32, length: UInt32, decoded isDecoded: Bool, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let store = isDecoded ? decoded : source
-        return try store.withUnsafeBufferPointer { buffer in
-            try body(UnsafeBufferPointer(rebasing: buffer[Int(offset)..<Int(offset + length)]))
+    func withBytes<R>(offset: Int, length: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if offset < source.count {
+            return try source.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[offset..<offset + length])) }
         }
+        let start = offset - source.count
+        return try decoded.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + length])) }
     }
 
     /// The value of node `id`, built without recursion.
     public func value(_ id: NodeID) -> SExpr {
         guard isList(id) else { return .atom(SExpr.Atom(atomBytes(id), hint: atomHint(id))) }
         // Each open list collects its items; a list is closed when the walk reaches its end.
-        var stack: [(end: Int, items: [SExpr])] = [(Int(nodes[id].link), [])]
-        stack[0].items.reserveCapacity(Int(nodes[id].length))
+        var stack: [(end: Int, items: [SExpr])] = [(Int(nodes[id].a), [])]
+        stack[0].items.reserveCapacity(nodes[id].count)
         var i = id + 1
         while true {
             while let top = stack.last, top.end == i {
@@ -151,8 +154,8 @@ public struct SExprDocument: Sendable {
             }
             if isList(i) {
                 var items: [SExpr] = []
-                items.reserveCapacity(Int(nodes[i].length))
-                stack.append((Int(nodes[i].link), items))
+                items.reserveCapacity(nodes[i].count)
+                stack.append((Int(nodes[i].a), items))
             } else {
                 stack[stack.count - 1].items.append(.atom(SExpr.Atom(atomBytes(i), hint: atomHint(i))))
             }

@@ -26,16 +26,17 @@ public struct SExprParser: Sendable {
     /// Parses every top-level expression in `bytes`. Empty input (or input holding only
     /// whitespace and comments) is an error.
     public func parse(_ bytes: [UInt8]) throws(SExprError) -> SExprDocument {
-        guard bytes.count < Int(UInt32.max) else {
+        guard bytes.count < Int(Int32.max) else {
             throw SExprError(code: .inputTooLarge, offset: 0, line: 1, column: 1,
-                             expected: "at most 4 GiB", found: "\(bytes.count) bytes",
-                             message: "the input is \(bytes.count) bytes; a document holds at most 4 GiB")
+                             expected: "less than 2 GiB", found: "\(bytes.count) bytes",
+                             message: "the input is \(bytes.count) bytes; a document holds less than 2 GiB")
         }
         var core = ParserCore(source: bytes, options: options)
+        defer { core.deallocate() }
         try bytes.withUnsafeBufferPointer { (buffer) throws(SExprError) in
             try core.parseTopLevel(buffer)
         }
-        return SExprDocument(source: bytes, decoded: core.decoded, nodes: core.nodes,
+        return SExprDocument(source: bytes, decoded: core.decoded, nodes: core.takeNodes(),
                              hints: core.hints, rootCount: core.rootCount)
     }
 
