@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport", "TestSupport"]),
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
-        .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing"]),
+        .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing", "TestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Hashing
 import RSA
 import SExpr
+import TestSupport
 import XCTest
 
 /// Interoperability with OpenSSL, nettle's pkcs1-conv and OpenSSH's ssh-keygen. Each test
@@ -10,7 +11,7 @@ final class InteropTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = try TestSupport.temporaryDirectory()
+        directory = try Fixtures.temporaryDirectory()
     }
 
     override func tearDownWithError() throws {
@@ -26,9 +27,9 @@ final class InteropTests: XCTestCase {
 
     func read(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path(name)))) }
 
-    func openssl(_ arguments: [String], input: [UInt8] = []) throws -> TestSupport.ToolResult {
-        let result = try TestSupport.run("openssl", arguments, input: input)
-        XCTAssertEqual(result.status, 0, "openssl \(arguments.joined(separator: " ")): \(result.stderr)")
+    func openssl(_ arguments: [String], input: [UInt8] = []) throws -> ExternalTool.Result {
+        let result = try Fixtures.run("openssl", arguments, input: input)
+        XCTAssertEqual(result.status, 0, "openssl \(arguments.joined(separator: " ")): \(result.stderrText)")
         return result
     }
 
@@ -61,7 +62,7 @@ final class InteropTests: XCTestCase {
             let file = try write(reference.privateKeyBytes(format)!, "ours-\(format).pem")
             let modulus = try openssl(["rsa", "-in", file, "-noout", "-modulus"])
             XCTAssertEqual(String(decoding: modulus.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                           "Modulus=" + TestSupport.hexString(reference.publicKey.modulusBytes).uppercased(), "\(format)")
+                           "Modulus=" + Fixtures.hexString(reference.publicKey.modulusBytes).uppercased(), "\(format)")
         }
         let publicFile = try write(reference.publicKeyBytes(.pem), "ours-pub.pem")
         _ = try openssl(["pkey", "-pubin", "-in", publicFile, "-noout"])
@@ -89,7 +90,7 @@ final class InteropTests: XCTestCase {
         var bad = try key.requirePrivateKey().sign(message: message)
         bad[5] ^= 1
         let badPath = try write(bad, "bad.sig")
-        let refused = try TestSupport.run("openssl", ["dgst", "-sha256", "-verify", path("pub.pem"), "-signature", badPath, messagePath])
+        let refused = try Fixtures.run("openssl", ["dgst", "-sha256", "-verify", path("pub.pem"), "-signature", badPath, messagePath])
         XCTAssertNotEqual(refused.status, 0)
     }
 
@@ -115,16 +116,16 @@ final class InteropTests: XCTestCase {
         _ = try openssl(["pkey", "-in", keyPath, "-pubout", "-out", path("pub.pem")])
         let reference = try RSAKeyFile.load(read("ossl.pem"))
 
-        let privateSexp = try TestSupport.run("pkcs1-conv", [], input: read("trad.pem"))
-        XCTAssertEqual(privateSexp.status, 0, privateSexp.stderr)
+        let privateSexp = try Fixtures.run("pkcs1-conv", [], input: read("trad.pem"))
+        XCTAssertEqual(privateSexp.status, 0, privateSexp.stderrText)
         XCTAssertFalse(privateSexp.stdout.isEmpty, "pkcs1-conv wrote nothing: it skips PKCS#8 input silently")
         let loadedPrivate = try RSAKeyFile.load(privateSexp.stdout)
         XCTAssertEqual(loadedPrivate.algorithm, "rsa-pkcs1")
         XCTAssertEqual(loadedPrivate.publicKey, reference.publicKey)
         XCTAssertNoThrow(try loadedPrivate.requirePrivateKey().sign(message: [1, 2, 3]))
 
-        let publicSexp = try TestSupport.run("pkcs1-conv", [], input: read("pub.pem"))
-        XCTAssertEqual(publicSexp.status, 0, publicSexp.stderr)
+        let publicSexp = try Fixtures.run("pkcs1-conv", [], input: read("pub.pem"))
+        XCTAssertEqual(publicSexp.status, 0, publicSexp.stderrText)
         XCTAssertFalse(publicSexp.stdout.isEmpty, "pkcs1-conv wrote nothing")
         let loadedPublic = try RSAKeyFile.load(publicSexp.stdout)
         XCTAssertEqual(loadedPublic.principalBytes, publicSexp.stdout, "the principal is exactly the bytes received")
@@ -132,8 +133,8 @@ final class InteropTests: XCTestCase {
         XCTAssertEqual(RSASExpr.publicKey(reference.publicKey, algorithm: "rsa-pkcs1").canonical, publicSexp.stdout)
         // And sexp-conv reads what we write.
         let ours = reference.publicKeyBytes(.sexp)
-        let converted = try TestSupport.run("sexp-conv", ["-s", "canonical"], input: ours)
-        XCTAssertEqual(converted.status, 0, converted.stderr)
+        let converted = try Fixtures.run("sexp-conv", ["-s", "canonical"], input: ours)
+        XCTAssertEqual(converted.status, 0, converted.stderrText)
         XCTAssertEqual(converted.stdout, RSASExpr.publicKey(reference.publicKey).canonical)
     }
 
@@ -154,9 +155,8 @@ final class InteropTests: XCTestCase {
     }
 
     func testOpenSSHKeysBothWays() throws {
-        _ = try TestSupport.requireTool("ssh-keygen")
-        let generated = try TestSupport.run("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "alice@example", "-f", path("id_rsa")])
-        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let generated = try Fixtures.run("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "alice@example", "-f", path("id_rsa")])
+        XCTAssertEqual(generated.status, 0, generated.stderrText)
         let privateFile = try RSAKeyFile.load(read("id_rsa"))
         let publicFile = try RSAKeyFile.load(read("id_rsa.pub"))
         XCTAssertEqual(privateFile.format, .sshPrivate)
@@ -167,15 +167,15 @@ final class InteropTests: XCTestCase {
         // ssh-keygen reads our private key file and derives the same public key line.
         let ours = try write(privateFile.privateKeyBytes(.ssh)!, "ours")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: ours)
-        let derived = try TestSupport.run("ssh-keygen", ["-y", "-f", ours])
-        XCTAssertEqual(derived.status, 0, derived.stderr)
+        let derived = try Fixtures.run("ssh-keygen", ["-y", "-f", ours])
+        XCTAssertEqual(derived.status, 0, derived.stderrText)
         let derivedKey = try RSAKeyFile.load(derived.stdout)
         XCTAssertEqual(derivedKey.publicKey, publicFile.publicKey)
         XCTAssertEqual(String(decoding: publicFile.publicKeyBytes(.ssh), as: UTF8.self).split(separator: " ")[1],
                        String(decoding: try read("id_rsa.pub"), as: UTF8.self).split(separator: " ")[1])
         // An encrypted key gives a clear error.
-        let encrypted = try TestSupport.run("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "secret pass", "-f", path("id_enc")])
-        XCTAssertEqual(encrypted.status, 0, encrypted.stderr)
+        let encrypted = try Fixtures.run("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "secret pass", "-f", path("id_enc")])
+        XCTAssertEqual(encrypted.status, 0, encrypted.stderrText)
         XCTAssertThrowsError(try RSAKeyFile.load(read("id_enc"))) { error in
             XCTAssertEqual((error as? RSAError)?.code, .encryptedKey)
         }

@@ -142,7 +142,7 @@ final class RSAKeyTests: XCTestCase {
                 XCTFail("a flipped bit in \(names[index]) was not detected")
             } catch {
                 XCTAssertEqual(error.code, expected[index], "field \(names[index]): \(error)")
-                XCTAssertFalse(error.message.contains(TestSupport.hexString(Array(fields[index].prefix(8)))), "no key material in messages")
+                XCTAssertFalse(error.message.contains(Fixtures.hexString(Array(fields[index].prefix(8)))), "no key material in messages")
             }
         }
         // Unmodified fields load and sign.

@@ -76,15 +76,15 @@ final class WycheproofTests: XCTestCase {
     }
 
     func runVerify(_ file: String, expectedHash: HashAlgorithm, expectedCount: Int) throws {
-        let vectors = try TestSupport.wycheproof(file, as: VerifyFile.self)
+        let vectors = try Fixtures.wycheproof(file, as: VerifyFile.self)
         var checked = 0
         for group in vectors.testGroups {
             let hash = try XCTUnwrap(Self.hash(group.sha))
             XCTAssertEqual(hash, expectedHash)
-            let key = try RSADER.publicKey(pkcs1: TestSupport.hex(group.publicKeyAsn))
+            let key = try RSADER.publicKey(pkcs1: Fixtures.hex(group.publicKeyAsn))
             for test in group.tests {
-                let message = TestSupport.hex(test.msg)
-                let signature = TestSupport.hex(test.sig)
+                let message = Fixtures.hex(test.msg)
+                let signature = Fixtures.hex(test.sig)
                 var accepted = true
                 do {
                     try key.verify(signature: signature, message: message, hash: hash)
@@ -114,7 +114,7 @@ final class WycheproofTests: XCTestCase {
     func testSignature2048SHA512() throws { try runVerify("rsa_signature_2048_sha512_test.json", expectedHash: .sha512, expectedCount: 259) }
 
     func runSign(_ file: String, expectedChecked: Int, expectedUnsupported: Int) throws {
-        let vectors = try TestSupport.wycheproof(file, as: SignFile.self)
+        let vectors = try Fixtures.wycheproof(file, as: SignFile.self)
         var checked = 0
         var unsupported = 0
         for group in vectors.testGroups {
@@ -123,13 +123,13 @@ final class WycheproofTests: XCTestCase {
                 unsupported += group.tests.count
                 continue
             }
-            let key = try RSADER.privateKey(pkcs8: TestSupport.hex(group.privateKeyPkcs8))
+            let key = try RSADER.privateKey(pkcs8: Fixtures.hex(group.privateKeyPkcs8))
             let signer = try RSASigner(key: key)
             for test in group.tests {
                 XCTAssertNotEqual(test.result, "invalid", "tcId \(test.tcId): generation vectors are all valid or acceptable")
-                let message = TestSupport.hex(test.msg)
+                let message = Fixtures.hex(test.msg)
                 let signature = try signer.sign(message: message, hash: hash, allowLegacyHash: hash.isLegacy)
-                XCTAssertEqual(TestSupport.hexString(signature), test.sig, "\(file) tcId \(test.tcId)")
+                XCTAssertEqual(Fixtures.hexString(signature), test.sig, "\(file) tcId \(test.tcId)")
                 XCTAssertNoThrow(try key.publicKey.verify(signature: signature, message: message, hash: hash))
                 if hash.isLegacy {
                     XCTAssertThrowsError(try signer.sign(message: message, hash: hash)) { error in
@@ -147,19 +147,19 @@ final class WycheproofTests: XCTestCase {
     func testSignatureGeneration3072() throws { try runSign("rsa_pkcs1_3072_sig_gen_test.json", expectedChecked: 18, expectedUnsupported: 8) }
 
     func testOAEP2048SHA256() throws {
-        let vectors = try TestSupport.wycheproof("rsa_oaep_2048_sha256_mgf1sha256_test.json", as: OAEPFile.self)
+        let vectors = try Fixtures.wycheproof("rsa_oaep_2048_sha256_mgf1sha256_test.json", as: OAEPFile.self)
         var checked = 0
         for group in vectors.testGroups {
             XCTAssertEqual(group.sha, "SHA-256")
             XCTAssertEqual(group.mgfSha, "SHA-256")
-            let key = try RSADER.privateKey(pkcs8: TestSupport.hex(group.privateKeyPkcs8))
+            let key = try RSADER.privateKey(pkcs8: Fixtures.hex(group.privateKeyPkcs8))
             let signer = try RSASigner(key: key)
             for test in group.tests {
-                let label = TestSupport.hex(test.label)
-                let result = Result { try signer.decryptOAEP(TestSupport.hex(test.ct), label: label) }
+                let label = Fixtures.hex(test.label)
+                let result = Result { try signer.decryptOAEP(Fixtures.hex(test.ct), label: label) }
                 switch (test.result, result) {
                 case ("valid", .success(let message)):
-                    XCTAssertEqual(TestSupport.hexString(message), test.msg, "tcId \(test.tcId)")
+                    XCTAssertEqual(Fixtures.hexString(message), test.msg, "tcId \(test.tcId)")
                 case ("invalid", .failure(let error)):
                     XCTAssertEqual((error as? RSAError)?.code, .decryptionFailed, "tcId \(test.tcId)")
                 default:
@@ -167,7 +167,7 @@ final class WycheproofTests: XCTestCase {
                 }
                 // Round trip: our encryption of the message decrypts to it.
                 if test.result == "valid" {
-                    let message = TestSupport.hex(test.msg)
+                    let message = Fixtures.hex(test.msg)
                     let ciphertext = try key.publicKey.encryptOAEP(message, label: label)
                     XCTAssertEqual(try signer.decryptOAEP(ciphertext, label: label), message)
                 }

@@ -1,17 +1,13 @@
 import Foundation
+import TestSupport
 import XCTest
 
-/// Helpers shared by the RSA tests: hex, fixture locations, external tools.
-enum TestSupport {
-    /// The package root (this file is Tests/RSATests/TestSupport.swift).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
+/// Helpers shared by the RSA tests: hex, Wycheproof files, external tools.
+enum Fixtures {
     /// `../shared/testvectors/wycheproof/` beside the package root.
-    static let wycheproofDirectory = packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/testvectors/wycheproof")
+    static let wycheproofDirectory = PackagePaths.shared("testvectors/wycheproof")
 
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    static var isCI: Bool { ExternalTool.isCI }
 
     static func hex(_ text: String) -> [UInt8] {
         let digits = Array(text.utf8)
@@ -41,41 +37,16 @@ enum TestSupport {
         return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
     }
 
-    /// The full path of `tool` on PATH; a missing tool fails under CI and skips elsewhere.
-    static func requireTool(_ tool: String) throws -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        if isCI { XCTFail("`\(tool)` is required under CI=true but is not on PATH") }
-        throw XCTSkip("`\(tool)` is not installed")
-    }
-
-    struct ToolResult {
-        var status: Int32
-        var stdout: [UInt8]
-        var stderr: String
-    }
-
-    /// Runs a tool with arguments and optional standard input.
+    /// Runs a tool with arguments and optional standard input; a missing tool skips the
+    /// test, or fails it under CI=true.
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String], input: [UInt8] = []) throws -> ToolResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try requireTool(tool))
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ToolResult(status: process.terminationStatus, stdout: Array(out), stderr: String(decoding: err, as: UTF8.self))
+    static func run(_ tool: String, _ arguments: [String], input: [UInt8] = []) throws -> ExternalTool.Result {
+        let path = try ExternalTool.require(tool, package: packages[tool] ?? tool)
+        return try ExternalTool.run(path, arguments, input: input)
     }
+
+    /// The Debian package of each tool the tests run.
+    static let packages = ["openssl": "openssl", "pkcs1-conv": "nettle-bin", "sexp-conv": "nettle-bin", "ssh-keygen": "openssh-client"]
 
     /// A fresh temporary directory, removed by the caller's teardown.
     static func temporaryDirectory() throws -> URL {
