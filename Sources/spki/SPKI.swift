@@ -11,5 +11,8 @@ struct SPKI: ParsableCommand {
               spki convert key.pub                     # readable (advanced) form
               spki hash --alg sha256 cert.canon
             """,
-        subcommands: [ConvertCommand.self, HashCommand.self])
+        subcommands: [
+            ConvertCommand.self, HashCommand.self,
+            KeygenCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self,
+        ])
 }
