@@ -8,6 +8,7 @@ struct Bench: ParsableCommand {
         discussion: """
             Run in release mode:
               swift run -c release spki-bench sexp
+              swift run -c release spki-bench rsa
             """,
-        subcommands: [SexpBenchmark.self])
+        subcommands: [SexpBenchmark.self, RSABenchmark.self])
 }
