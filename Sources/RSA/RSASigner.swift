@@ -103,6 +103,14 @@ public final class RSASigner {
         return try OAEP.decode(em, label: label)
     }
 
+    #if DEBUG
+    /// Tests only: corrupts the blinding pair, as a fault would, so that the next
+    /// operation computes a wrong result and the check must catch it.
+    func corruptBlindingForTesting() {
+        blindE.setSum(blindE, 1)
+    }
+    #endif
+
     private func checkHash(_ hash: HashAlgorithm, _ allowLegacy: Bool) throws(RSAError) {
         if hash.isLegacy && !allowLegacy {
             throw RSAError(.legacyHashRefused, "\(hash.spkiName) is broken for signing; it is accepted only to verify old objects",

@@ -166,3 +166,17 @@ final class RSAKeyTests: XCTestCase {
         }
     }
 }
+
+extension RSAKeyTests {
+    func testFaultIsCaughtBySelfCheck() throws {
+        let signer = try RSASigner(key: try key())
+        XCTAssertNoThrow(try signer.sign(message: [1]))
+        signer.corruptBlindingForTesting()
+        XCTAssertThrowsError(try signer.sign(message: [1])) { error in
+            XCTAssertEqual((error as? RSAError)?.code, .faultDetected)
+        }
+        XCTAssertThrowsError(try signer.decryptOAEP([UInt8](repeating: 1, count: 256))) { error in
+            XCTAssertEqual((error as? RSAError)?.code, .faultDetected, "decryption is checked too")
+        }
+    }
+}

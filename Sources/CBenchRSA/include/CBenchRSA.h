@@ -13,7 +13,8 @@ typedef struct {
 
 /// Each reference implementation keeps its key and scratch state in an opaque context.
 /// `*_new` returns NULL on failure. Every `*_loop` runs `iterations` operations over
-/// `message` and returns the elapsed seconds (CLOCK_MONOTONIC), or a negative value if an
+/// `message` and returns the CPU seconds of the calling thread (CLOCK_THREAD_CPUTIME_ID, so
+/// other load on the machine does not count), or a negative value if an
 /// operation failed.
 
 /// OpenSSL libcrypto (EVP_PKEY_sign / EVP_PKEY_verify, PKCS#1 v1.5, SHA-256 of the message
