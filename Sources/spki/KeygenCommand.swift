@@ -1,4 +1,9 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RSA
 import SExpr
 import ToolSupport
@@ -53,7 +58,7 @@ struct KeygenCommand: ParsableCommand {
         try CommandRunner.run {
             let privatePath = output + ".key", publicPath = output + ".pub"
             if !force {
-                for path in [privatePath, publicPath] where (try? InputReader.read(path, limit: 1 << 20)) != nil {
+                for path in [privatePath, publicPath] where access(path, F_OK) == 0 {
                     throw CommandFailure(.badInput, "`\(path)` already exists; not replacing a key\n  help: choose another name, or pass --force to replace it")
                 }
             }
