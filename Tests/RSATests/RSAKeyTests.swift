@@ -180,3 +180,19 @@ extension RSAKeyTests {
         }
     }
 }
+
+extension RSAKeyTests {
+    func testLargerSizesGenerateSignAndVerify() throws {
+        for bits in [3072, 4096] {
+            let key = try RSAKeyGenerator.generate(bits: bits)
+            XCTAssertEqual(key.bitLength, bits)
+            XCTAssertEqual(key.p.bitWidth, bits / 2)
+            XCTAssertEqual(key.q.bitWidth, bits / 2)
+            let signature = try key.sign(message: [1, 2, 3], hash: .sha512)
+            XCTAssertEqual(signature.count, bits / 8)
+            XCTAssertNoThrow(try key.publicKey.verify(signature: signature, message: [1, 2, 3], hash: .sha512))
+            let sealed = try key.publicKey.encryptOAEP([9, 9, 9])
+            XCTAssertEqual(try key.decryptOAEP(sealed), [9, 9, 9])
+        }
+    }
+}
