@@ -81,4 +81,16 @@ static inline void cgmp_lcm(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_lcm(r, 
 static inline int cgmp_probab_prime(mpz_srcptr a, int reps) { return mpz_probab_prime_p(a, reps); }
 static inline void cgmp_abs(mpz_ptr r, mpz_srcptr a) { mpz_abs(r, a); }
 
+// Limb access and mpn primitives, for fixed-modulus Montgomery arithmetic.
+static inline size_t cgmp_size(mpz_srcptr a) { return mpz_size(a); }
+static inline const mp_limb_t *cgmp_limbs_read(mpz_srcptr a) { return mpz_limbs_read(a); }
+static inline mp_limb_t *cgmp_limbs_write(mpz_ptr a, mp_size_t n) { return mpz_limbs_write(a, n); }
+static inline void cgmp_limbs_finish(mpz_ptr a, mp_size_t n) { mpz_limbs_finish(a, n); }
+static inline void cgmp_mpn_sqr(mp_limb_t *r, const mp_limb_t *a, mp_size_t n) { mpn_sqr(r, a, n); }
+static inline void cgmp_mpn_mul_n(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { mpn_mul_n(r, a, b, n); }
+static inline mp_limb_t cgmp_mpn_addmul_1(mp_limb_t *r, const mp_limb_t *a, mp_size_t n, mp_limb_t b) { return mpn_addmul_1(r, a, n, b); }
+static inline mp_limb_t cgmp_mpn_add_n(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { return mpn_add_n(r, a, b, n); }
+static inline mp_limb_t cgmp_mpn_sub_n(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { return mpn_sub_n(r, a, b, n); }
+static inline int cgmp_mpn_cmp(const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { return mpn_cmp(a, b, n); }
+
 #endif

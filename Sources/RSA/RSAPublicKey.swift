@@ -13,6 +13,8 @@ public final class RSAPublicKey: @unchecked Sendable {
     // @unchecked: the BigNums are created here and never mutated after init.
     let n: BigNum
     let e: BigNum
+    /// Fast s^e mod n for this key (nil for exponents over 62 bits).
+    let montgomery: MontgomeryPower?
 
     /// The size of the modulus in bits.
     public let bitLength: Int
@@ -36,6 +38,7 @@ public final class RSAPublicKey: @unchecked Sendable {
         try Self.check(n: n, e: e)
         self.n = n
         self.e = e
+        montgomery = MontgomeryPower(modulus: n, exponent: e)
         bitLength = n.bitWidth
         byteLength = n.byteWidth
     }
@@ -79,6 +82,16 @@ public final class RSAPublicKey: @unchecked Sendable {
     /// The public exponent, when it fits in 64 bits.
     public var exponentValue: UInt? { e.uintValue }
 
+    /// `result = value^e mod n` (the RSA public operation); `value` < n. Variable time:
+    /// for public values.
+    func raise(_ value: BigNum, into result: BigNum) {
+        if let montgomery {
+            montgomery.power(value, into: result)
+        } else {
+            result.setPower(value, e, modulo: n)
+        }
+    }
+
     // MARK: Verification
 
     /// Verifies an RSASSA-PKCS1-v1_5 signature over `message`, hashed with `hash`.
@@ -96,22 +109,28 @@ public final class RSAPublicKey: @unchecked Sendable {
                            "the signature is \(signature.count) bytes, a \(bitLength)-bit key makes signatures of exactly \(byteLength) bytes",
                            help: "the signature is truncated or padded, or was made with another key")
         }
-        let s = BigNum(unsignedBytes: signature)
-        guard s < n else {
-            throw RSAError(.signatureOutOfRange, "the signature, as a number, is not smaller than the modulus",
-                           help: "the signature was made with another key or is corrupt")
-        }
-        let m = BigNum(capacityBits: bitLength + 64)
-        m.setPower(s, e, modulo: n)
         var recovered = [UInt8](repeating: 0, count: byteLength)
         var expected = [UInt8](repeating: 0, count: byteLength)
-        _ = recovered.withUnsafeMutableBufferPointer { m.writeUnsignedBytes(into: $0) }
+        if let montgomery {
+            guard montgomery.power(bigEndian: signature, into: &recovered) else { throw Self.outOfRange() }
+        } else {
+            let s = BigNum(unsignedBytes: signature)
+            guard s < n else { throw Self.outOfRange() }
+            let m = BigNum(capacityBits: bitLength + 64)
+            m.setPower(s, e, modulo: n)
+            _ = recovered.withUnsafeMutableBufferPointer { m.writeUnsignedBytes(into: $0) }
+        }
         try EMSAPKCS1.encode(digest: digest, hash: hash, into: &expected)
         guard ConstantTime.equal(recovered, expected) else {
             throw RSAError(.signatureMismatch,
                            "the signature does not match: it was not made by this key over this content with \(hash.spkiName)",
                            help: "check that the key, the signed content and the hash algorithm are the ones used to sign")
         }
+    }
+
+    private static func outOfRange() -> RSAError {
+        RSAError(.signatureOutOfRange, "the signature, as a number, is not smaller than the modulus",
+                 help: "the signature was made with another key or is corrupt")
     }
 
     // MARK: Encryption
@@ -127,7 +146,8 @@ public final class RSAPublicKey: @unchecked Sendable {
     public func encryptOAEP(_ message: [UInt8], label: [UInt8], using generator: inout some RandomNumberGenerator) throws(RSAError) -> [UInt8] {
         let encoded = try OAEP.encode(message, label: label, length: byteLength, using: &generator)
         let m = BigNum(unsignedBytes: encoded)
-        let c = m.power(e, modulo: n)
+        let c = BigNum(capacityBits: bitLength + 64)
+        raise(m, into: c)
         return c.unsignedBytes(length: byteLength)!
     }
 }

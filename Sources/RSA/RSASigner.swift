@@ -139,7 +139,7 @@ public final class RSASigner {
         t.setProduct(u, blindInv)
         result.setRemainder(t, modulo: n)
         // Fault check: result^e must give back the input.
-        check.setPower(result, key.e, modulo: n)
+        key.publicKey.raise(result, into: check)
         let intact = check == m
         // Next blinding pair: (r^2)^e and (r^2)^-1.
         t.setProduct(blindE, blindE)
