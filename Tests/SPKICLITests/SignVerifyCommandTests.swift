@@ -116,3 +116,23 @@ final class SignVerifyCommandTests: XCTestCase {
         XCTAssertEqual(try SPKITool.run(["verify", "--key", base + ".pub", cert]).status, 64, "no signature given: usage error")
     }
 }
+
+extension SignVerifyCommandTests {
+    func testLegacy1024BitKeyVerifiesWithAWarningButCannotSign() throws {
+        let openssl = try ExternalTool.require("openssl", package: "openssl")
+        let keyPath = directory.appendingPathComponent("old.pem").path
+        let generated = try ExternalTool.run(openssl, ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", keyPath])
+        XCTAssertEqual(generated.status, 0, generated.stderrText)
+        let blob = try write("legacy object", "legacy")
+        let sigPath = directory.appendingPathComponent("legacy.sig").path
+        let signed = try ExternalTool.run(openssl, ["dgst", "-sha1", "-sign", keyPath, "-out", sigPath, blob])
+        XCTAssertEqual(signed.status, 0, signed.stderrText)
+        let verified = try SPKITool.run(["verify", "--key", keyPath, "--raw-signature", sigPath, "--hash", "sha1", blob])
+        XCTAssertEqual(verified.status, 0, verified.stderrText)
+        XCTAssertTrue(verified.stderrText.contains("warning: \(keyPath): the key has 1024 bits"), verified.stderrText)
+        XCTAssertTrue(verified.stderrText.contains("warning: sha1"), verified.stderrText)
+        let refused = try SPKITool.run(["sign", "--key", keyPath, blob])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderrText.contains("need at least 2048"), refused.stderrText)
+    }
+}
