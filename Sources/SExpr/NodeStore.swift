@@ -33,10 +33,19 @@ final class NodeStore: @unchecked Sendable {
         try body(UnsafeBufferPointer(start: base, count: count))
     }
 
-    /// Allocates room for `capacity` nodes.
+    /// Allocates room for `capacity` nodes. Large blocks are aligned to 2 MiB and marked for
+    /// transparent huge pages, which saves a page fault per 4 KiB as the parser fills them.
     static func allocate(_ capacity: Int) -> UnsafeMutablePointer<SExprDocument.Node> {
-        let raw = malloc(capacity * MemoryLayout<SExprDocument.Node>.stride)!
-        return raw.bindMemory(to: SExprDocument.Node.self, capacity: capacity)
+        let bytes = capacity * MemoryLayout<SExprDocument.Node>.stride
+        var raw: UnsafeMutableRawPointer? = nil
+        #if os(Linux)
+        let hugePage = 2 << 20
+        if bytes >= 4 * hugePage, posix_memalign(&raw, hugePage, bytes) == 0, let block = raw {
+            _ = madvise(block, bytes, MADV_HUGEPAGE)
+        }
+        #endif
+        if raw == nil { raw = malloc(bytes) }
+        return raw!.bindMemory(to: SExprDocument.Node.self, capacity: capacity)
     }
 
     /// Grows a block allocated by `allocate` to `capacity` nodes, keeping its contents.
