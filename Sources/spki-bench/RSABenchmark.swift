@@ -66,9 +66,9 @@ struct RSABenchmark: ParsableCommand {
         for bits in try parseSizes(keygenSizes) {
             var times: [Double] = []
             for _ in 0..<keygenRuns {
-                let start = Self.cpuTime()
+                let start = BenchClock.threadCPUSeconds()
                 _ = try RSAKeyGenerator.generate(bits: bits)
-                times.append(Self.cpuTime() - start)
+                times.append(BenchClock.threadCPUSeconds() - start)
             }
             times.sort()
             let openssl = cbench_openssl_keygen_median(Int32(bits), Int32(keygenRuns))
@@ -112,17 +112,17 @@ struct RSABenchmark: ParsableCommand {
         func record(_ name: String, _ rate: Double) { best[name] = max(best[name] ?? 0, rate) }
         for _ in 0..<rounds {
             record("ours.sign", try rate { count in
-                let start = Self.cpuTime()
+                let start = BenchClock.threadCPUSeconds()
                 for _ in 0..<count { _ = try signer.sign(message: message) }
-                return Self.cpuTime() - start
+                return BenchClock.threadCPUSeconds() - start
             })
             record("openssl.sign", try rate { cbench_openssl_sign_loop(openssl, message, message.count, $0) })
             record("nettle.sign", try rate { cbench_nettle_sign_loop(nettle, message, message.count, $0) })
             record("gmp.sign", try rate { cbench_gmp_sign_loop(gmp, encoded, encoded.count, $0) })
             record("ours.verify", try rate { count in
-                let start = Self.cpuTime()
+                let start = BenchClock.threadCPUSeconds()
                 for _ in 0..<count { try key.publicKey.verify(signature: signature, message: message) }
-                return Self.cpuTime() - start
+                return BenchClock.threadCPUSeconds() - start
             })
             record("openssl.verify", try rate { cbench_openssl_verify_loop(openssl, message, message.count, $0) })
             record("nettle.verify", try rate { cbench_nettle_verify_loop(nettle, message, message.count, $0) })
@@ -146,14 +146,6 @@ struct RSABenchmark: ParsableCommand {
         let elapsed = try loop(count)
         guard elapsed > 0 else { throw ValidationError("an operation failed in a reference implementation") }
         return Double(count) / elapsed
-    }
-
-    /// CPU seconds used by this thread, like the C references measure: time the thread
-    /// spends descheduled by other load on the machine does not count.
-    static func cpuTime() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     func ms(_ value: Double) -> String { String(format: "%.0f ms", value * 1000) }
