@@ -98,7 +98,8 @@ public struct SPKISignature: Sendable {
         try key.publicKey.verify(signature: signature, digest: digest, hash: hash)
     }
 
-    /// The principal must name `key`: the same RSA key, or the hash of its principal bytes.
+    /// The principal must name `key`: the same RSA key, or the hash of its principal bytes
+    /// (as received, or in normal form).
     func checkPrincipal(_ key: RSAKeyFile) throws(RSAError) {
         let mismatch = RSAError(.principalMismatch, "the signature names another signer than the key given with --key",
                                 help: "verify with the key of the signer named in the signature")
@@ -108,7 +109,10 @@ public struct SPKISignature: Sendable {
                   let digest = parts[1].atomBytes else {
                 throw RSAError(.sexpMalformed, "the signer's `(hash …)` must be `(hash ALG |H|)`")
             }
-            guard digest == algorithm.digest(key.principalBytes) else { throw mismatch }
+            // The hash of the key as the verifier received it, or of its normal form
+            // (the same RSA key read from PEM or OpenSSH).
+            guard digest == algorithm.digest(key.principalBytes)
+                    || digest == algorithm.digest(RSASExpr.publicKey(key.publicKey).canonical) else { throw mismatch }
             return
         }
         let named: RSASExpr.Decoded

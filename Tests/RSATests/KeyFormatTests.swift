@@ -159,6 +159,12 @@ final class KeyFormatTests: XCTestCase {
         var byHash = parsed
         byHash.principal = file.principalHash()
         XCTAssertNoThrow(try byHash.verify(canonical: content.canonical, key: file))
+        // Named by hash, verified with the same key read from PEM.
+        let pemFile = try RSAKeyFile.load(file.publicKeyBytes(.pem))
+        XCTAssertNoThrow(try byHash.verify(canonical: content.canonical, key: pemFile))
+        var byOtherHash = parsed
+        byOtherHash.principal = ["hash", "sha256", .bytes([UInt8](repeating: 1, count: 32))]
+        XCTAssertEqual(code { try byOtherHash.verify(canonical: content.canonical, key: file) }, .principalMismatch)
         var wrongSig = parsed
         wrongSig.signature[10] ^= 1
         XCTAssertEqual(code { try wrongSig.verify(canonical: content.canonical, key: file) }, .signatureMismatch)
