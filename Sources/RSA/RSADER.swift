@@ -43,7 +43,11 @@ public enum RSADER {
                 let version = try Int(derEncoded: &nodes)
                 var values: [ArraySlice<UInt8>] = []
                 for _ in 0..<8 { values.append(try ArraySlice<UInt8>(derEncoded: &nodes)) }
-                while nodes.next() != nil {}  // otherPrimeInfos: rejected below via the version
+                // Version 1 adds otherPrimeInfos (refused below); version 0 has nothing more.
+                if version == 0, nodes.next() != nil {
+                    throw ASN1Error.invalidASN1Object(reason: "data after the coefficient of a version 0 key")
+                }
+                while nodes.next() != nil {}
                 return (version, values)
             }
         }

@@ -184,3 +184,21 @@ extension KeyFormatTests {
         XCTAssertEqual(try RSAKeyFile.load(Array(crlf.utf8)).publicKey, file.publicKey)
     }
 }
+
+extension KeyFormatTests {
+    func testPKCS1VersionsAndTrailingData() throws {
+        let der = RSADER.pkcs1(try key())
+        XCTAssertEqual(Array(der.prefix(2)), [0x30, 0x82], "a SEQUENCE with a two-byte length")
+        XCTAssertEqual(Array(der[4..<7]), [0x02, 0x01, 0x00], "version 0")
+        var multiPrime = der
+        multiPrime[6] = 0x01
+        XCTAssertEqual(code { _ = try RSADER.privateKey(pkcs1: multiPrime) }, .unsupportedVersion)
+        var extended = der + [0x05, 0x00]
+        let length = (Int(der[2]) << 8 | Int(der[3])) + 2
+        extended[2] = UInt8(length >> 8)
+        extended[3] = UInt8(length & 0xff)
+        XCTAssertEqual(code { _ = try RSADER.privateKey(pkcs1: extended) }, .derMalformed, "data after a version 0 key")
+        XCTAssertEqual(code { _ = try RSADER.privateKey(pkcs1: der + [0]) }, .derMalformed, "bytes after the DER")
+        XCTAssertNoThrow(try RSADER.privateKey(pkcs1: der))
+    }
+}
