@@ -10,6 +10,9 @@ struct SPKI: ParsableCommand {
               spki convert --to canonical cert.sexp -o cert.canon
               spki convert key.pub                     # readable (advanced) form
               spki hash --alg sha256 cert.canon
+              spki keygen -o alice                     # alice.key (0600), alice.pub
+              spki sign --key alice.key cert.sexp > cert.sig
+              spki verify --key alice.pub --signature cert.sig cert.sexp
             """,
         subcommands: [
             ConvertCommand.self, HashCommand.self,
