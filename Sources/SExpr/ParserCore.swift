@@ -85,8 +85,13 @@ struct ParserCore {
         guard let bytes = p.baseAddress else {
             return 0
         }
+        let fastPath = decodedBase == nil
         var i = from
         while i < end {
+            if fastPath && pendingHint == nil {
+                i = scanCanonical(bytes, from: i, to: end, baseTop: baseTop)
+                if i >= end { break }
+            }
             let c = bytes[i]
             let digit = c &- 0x30
             if digit < 10 {
@@ -177,6 +182,65 @@ struct ParserCore {
                         message: "the input ends inside a list: the `(` at offset \(open) is never closed (\(top - baseTop) open)")
         }
         return Int(openChildren[baseTop] - childrenBefore)
+    }
+
+    /// The canonical hot path: verbatim atoms, `(` and `)`, with the parser's state held in
+    /// locals. It stops at the first byte that needs anything else (advanced syntax, a
+    /// hint, an error, a full node block) and returns its index; the general loop takes
+    /// that byte and reports errors with their full context.
+    @inline(__always)
+    mutating func scanCanonical(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, baseTop: Int) -> Int {
+        let base = nodeBase!
+        let capacity = nodeCapacity
+        let children = openChildren
+        let index = openIndex
+        let offsets = openOffset
+        let topLimit = min(options.maxDepth, openCapacity - 1)
+        var count = nodeCount
+        var t = top
+        var i = start
+        scan: while i < end {
+            let c = bytes[i]
+            let digit = c &- 0x30
+            if digit < 10 {
+                var length = Int(digit)
+                var j = i + 1
+                if digit == 0 && j < end && bytes[j] &- 0x30 < 10 { break scan }
+                while j < end {
+                    let d = bytes[j] &- 0x30
+                    if d >= 10 { break }
+                    length = length &* 10 &+ Int(d)
+                    if length > end { break scan }
+                    j += 1
+                }
+                let first = j &+ 1
+                guard j < end, bytes[j] == 0x3A, length <= end &- first, length <= Kind.maxAtomLength, count < capacity else { break scan }
+                base[count] = Node(a: UInt32(truncatingIfNeeded: first), b: UInt32(truncatingIfNeeded: length))
+                count &+= 1
+                children[t] &+= 1
+                i = first &+ length
+            } else if c == 0x28 {
+                guard t < topLimit, count < capacity else { break scan }
+                base[count] = Node(a: 0, b: Kind.list)
+                children[t] &+= 1
+                t &+= 1
+                index[t] = UInt32(truncatingIfNeeded: count)
+                children[t] = 0
+                offsets[t] = i
+                count &+= 1
+                i &+= 1
+            } else if c == 0x29 {
+                guard t > baseTop else { break scan }
+                base[Int(index[t])] = Node(a: UInt32(truncatingIfNeeded: count), b: Kind.list | children[t])
+                t &-= 1
+                i &+= 1
+            } else {
+                break scan
+            }
+        }
+        nodeCount = count
+        top = t
+        return i
     }
 
     @inline(__always)
