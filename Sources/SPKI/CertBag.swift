@@ -52,6 +52,8 @@ public struct CertBag: Sendable {
 
     public let entries: [Entry]
     public let keys: KeyStore
+    /// For each sequence added, the bag indices of its certs in their order.
+    public let sequences: [[Int]]
     /// Authorization certs by issuer.
     let authByIssuer: [PrincipalID: [Int]]
     /// Name certs by issuer and name.
@@ -75,7 +77,8 @@ public struct CertBag: Sendable {
 
     /// Collects sequences, then checks signatures and builds the bag.
     public struct Builder: Sendable {
-        var certs: [(Cert, String)] = []
+        var certs: [(cert: Cert, origin: String, sequence: Int)] = []
+        var sequenceCount = 0
         var signatures: [SPKISignature] = []
         public var keys: KeyStore
         public private(set) var warnings: [SPKIWarning] = []
@@ -84,10 +87,11 @@ public struct CertBag: Sendable {
 
         /// Adds the items of a sequence; `origin` names its source for messages.
         public mutating func add(_ sequence: SPKISequence, origin: String) throws(SPKIError) {
+            defer { sequenceCount += 1 }
             for (index, item) in sequence.items.enumerated() {
                 switch item {
                 case .cert(let cert):
-                    certs.append((cert, sequence.items.count > 1 ? "\(origin), item \(index + 1)" : origin))
+                    certs.append((cert, sequence.items.count > 1 ? "\(origin), item \(index + 1)" : origin, sequenceCount))
                     if cert.issuer.principal.isKey { try keys.add(cert.issuer.principal) }
                     // A subject's key is only remembered: a key we cannot use does not make
                     // the cert unreadable.
@@ -125,10 +129,14 @@ public struct CertBag: Sendable {
             var seen: [[UInt8]: Int] = [:]
             var authByIssuer: [PrincipalID: [Int]] = [:]
             var namesByIssuer: [NameKey: [Int]] = [:]
-            for (raw, origin) in certs {
+            var sequences = [[Int]](repeating: [], count: sequenceCount)
+            for (raw, origin, sequence) in certs {
                 let bytes = raw.signedBytes
                 let digest = HashAlgorithm.sha256.digest(bytes)
-                if seen[digest] != nil { continue }
+                if let index = seen[digest] {
+                    sequences[sequence].append(index)
+                    continue
+                }
                 let cert = raw.resolved(in: keys)
                 var found: SPKISignature?
                 for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -141,13 +149,14 @@ public struct CertBag: Sendable {
                 let status = checkSignatures ? Self.check(cert: cert, bytes: bytes, signature: found, keys: keys) : .unchecked
                 let index = entries.count
                 seen[digest] = index
+                sequences[sequence].append(index)
                 entries.append(Entry(cert: cert, origin: origin, signature: found, status: status, digest: digest))
                 switch cert.issuer {
                 case .principal(let p): authByIssuer[p.id, default: []].append(index)
                 case .name(let p, let n): namesByIssuer[NameKey(issuer: p.id, name: n), default: []].append(index)
                 }
             }
-            return CertBag(entries: entries, keys: keys, authByIssuer: authByIssuer, namesByIssuer: namesByIssuer)
+            return CertBag(entries: entries, keys: keys, sequences: sequences, authByIssuer: authByIssuer, namesByIssuer: namesByIssuer)
         }
 
         static func check(cert: Cert, bytes: [UInt8], signature: SPKISignature?, keys: KeyStore) -> SignatureStatus {

@@ -51,8 +51,9 @@ public struct Refusal: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         /// No cert leads from the ACL's subjects to anyone who can reach the requester.
         /// `reachable` counts the principals the ACL reaches, `reaching` those who reach
-        /// the requester (ignoring tags, times and delegation).
-        case noPath(from: [Subject], to: Subject, reachable: Int, reaching: Int)
+        /// the requester (ignoring tags, times and delegation). `to` is `nil` when no
+        /// requester was named.
+        case noPath(from: [Subject], to: Subject?, reachable: Int, reaching: Int)
         /// Chains exist; each of these fails at a link.
         case failingChains([PartialChain])
         /// The ACL has no entry at all.

@@ -91,7 +91,8 @@ public struct SPKIDate: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// Parses a date given on a command line: the SPKI form (prefixes allowed) or RFC 3339
     /// (`2026-12-02T10:00:00Z`, `2026-12-02T11:00:00+01:00`, fractions of a second dropped).
     public static func parse(commandLine text: String) throws(SPKIError) -> Parsed {
-        if text.contains("T") || text.contains("t") {
+        let chars = Array(text.utf8)
+        if chars.count > 10 && (chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t")) {
             return Parsed(date: try parse(rfc3339: text), wasTruncated: false)
         }
         return try parse(spki: Array(text.utf8))
