@@ -53,7 +53,7 @@ public struct AuthTuple: Hashable, Sendable {
     public func reduced(with next: AuthTuple) -> Result<AuthTuple, Failure> {
         guard let issuer = next.issuer, subject.principal?.id == issuer.id else { return .failure(.subjectMismatch) }
         guard propagate else { return .failure(.delegationNotAllowed) }
-        let tag = tag.intersection(next.tag)
+        let tag = tag.narrowed(by: next.tag)
         if tag == .none { return .failure(.tagsDisjoint) }
         let validity = validity.intersection(next.validity)
         if validity.isEmpty { return .failure(.validityDisjoint) }

@@ -81,7 +81,6 @@ public struct CertBag: Sendable {
         var sequenceCount = 0
         var signatures: [SPKISignature] = []
         public var keys: KeyStore
-        public private(set) var warnings: [SPKIWarning] = []
 
         public init(keys: KeyStore = KeyStore()) { self.keys = keys }
 
@@ -100,9 +99,6 @@ public struct CertBag: Sendable {
                     try keys.add(principal)
                 case .signature(let signature):
                     signatures.append(signature)
-                    if let principal = try? Principal(parsing: signature.principal), principal.isKey {
-                        try keys.add(principal)
-                    }
                 case .doHash:
                     break
                 }
@@ -119,6 +115,15 @@ public struct CertBag: Sendable {
         /// Checks every signature (unless `checkSignatures` is false) and indexes the certs.
         /// A cert that appears more than once is kept once.
         public func build(checkSignatures: Bool = true) -> CertBag {
+            var keys = self.keys
+            // Legacy principals (SHA-1, MD5 hashes) resolve through an index of the keys.
+            var legacy: Set<HashAlgorithm> = []
+            for (cert, _, _) in certs {
+                for principal in [cert.issuer.principal] + cert.subject.principals {
+                    if let algorithm = principal.hash?.algorithm, algorithm != .sha256 { legacy.insert(algorithm) }
+                }
+            }
+            if !legacy.isEmpty { keys.indexLegacyHashes(legacy) }
             var bySignedHash: [[UInt8]: [SPKISignature]] = [:]
             var algorithms: Set<HashAlgorithm> = []
             for signature in signatures {
@@ -146,6 +151,11 @@ public struct CertBag: Sendable {
                         break
                     }
                 }
+                // A signature may carry the signer's key: learn it when the issuer's is unknown.
+                if let found, found.principal.head == "public-key", keys.key(for: cert.issuer.principal) == nil,
+                   let principal = try? Principal(parsing: found.principal) {
+                    _ = try? keys.add(principal)
+                }
                 let status = checkSignatures ? Self.check(cert: cert, bytes: bytes, signature: found, keys: keys) : .unchecked
                 let index = entries.count
                 seen[digest] = index
@@ -159,15 +169,49 @@ public struct CertBag: Sendable {
             return CertBag(entries: entries, keys: keys, sequences: sequences, authByIssuer: authByIssuer, namesByIssuer: namesByIssuer)
         }
 
+        /// Checks the signature found for a cert (by the digest of its signed bytes): the
+        /// signer it names must be the issuer, its algorithm word must match its hash, and
+        /// the RSA signature must verify with the issuer's key.
         static func check(cert: Cert, bytes: [UInt8], signature: SPKISignature?, keys: KeyStore) -> SignatureStatus {
             guard let signature else { return .missing }
             guard let key = keys.key(for: cert.issuer.principal) else { return .keyUnknown }
-            do {
-                try signature.verify(canonical: bytes, key: key.key)
-            } catch {
-                if error.code == .principalMismatch {
-                    return .invalid(reason: "the signature is by another key than the issuer's [\(error.code.rawValue)]")
+            // The same key may be written with another algorithm word (`rsa-pkcs1`): compare
+            // the numbers then.
+            let sameKey: Bool
+            if signature.principal == cert.issuer.principal.sexp || signature.principal == key.principal.sexp {
+                sameKey = true
+            } else if let signer = try? Principal(parsing: signature.principal) {
+                if signer.resolved(in: keys).id == key.id {
+                    sameKey = true
+                } else if signer.isKey, let numbers = try? RSASExpr.decode(signer.sexp).publicKey {
+                    sameKey = numbers == key.publicKey
+                } else {
+                    sameKey = false
                 }
+            } else {
+                sameKey = false
+            }
+            guard sameKey else {
+                return .invalid(reason: "the signature is by another key than the issuer's")
+            }
+            let named: HashAlgorithm?
+            switch signature.algorithm {
+            case "rsa-pkcs1": named = signature.hash
+            case "rsa-pkcs1-sha256": named = .sha256
+            case "rsa-pkcs1-sha512": named = .sha512
+            case "rsa-pkcs1-sha1": named = .sha1
+            case "rsa-pkcs1-md5": named = .md5
+            default: named = nil
+            }
+            guard let named else {
+                return .invalid(reason: "the signature algorithm `\(signature.algorithm)` is not supported (rsa-pkcs1-sha256, or rsa-pkcs1-sha1 and rsa-pkcs1-md5 for legacy objects)")
+            }
+            guard named == signature.hash else {
+                return .invalid(reason: "the signature algorithm `\(signature.algorithm)` does not match its `(hash \(signature.hash.spkiName) …)`")
+            }
+            do {
+                try key.publicKey.verify(signature: signature.signature, digest: signature.digest, hash: signature.hash)
+            } catch {
                 return .invalid(reason: "\(error.message) [\(error.code.rawValue)]")
             }
             return .verified(legacy: signature.hash.isLegacy ? signature.hash : nil)

@@ -80,7 +80,7 @@ public struct ChainFinder: Sendable {
             search.collect(steps, into: &certs)
             var tag = entry.tag, validity = entry.validity
             for cert in certs.map({ bag.entries[$0].cert }) {
-                if let t = cert.tag { tag = tag.intersection(t) }
+                if let t = cert.tag { tag = tag.narrowed(by: t) }
                 validity = validity.intersection(cert.validity)
             }
             return .authorized(Chain(aclEntry: index, certs: certs, tag: tag, validity: validity))

@@ -89,7 +89,7 @@ public struct Reducer: Sendable {
             let chosen = branches.keys.sorted().map { branches[$0]! }
             var joined = chosen[0]
             for other in chosen.dropFirst() {
-                joined.tag = joined.tag.intersection(other.tag)
+                joined.tag = joined.tag.narrowed(by: other.tag)
                 joined.validity = joined.validity.intersection(other.validity)
                 joined.propagate = joined.propagate && other.propagate
                 for cert in other.certs where !joined.certs.contains(cert) { joined.certs.append(cert) }

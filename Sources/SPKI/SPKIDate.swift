@@ -135,7 +135,11 @@ public struct SPKIDate: Hashable, Comparable, Sendable, CustomStringConvertible 
         default:
             throw bad
         }
-        return SPKIDate(secondsSinceEpoch: base.secondsSinceEpoch - Int64(offset))
+        let date = SPKIDate(secondsSinceEpoch: base.secondsSinceEpoch - Int64(offset))
+        guard (0...9999).contains(date.fields.year) else {
+            throw SPKIError(.badDate, "`\(text)` is outside the years 0000 to 9999 in UTC", help: shape)
+        }
+        return date
     }
 
     // MARK: Calendar

@@ -1,10 +1,8 @@
-/// Something accepted on input that deserves a word to the user (a truncated date, a
-/// legacy hash). Warnings never change the result.
+/// Something accepted on input that deserves a word to the user (a truncated date).
+/// Warnings never change the result.
 public struct SPKIWarning: Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case truncatedDate = "W101"
-        case legacyHash = "W102"
-        case subjectWrapped = "W103"
     }
 
     public let code: Code

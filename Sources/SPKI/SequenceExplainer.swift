@@ -93,7 +93,7 @@ public enum SequenceExplainer {
             guard propagate else { return fail(position - 1, .delegationNotAllowed) }
             if !cert.validity.onlineTests.isEmpty { return fail(position, .onlineTestRequired) }
             let certTag = cert.tag ?? .none
-            let nextTag = tag.intersection(certTag)
+            let nextTag = tag.narrowed(by: certTag)
             if nextTag == .none { return fail(position, .tagsDisjoint(tag: certTag, accumulated: tag)) }
             let nextValidity = validity.intersection(cert.validity)
             if nextValidity.isEmpty { return fail(position, .validityDisjoint(link: cert.validity, accumulated: validity)) }

@@ -4,7 +4,7 @@ extension Tag {
     // MARK: Normalisation
 
     /// The normal form: sets flattened, empty members dropped, members allowed by another
-    /// member dropped, members sorted by their canonical bytes; a set of one member is that
+    /// member dropped, members sorted in a fixed order (`Tag.order`); a set of one member is that
     /// member and the empty set is `Tag.none`; a list with an empty element is empty;
     /// patterns merged (see `intersection`).
     public var normalized: Tag {
@@ -41,15 +41,17 @@ extension Tag {
         }
         if flat.isEmpty { return .none }
         if flat.count == 1 { return flat[0] }
-        // Sort by canonical bytes, drop duplicates, then drop members allowed by another.
-        var keyed = Array(Set(flat)).map { ($0.sexp.canonical, $0) }
-        keyed.sort { RangeOrdering.lexicographic($0.0[...], $1.0[...]) < 0 }
-        let sorted = keyed.map(\.1)
+        // Sort, drop duplicates, then drop members allowed by another.
+        flat.sort { order($0, $1) < 0 }
+        var sorted: [Tag] = []
+        sorted.reserveCapacity(flat.count)
+        for member in flat where sorted.last.map({ order($0, member) != 0 }) ?? true { sorted.append(member) }
+        if sorted.count == 1 { return sorted[0] }
         var kept: [Tag] = []
         for (i, candidate) in sorted.enumerated() {
             var absorbed = false
             for (j, other) in sorted.enumerated() where i != j && other.includes(candidate) {
-                // Equivalent members: keep the first in canonical order.
+                // Equivalent members: keep the first in order.
                 if !candidate.includes(other) || j < i {
                     absorbed = true
                     break
@@ -94,6 +96,16 @@ extension Tag {
         default:
             return .none
         }
+    }
+
+    /// The intersection, with shortcuts for tags already in normal form (as the tags of
+    /// parsed certs and ACL entries, and every intersection, are): a tag meets itself or
+    /// `(*)` unchanged. Used along chains, where tags are mostly equal or narrowing.
+    func narrowed(by other: Tag) -> Tag {
+        if self == other { return self }
+        if case .all = self { return other }
+        if case .all = other { return self }
+        return intersection(other)
     }
 
     /// Whether a prefix, range or conjunction matches the atom.

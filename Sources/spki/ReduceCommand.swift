@@ -66,7 +66,6 @@ struct ReduceCommand: ParsableCommand {
             let aclValue = try SPKIInput.acl(acl)
             var builder = CertBag.Builder(keys: try SPKIInput.keyStore(keys))
             try SPKIInput.add(file: file, to: &builder)
-            SPKIInput.warn(builder.warnings, in: InputReader.displayName(file))
             if unsigned { Console.err("warning: --unsigned: signatures are NOT checked; the result shows the reduction logic only") }
             let bag = builder.build(checkSignatures: !unsigned)
             for (index, entry) in bag.entries.enumerated() {

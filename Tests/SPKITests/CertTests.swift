@@ -85,7 +85,7 @@ final class CertTests: XCTestCase {
         for bad in ["2026-13-01_00:00:00", "2026-04-31_00:00:00", "2026-12-02_24:00:00", "2026-12-02 10:00:00", "2026-1", "20261202"] {
             XCTAssertThrowsError(try SPKIDate.parse(spki: Array(bad.utf8)), bad)
         }
-        for bad in ["2026-12-02T10:00:00", "2026-12-02T10:00:00+1", "2026-12-02T10:00:00.Z"] {
+        for bad in ["2026-12-02T10:00:00", "2026-12-02T10:00:00+1", "2026-12-02T10:00:00.Z", "9999-12-31T23:00:00-05:00", "yesterday"] {
             XCTAssertThrowsError(try SPKIDate.parse(commandLine: bad), bad)
         }
     }
