@@ -1,14 +1,19 @@
 /// A 5-tuple <I, S, D, A, V> (RFC 2693 §6): issuer, subject, delegation, authorization,
 /// validity. Issuer `nil` is the verifier itself (tuples from its ACL). `certs` lists the
-/// bag indices of the certs it was reduced from, in chain order.
+/// bag indices of the certs it was reduced from, in chain order (held as a `CertPath`).
 public struct AuthTuple: Hashable, Sendable {
     public var issuer: Principal?
     public var subject: Subject
     public var propagate: Bool
     public var tag: Tag
     public var validity: Validity
+    /// The certs used, in chain order.
+    public var path: CertPath
     /// The certs used, in chain order (indices into the `CertBag`).
-    public var certs: [Int]
+    public var certs: [Int] {
+        get { path.indices }
+        set { path = CertPath(newValue) }
+    }
     /// The ACL entry it starts from, if any.
     public var aclEntry: Int?
 
@@ -19,7 +24,7 @@ public struct AuthTuple: Hashable, Sendable {
         self.propagate = propagate
         self.tag = tag
         self.validity = validity
-        self.certs = certs
+        self.path = CertPath(certs)
         self.aclEntry = aclEntry
     }
 
@@ -57,8 +62,11 @@ public struct AuthTuple: Hashable, Sendable {
         if tag == .none { return .failure(.tagsDisjoint) }
         let validity = validity.intersection(next.validity)
         if validity.isEmpty { return .failure(.validityDisjoint) }
-        return .success(AuthTuple(issuer: self.issuer, subject: next.subject, propagate: next.propagate, tag: tag,
-                                  validity: validity, certs: certs + next.certs, aclEntry: aclEntry))
+        var result = AuthTuple(issuer: self.issuer, subject: next.subject, propagate: next.propagate, tag: tag,
+                               validity: validity, aclEntry: aclEntry)
+        result.path = path
+        result.path.append(contentsOf: next.path)
+        return .success(result)
     }
 }
 

@@ -21,7 +21,7 @@ struct ChainExplainer {
         self.requester = requester
         self.request = request
         self.time = time
-        names = NameResolver(bag: finder.bag)
+        names = NameResolver(bag: finder.bag, candidates: finder.nameCerts)
     }
 
     var bag: CertBag { finder.bag }

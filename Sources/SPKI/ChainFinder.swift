@@ -22,6 +22,10 @@ public struct ChainFinder: Sendable {
     let bySubject: [PrincipalID: [Int]]
     /// Authorization certs whose subjects hold names.
     let withNames: [Int]
+    /// The name certs.
+    let nameCerts: [Int]
+    /// ACL entries by the principals their subjects name directly.
+    let aclBySubject: [PrincipalID: [Int]]
 
     public enum Outcome: Sendable {
         case authorized(Chain)
@@ -33,7 +37,12 @@ public struct ChainFinder: Sendable {
         self.bag = bag
         var bySubject: [PrincipalID: [Int]] = [:]
         var withNames: [Int] = []
-        for (index, entry) in bag.entries.enumerated() where !entry.cert.isNameCert {
+        var nameCerts: [Int] = []
+        for (index, entry) in bag.entries.enumerated() {
+            if entry.cert.isNameCert {
+                nameCerts.append(index)
+                continue
+            }
             var named = false
             Self.visit(entry.cert.subject) { member in
                 switch member {
@@ -46,6 +55,14 @@ public struct ChainFinder: Sendable {
         }
         self.bySubject = bySubject
         self.withNames = withNames
+        self.nameCerts = nameCerts
+        var aclBySubject: [PrincipalID: [Int]] = [:]
+        for (index, entry) in acl.entries.enumerated() {
+            Self.visit(entry.subject) { member in
+                if case .principal(let p) = member { aclBySubject[p.id, default: []].append(index) }
+            }
+        }
+        self.aclBySubject = aclBySubject
     }
 
     static func visit(_ subject: Subject, _ body: (Subject) -> Void) {
@@ -104,7 +121,7 @@ public struct ChainFinder: Sendable {
             self.requester = requester
             self.request = request
             self.time = time
-            names = NameResolver(bag: finder.bag, at: time)
+            names = NameResolver(bag: finder.bag, candidates: finder.nameCerts, at: time)
             usable = [UInt8](repeating: 0, count: finder.bag.entries.count)
             for index in finder.withNames {
                 let cert = finder.bag.entries[index].cert
@@ -126,8 +143,20 @@ public struct ChainFinder: Sendable {
             return usable[index] == 1
         }
 
+        /// Whether an ACL entry naming `principal` directly now leads to the requester: the
+        /// search can stop there (entries with names are checked after a full search).
+        func aclLeads(from principal: PrincipalID) -> Bool {
+            for index in finder.aclBySubject[principal] ?? [] {
+                let entry = finder.acl.entries[index]
+                if entry.validity.onlineTests.isEmpty && entry.validity.contains(time) && entry.tag.includes(request)
+                    && leads(entry.subject, propagate: entry.propagate) != nil { return true }
+            }
+            return false
+        }
+
         mutating func run() {
             reach[requester] = Witness(cert: -1, steps: [])
+            if aclLeads(from: requester) { return }
             var queue = [requester]
             var head = 0
             while head < queue.count {
@@ -139,6 +168,7 @@ public struct ChainFinder: Sendable {
                     guard reach[issuer] == nil else { continue }
                     guard let steps = leads(cert.subject.qualified(by: cert.issuer.principal), propagate: cert.propagate) else { continue }
                     reach[issuer] = Witness(cert: index, steps: steps)
+                    if aclLeads(from: issuer) { return }
                     queue.append(issuer)
                 }
             }

@@ -28,9 +28,17 @@ public struct NameResolver: Sendable {
     /// Resolves the names of `bag` using the usable name certs; with `time`, only those
     /// valid then.
     public init(bag: CertBag, at time: SPKIDate? = nil, limit: Int = 64) {
+        self.init(bag: bag, candidates: Array(bag.entries.indices), at: time, limit: limit)
+    }
+
+    /// Resolves names using only the certs at `candidates` (the bag's name certs, found
+    /// once by the caller).
+    init(bag: CertBag, candidates: [Int], at time: SPKIDate? = nil, limit: Int = 64) {
         self.limit = limit
         var nameCerts: [(LocalName, NameTuple)] = []
-        for (index, entry) in bag.entries.enumerated() where entry.status.isUsable && entry.cert.validity.onlineTests.isEmpty {
+        for index in candidates {
+            let entry = bag.entries[index]
+            guard entry.status.isUsable && entry.cert.validity.onlineTests.isEmpty else { continue }
             guard let tuple = NameTuple(cert: entry.cert, index: index) else { continue }
             if let time, !tuple.validity.contains(time) { continue }
             nameCerts.append((LocalName(issuer: tuple.issuer.id, name: SExpr.Atom(tuple.name, hint: tuple.hint)), tuple))

@@ -11,6 +11,14 @@ public struct PrincipalID: Hashable, Sendable, Comparable, CustomStringConvertib
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Hashes the last 8 bytes as one word: a digest's bytes are already uniform, and
+    /// hashing them one by one shows in reductions.
+    public func hash(into hasher: inout Hasher) {
+        var word: UInt64 = 0
+        for byte in bytes.suffix(8) { word = word << 8 | UInt64(byte) }
+        hasher.combine(word)
+    }
+
     public static func < (lhs: PrincipalID, rhs: PrincipalID) -> Bool {
         RangeOrdering.lexicographic(lhs.bytes[...], rhs.bytes[...]) < 0
     }

@@ -51,7 +51,7 @@ public struct Reducer: Sendable {
                     var next = tuple
                     next.subject = .principal(fact.key)
                     next.validity = fact.validity
-                    next.certs = tuple.certs + fact.certs
+                    for cert in fact.certs { next.path.append(cert) }
                     queue.append(next)
                 }
             case .threshold(let k, let members):
@@ -92,7 +92,7 @@ public struct Reducer: Sendable {
                 joined.tag = joined.tag.narrowed(by: other.tag)
                 joined.validity = joined.validity.intersection(other.validity)
                 joined.propagate = joined.propagate && other.propagate
-                for cert in other.certs where !joined.certs.contains(cert) { joined.certs.append(cert) }
+                joined.path.append(contentsOf: other.path, skippingDuplicates: true)
             }
             out.append(joined)
         }

@@ -58,11 +58,12 @@ enum SPKIBenchmarkData {
             if i % 10 == 0 {
                 let from = users[i % users.count], to = users[(i * 7 + 1) % users.count]
                 cert = Cert(issuer: Principal(key: from), subject: .principal(Principal(key: to)),
-                            tag: try Tag(parsing: SExpr.parse("(vpxi \"bench\" (resource \"r\(i % 100)\") ssh)")))
+                            tag: try Tag(parsing: SExpr.parse("(vpxi \"bench\" (resource \"r\(i % 100)\") ssh)")),
+                            comment: .string("bench \(i)"))
                 signer = from
             } else {
                 cert = Cert(issuer: Principal(key: h), subject: .principal(Principal(key: users[i % users.count])), tag: resource,
-                            propagate: i % 3 == 0)
+                            propagate: i % 3 == 0, comment: .string("bench \(i)"))
                 signer = h
             }
             items += [.cert(cert), .signature(try cert.sign(with: signer))]

@@ -90,7 +90,7 @@ struct ReduceCommand: ParsableCommand {
 
             let start = aclValue.entries.enumerated().map { AuthTuple(entry: $1, index: $0) }
             var entries: [(depth: Int, entry: ACL.Entry)] = []
-            for tuple in Reducer(bag: bag).closure(from: start) where !tuple.certs.isEmpty {
+            for tuple in Reducer(bag: bag).closure(from: start) where !tuple.path.isEmpty {
                 switch tuple.subject {
                 case .name, .threshold: continue
                 default: break
@@ -105,7 +105,7 @@ struct ReduceCommand: ParsableCommand {
                     if validity.isEmpty { continue }
                 }
                 let entry = ACL.Entry(subject: tuple.subject, propagate: tuple.propagate, tag: tagValue, validity: validity)
-                if !entries.contains(where: { $0.entry == entry }) { entries.append((tuple.certs.count, entry)) }
+                if !entries.contains(where: { $0.entry == entry }) { entries.append((tuple.path.count, entry)) }
             }
             guard !entries.isEmpty else {
                 let request = SequenceExplainer.Request(tag: tag.isEmpty ? nil : filterTag, time: time, validity: window, subjects: subjects)
