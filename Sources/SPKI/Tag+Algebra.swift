@@ -47,10 +47,25 @@ extension Tag {
         sorted.reserveCapacity(flat.count)
         for member in flat where sorted.last.map({ order($0, member) != 0 }) ?? true { sorted.append(member) }
         if sorted.count == 1 { return sorted[0] }
+        // Only some members can allow a given one: patterns allow atoms and patterns, a
+        // list is allowed only by lists with its head. Comparing within those groups keeps
+        // large sets of atoms linear.
+        var patterns: [Int] = []
+        var listsByHead: [SExpr.Atom: [Int]] = [:]
+        for (i, member) in sorted.enumerated() {
+            switch member {
+            case .list(let head, _): listsByHead[head, default: []].append(i)
+            case .atom: break
+            default: patterns.append(i)
+            }
+        }
         var kept: [Tag] = []
         for (i, candidate) in sorted.enumerated() {
             var absorbed = false
-            for (j, other) in sorted.enumerated() where i != j && other.includes(candidate) {
+            let rivals: [Int]
+            if case .list(let head, _) = candidate { rivals = listsByHead[head] ?? [] } else { rivals = patterns }
+            for j in rivals where i != j && sorted[j].includes(candidate) {
+                let other = sorted[j]
                 // Equivalent members: keep the first in order.
                 if !candidate.includes(other) || j < i {
                     absorbed = true
@@ -70,6 +85,10 @@ extension Tag {
         switch (self, other) {
         case (.all, let x), (let x, .all):
             return x.normalized
+        case (.set(let m1), .set(let m2)) where m1.allSatisfy(\.isAtom) && m2.allSatisfy(\.isAtom):
+            // Sets of atoms: their common atoms, without comparing every pair.
+            let common = Set(m2)
+            return Tag.union(m1.filter { common.contains($0) })
         case (.set(let members), let x), (let x, .set(let members)):
             return Tag.union(members.map { $0.intersection(x) })
         case (.atom(let a), .atom(let b)):
@@ -106,6 +125,11 @@ extension Tag {
         if case .all = self { return other }
         if case .all = other { return self }
         return intersection(other)
+    }
+
+    var isAtom: Bool {
+        if case .atom = self { return true }
+        return false
     }
 
     /// Whether a prefix, range or conjunction matches the atom.

@@ -153,6 +153,15 @@ final class TagRulesTests: XCTestCase {
         XCTAssertEqual(range.lower?.value, [0xFF, 0xFF, 0x01])
     }
 
+    func testLargeSetsOfAtomsStayFast() {
+        let members = (0..<20_000).map { Tag.string("host-\($0)") }
+        let big = Tag.set(members), half = Tag.set(Array(members[..<10_000]) + [.string("elsewhere")])
+        let start = ContinuousClock.now
+        XCTAssertEqual(big.intersection(half).normalized, Tag.set(Array(members[..<10_000])).normalized)
+        XCTAssertTrue(big.includes(.string("host-19999")))
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
+    }
+
     func testEquivalentPatternsHaveOneNormalForm() {
         XCTAssertEqual(tag("(* range alpha)").normalized, tag("(* prefix \"\")"))
         XCTAssertEqual(tag("(* range alpha ge \"\" l b)").normalized, tag("(* range alpha l b)"))
