@@ -70,7 +70,8 @@ struct ReduceCommand: ParsableCommand {
             let bag = builder.build(checkSignatures: !unsigned)
             for (index, entry) in bag.entries.enumerated() {
                 if let problem = entry.status.problem {
-                    throw CommandFailure(.refused, "\(bag.label(index)): \(problem)")
+                    let help = entry.status == .keyUnknown ? "\n  help: include the issuer's (public-key …) in the sequence, or give it with --keys FILE" : ""
+                    throw CommandFailure(.refused, "\(bag.label(index)): \(problem)\(help)")
                 }
             }
             SPKIInput.warnLegacy(bag)

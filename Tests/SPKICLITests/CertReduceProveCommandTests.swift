@@ -133,6 +133,30 @@ final class CertReduceProveCommandTests: XCTestCase {
         XCTAssertTrue(unsigned.stderrText.contains("NOT checked"), unsigned.stderrText)
     }
 
+    /// Issuers named by hash: their keys come from the sequence, or from --keys.
+    func testHashPrincipalsResolveThroughKeys() throws {
+        let shown = try SPKITool.run(["key", "show", path("r.pub")])
+        let principal = try XCTUnwrap(shown.stdoutText.split(separator: "\n").first { $0.hasPrefix("principal: ") }?.dropFirst(11))
+        let certText = "(cert (issuer \(principal)) (subject \(try text("u.pub"))) (tag (vm r1 ssh)))"
+        try write(certText, "hashed.sexp")
+        let signed = try SPKITool.run(["sign", "--key", path("r.key"), path("hashed.sexp")])
+        XCTAssertEqual(signed.status, 0, signed.stderrText)
+        // The signature names its signer by hash too: no key anywhere.
+        var parts = Array(try SExpr.parse(Array(signed.stdoutText.utf8)).listValue!)
+        parts[2] = try SExpr.parse(String(principal))
+        let sequence = try write("(sequence \(certText) \(SExpr.list(parts).description))", "hashed-seq.sexp")
+        let unknown = try SPKITool.run(["reduce", "--acl", path("r.acl"), sequence])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderrText.contains("--keys"), unknown.stderrText)
+        let known = try SPKITool.run(["reduce", "--acl", path("r.acl"), "--keys", path("r.pub"), sequence])
+        XCTAssertEqual(known.status, 0, known.stderrText)
+        // prove presents the issuer's key with the chain.
+        let proved = try SPKITool.run(["prove", "--acl", path("r.acl"), "--keys", path("r.pub"), "--certs", sequence,
+                                       "--subject", "@" + path("u.pub"), "--tag", "(vm r1 ssh)"])
+        XCTAssertEqual(proved.status, 0, proved.stderrText)
+        XCTAssertEqual(try SExpr.parse(Array(proved.stdoutText.utf8)).tail.map { $0.head ?? "" }, ["public-key", "cert", "signature"])
+    }
+
     func testReduceRefusesMalformedInput() throws {
         try cert("r", "h", "(vm r1)", "rh.cert")
         let cases: [([String], String)] = [
