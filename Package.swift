@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SExpr", targets: ["SExpr"]),
         .library(name: "RSA", targets: ["RSA"]),
+        .library(name: "SPKI", targets: ["SPKI"]),
         .executable(name: "spki", targets: ["spki"]),
         .executable(name: "spki-bench", targets: ["spki-bench"]),
     ],
@@ -26,18 +27,19 @@ let package = Package(
             "BigNum", "SExpr", "Hashing",
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
+        .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
             name: "spki",
             dependencies: [
-                "SExpr", "Hashing", "ToolSupport", "RSA",
+                "SExpr", "Hashing", "ToolSupport", "RSA", "SPKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spki-bench",
             dependencies: [
-                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA",
+                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -54,5 +56,6 @@ let package = Package(
         .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport", "TestSupport"]),
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
         .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing", "TestSupport"]),
+        .testTarget(name: "SPKITests", dependencies: ["SPKI", "SExpr", "RSA", "Hashing", "TestSupport"]),
     ]
 )

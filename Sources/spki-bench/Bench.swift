@@ -9,6 +9,7 @@ struct Bench: ParsableCommand {
             Run in release mode:
               swift run -c release spki-bench sexp
               swift run -c release spki-bench rsa
+              swift run -c release spki-bench spki
             """,
-        subcommands: [SexpBenchmark.self, RSABenchmark.self])
+        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self])
 }

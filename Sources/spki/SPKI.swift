@@ -17,5 +17,6 @@ struct SPKI: ParsableCommand {
         subcommands: [
             ConvertCommand.self, HashCommand.self,
             KeygenCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self,
+            CertCommand.self, ReduceCommand.self, ProveCommand.self,
         ])
 }

@@ -1,0 +1,220 @@
+import Hashing
+import RSA
+import SExpr
+
+/// Every cert a verifier has, with its signature checked, indexed for reduction and chain
+/// discovery. Built from sequences (or loose certs, keys and signatures) by `CertBag.Builder`.
+public struct CertBag: Sendable {
+    /// Whether a cert's signature was checked, and how that went.
+    public enum SignatureStatus: Hashable, Sendable {
+        /// Verified; `legacy` names SHA-1 or MD5 when the signature used one.
+        case verified(legacy: HashAlgorithm?)
+        /// Not checked (`--unsigned`).
+        case unchecked
+        /// No signature in the input covers this cert.
+        case missing
+        /// The issuer's key is neither in the input nor in the key store.
+        case keyUnknown
+        /// A signature covers the cert but does not verify.
+        case invalid(reason: String)
+
+        /// Whether the cert may be used.
+        public var isUsable: Bool {
+            switch self {
+            case .verified, .unchecked: return true
+            default: return false
+            }
+        }
+
+        /// Why the cert may not be used.
+        public var problem: String? {
+            switch self {
+            case .verified, .unchecked: return nil
+            case .missing: return "no signature covers it"
+            case .keyUnknown: return "the issuer's key is not in the input nor in the key store, so its signature cannot be checked"
+            case .invalid(let reason): return reason
+            }
+        }
+    }
+
+    /// One cert of the bag.
+    public struct Entry: Sendable {
+        /// The cert, principals resolved.
+        public let cert: Cert
+        /// Where it came from: `file.sexp, item 3`.
+        public let origin: String
+        /// The signature that covers it, if any.
+        public let signature: SPKISignature?
+        public let status: SignatureStatus
+        /// SHA-256 of the signed bytes.
+        public let digest: [UInt8]
+    }
+
+    public let entries: [Entry]
+    public let keys: KeyStore
+    /// For each sequence added, the bag indices of its certs in their order.
+    public let sequences: [[Int]]
+    /// Authorization certs by issuer.
+    let authByIssuer: [PrincipalID: [Int]]
+    /// Name certs by issuer and name.
+    let namesByIssuer: [NameKey: [Int]]
+
+    struct NameKey: Hashable {
+        let issuer: PrincipalID
+        let name: SExpr.Atom
+    }
+
+    /// Authorization certs issued by `principal`.
+    public func certs(issuedBy principal: PrincipalID) -> [Int] { authByIssuer[principal] ?? [] }
+
+    /// Name certs defining `name` in `principal`'s name space.
+    public func nameCerts(issuedBy principal: PrincipalID, name: SExpr.Atom) -> [Int] {
+        namesByIssuer[NameKey(issuer: principal, name: name)] ?? []
+    }
+
+    /// A short label for a cert in messages: `cert 3 (file.sexp, item 5)`.
+    public func label(_ index: Int) -> String { "cert \(index + 1) (\(entries[index].origin))" }
+
+    /// Collects sequences, then checks signatures and builds the bag.
+    public struct Builder: Sendable {
+        var certs: [(cert: Cert, origin: String, sequence: Int)] = []
+        var sequenceCount = 0
+        var signatures: [SPKISignature] = []
+        public var keys: KeyStore
+
+        public init(keys: KeyStore = KeyStore()) { self.keys = keys }
+
+        /// Adds the items of a sequence; `origin` names its source for messages.
+        public mutating func add(_ sequence: SPKISequence, origin: String) throws(SPKIError) {
+            defer { sequenceCount += 1 }
+            for (index, item) in sequence.items.enumerated() {
+                switch item {
+                case .cert(let cert):
+                    certs.append((cert, sequence.items.count > 1 ? "\(origin), item \(index + 1)" : origin, sequenceCount))
+                    if cert.issuer.principal.isKey { try keys.add(cert.issuer.principal) }
+                    // A subject's key is only remembered: a key we cannot use does not make
+                    // the cert unreadable.
+                    for principal in cert.subject.principals where principal.isKey { _ = try? keys.add(principal) }
+                case .publicKey(let principal):
+                    try keys.add(principal)
+                case .signature(let signature):
+                    signatures.append(signature)
+                case .doHash:
+                    break
+                }
+            }
+        }
+
+        /// Adds a cert alone (for tests and generated bags).
+        public mutating func add(_ cert: Cert, signature: SPKISignature?, origin: String) throws(SPKIError) {
+            var items: [SPKISequence.Item] = [.cert(cert)]
+            if let signature { items.append(.signature(signature)) }
+            try add(SPKISequence(items: items), origin: origin)
+        }
+
+        /// Checks every signature (unless `checkSignatures` is false) and indexes the certs.
+        /// A cert that appears more than once is kept once.
+        public func build(checkSignatures: Bool = true) -> CertBag {
+            var keys = self.keys
+            // Legacy principals (SHA-1, MD5 hashes) resolve through an index of the keys.
+            var legacy: Set<HashAlgorithm> = []
+            for (cert, _, _) in certs {
+                for principal in [cert.issuer.principal] + cert.subject.principals {
+                    if let algorithm = principal.hash?.algorithm, algorithm != .sha256 { legacy.insert(algorithm) }
+                }
+            }
+            if !legacy.isEmpty { keys.indexLegacyHashes(legacy) }
+            var bySignedHash: [[UInt8]: [SPKISignature]] = [:]
+            var algorithms: Set<HashAlgorithm> = []
+            for signature in signatures {
+                bySignedHash[Array(signature.hash.spkiName.utf8) + signature.digest, default: []].append(signature)
+                algorithms.insert(signature.hash)
+            }
+            var entries: [Entry] = []
+            var seen: [[UInt8]: Int] = [:]
+            var authByIssuer: [PrincipalID: [Int]] = [:]
+            var namesByIssuer: [NameKey: [Int]] = [:]
+            var sequences = [[Int]](repeating: [], count: sequenceCount)
+            for (raw, origin, sequence) in certs {
+                let bytes = raw.signedBytes
+                let digest = HashAlgorithm.sha256.digest(bytes)
+                if let index = seen[digest] {
+                    sequences[sequence].append(index)
+                    continue
+                }
+                let cert = raw.resolved(in: keys)
+                var found: SPKISignature?
+                for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) {
+                    let key = Array(algorithm.spkiName.utf8) + (algorithm == .sha256 ? digest : algorithm.digest(bytes))
+                    if let match = bySignedHash[key]?.first {
+                        found = match
+                        break
+                    }
+                }
+                // A signature may carry the signer's key: learn it when the issuer's is unknown.
+                if let found, found.principal.head == "public-key", keys.key(for: cert.issuer.principal) == nil,
+                   let principal = try? Principal(parsing: found.principal) {
+                    _ = try? keys.add(principal)
+                }
+                let status = checkSignatures ? Self.check(cert: cert, bytes: bytes, signature: found, keys: keys) : .unchecked
+                let index = entries.count
+                seen[digest] = index
+                sequences[sequence].append(index)
+                entries.append(Entry(cert: cert, origin: origin, signature: found, status: status, digest: digest))
+                switch cert.issuer {
+                case .principal(let p): authByIssuer[p.id, default: []].append(index)
+                case .name(let p, let n): namesByIssuer[NameKey(issuer: p.id, name: n), default: []].append(index)
+                }
+            }
+            return CertBag(entries: entries, keys: keys, sequences: sequences, authByIssuer: authByIssuer, namesByIssuer: namesByIssuer)
+        }
+
+        /// Checks the signature found for a cert (by the digest of its signed bytes): the
+        /// signer it names must be the issuer, its algorithm word must match its hash, and
+        /// the RSA signature must verify with the issuer's key.
+        static func check(cert: Cert, bytes: [UInt8], signature: SPKISignature?, keys: KeyStore) -> SignatureStatus {
+            guard let signature else { return .missing }
+            guard let key = keys.key(for: cert.issuer.principal) else { return .keyUnknown }
+            // The same key may be written with another algorithm word (`rsa-pkcs1`): compare
+            // the numbers then.
+            let sameKey: Bool
+            if signature.principal == cert.issuer.principal.sexp || signature.principal == key.principal.sexp {
+                sameKey = true
+            } else if let signer = try? Principal(parsing: signature.principal) {
+                if signer.resolved(in: keys).id == key.id {
+                    sameKey = true
+                } else if signer.isKey, let numbers = try? RSASExpr.decode(signer.sexp).publicKey {
+                    sameKey = numbers == key.publicKey
+                } else {
+                    sameKey = false
+                }
+            } else {
+                sameKey = false
+            }
+            guard sameKey else {
+                return .invalid(reason: "the signature is by another key than the issuer's")
+            }
+            let named: HashAlgorithm?
+            switch signature.algorithm {
+            case "rsa-pkcs1": named = signature.hash
+            case "rsa-pkcs1-sha256": named = .sha256
+            case "rsa-pkcs1-sha512": named = .sha512
+            case "rsa-pkcs1-sha1": named = .sha1
+            case "rsa-pkcs1-md5": named = .md5
+            default: named = nil
+            }
+            guard let named else {
+                return .invalid(reason: "the signature algorithm `\(signature.algorithm)` is not supported (rsa-pkcs1-sha256, or rsa-pkcs1-sha1 and rsa-pkcs1-md5 for legacy objects)")
+            }
+            guard named == signature.hash else {
+                return .invalid(reason: "the signature algorithm `\(signature.algorithm)` does not match its `(hash \(signature.hash.spkiName) …)`")
+            }
+            do {
+                try key.publicKey.verify(signature: signature.signature, digest: signature.digest, hash: signature.hash)
+            } catch {
+                return .invalid(reason: "\(error.message) [\(error.code.rawValue)]")
+            }
+            return .verified(legacy: signature.hash.isLegacy ? signature.hash : nil)
+        }
+    }
+}

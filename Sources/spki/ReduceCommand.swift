@@ -1,0 +1,127 @@
+import ArgumentParser
+import SExpr
+import SPKI
+import ToolSupport
+
+struct ReduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reduce",
+        abstract: "Reduce sequences of certs against an ACL.",
+        discussion: """
+            Checks every signature, then reduces the certs of FILE (sequences, or loose certs,
+            keys and signatures) against the ACL: 5-tuple reduction, name reduction and
+            thresholds (RFC 2693 §6). Prints what the ACL grants through them, as
+            (acl (entry ...)...), newest (longest chain) first.
+
+            Filters: each --tag is intersected with the entries' tags; --subject keeps the
+            entries for that subject (repeatable); --at keeps the entries valid then;
+            --valid (valid ...) is intersected with the entries' validity.
+
+            Exit status: 0 an entry remains; 1 no authorization remains (the explanation is
+            on stderr) or a signature is bad (naming the cert and the reason); 2 malformed
+            input.
+
+            Examples:
+              spki reduce --acl r1.acl chain.sexp
+              spki reduce --acl r1.acl --subject @alice.pub --tag '(vm r1 ssh)' --at 2026-12-02T10:00:00Z chain.sexp
+              spki reduce --acl r1.acl --unsigned --canonical - < unsigned-chain.sexp
+            """)
+
+    @Option(name: .long, help: "The ACL file: (acl (entry ...)...).")
+    var acl: String
+
+    @Option(name: .long, help: "Intersect the entries' tags with this tag (repeatable).")
+    var tag: [String] = []
+
+    @Option(name: .long, help: "Keep only the entries for this subject (repeatable): an S-expression or @FILE.")
+    var subject: [String] = []
+
+    @Option(name: .long, help: "Keep only the entries valid at this time (SPKI or RFC 3339).")
+    var at: String?
+
+    @Option(name: .long, help: "Intersect the entries' validity with this (valid ...).")
+    var valid: String?
+
+    @Option(name: .long, help: "Extra public key files, to resolve principals given as hashes (repeatable).")
+    var keys: [String] = []
+
+    @Flag(name: .long, help: "Reduce certs without checking signatures (for testing; says so on stderr).")
+    var unsigned = false
+
+    @Flag(name: .long, help: "Write the canonical form instead of the advanced form.")
+    var canonical = false
+
+    @Option(name: .short, help: "Write to FILE atomically instead of standard output.")
+    var output: String?
+
+    @Argument(help: "File of sequences, or - for standard input.")
+    var file: String = "-"
+
+    func validate() throws {
+        if at != nil && valid != nil { throw ValidationError("--at and --valid exclude each other") }
+    }
+
+    func run() throws {
+        try CommandRunner.run {
+            let aclValue = try SPKIInput.acl(acl)
+            var builder = CertBag.Builder(keys: try SPKIInput.keyStore(keys))
+            try SPKIInput.add(file: file, to: &builder)
+            if unsigned { Console.err("warning: --unsigned: signatures are NOT checked; the result shows the reduction logic only") }
+            let bag = builder.build(checkSignatures: !unsigned)
+            for (index, entry) in bag.entries.enumerated() {
+                if let problem = entry.status.problem {
+                    let help = entry.status == .keyUnknown ? "\n  help: include the issuer's (public-key …) in the sequence, or give it with --keys FILE" : ""
+                    throw CommandFailure(.refused, "\(bag.label(index)): \(problem)\(help)")
+                }
+            }
+            SPKIInput.warnLegacy(bag)
+            let filterTag = try tag.reduce(Tag.all) { $0.intersection(try SPKIInput.tag($1)) }
+            let subjects = try subject.map { try SPKIInput.subject($0) }
+            let time = try at.map { try SPKIInput.time($0, option: "--at") }
+            var window: Validity?
+            if let valid {
+                var warnings: [SPKIWarning] = []
+                do {
+                    window = try Validity(parsing: try SPKIInput.argumentExpression(valid, option: "--valid"), warnings: &warnings)
+                } catch let error as SPKIError {
+                    throw SPKIInput.failure(error, in: "--valid")
+                }
+                SPKIInput.warn(warnings, in: "--valid")
+            }
+
+            let start = aclValue.entries.enumerated().map { AuthTuple(entry: $1, index: $0) }
+            var entries: [(depth: Int, entry: ACL.Entry)] = []
+            for tuple in Reducer(bag: bag).closure(from: start) where !tuple.path.isEmpty {
+                switch tuple.subject {
+                case .name, .threshold: continue
+                default: break
+                }
+                if !subjects.isEmpty && !subjects.contains(where: { Self.matches($0, tuple.subject) }) { continue }
+                let tagValue = tuple.tag.intersection(filterTag)
+                if tagValue == .none { continue }
+                var validity = tuple.validity
+                if let time, !validity.contains(time) { continue }
+                if let window {
+                    validity = validity.intersection(window)
+                    if validity.isEmpty { continue }
+                }
+                let entry = ACL.Entry(subject: tuple.subject, propagate: tuple.propagate, tag: tagValue, validity: validity)
+                if !entries.contains(where: { $0.entry == entry }) { entries.append((tuple.path.count, entry)) }
+            }
+            guard !entries.isEmpty else {
+                let request = SequenceExplainer.Request(tag: tag.isEmpty ? nil : filterTag, time: time, validity: window, subjects: subjects)
+                let refusal = SequenceExplainer.explain(acl: aclValue, bag: bag, request: request)
+                throw CommandFailure(.refused, "no authorization remains: " + RefusalRenderer(acl: aclValue, bag: bag).render(refusal))
+            }
+            let ordered = entries.enumerated().sorted { ($0.element.depth, $0.offset) > ($1.element.depth, $1.offset) }.map(\.element.entry)
+            let result = ACL(entries: ordered).sexp
+            try CommandRunner.emit(canonical ? result.canonical : Array((result.advanced() + "\n").utf8), to: output)
+        }
+    }
+
+    /// Whether a requested subject names this one (principals compare by key).
+    static func matches(_ wanted: Subject, _ subject: Subject) -> Bool {
+        if let a = wanted.principal, let b = subject.principal { return a.id == b.id }
+        return wanted.sexp == subject.sexp
+    }
+}

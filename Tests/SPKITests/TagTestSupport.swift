@@ -1,0 +1,26 @@
+import SExpr
+import SPKI
+import XCTest
+
+/// Reading tags from advanced syntax in tests.
+func tag(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Tag {
+    do {
+        return try Tag(parsing: SExpr.parse(text))
+    } catch {
+        XCTFail("cannot read tag `\(text)`: \(error)", file: file, line: line)
+        return .none
+    }
+}
+
+/// A deterministic generator for tests only (SplitMix64).
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
