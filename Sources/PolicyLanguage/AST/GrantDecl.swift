@@ -1,0 +1,29 @@
+import Diagnostics
+
+/// `grant bob via alice ssh on worker during T1 .. T2`: rights given to a user,
+/// directly by the registrar or, with `via`, delegated through another user.
+public struct GrantDecl: Hashable, Sendable {
+    public enum Target: Hashable, Sendable {
+        /// `on all`: every node and cluster of the vpxi.
+        case all(SourceRange)
+        case nodes([Endpoint])
+    }
+
+    public var grantee: Identifier
+    /// The user who delegates (the grantee's cert is issued by them).
+    public var via: Identifier?
+    public var rights: [Right]
+    public var target: Target
+    /// An optional narrower window than the vpxi's.
+    public var during: Window?
+    public var range: SourceRange
+
+    public init(grantee: Identifier, via: Identifier?, rights: [Right], target: Target, during: Window?, range: SourceRange) {
+        self.grantee = grantee
+        self.via = via
+        self.rights = rights
+        self.target = target
+        self.during = during
+        self.range = range
+    }
+}

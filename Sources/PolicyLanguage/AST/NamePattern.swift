@@ -1,0 +1,21 @@
+import Diagnostics
+
+/// A host name, possibly a range of names: `sophia-01`, `capricorne-[01..35]`.
+public struct NamePattern: Hashable, Sendable {
+    public var base: Identifier
+    public var indices: IndexRange?
+    public var range: SourceRange
+
+    public init(base: Identifier, indices: IndexRange?, range: SourceRange) {
+        self.base = base
+        self.indices = indices
+        self.range = range
+    }
+
+    /// The names the pattern stands for, in order, with the index of each
+    /// (the value a locator template's `index` takes).
+    public func expanded() -> [(name: String, index: Int?)] {
+        guard let indices else { return [(base.text, nil)] }
+        return (indices.lower...indices.upper).map { (base.text + indices.suffix($0), $0) }
+    }
+}

@@ -1,0 +1,35 @@
+import Diagnostics
+
+/// `test { expect ... }`: expectations that the compiler checks by reducing the
+/// compiled certificate chains.
+public struct TestBlock: Hashable, Sendable {
+    public var expectations: [Expectation]
+    public var body: SourceRange
+    public var range: SourceRange
+
+    public init(expectations: [Expectation], body: SourceRange, range: SourceRange) {
+        self.expectations = expectations
+        self.body = body
+        self.range = range
+    }
+}
+
+/// `expect bob can ssh on worker[3] at 2026-12-02T10:00Z`.
+public struct Expectation: Hashable, Sendable {
+    public var user: Identifier
+    /// `can` (true) or `cannot` (false).
+    public var allowed: Bool
+    public var right: Right
+    public var target: Endpoint
+    public var at: DateTime?
+    public var range: SourceRange
+
+    public init(user: Identifier, allowed: Bool, right: Right, target: Endpoint, at: DateTime?, range: SourceRange) {
+        self.user = user
+        self.allowed = allowed
+        self.right = right
+        self.target = target
+        self.at = at
+        self.range = range
+    }
+}
