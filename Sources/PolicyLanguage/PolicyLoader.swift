@@ -60,7 +60,7 @@ public struct PolicyLoader {
     }
 
     private func add(path: String, bytes: [UInt8], into result: inout Loaded, visited: inout Set<String>, stack: inout [String]) {
-        let source = result.sources.add(name: path, bytes: bytes)
+        let source = result.sources.add(name: path == "-" ? Self.standardInputName : path, bytes: bytes)
         let parsed = PolicyParser.parse(source, options: options)
         result.files.append(LoadedFile(path: path, source: source, policy: parsed.policy))
         result.diagnostics += parsed.diagnostics
@@ -89,6 +89,9 @@ public struct PolicyLoader {
             }
         }
     }
+
+    /// The name under which the path `-` (standard input) is reported.
+    public static let standardInputName = "<stdin>"
 
     /// `path` resolved against the directory of `base` (absolute paths unchanged).
     public static func resolve(_ path: String, relativeTo base: String) -> String {

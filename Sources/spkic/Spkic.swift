@@ -1,4 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+private let terminate = Glibc.exit
+#elseif canImport(Darwin)
+import Darwin
+private let terminate = Darwin.exit
+#endif
 import ArgumentParser
+import ToolSupport
 
 @main
 struct Spkic: ParsableCommand {
@@ -17,4 +25,19 @@ struct Spkic: ParsableCommand {
         version: "0.1.0",
         subcommands: [CheckCommand.self, FormatCommand.self]
     )
+
+    /// Runs the command; usage errors exit with 2 (bad input or usage), as every
+    /// command of the toolkit does, rather than ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.err(fullMessage(for: error))
+                terminate(ExitStatus.badInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,7 +1,9 @@
 import Diagnostics
 
 /// A top-level declaration of a policy file.
-public enum Declaration: Hashable, Sendable {
+/// Each case is boxed (`indirect`), so that a list of declarations costs one word
+/// per entry plus what each declaration itself needs.
+public indirect enum Declaration: Hashable, Sendable {
     case include(IncludeDecl)
     case registrar(RegistrarDecl)
     case community(CommunityDecl)

@@ -4,8 +4,8 @@ import Diagnostics
 /// `worker[1..4]`.
 public struct Endpoint: Hashable, Sendable {
     public var name: Identifier
-    public var index: IndexRange?
     public var range: SourceRange
+    public var index: IndexRange?
 
     public init(name: Identifier, index: IndexRange?, range: SourceRange) {
         self.name = name

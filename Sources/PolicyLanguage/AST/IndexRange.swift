@@ -4,8 +4,10 @@ import Diagnostics
 /// `width` is the number of digits of the lower bound as written, so that
 /// `[01..35]` names `01` to `35`.
 public struct IndexRange: Hashable, Sendable {
-    public var lower: Int
-    public var upper: Int
+    public var lower: Int { Int(storedLower) }
+    public var upper: Int { Int(storedUpper) }
+    private var storedLower: Int32
+    private var storedUpper: Int32
     public var width: UInt8
     /// Whether it was written as a range (`[1..4]`) rather than one index (`[3]`).
     public var isRange: Bool
@@ -13,8 +15,8 @@ public struct IndexRange: Hashable, Sendable {
     public var range: SourceRange
 
     public init(lower: Int, upper: Int, width: UInt8, isRange: Bool, range: SourceRange) {
-        self.lower = lower
-        self.upper = upper
+        self.storedLower = Int32(clamping: lower)
+        self.storedUpper = Int32(clamping: upper)
         self.width = width
         self.isRange = isRange
         self.range = range

@@ -2,8 +2,10 @@ import Diagnostics
 
 /// One property of a block, in source order: `cpus 4`, `trusted-by inria`.
 public struct Property: Hashable, Sendable {
-    public var keyword: PropertyKeyword
+    // Stored value first: the keyword and range then fit in its tail padding, and a
+    // property takes 48 bytes instead of 64.
     public var value: PropertyValue
+    public var keyword: PropertyKeyword
     /// From the keyword to the end of the value.
     public var range: SourceRange
 

@@ -1,6 +1,7 @@
 import Diagnostics
 
-/// The value of a property; its shape depends on the property.
+/// The value of a property; its shape depends on the property. The rare, large
+/// values are boxed (`indirect`) to keep every property small.
 public enum PropertyValue: Hashable, Sendable {
     /// `cpus 4`, `memory 8 GiB`, `max-cost 40 units/hour`, a host's `bandwidth 10 Gbps`.
     case quantity(Quantity)
@@ -15,13 +16,13 @@ public enum PropertyValue: Hashable, Sendable {
     /// A link's `bandwidth >= 1 Gbps`, `latency <= 10ms`.
     case bound(Bound)
     /// `window 2026-12-01T08:00Z .. 2026-12-21T20:00Z`.
-    case window(Window)
+    indirect case window(Window)
     /// `certificates valid 36h renew every 12h`.
-    case lifetime(Lifetime)
+    indirect case lifetime(Lifetime)
     /// `require trusted-by hospital-lyon`.
-    case requirement(Requirement)
+    indirect case requirement(Requirement)
     /// `registered-with lyon until 2027-06-30T00:00Z`.
-    case registration(Registration)
+    indirect case registration(Registration)
 }
 
 /// A comparison bound on a link or host attribute.
@@ -31,8 +32,8 @@ public struct Bound: Hashable, Sendable {
         case atMost = "<="
     }
 
-    public var comparison: Comparison
     public var quantity: Quantity
+    public var comparison: Comparison
     /// Whether the operator was written (it may be left implicit).
     public var isExplicit: Bool
 

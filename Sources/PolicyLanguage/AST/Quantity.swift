@@ -4,16 +4,21 @@ import Diagnostics
 public struct Quantity: Hashable, Sendable {
     public var number: DecimalNumber
     public var unit: Unit?
-    /// The range of the number alone (its text is what the formatter prints).
-    public var numberRange: SourceRange
+    /// Where the number ends (it starts the range).
+    private var numberEnd: UInt32
     /// Number and unit.
     public var range: SourceRange
 
     public init(number: DecimalNumber, unit: Unit?, numberRange: SourceRange, range: SourceRange) {
         self.number = number
         self.unit = unit
-        self.numberRange = numberRange
+        self.numberEnd = numberRange.end
         self.range = range
+    }
+
+    /// The range of the number alone (its text is what the formatter prints).
+    public var numberRange: SourceRange {
+        SourceRange(file: range.file, start: range.start, end: numberEnd)
     }
 
     /// The value in base units: bytes, bits per second, milliseconds, units per hour.

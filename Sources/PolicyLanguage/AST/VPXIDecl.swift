@@ -40,8 +40,8 @@ public struct VPXIDecl: Hashable, Sendable {
     }
 }
 
-/// What a vpxi body holds, in source order.
-public enum VPXIMember: Hashable, Sendable {
+/// What a vpxi body holds, in source order. Boxed (`indirect`) like `Declaration`.
+public indirect enum VPXIMember: Hashable, Sendable {
     case property(Property)
     case node(NodeDecl)
     case cluster(ClusterDecl)

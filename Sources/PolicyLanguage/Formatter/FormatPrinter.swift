@@ -9,6 +9,7 @@ import Diagnostics
 struct FormatPrinter {
     let source: SourceFile
     let comments: [SourceRange]
+    private let lines: LineLookup
     private var nextComment = 0
     private var out: [UInt8] = []
     private var lastLine = -1
@@ -18,6 +19,7 @@ struct FormatPrinter {
     init(source: SourceFile, comments: [SourceRange]) {
         self.source = source
         self.comments = comments
+        self.lines = LineLookup(source.lineStarts)
         out.reserveCapacity(source.bytes.count + source.bytes.count / 8)
     }
 
@@ -27,7 +29,7 @@ struct FormatPrinter {
         return out
     }
 
-    private func line(_ offset: UInt32) -> Int { source.lineIndex(of: offset) }
+    private func line(_ offset: UInt32) -> Int { lines.line(of: offset) }
 
     private func isMultiLine(_ item: FormatItem) -> Bool {
         guard case .block(_, let children, let body, _) = item else { return false }

@@ -3,9 +3,9 @@ import Diagnostics
 extension Parser {
     /// block = "{" { property } "}" ; for hosts, nodes, clusters and links.
     /// Returns the properties and the range from `{` to `}`.
-    mutating func parseBlock(_ kind: BlockKind, what: String, hasRange: Bool = false) throws(SyntaxFailure) -> ([Property], SourceRange) {
+    mutating func parseBlock(_ kind: BlockKind, what: @autoclosure () -> String, hasRange: Bool = false) throws(SyntaxFailure) -> ([Property], SourceRange) {
         guard token.kind == .leftBrace else {
-            throw fail(.expectedOpenBrace, "expected `{` after \(what), found \(found)", at: missingRange,
+            throw fail(.expectedOpenBrace, "expected `{` after \(what()), found \(found)", at: missingRange,
                        help: "the properties of a \(kind.rawValue) go between braces: `{ ... }`")
         }
         let open = tokenRange
@@ -20,13 +20,13 @@ extension Parser {
                 return (properties, body)
             }
             if isAtEnd || endsUnclosedBlock(continuesBlock: { PropertyKeyword($0).map(kind.allows) ?? false }) {
-                reportUnclosed(what, open: open)
+                reportUnclosed(what(), open: open)
                 throw SyntaxFailure()
             }
             constructMark = bag.errorCount
             do throws(SyntaxFailure) {
                 let property = try parseProperty(in: kind, hasRange: hasRange)
-                try checkDuplicate(property, in: properties, what: what)
+                try checkDuplicate(property, in: properties, what: what())
                 properties.append(property)
             } catch {
                 synchroniseInBlock(kind) { PropertyKeyword($0).map(kind.allows) ?? false }
@@ -36,13 +36,13 @@ extension Parser {
 
     /// E0016 for a property given twice (lists such as `locator` and `trusted-by`
     /// may repeat).
-    mutating func checkDuplicate(_ property: Property, in properties: [Property], what: String) throws(SyntaxFailure) {
+    mutating func checkDuplicate(_ property: Property, in properties: [Property], what: @autoclosure () -> String) throws(SyntaxFailure) {
         switch property.keyword {
         case .locator, .trustedBy, .require: return
         default: break
         }
         if let first = properties.first(property.keyword) {
-            throw fail(.duplicateProperty, "`\(property.keyword.spelling)` is set twice in \(what)", at: property.range,
+            throw fail(.duplicateProperty, "`\(property.keyword.spelling)` is set twice in \(what())", at: property.range,
                        label: "set again here", notes: [Diagnostic.Note("first set here", at: first.range)],
                        help: "keep one of them")
         }

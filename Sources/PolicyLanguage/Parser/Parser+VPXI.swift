@@ -65,15 +65,15 @@ extension Parser {
     }
 
     /// Properties of a node, cluster or link: an optional block.
-    private mutating func optionalBlock(_ kind: BlockKind, what: String) throws(SyntaxFailure) -> ([Property], SourceRange?) {
+    private mutating func optionalBlock(_ kind: BlockKind, what: @autoclosure () -> String) throws(SyntaxFailure) -> ([Property], SourceRange?) {
         guard token.kind == .leftBrace else {
             if !token.isAtLineStart, token.kind != .endOfFile, token.kind != .rightBrace {
-                throw fail(.expectedOpenBrace, "expected `{` or the end of the line after \(what), found \(found)",
+                throw fail(.expectedOpenBrace, "expected `{` or the end of the line after \(what()), found \(found)",
                            at: tokenRange, help: "the properties of a \(kind.rawValue) go between braces: `{ ... }`")
             }
             return ([], nil)
         }
-        let (properties, body) = try parseBlock(kind, what: what)
+        let (properties, body) = try parseBlock(kind, what: what())
         return (properties, body)
     }
 
@@ -129,7 +129,9 @@ extension Parser {
         }
         advance()
         let to = try parseEndpoint(after: direction.rawValue)
-        let (properties, body) = try optionalBlock(.link, what: "link `\(text(in: from.range))` \(direction.rawValue) `\(text(in: to.range))`")
+        let source = bytes
+        let (properties, body) = try optionalBlock(
+            .link, what: "link `\(Self.text(source, from.range))` \(direction.rawValue) `\(Self.text(source, to.range))`")
         return LinkDecl(from: from, to: to, direction: direction, properties: properties, body: body, range: range(start, previousEnd))
     }
 

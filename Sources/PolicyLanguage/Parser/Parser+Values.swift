@@ -27,6 +27,10 @@ extension Parser {
     }
 
     func text(in range: SourceRange) -> String {
+        Self.text(bytes, range)
+    }
+
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: SourceRange) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(range.start)..<Int(range.end)]), as: UTF8.self)
     }
 
