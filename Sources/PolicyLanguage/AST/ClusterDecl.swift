@@ -7,11 +7,11 @@ public struct ClusterDecl: Hashable, Sendable {
     public var size: Int
     /// From `[` to `]`.
     public var sizeRange: SourceRange
-    public var properties: [Property]
+    public var properties: SlabList<Property>
     public var body: SourceRange?
     public var range: SourceRange
 
-    public init(name: Identifier, size: Int, sizeRange: SourceRange, properties: [Property], body: SourceRange?, range: SourceRange) {
+    public init(name: Identifier, size: Int, sizeRange: SourceRange, properties: SlabList<Property>, body: SourceRange?, range: SourceRange) {
         self.name = name
         self.size = size
         self.sizeRange = sizeRange

@@ -4,12 +4,13 @@ import Diagnostics
 /// `worker[1..4]`.
 public struct Endpoint: Hashable, Sendable {
     public var name: Identifier
-    public var range: SourceRange
     public var index: IndexRange?
 
-    public init(name: Identifier, index: IndexRange?, range: SourceRange) {
+    public init(name: Identifier, index: IndexRange?) {
         self.name = name
         self.index = index
-        self.range = range
     }
+
+    /// From the name to the `]` of the index, if any.
+    public var range: SourceRange { index.map { name.range.union($0.range) } ?? name.range }
 }

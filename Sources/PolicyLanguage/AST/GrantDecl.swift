@@ -6,19 +6,19 @@ public struct GrantDecl: Hashable, Sendable {
     public enum Target: Hashable, Sendable {
         /// `on all`: every node and cluster of the vpxi.
         case all(SourceRange)
-        case nodes([Endpoint])
+        case nodes(SlabList<Endpoint>)
     }
 
     public var grantee: Identifier
     /// The user who delegates (the grantee's cert is issued by them).
     public var via: Identifier?
-    public var rights: [Right]
+    public var rights: SlabList<Right>
     public var target: Target
     /// An optional narrower window than the vpxi's.
     public var during: Window?
     public var range: SourceRange
 
-    public init(grantee: Identifier, via: Identifier?, rights: [Right], target: Target, during: Window?, range: SourceRange) {
+    public init(grantee: Identifier, via: Identifier?, rights: SlabList<Right>, target: Target, during: Window?, range: SourceRange) {
         self.grantee = grantee
         self.via = via
         self.rights = rights

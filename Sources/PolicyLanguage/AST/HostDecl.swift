@@ -4,15 +4,18 @@ import Diagnostics
 /// of the pool, or a range of them.
 public struct HostDecl: Hashable, Sendable {
     public var name: NamePattern
-    public var properties: [Property]
+    public var properties: SlabList<Property>
     /// From `{` to `}`.
     public var body: SourceRange
-    public var range: SourceRange
+    private var start: UInt32
 
-    public init(name: NamePattern, properties: [Property], body: SourceRange, range: SourceRange) {
+    public init(name: NamePattern, properties: SlabList<Property>, body: SourceRange, range: SourceRange) {
         self.name = name
         self.properties = properties
         self.body = body
-        self.range = range
+        self.start = range.start
     }
+
+    /// From `host` to `}`.
+    public var range: SourceRange { SourceRange(file: body.file, start: start, end: body.end) }
 }

@@ -10,11 +10,11 @@ public struct LinkDecl: Hashable, Sendable {
     public var from: Endpoint
     public var to: Endpoint
     public var direction: Direction
-    public var properties: [Property]
+    public var properties: SlabList<Property>
     public var body: SourceRange?
     public var range: SourceRange
 
-    public init(from: Endpoint, to: Endpoint, direction: Direction, properties: [Property], body: SourceRange?, range: SourceRange) {
+    public init(from: Endpoint, to: Endpoint, direction: Direction, properties: SlabList<Property>, body: SourceRange?, range: SourceRange) {
         self.from = from
         self.to = to
         self.direction = direction

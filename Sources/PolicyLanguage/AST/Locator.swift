@@ -9,17 +9,19 @@ public struct Locator: Hashable, Sendable {
 
     /// The address as written.
     public var text: String
-    public var family: Family
-    /// The `N` of `{N+index}` (0 for `{index}`); nil without a template.
-    public var templateOffset: Int?
     public var range: SourceRange
+    public var family: Family
+    private var storedOffset: UInt32?
 
     public init(text: String, family: Family, templateOffset: Int?, range: SourceRange) {
         self.text = text
         self.family = family
-        self.templateOffset = templateOffset
+        self.storedOffset = templateOffset.map { UInt32(clamping: $0) }
         self.range = range
     }
+
+    /// The `N` of `{N+index}` (0 for `{index}`); nil without a template.
+    public var templateOffset: Int? { storedOffset.map(Int.init) }
 
     /// The address for the host of index `index`: the template replaced by
     /// `index + N` (in decimal for IPv4, hexadecimal for IPv6).

@@ -4,13 +4,14 @@ import Diagnostics
 public struct NamePattern: Hashable, Sendable {
     public var base: Identifier
     public var indices: IndexRange?
-    public var range: SourceRange
 
-    public init(base: Identifier, indices: IndexRange?, range: SourceRange) {
+    public init(base: Identifier, indices: IndexRange?) {
         self.base = base
         self.indices = indices
-        self.range = range
     }
+
+    /// From the name to the `]` of the range, if any.
+    public var range: SourceRange { indices.map { base.range.union($0.range) } ?? base.range }
 
     /// The names the pattern stands for, in order, with the index of each
     /// (the value a locator template's `index` takes).

@@ -8,11 +8,11 @@ public enum PropertyValue: Hashable, Sendable {
     /// A single word: `hypervisor xen`, `owner alice`, `function computing`.
     case name(Identifier)
     /// A list of names: `trusted-by hospital-lyon, inria`.
-    case names([Identifier])
+    case names(SlabList<Identifier>)
     /// `image "debian-etch-amd64"`.
     case text(StringLiteral)
     /// `locator 192.0.2.{10+index}, 2001:db8::{index}`.
-    case locators([Locator])
+    case locators(SlabList<Locator>)
     /// A link's `bandwidth >= 1 Gbps`, `latency <= 10ms`.
     case bound(Bound)
     /// `window 2026-12-01T08:00Z .. 2026-12-21T20:00Z`.
@@ -23,6 +23,25 @@ public enum PropertyValue: Hashable, Sendable {
     indirect case requirement(Requirement)
     /// `registered-with lyon until 2027-06-30T00:00Z`.
     indirect case registration(Registration)
+}
+
+extension PropertyValue {
+    /// The range of the value (the last part of it, for lists).
+    public var range: SourceRange {
+        switch self {
+        case .quantity(let quantity): return quantity.range
+        case .name(let name): return name.range
+        case .names(let names): return names[0].range.union(names[names.count - 1].range)
+        case .text(let text): return text.range
+        case .locators(let locators): return locators[0].range.union(locators[locators.count - 1].range)
+        case .bound(let bound): return bound.quantity.range
+        case .window(let window): return window.range
+        case .lifetime(let lifetime): return lifetime.valid.range.union((lifetime.renewEvery ?? lifetime.valid).range)
+        case .requirement(let requirement): return requirement.values[0].range.union(requirement.values[requirement.values.count - 1].range)
+        case .registration(let registration):
+            return registration.registrar.range.union((registration.until ?? registration.from)?.range ?? registration.registrar.range)
+        }
+    }
 }
 
 /// A comparison bound on a link or host attribute.
@@ -64,9 +83,9 @@ public struct Requirement: Hashable, Sendable {
     }
 
     public var kind: Kind
-    public var values: [Identifier]
+    public var values: SlabList<Identifier>
 
-    public init(kind: Kind, values: [Identifier]) {
+    public init(kind: Kind, values: SlabList<Identifier>) {
         self.kind = kind
         self.values = values
     }

@@ -18,10 +18,10 @@ public struct Right: Hashable, Sendable {
     /// The right's name; `*` for all rights.
     public var name: Identifier
     /// The arguments between parentheses; nil without parentheses.
-    public var arguments: [Argument]?
+    public var arguments: SlabList<Argument>?
     public var range: SourceRange
 
-    public init(name: Identifier, arguments: [Argument]?, range: SourceRange) {
+    public init(name: Identifier, arguments: SlabList<Argument>?, range: SourceRange) {
         self.name = name
         self.arguments = arguments
         self.range = range

@@ -3,12 +3,12 @@ import Diagnostics
 /// `vpxi bronze-standard { ... }`: a requested virtual infrastructure.
 public struct VPXIDecl: Hashable, Sendable {
     public var name: Identifier
-    public var members: [VPXIMember]
+    public var members: SlabList<VPXIMember>
     /// From `{` to `}`.
     public var body: SourceRange
     public var range: SourceRange
 
-    public init(name: Identifier, members: [VPXIMember], body: SourceRange, range: SourceRange) {
+    public init(name: Identifier, members: SlabList<VPXIMember>, body: SourceRange, range: SourceRange) {
         self.name = name
         self.members = members
         self.body = body
@@ -40,14 +40,15 @@ public struct VPXIDecl: Hashable, Sendable {
     }
 }
 
-/// What a vpxi body holds, in source order. Boxed (`indirect`) like `Declaration`.
-public indirect enum VPXIMember: Hashable, Sendable {
+/// What a vpxi body holds, in source order. Properties and nodes, small and many,
+/// are stored inline; the larger members are boxed (`indirect`).
+public enum VPXIMember: Hashable, Sendable {
     case property(Property)
     case node(NodeDecl)
-    case cluster(ClusterDecl)
-    case link(LinkDecl)
-    case grant(GrantDecl)
-    case test(TestBlock)
+    indirect case cluster(ClusterDecl)
+    indirect case link(LinkDecl)
+    indirect case grant(GrantDecl)
+    indirect case test(TestBlock)
 
     public var range: SourceRange {
         switch self {

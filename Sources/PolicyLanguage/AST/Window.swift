@@ -4,11 +4,12 @@ import Diagnostics
 public struct Window: Hashable, Sendable {
     public var start: DateTime
     public var end: DateTime
-    public var range: SourceRange
 
-    public init(start: DateTime, end: DateTime, range: SourceRange) {
+    public init(start: DateTime, end: DateTime) {
         self.start = start
         self.end = end
-        self.range = range
     }
+
+    /// From the start's first byte to the end's last.
+    public var range: SourceRange { start.range.union(end.range) }
 }

@@ -43,7 +43,7 @@ struct FormatItemBuilder {
         return text + " " + raw(key.text.range)
     }
 
-    func names(_ names: [Identifier]) -> String {
+    func names<C: Collection>(_ names: C) -> String where C.Element == Identifier {
         names.map(\.text).joined(separator: ", ")
     }
 
@@ -138,7 +138,7 @@ struct FormatItemBuilder {
         return .line(text, range: expectation.range)
     }
 
-    private func withBody(_ header: String, _ properties: [Property], _ body: SourceRange?, _ range: SourceRange) -> FormatItem {
+    private func withBody(_ header: String, _ properties: SlabList<Property>, _ body: SourceRange?, _ range: SourceRange) -> FormatItem {
         guard let body else { return .line(header, range: range) }
         return .block(header: header, children: properties.map(item), body: body, range: range)
     }

@@ -3,7 +3,7 @@ import Diagnostics
 extension Parser {
     /// block = "{" { property } "}" ; for hosts, nodes, clusters and links.
     /// Returns the properties and the range from `{` to `}`.
-    mutating func parseBlock(_ kind: BlockKind, what: @autoclosure () -> String, hasRange: Bool = false) throws(SyntaxFailure) -> ([Property], SourceRange) {
+    mutating func parseBlock(_ kind: BlockKind, what: @autoclosure () -> String, hasRange: Bool = false) throws(SyntaxFailure) -> (SlabList<Property>, SourceRange) {
         guard token.kind == .leftBrace else {
             throw fail(.expectedOpenBrace, "expected `{` after \(what()), found \(found)", at: missingRange,
                        help: "the properties of a \(kind.rawValue) go between braces: `{ ... }`")
@@ -17,7 +17,7 @@ extension Parser {
             if token.kind == .rightBrace {
                 let body = range(open.start, token.end)
                 advance()
-                return (properties, body)
+                return (propertySlab.store(properties), body)
             }
             if isAtEnd || endsUnclosedBlock(continuesBlock: { PropertyKeyword($0).map(kind.allows) ?? false }) {
                 reportUnclosed(what(), open: open)
@@ -214,7 +214,7 @@ extension Parser {
                 advance()
                 values.append(try parseVocabularyWord(for: .hypervisor))
             }
-            return Requirement(kind: kind, values: values)
+            return Requirement(kind: kind, values: identifierSlab.store(values))
         }
         return Requirement(kind: kind, values: try parseNameList(after: kind.rawValue))
     }

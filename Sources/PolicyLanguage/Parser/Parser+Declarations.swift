@@ -148,7 +148,7 @@ extension Parser {
         advance()
         let name = try expectName(after: "user")
         var key: KeyReference?
-        var memberOf: [Identifier] = []
+        var memberOf = SlabList<Identifier>()
         var clearance: Identifier?
         var seen: [Keyword: SourceRange] = [:]
         while token.kind == .identifier, [.key, .memberOf, .clearance].contains(token.keyword) {
@@ -178,13 +178,13 @@ extension Parser {
     }
 
     /// names = NAME { "," NAME } ;
-    mutating func parseNameList(after what: String) throws(SyntaxFailure) -> [Identifier] {
+    mutating func parseNameList(after what: String) throws(SyntaxFailure) -> SlabList<Identifier> {
         var names = [try expectName(after: what)]
         while token.kind == .comma {
             advance()
             names.append(try expectName(after: ",", continuation: true))
         }
-        return names
+        return identifierSlab.store(names)
     }
 
     /// host = "host" name-pattern block ;
@@ -196,7 +196,7 @@ extension Parser {
         if token.kind == .leftBracket, token.start == previousEnd {
             indices = try parseIndexRange(requireRange: true, what: "host range")
         }
-        let pattern = NamePattern(base: base, indices: indices, range: range(base.range.start, previousEnd))
+        let pattern = NamePattern(base: base, indices: indices)
         let (properties, body) = try parseBlock(.host, what: "host `\(base.text)`", hasRange: indices != nil)
         return HostDecl(name: pattern, properties: properties, body: body, range: range(start, previousEnd))
     }

@@ -26,7 +26,7 @@ extension Parser {
             if token.kind == .rightBrace {
                 let body = range(open.start, token.end)
                 advance()
-                let decl = VPXIDecl(name: name, members: members, body: body, range: range(start, previousEnd))
+                let decl = VPXIDecl(name: name, members: memberSlab.store(members), body: body, range: range(start, previousEnd))
                 if bag.errorCount == outerMark, decl.properties.first(.owner) == nil {
                     constructMark = bag.errorCount
                     report(.missingOwner, "vpxi `\(name.text)` has no owner", at: name.range,
@@ -65,13 +65,13 @@ extension Parser {
     }
 
     /// Properties of a node, cluster or link: an optional block.
-    private mutating func optionalBlock(_ kind: BlockKind, what: @autoclosure () -> String) throws(SyntaxFailure) -> ([Property], SourceRange?) {
+    private mutating func optionalBlock(_ kind: BlockKind, what: @autoclosure () -> String) throws(SyntaxFailure) -> (SlabList<Property>, SourceRange?) {
         guard token.kind == .leftBrace else {
             if !token.isAtLineStart, token.kind != .endOfFile, token.kind != .rightBrace {
                 throw fail(.expectedOpenBrace, "expected `{` or the end of the line after \(what()), found \(found)",
                            at: tokenRange, help: "the properties of a \(kind.rawValue) go between braces: `{ ... }`")
             }
-            return ([], nil)
+            return (SlabList(), nil)
         }
         let (properties, body) = try parseBlock(kind, what: what())
         return (properties, body)
@@ -168,7 +168,7 @@ extension Parser {
             }
         }
         advance()
-        return Right(name: name, arguments: arguments, range: range(name.range.start, previousEnd))
+        return Right(name: name, arguments: argumentSlab.store(arguments), range: range(name.range.start, previousEnd))
     }
 
     /// grant = "grant" NAME [ "via" NAME ] right { "," right } "on" targets [ "during" window ] ;
@@ -202,14 +202,14 @@ extension Parser {
                 advance()
                 endpoints.append(try parseEndpoint(after: ",", continuation: true))
             }
-            target = .nodes(endpoints)
+            target = .nodes(endpointSlab.store(endpoints))
         }
         var during: Window?
         if token.keyword == .during, !token.isAtLineStart {
             advance()
             during = try parseWindow(after: "during")
         }
-        return GrantDecl(grantee: grantee, via: via, rights: rights, target: target, during: during, range: range(start, previousEnd))
+        return GrantDecl(grantee: grantee, via: via, rights: rightSlab.store(rights), target: target, during: during, range: range(start, previousEnd))
     }
 
     /// test = "test" "{" { expectation } "}" ;
@@ -229,7 +229,7 @@ extension Parser {
             if token.kind == .rightBrace {
                 let body = range(open.start, token.end)
                 advance()
-                return TestBlock(expectations: expectations, body: body, range: range(start, previousEnd))
+                return TestBlock(expectations: expectationSlab.store(expectations), body: body, range: range(start, previousEnd))
             }
             if isAtEnd || endsUnclosedBlock(continuesBlock: { $0 == .expect }) {
                 reportUnclosed("test block", open: open)

@@ -136,7 +136,7 @@ extension Parser {
         }
         advance()
         let end = try parseDateTime(after: "..")
-        return Window(start: start, end: end, range: start.range.union(end.range))
+        return Window(start: start, end: end)
     }
 
     /// "[" INDEX [ ".." INDEX ] "]" ; for host ranges (`requireRange`), cluster
@@ -197,11 +197,11 @@ extension Parser {
         if token.kind == .leftBracket, !token.isAtLineStart {
             index = try parseIndexRange(requireRange: false, what: "index of `\(name.text)`")
         }
-        return Endpoint(name: name, index: index, range: range(name.range.start, previousEnd))
+        return Endpoint(name: name, index: index)
     }
 
     /// locators = LOCATOR { "," LOCATOR } ; scanned raw, then checked.
-    mutating func parseLocators(hasRange: Bool) throws(SyntaxFailure) -> [Locator] {
+    mutating func parseLocators(hasRange: Bool) throws(SyntaxFailure) -> SlabList<Locator> {
         var locators: [Locator] = []
         repeat {
             advanceToLocator(acrossLines: !locators.isEmpty)
@@ -228,7 +228,7 @@ extension Parser {
             }
             advance()
         } while token.kind == .comma
-        return locators
+        return locatorSlab.store(locators)
     }
 
     /// A confidentiality level (`clearance high`).

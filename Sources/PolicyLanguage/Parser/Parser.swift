@@ -24,6 +24,15 @@ struct Parser {
     var reportedUnclosed = false
     /// Set while skipping tokens after an error.
     var isSynchronising = false
+    /// Where the tree's small lists are stored (see `SlabList`).
+    var propertySlab = Slab<Property>()
+    var identifierSlab = Slab<Identifier>()
+    var locatorSlab = Slab<Locator>()
+    var rightSlab = Slab<Right>()
+    var argumentSlab = Slab<Right.Argument>()
+    var endpointSlab = Slab<Endpoint>()
+    var memberSlab = Slab<VPXIMember>()
+    var expectationSlab = Slab<Expectation>()
 
     init(bytes: UnsafeBufferPointer<UInt8>, file: FileID, errorLimit: Int) {
         self.bytes = bytes
