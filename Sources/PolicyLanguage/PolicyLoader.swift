@@ -28,6 +28,8 @@ public struct PolicyLoader {
         public var files: [LoadedFile] = []
         public var diagnostics: [Diagnostic] = []
         public var unreadable: [(path: String, reason: String)] = []
+        /// The files whose parsing stopped at the error limit.
+        public var stoppedAtErrorLimit: [String] = []
     }
 
     private let read: Reader
@@ -64,6 +66,7 @@ public struct PolicyLoader {
         let parsed = PolicyParser.parse(source, options: options)
         result.files.append(LoadedFile(path: path, source: source, policy: parsed.policy))
         result.diagnostics += parsed.diagnostics
+        if parsed.reachedErrorLimit { result.stoppedAtErrorLimit.append(source.name) }
         guard followIncludes else { return }
         for include in parsed.policy.includes {
             let target = Self.resolve(include.path.value, relativeTo: path)

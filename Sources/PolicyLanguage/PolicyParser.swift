@@ -17,6 +17,8 @@ public enum PolicyParser {
         public let diagnostics: [Diagnostic]
         /// Errors not reported because the limit was reached.
         public let droppedErrors: Int
+        /// Whether parsing stopped early at the error limit.
+        public let reachedErrorLimit: Bool
 
         public var hasErrors: Bool { diagnostics.hasErrors }
     }
@@ -27,7 +29,7 @@ public enum PolicyParser {
             let declarations = parser.parsePolicy()
             let policy = PolicyFile(file: file.id, declarations: declarations, comments: parser.lexer.comments)
             return Result(policy: policy, diagnostics: parser.bag.diagnostics.sortedByLocation(),
-                          droppedErrors: parser.bag.droppedErrors)
+                          droppedErrors: parser.bag.droppedErrors, reachedErrorLimit: parser.bag.isFull)
         }
     }
 }

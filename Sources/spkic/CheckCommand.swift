@@ -45,6 +45,9 @@ struct CheckCommand: ParsableCommand {
             Console.err("error: cannot read `\(path)`: \(reason)")
         }
         let errors = loaded.diagnostics.errorCount
+        for name in loaded.stoppedAtErrorLimit where format == .human {
+            Console.err("note: stopped checking `\(name)` after \(maxErrors) errors; use --max-errors to see more")
+        }
         if format == .human, errors > 0 {
             Console.err("error: \(errors) error\(errors == 1 ? "" : "s") found")
         }

@@ -84,6 +84,8 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(output.status, 1)
         XCTAssertEqual(output.stdout.split(separator: "\n").count, 3)
         XCTAssertTrue(output.stdout.contains("\"file\":\"<stdin>\""))
+        let human = try SpkicRunner.run(["check", "-", "--max-errors", "3"], stdin: input)
+        XCTAssertTrue(human.stderr.contains("note: stopped checking `<stdin>` after 3 errors"), human.stderr)
     }
 
     func testBadUsageExitsTwo() throws {

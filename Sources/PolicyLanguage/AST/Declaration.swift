@@ -22,39 +22,3 @@ public indirect enum Declaration: Hashable, Sendable {
         }
     }
 }
-
-/// `include "common.vp"`: the declarations of another file, by path relative to
-/// this one.
-public struct IncludeDecl: Hashable, Sendable {
-    public var path: StringLiteral
-    public var range: SourceRange
-
-    public init(path: StringLiteral, range: SourceRange) {
-        self.path = path
-        self.range = range
-    }
-}
-
-/// `registrar lyon key "keys/lyon.pub"`.
-public struct RegistrarDecl: Hashable, Sendable {
-    public var name: Identifier
-    public var key: KeyReference?
-    public var range: SourceRange
-
-    public init(name: Identifier, key: KeyReference?, range: SourceRange) {
-        self.name = name
-        self.key = key
-        self.range = range
-    }
-}
-
-/// `community inria`.
-public struct CommunityDecl: Hashable, Sendable {
-    public var name: Identifier
-    public var range: SourceRange
-
-    public init(name: Identifier, range: SourceRange) {
-        self.name = name
-        self.range = range
-    }
-}
