@@ -17,4 +17,24 @@ public struct PolicyFile: Hashable, Sendable {
     public var includes: [IncludeDecl] {
         declarations.compactMap { if case .include(let decl) = $0 { return decl } else { return nil } }
     }
+
+    public var registrars: [RegistrarDecl] {
+        declarations.compactMap { if case .registrar(let decl) = $0 { return decl } else { return nil } }
+    }
+
+    public var communities: [CommunityDecl] {
+        declarations.compactMap { if case .community(let decl) = $0 { return decl } else { return nil } }
+    }
+
+    public var hosts: [HostDecl] {
+        declarations.compactMap { if case .host(let decl) = $0 { return decl } else { return nil } }
+    }
+
+    public var users: [UserDecl] {
+        declarations.compactMap { if case .user(let decl) = $0 { return decl } else { return nil } }
+    }
+
+    public var vpxis: [VPXIDecl] {
+        declarations.compactMap { if case .vpxi(let decl) = $0 { return decl } else { return nil } }
+    }
 }

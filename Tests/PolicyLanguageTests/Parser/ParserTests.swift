@@ -25,6 +25,11 @@ final class ParserTests: XCTestCase {
             }
         }
         XCTAssertEqual(kinds, ["registrar", "registrar", "community", "community", "host", "host", "user", "user", "vpxi"])
+        XCTAssertEqual(policy.registrars.map(\.name.text), ["lyon", "sophia"])
+        XCTAssertEqual(policy.communities.map(\.name.text), ["hospital-lyon", "inria"])
+        XCTAssertEqual(policy.hosts.map(\.name.base.text), ["capricorne-", "sophia-01"])
+        XCTAssertEqual(policy.users.map(\.name.text), ["alice", "bob"])
+        XCTAssertEqual(policy.vpxis.map(\.name.text), ["bronze-standard"])
     }
 
     func testHostRangeLocatorsAndCapacities() throws {
