@@ -36,6 +36,8 @@ public func policyFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
     if commentTexts(reparsed.policy, formattedFile) != commentTexts(result.policy, file) {
         fatalError("formatting lost or changed a comment")
     }
+    _ = FormatDiff.summary(original: String(decoding: bytes, as: UTF8.self),
+                           formatted: String(decoding: once, as: UTF8.self), name: "fuzz.vp")
     let twice = PolicyFormatter.formatBytes(reparsed.policy, source: formattedFile)
     if twice != once {
         fatalError("fmt is not idempotent:\n--- once\n\(String(decoding: once, as: UTF8.self))\n--- twice\n\(String(decoding: twice, as: UTF8.self))")
