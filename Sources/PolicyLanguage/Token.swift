@@ -39,31 +39,3 @@ public struct Token: Sendable, Hashable {
         self.end = end
     }
 }
-
-extension TokenKind {
-    /// How the token kind is named in messages.
-    var displayName: String {
-        switch self {
-        case .endOfFile: return "end of file"
-        case .identifier: return "a name"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .dateTime: return "a date-time"
-        case .locator: return "an address"
-        case .leftBrace: return "`{`"
-        case .rightBrace: return "`}`"
-        case .leftBracket: return "`[`"
-        case .rightBracket: return "`]`"
-        case .leftParen: return "`(`"
-        case .rightParen: return "`)`"
-        case .comma: return "`,`"
-        case .dotDot: return "`..`"
-        case .biArrow: return "`<->`"
-        case .arrow: return "`->`"
-        case .greaterEqual: return "`>=`"
-        case .lessEqual: return "`<=`"
-        case .slash: return "`/`"
-        case .star: return "`*`"
-        }
-    }
-}

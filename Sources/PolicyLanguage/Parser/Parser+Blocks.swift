@@ -29,7 +29,7 @@ extension Parser {
                 try checkDuplicate(property, in: properties, what: what())
                 properties.append(property)
             } catch {
-                synchroniseInBlock(kind) { PropertyKeyword($0).map(kind.allows) ?? false }
+                synchroniseInBlock { PropertyKeyword($0).map(kind.allows) ?? false }
             }
         }
     }

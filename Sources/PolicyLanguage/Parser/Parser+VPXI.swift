@@ -48,7 +48,7 @@ extension Parser {
                 }
                 members.append(member)
             } catch {
-                synchroniseInBlock(.vpxi, startsMember: Self.startsVPXIMember)
+                synchroniseInBlock(startsMember: Self.startsVPXIMember)
             }
         }
     }
@@ -239,7 +239,7 @@ extension Parser {
             do throws(SyntaxFailure) {
                 expectations.append(try parseExpectation())
             } catch {
-                synchroniseInBlock(.vpxi) { $0 == .expect }
+                synchroniseInBlock { $0 == .expect }
             }
         }
     }

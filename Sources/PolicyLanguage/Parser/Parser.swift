@@ -159,13 +159,17 @@ struct Parser {
     }
 
     /// Skips to the end of the enclosing block (`}`, not consumed), or to the
-    /// start of a line that begins a member of it, or a declaration.
-    mutating func synchroniseInBlock(_ kind: BlockKind, startsMember: (Keyword) -> Bool) {
+    /// start of a line that begins a member of it, a member of a vpxi, or a
+    /// declaration.
+    mutating func synchroniseInBlock(startsMember: (Keyword) -> Bool) {
         isSynchronising = true
         defer { isSynchronising = false }
         var depth = 0
         while !isAtEnd {
-            if depth == 0, token.isAtLineStart, token.keyword.isDeclaration || startsMember(token.keyword) { return }
+            if depth == 0, token.isAtLineStart,
+               token.keyword.isDeclaration || token.keyword.isVPXIMember || startsMember(token.keyword) {
+                return
+            }
             switch token.kind {
             case .leftBrace: depth += 1
             case .rightBrace:

@@ -57,6 +57,21 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(Corpus.codes("host a { cpus x ; ; }\ncommunity ok"), ["E0025"])
     }
 
+    func testAnUnclosedTestBlockDoesNotSwallowTheVPXI() {
+        let codes = Corpus.codes("""
+            user alice key "a.pub"
+            vpxi v {
+              owner alice
+              node a
+              test {
+                expect alice cna ssh on a
+              grant alice ssh on a
+            }
+            community c
+            """)
+        XCTAssertEqual(codes, ["E0013", "E0021"])  // sorted by position: the test block's `{` first
+    }
+
     func testErrorLimitStopsParsing() {
         let text = String(repeating: "community\n", count: 50)
         let (result, _) = Corpus.parse(text, errorLimit: 5)
