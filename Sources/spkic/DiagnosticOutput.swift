@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Diagnostics
 import PolicyLanguage
 import ToolSupport
@@ -7,7 +12,9 @@ enum DiagnosticOutput {
     static func render(_ diagnostics: [Diagnostic], sources: SourceManager, format: DiagnosticFormat) -> String {
         switch format {
         case .human:
-            return HumanRenderer(colour: Console.stderrIsTerminal).render(diagnostics, sources: sources)
+            // Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+            let colour = Console.stderrIsTerminal && getenv("NO_COLOR") == nil
+            return HumanRenderer(colour: colour).render(diagnostics, sources: sources)
         case .json:
             return JSONRenderer().render(diagnostics, sources: sources)
         case .sarif:
