@@ -50,8 +50,9 @@ struct Lexer {
                         position += 1
                     }
                 }
+                // A comment's range leaves out trailing blanks and carriage returns.
                 var end = position
-                if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+                while end > start, bytes[end - 1] == 0x0D || bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
                 comments.append(range(start, end))
             default:
                 return

@@ -42,6 +42,7 @@ final class LexerTests: XCTestCase {
         let result = lex("community a # one\n# two\r\ncommunity b")
         XCTAssertEqual(result.tokens.count, 4)
         XCTAssertEqual(result.comments, ["# one", "# two"])
+        XCTAssertEqual(lex("# three \t\r\r").comments, ["# three"])
     }
 
     func testStringsAndEscapes() {

@@ -110,6 +110,16 @@ final class PolicyFormatterTests: XCTestCase {
         XCTAssertEqual(format("\n\n# c\n\n"), "# c\n")
     }
 
+    /// Found by the fuzzer (Fuzz/artifacts crash-ac72f6e6): a comment ending in
+    /// carriage returns lost one of them at each formatting.
+    func testRegressionCommentEndingInCarriageReturns() {
+        let input = "# A n A numebSeat   " + String(repeating: "\r", count: 117)
+        XCTAssertEqual(format(input), "# A n A numebSeat\n")
+        XCTAssertEqual(format("community a  # x \r\r\ncommunity b\r\n"), "community a  # x\ncommunity b\n")
+        XCTAssertEqual(format("# a\rb\n"), "# a\rb\n")
+        XCTAssertEqual(format(format("# a\rb\r\r")), "# a\rb\n")
+    }
+
     func testBlankLinesAreKeptButNotDoubled() {
         XCTAssertEqual(format("community a\n\n\n\ncommunity b\ncommunity c\n"), "community a\n\ncommunity b\ncommunity c\n")
     }
