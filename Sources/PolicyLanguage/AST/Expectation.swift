@@ -6,7 +6,7 @@ public struct Expectation: Hashable, Sendable {
     public var right: Right
     public var target: Endpoint
     public var at: DateTime?
-    public var range: SourceRange
+    private var start: UInt32
     /// `can` (true) or `cannot` (false).
     public var allowed: Bool
 
@@ -16,6 +16,11 @@ public struct Expectation: Hashable, Sendable {
         self.right = right
         self.target = target
         self.at = at
-        self.range = range
+        self.start = range.start
+    }
+
+    /// From `expect` to the end of the time or of the target.
+    public var range: SourceRange {
+        SourceRange(file: user.range.file, start: start, end: (at?.range ?? target.range).end)
     }
 }

@@ -16,7 +16,7 @@ public struct GrantDecl: Hashable, Sendable {
     public var target: Target
     /// An optional narrower window than the vpxi's.
     public var during: Window?
-    public var range: SourceRange
+    private var start: UInt32
 
     public init(grantee: Identifier, via: Identifier?, rights: SlabList<Right>, target: Target, during: Window?, range: SourceRange) {
         self.grantee = grantee
@@ -24,6 +24,20 @@ public struct GrantDecl: Hashable, Sendable {
         self.rights = rights
         self.target = target
         self.during = during
-        self.range = range
+        self.start = range.start
+    }
+
+    /// From `grant` to the end of the window or of the targets.
+    public var range: SourceRange {
+        let end: SourceRange
+        if let during {
+            end = during.range
+        } else {
+            switch target {
+            case .all(let all): end = all
+            case .nodes(let nodes): end = nodes[nodes.count - 1].range
+            }
+        }
+        return SourceRange(file: grantee.range.file, start: start, end: end.end)
     }
 }

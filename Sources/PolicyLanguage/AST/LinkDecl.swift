@@ -12,7 +12,7 @@ public struct LinkDecl: Hashable, Sendable {
     public var direction: Direction
     public var properties: SlabList<Property>
     public var body: SourceRange?
-    public var range: SourceRange
+    private var start: UInt32
 
     public init(from: Endpoint, to: Endpoint, direction: Direction, properties: SlabList<Property>, body: SourceRange?, range: SourceRange) {
         self.from = from
@@ -20,6 +20,11 @@ public struct LinkDecl: Hashable, Sendable {
         self.direction = direction
         self.properties = properties
         self.body = body
-        self.range = range
+        self.start = range.start
+    }
+
+    /// From `link` to the end of the body or of the second endpoint.
+    public var range: SourceRange {
+        SourceRange(file: from.name.range.file, start: start, end: (body ?? to.range).end)
     }
 }
