@@ -91,5 +91,9 @@ final class CheckCommandTests: XCTestCase {
     func testBadUsageExitsTwo() throws {
         let output = try SpkicRunner.run(["check", okFile, "--format", "xml"])
         XCTAssertEqual(output.status, 2)
+        let none = try SpkicRunner.run(["check"])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("Missing expected argument"), none.stderr)
+        XCTAssertEqual(try SpkicRunner.run(["fmt"]).status, 2)
     }
 }
