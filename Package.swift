@@ -8,7 +8,10 @@ let package = Package(
         .library(name: "SExpr", targets: ["SExpr"]),
         .library(name: "RSA", targets: ["RSA"]),
         .library(name: "SPKI", targets: ["SPKI"]),
+        .library(name: "Diagnostics", targets: ["Diagnostics"]),
+        .library(name: "PolicyLanguage", targets: ["PolicyLanguage"]),
         .executable(name: "spki", targets: ["spki"]),
+        .executable(name: "spkic", targets: ["spkic"]),
         .executable(name: "spki-bench", targets: ["spki-bench"]),
     ],
     dependencies: [
@@ -28,6 +31,8 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
+        .target(name: "Diagnostics"),
+        .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -37,9 +42,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
+            name: "spkic",
+            dependencies: [
+                "PolicyLanguage", "Diagnostics", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
             name: "spki-bench",
             dependencies: [
-                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI",
+                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -57,5 +68,8 @@ let package = Package(
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
         .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing", "TestSupport"]),
         .testTarget(name: "SPKITests", dependencies: ["SPKI", "SExpr", "RSA", "Hashing", "TestSupport"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
+        .testTarget(name: "SpkicCLITests", dependencies: ["spkic"]),
     ]
 )

@@ -10,6 +10,7 @@ struct Bench: ParsableCommand {
               swift run -c release spki-bench sexp
               swift run -c release spki-bench rsa
               swift run -c release spki-bench spki
+              swift run -c release spki-bench parse
             """,
-        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self])
+        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self])
 }

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Diagnostics
+import PolicyLanguage
+import ToolSupport
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check policies for errors.",
+        discussion: """
+            Parses each file and the files it includes, and reports every problem
+            found. Exit status: 0 clean, 1 errors found, 2 a file could not be read.
+
+            Examples:
+              spkic check bronze-standard.vp
+              spkic check a.vp b.vp --format json
+              spkic check policies/*.vp --format sarif > spkic.sarif
+              spkic check policies/*.vp --format github     # in a GitHub Actions step
+            """
+    )
+
+    @Argument(help: "The policy files to check (`-` for standard input).")
+    var files: [String]
+
+    @Option(help: "Output format: human, json, sarif or github.")
+    var format: DiagnosticFormat = .human
+
+    @Option(help: "Stop each file after this many errors.")
+    var maxErrors: Int = 20
+
+    func validate() throws {
+        guard maxErrors > 0 else { throw ValidationError("--max-errors must be at least 1") }
+    }
+
+    func run() throws {
+        let loader = PolicyLoader(options: .init(errorLimit: maxErrors), read: FileAccess.read)
+        let loaded = loader.load(files)
+        let output = DiagnosticOutput.render(loaded.diagnostics, sources: loaded.sources, format: format)
+        if format == .human {
+            if !output.isEmpty { Console.err(String(output.dropLast())) }
+        } else {
+            Console.out(output)
+        }
+        for (path, reason) in loaded.unreadable {
+            Console.err("error: cannot read `\(path)`: \(reason)")
+        }
+        let errors = loaded.diagnostics.errorCount
+        for name in loaded.stoppedAtErrorLimit where format == .human {
+            Console.err("note: stopped checking `\(name)` after \(maxErrors) errors; use --max-errors to see more")
+        }
+        if format == .human, errors > 0 {
+            Console.err("error: \(errors) error\(errors == 1 ? "" : "s") found")
+        }
+        if !loaded.unreadable.isEmpty { throw ExitCode(ExitStatus.badInput.rawValue) }
+        if errors > 0 { throw ExitCode(ExitStatus.refused.rawValue) }
+    }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}

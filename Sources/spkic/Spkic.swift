@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+private let terminate = Glibc.exit
+#elseif canImport(Darwin)
+import Darwin
+private let terminate = Darwin.exit
+#endif
+import ArgumentParser
+import ToolSupport
+
+@main
+struct Spkic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spkic",
+        abstract: "The SPKI policy compiler for HIPerNet VPXIs.",
+        discussion: """
+            Reads `.vp` policies: hosts, users, registrars and the VPXIs they request.
+
+            Examples:
+              spkic check corpus/policies/ok/bronze-standard.vp
+              spkic check policies/*.vp --format sarif > spkic.sarif
+              spkic fmt -w policies/*.vp
+              spkic fmt --check policies/*.vp
+            """,
+        version: "0.1.0",
+        subcommands: [CheckCommand.self, FormatCommand.self]
+    )
+
+    /// Runs the command; usage errors exit with 2 (bad input or usage), as every
+    /// command of the toolkit does, rather than ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.err(fullMessage(for: error))
+                terminate(ExitStatus.badInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
