@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SPKI", targets: ["SPKI"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
         .library(name: "PolicyLanguage", targets: ["PolicyLanguage"]),
+        .library(name: "Backends", targets: ["Backends"]),
         .executable(name: "spki", targets: ["spki"]),
         .executable(name: "spkic", targets: ["spkic"]),
         .executable(name: "spki-bench", targets: ["spki-bench"]),
@@ -33,12 +34,17 @@ let package = Package(
         .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
         .target(name: "Diagnostics"),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
+        .target(name: "Backends", dependencies: [
+            "SExpr", "Hashing", "RSA", "SPKI", "ToolSupport", "CRenameExchange",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "CRenameExchange"),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
             name: "spki",
             dependencies: [
-                "SExpr", "Hashing", "ToolSupport", "RSA", "SPKI",
+                "SExpr", "Hashing", "ToolSupport", "RSA", "SPKI", "Backends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -71,5 +77,6 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
         .testTarget(name: "SpkicCLITests", dependencies: ["spkic"]),
+        .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
     ]
 )

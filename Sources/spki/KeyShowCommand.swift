@@ -1,4 +1,5 @@
 import ArgumentParser
+import Backends
 import RSA
 import SExpr
 import ToolSupport
@@ -6,12 +7,14 @@ import ToolSupport
 struct KeyShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Print a key's algorithm, size, fingerprint and principal hash.",
+        abstract: "Print a key's algorithm, size, fingerprint, principal hash and HIT.",
         discussion: """
             The fingerprint is the SHA-256 of the canonical public key
             (public-key (rsa-pkcs1-sha256 (n N) (e E))): the same for one key in every file
             format. The principal is the (hash sha256 ...) of the public key S-expression as
-            it was read: what certificates name. No key material is printed.
+            it was read: what certificates name. The HIT is the key's HIP Host Identity Tag
+            (ORCHIDv2, RFC 7401 and RFC 7343): what the overlay addresses a VM by. No key
+            material is printed.
 
             Example:
               spki key show alice.pub
@@ -32,6 +35,7 @@ struct KeyShowCommand: ParsableCommand {
                 "format: \(key.format.rawValue)",
                 "fingerprint: sha256:\(Hex.encode(key.fingerprint))",
                 "principal: \(key.principalHash().advanced(width: 0))",
+                "hit: \(HIT(rsa: key.publicKey))",
             ]
             if let comment = key.comment { lines.append("comment: \(comment)") }
             Console.out(lines.joined(separator: "\n") + "\n")

@@ -90,4 +90,23 @@ final class KeyCommandTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderrText.contains("cannot read"))
     }
+
+    /// `spki key show` prints the ORCHIDv2 HIT, the same for every format of one key, and
+    /// equal to the independently computed vector (`corpus/backends/hit-vectors.txt`).
+    func testKeyShowPrintsTheHIT() throws {
+        let vectors = try String(contentsOf: PackagePaths.corpus("backends/hit-vectors.txt"), encoding: .utf8)
+        let line = try XCTUnwrap(vectors.split(separator: "\n").first { $0.hasPrefix("vm-1.pem ") })
+        let expected = String(line.split(separator: " ")[1])
+        let key = PackagePaths.corpus("backends/keys/vm-1.pem").path
+        let shown = try SPKITool.run(["key", "show", key])
+        XCTAssertEqual(shown.status, 0, shown.stderrText)
+        let hitLine = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("hit: ") }.map(String.init) }
+        XCTAssertEqual(hitLine(shown.stdoutText), "hit: \(expected)")
+        for format in ["sexp", "ssh", "pem"] {
+            let converted = try SPKITool.run(["key", "convert", "--public", "--to", format, key])
+            XCTAssertEqual(converted.status, 0, converted.stderrText)
+            let again = try SPKITool.run(["key", "show", "-"], input: converted.stdout)
+            XCTAssertEqual(hitLine(again.stdoutText), "hit: \(expected)", format)
+        }
+    }
 }
