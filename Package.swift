@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Diagnostics"),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
         .target(name: "Backends", dependencies: [
-            "SExpr", "Hashing", "RSA", "SPKI", "ToolSupport", "CRenameExchange",
+            "SExpr", "Hashing", "RSA", "SPKI", "CRenameExchange",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "CRenameExchange"),

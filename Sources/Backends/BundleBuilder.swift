@@ -1,0 +1,128 @@
+import Dispatch
+import RSA
+import SExpr
+
+/// Turns a `BundlePlan` into one `HostBundle` per physical host: a pure function of the plan
+/// and the secrets (no I/O, no clock, no randomness of its own), so the same input gives
+/// the same bytes. `BundleWriter` puts the result on disk.
+///
+/// A bundle holds:
+/// - `peers.sexp`, `hip/hosts` (HIPL), `hip/known_host_identities.xml` (OpenHIP),
+///   `hip/peers.zone` (DNS HIP RRs): the peers of the host's VMs;
+/// - `esp.sexp` (wrapped keys) and `esp/xfrm.sh` (kernel ESP, key placeholders);
+/// - `vms/NAME.xml`, `vms/NAME.volume.xml` (libvirt), and `vms/NAME.cfg` (Xen `xl`);
+/// - `authorized.sexp`: who may log into each VM;
+/// - `manifest.sexp` and `manifest.sig`: every file's SHA-256, signed by the registrar.
+public struct BundleBuilder: Sendable {
+    let resolved: ResolvedPlan
+    let sas: SecurityAssociations
+    let secrets: BundleSecrets
+
+    /// Checks the plan and derives what every bundle shares (HITs, LSIs, SPIs).
+    public init(plan: BundlePlan, secrets: BundleSecrets) throws(BackendsError) {
+        resolved = try ResolvedPlan(plan)
+        sas = try SecurityAssociations(resolved)
+        self.secrets = secrets
+    }
+
+    /// The hosts, in the plan's order.
+    public var hostNames: [String] { resolved.plan.hosts.map(\.name) }
+
+    /// The HIT of each VM, by VM name.
+    public var hits: [String: HIT] {
+        Dictionary(uniqueKeysWithValues: zip(resolved.plan.vms.map(\.name), resolved.hits))
+    }
+
+    /// The number of security associations in the plan (each direction of each link in
+    /// each epoch).
+    public var securityAssociationCount: Int { sas.all.count }
+
+    /// The bundle of one host.
+    public func build(host name: String) throws(BackendsError) -> HostBundle {
+        guard let host = resolved.hostIndex[name] else {
+            throw BackendsError(.unknownHost, "`\(name)` is not a host of the plan")
+        }
+        return try build(host: host, signer: try makeSigner(resolved.plan.hosts[host].registrar))
+    }
+
+    func makeSigner(_ name: String) throws(BackendsError) -> RSASigner {
+        let registrar = resolved.plan.registrars[resolved.registrarIndex[name]!]
+        do {
+            return try RSASigner(key: registrar.signingKey!)
+        } catch {
+            throw BackendsError(.registrarCannotSign, "registrar `\(name)` cannot sign: \(error.message)")
+        }
+    }
+
+    /// Every host's bundle, in the plan's host order, built on all cores.
+    public func buildAll() throws(BackendsError) -> [HostBundle] {
+        let count = resolved.plan.hosts.count
+        guard count > 0 else { return [] }
+        let workers = min(count, max(1, System.coreCount))
+        let results = ResultSlots<HostBundle>(count: count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            // One signer per worker and registrar: signers keep scratch state.
+            var signers: [String: RSASigner] = [:]
+            var host = worker
+            while host < count {
+                let registrarName = resolved.plan.hosts[host].registrar
+                do throws(BackendsError) {
+                    let signer: RSASigner
+                    if let existing = signers[registrarName] {
+                        signer = existing
+                    } else {
+                        signer = try makeSigner(registrarName)
+                        signers[registrarName] = signer
+                    }
+                    results.set(host, .success(try build(host: host, signer: signer)))
+                } catch {
+                    results.set(host, .failure(error))
+                }
+                host += workers
+            }
+        }
+        return try results.collect()
+    }
+
+    func build(host: Int, signer: RSASigner) throws(BackendsError) -> HostBundle {
+        let plan = resolved.plan
+        let hostValue = plan.hosts[host]
+        let ends = LinkEnd.of(host: host, resolved: resolved, sas: sas)
+        let table = PeerTable(host: host, resolved: resolved)
+        var files: [BundleFile] = [
+            BundleFile(path: "peers.sexp", text: Self.text(table.sexp(resolved))),
+            BundleFile(path: "hip/hosts", text: HIPExports.hiplHosts(table, resolved: resolved)),
+            BundleFile(path: "hip/known_host_identities.xml", text: HIPExports.openHIPKnownHosts(table, resolved: resolved)),
+            BundleFile(path: "hip/peers.zone", text: HIPExports.dnsZone(table, resolved: resolved)),
+            BundleFile(path: "esp.sexp", text: Self.text(try ESPScheduleFile.make(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets))),
+            BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755),
+            BundleFile(path: "authorized.sexp", text: Self.text(AuthorizedFile.make(host: host, resolved: resolved))),
+        ]
+        for vm in resolved.vmsOfHost[host] {
+            let name = plan.vms[vm].name
+            files.append(BundleFile(path: "vms/\(name).xml", text: VMConfigs.libvirtDomain(vm: vm, resolved: resolved)))
+            files.append(BundleFile(path: "vms/\(name).volume.xml", text: VMConfigs.libvirtVolume(vm: vm, resolved: resolved)))
+            if hostValue.hypervisor == .xen {
+                files.append(BundleFile(path: "vms/\(name).cfg", text: VMConfigs.xlConfig(vm: vm, resolved: resolved)))
+            }
+        }
+        let registrar = plan.registrars[resolved.registrarIndex[hostValue.registrar]!]
+        let manifest = BundleManifest(host: hostValue.name, hostKey: hostValue.publicKeySExpr, registrar: registrar.name,
+                                      registrarKey: registrar.publicKeySExpr, generatedAt: plan.generatedAt, files: files)
+        let value = manifest.sexp
+        let signature: SPKISignature
+        do {
+            signature = try SPKISignature.sign(canonical: value.canonical, signer: signer, principal: registrar.publicKeySExpr)
+        } catch {
+            throw BackendsError(.cryptoFailure, "signing the manifest of `\(hostValue.name)` failed: \(error.message)")
+        }
+        // Both in canonical form: the exact bytes that are signed, so that no byte of either
+        // can change without the change being seen.
+        files.append(BundleFile(path: BundleManifest.fileName, bytes: value.canonical))
+        files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.sexp.canonical))
+        return HostBundle(host: hostValue.name, files: files)
+    }
+
+    /// An S-expression file: the advanced (readable) form and a final newline.
+    static func text(_ value: SExpr) -> String { value.advanced(width: 100) + "\n" }
+}

@@ -1,0 +1,43 @@
+/// One file of a bundle: its path inside the host's folder, its bytes and its mode.
+public struct BundleFile: Hashable, Sendable {
+    /// Relative, `/`-separated, without `.` or `..` components.
+    public let path: String
+    public let bytes: [UInt8]
+    public let mode: UInt32
+
+    public init(path: String, bytes: [UInt8], mode: UInt32 = 0o644) {
+        self.path = path
+        self.bytes = bytes
+        self.mode = mode
+    }
+
+    public init(path: String, text: String, mode: UInt32 = 0o644) {
+        self.init(path: path, bytes: Array(text.utf8), mode: mode)
+    }
+
+    /// Whether `path` is a safe relative path: components of printable characters other
+    /// than `/`, none empty, `.` or `..`.
+    public static func isSafe(_ path: String) -> Bool {
+        guard !path.isEmpty, path.utf8.count <= 1024 else { return false }
+        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { part in
+            !part.isEmpty && part != "." && part != ".." && part.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\\") }
+        }
+    }
+}
+
+/// The bundle of one physical host: every file of its folder, sorted by path, the manifest
+/// and its signature included.
+public struct HostBundle: Sendable {
+    public let host: String
+    public let files: [BundleFile]
+
+    public init(host: String, files: [BundleFile]) {
+        self.host = host
+        self.files = files.sorted { $0.path < $1.path }
+    }
+
+    /// The total size of the files, in bytes.
+    public var byteCount: Int { files.reduce(0) { $0 + $1.bytes.count } }
+
+    public func file(_ path: String) -> BundleFile? { files.first { $0.path == path } }
+}

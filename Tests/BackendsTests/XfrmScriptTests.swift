@@ -1,0 +1,111 @@
+import Backends
+import Foundation
+import SExpr
+import TestSupport
+import XCTest
+
+/// `esp/xfrm.sh`: the `ip xfrm` version of the schedule, with key placeholders.
+final class XfrmScriptTests: XCTestCase {
+    /// Writes a host's script and a stand-in `ip` that records what it is fed.
+    func prepare(_ host: String) throws -> (script: String, bin: URL, log: URL, bundle: HostBundle) {
+        let bundle = try XCTUnwrap(try TestPlan.bundles()[host])
+        let directory = try Fixtures.temporaryDirectory(self)
+        let script = directory.appendingPathComponent("xfrm.sh")
+        try Data(bundle.file("esp/xfrm.sh")!.bytes).write(to: script)
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let log = directory.appendingPathComponent("ip.log")
+        let fake = bin.appendingPathComponent("ip")
+        try Data("#!/bin/sh\necho \"ip $*\" >> '\(log.path)'\ncat >> '\(log.path)'\n".utf8).write(to: fake)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        return (script.path, bin, log, bundle)
+    }
+
+    func testSyntaxAndUsage() throws {
+        let sh = try ExternalTool.require("sh", package: "dash")
+        for bundle in try TestPlan.bundles().values {
+            let result = try ExternalTool.run(sh, ["-n", "/dev/stdin"], input: bundle.file("esp/xfrm.sh")!.bytes)
+            XCTAssertEqual(result.status, 0, "\(bundle.host): \(result.stderrText)")
+        }
+        let (script, bin, _, _) = try prepare("host-a")
+        let environment = ["PATH": "\(bin.path):/usr/bin:/bin"]
+        XCTAssertEqual(try ExternalTool.run(sh, [script], environment: environment).status, 2)
+        XCTAssertEqual(try ExternalTool.run(sh, [script, "install", "9"], environment: environment).status, 2, "no such epoch")
+        let missing = try ExternalTool.run(sh, [script, "install", "0"], environment: environment)
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderrText.contains("is not set"), missing.stderrText)
+    }
+
+    /// `install N` feeds `ip -batch -` one state per SA of epoch N, in BEET mode with ESN,
+    /// the keys taken from the environment; `policies` one policy per direction.
+    func testInstallFeedsIPTheStatesWithTheKeys() throws {
+        let sh = try ExternalTool.require("sh", package: "dash")
+        let (script, bin, log, bundle) = try prepare("host-a")
+        let schedule = try TestPlan.sexp(bundle, "esp.sexp")
+        var spis = Set<String>()
+        var environment = ["PATH": "\(bin.path):/usr/bin:/bin"]
+        for end in schedule.all("link-end") {
+            let aead = end.field("suite") != "aes-128-cbc-hmac-sha-256-128"
+            for epoch in end.all("epoch") where epoch.field("index") == "0" {
+                for direction in ["inbound", "outbound"] {
+                    let spi = epoch.first(direction)!.field("spi")!
+                    spis.insert(spi)
+                    let name = spi.dropFirst(2).uppercased()
+                    if aead {
+                        environment["ESP_KEY_\(name)"] = "0x" + String(repeating: "ab", count: 20)
+                    } else {
+                        environment["ESP_ENC_\(name)"] = "0x" + String(repeating: "cd", count: 16)
+                        environment["ESP_AUTH_\(name)"] = "0x" + String(repeating: "ef", count: 32)
+                    }
+                }
+            }
+        }
+        let result = try ExternalTool.run(sh, [script, "install", "0"], environment: environment)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let fed = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertTrue(fed.hasPrefix("ip -batch -\n"))
+        let states = fed.split(separator: "\n").filter { $0.hasPrefix("xfrm state add ") }
+        XCTAssertEqual(states.count, spis.count, "one state per SA, same-host SAs once")
+        XCTAssertEqual(Set(states.map { String($0.split(separator: " ")[10]) }), spis)
+        for state in states {
+            XCTAssertTrue(state.contains(" mode beet replay-window 64 flag esn "), String(state))
+            XCTAssertFalse(state.contains("${"), "every placeholder filled")
+            XCTAssertTrue(state.contains(" sel src 2001:21:"), "HITs inside")
+        }
+        XCTAssertTrue(fed.contains("aead rfc4106(gcm(aes)) 0xabab"))
+        XCTAssertTrue(fed.contains("enc cbc(aes) 0xcdcd"))
+        XCTAssertTrue(fed.contains("auth-trunc hmac(sha256) 0xefef"))
+        XCTAssertTrue(fed.contains("aead rfc7539esp(chacha20,poly1305) 0xabab"))
+
+        try Data().write(to: log)
+        XCTAssertEqual(try ExternalTool.run(sh, [script, "policies"], environment: environment).status, 0)
+        let policies = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("xfrm policy update ") }
+        XCTAssertEqual(policies.count, 3 * schedule.all("link-end").count, "out, in and fwd for each link end")
+        XCTAssertEqual(Set(policies).count, policies.count)
+    }
+
+    /// As root, the real `ip` in a fresh network namespace accepts every command: the only
+    /// errors allowed are the kernel's lack of the ESP algorithms (test kernels have none).
+    func testRealIPParsesEveryCommand() throws {
+        guard getuid() == 0, let unshare = ExternalTool.find("unshare"), ExternalTool.find("ip") != nil else {
+            throw XCTSkip("needs root, unshare and ip")
+        }
+        let bundle = try XCTUnwrap(try TestPlan.bundles()["host-b"])
+        let script = String(decoding: bundle.file("esp/xfrm.sh")!.bytes, as: UTF8.self)
+        // Every here-document line, keys filled with dummies, each given to its own `ip`
+        // (ip exits at the first kernel refusal, which would hide later parse errors).
+        var commands = ""
+        for line in script.split(separator: "\n") where line.hasPrefix("xfrm ") {
+            commands += line.replacingOccurrences(of: #"\$\{ESP_[A-Z]+_[0-9A-F]{8}\}"#, with: "0x" + String(repeating: "11", count: 36),
+                                                  options: .regularExpression) + "\n"
+        }
+        let loop = "while IFS= read -r line; do printf '%s\\n' \"$line\" | ip -batch - 2>&1 >/dev/null | head -1; done"
+        let result = try ExternalTool.run(unshare, ["-n", "sh", "-c", loop], input: Array(commands.utf8))
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertGreaterThan(commands.split(separator: "\n").count, 20)
+        for line in result.stdoutText.split(separator: "\n") where !line.hasPrefix("Command failed") {
+            let kernel = ["algorithm not found", "not supported", "Protocol not supported", "No such file or directory", "No such process"]
+            XCTAssertTrue(kernel.contains { line.contains($0) }, "ip refused a command: \(line)")
+        }
+    }
+}
