@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "spki-bench",
             dependencies: [
-                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics",
+                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -26,9 +26,15 @@ public struct BundlePlan: Sendable {
     public var logins: [Login]
     /// The capacity of a VM's disk volume when the VM declares none.
     public var defaultDiskBytes: UInt64
+    /// How far ahead of `generatedAt` the ESP schedules reach, in seconds: when set, only
+    /// the epochs that overlap `generatedAt ..< generatedAt + keyHorizon` get SAs (set it
+    /// to the certificate lifetime: the keys then last as long as the certificates issued
+    /// by the same run). `nil`, the default, gives every epoch of every window.
+    public var keyHorizon: Int64?
 
     public init(generatedAt: SPKIDate, hitVersion: ORCHIDVersion = .v2, registrars: [Registrar], hosts: [Host],
-                vpxis: [VPXI], vms: [VM], links: [Link] = [], logins: [Login] = [], defaultDiskBytes: UInt64 = 10 << 30) {
+                vpxis: [VPXI], vms: [VM], links: [Link] = [], logins: [Login] = [], defaultDiskBytes: UInt64 = 10 << 30,
+                keyHorizon: Int64? = nil) {
         self.generatedAt = generatedAt
         self.hitVersion = hitVersion
         self.registrars = registrars
@@ -38,6 +44,7 @@ public struct BundlePlan: Sendable {
         self.links = links
         self.logins = logins
         self.defaultDiskBytes = defaultDiskBytes
+        self.keyHorizon = keyHorizon
     }
 
     /// A registrar: signs the manifests of the hosts registered with it.

@@ -5,7 +5,7 @@ import SPKI
 
 /// A `BundlePlan` that has passed every check, with its lookups and derived identities:
 /// HITs, plan-wide unique LSIs, parsed locators, and the VMs, links and logins of each host.
-struct ResolvedPlan: @unchecked Sendable {
+struct ResolvedPlan: Sendable {
     let plan: BundlePlan
     let hostIndex: [String: Int]
     let vmIndex: [String: Int]

@@ -52,11 +52,14 @@ struct SecurityAssociations: Sendable {
     init(_ resolved: ResolvedPlan) throws(BackendsError) {
         let plan = resolved.plan
         var sas: [SecurityAssociation] = []
+        let from = plan.generatedAt.secondsSinceEpoch
+        let until = plan.keyHorizon.map { from + max($0, 1) }
         for (linkIndex, link) in plan.links.enumerated() {
             guard let suite = link.suite else { continue }
             let a = resolved.vmIndex[link.a]!, b = resolved.vmIndex[link.b]!
             let vpxi = resolved.vpxi(of: a)
             for epoch in vpxi.epochs {
+                if let until, epoch.end.secondsSinceEpoch <= from || epoch.start.secondsSinceEpoch >= until { continue }
                 let start = max(epoch.start, link.notBefore ?? epoch.start)
                 let end = min(epoch.end, link.notAfter ?? epoch.end)
                 guard start < end else { continue }

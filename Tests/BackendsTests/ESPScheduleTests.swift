@@ -177,3 +177,26 @@ final class ESPScheduleTests: XCTestCase {
         XCTAssertNotEqual(a.map(\.key), b.map(\.key))
     }
 }
+
+/// A key horizon keeps the epochs a run's certificates cover, with the same SPIs and keys
+/// as a full schedule: a re-run hands out the keys already in use.
+final class KeyHorizonTests: XCTestCase {
+    func testHorizonKeepsCurrentAndComingEpochsWithTheSameKeys() throws {
+        var plan = try TestPlan.make()
+        let full = try ESPScheduleTests.sas(try TestPlan.bundles(plan))
+        // 2026-12-01 21:00, in epoch 1 (20:00 to 08:00), with a 20-hour horizon: epochs 1 and 2.
+        plan.generatedAt = SPKIDate(year: 2026, month: 12, day: 1, hour: 21)!
+        plan.keyHorizon = 20 * 3600
+        let partial = try ESPScheduleTests.sas(try TestPlan.bundles(plan))
+        XCTAssertEqual(Set(partial.map(\.epoch)), [1, 2])
+        let keys = try ["host-a", "host-b", "host-c"].reduce(into: [String: RSAPrivateKey]()) { $0[$1] = try Fixtures.privateKey($1) }
+        func unwrapped(_ sas: [ESPScheduleTests.SA]) throws -> Set<[String]> {
+            Set(try sas.map { [$0.host, $0.vm, $0.peer, $0.direction, String($0.epoch), $0.spi, Hex.encode(try keys[$0.host]!.decryptOAEP($0.key))] })
+        }
+        XCTAssertTrue(try unwrapped(partial).isSubset(of: try unwrapped(full.filter { [1, 2].contains($0.epoch) })))
+        XCTAssertEqual(try unwrapped(partial).count, full.filter { [1, 2].contains($0.epoch) }.count)
+        // After the window, nothing is left to key.
+        plan.generatedAt = TestPlan.windowEnd
+        XCTAssertTrue(try ESPScheduleTests.sas(try TestPlan.bundles(plan)).isEmpty)
+    }
+}
