@@ -34,11 +34,8 @@ let package = Package(
         .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
         .target(name: "Diagnostics"),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
-        .target(name: "Backends", dependencies: [
-            "SExpr", "Hashing", "RSA", "SPKI", "CRenameExchange",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "CRenameExchange"),
+        .target(name: "Backends", dependencies: ["SExpr", "Hashing", "RSA", "SPKI", "CFileSystem"]),
+        .target(name: "CFileSystem"),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(

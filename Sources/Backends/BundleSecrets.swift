@@ -1,5 +1,4 @@
-import Crypto
-import Foundation
+import Hashing
 import SExpr
 
 /// The registrar's secret from which every ESP key of a plan is derived, so that the same
@@ -9,13 +8,14 @@ import SExpr
 /// - the KEYMAT of an SA is HKDF-SHA-256 (RFC 5869) of the secret, with the salt
 ///   `spkic esp keymat v1` and, as info, the canonical S-expression that names the SA
 ///   (`(sa (vpxi V) (from A) (to B) (epoch START))`);
-/// - the OAEP seed used to wrap that KEYMAT to a host key is drawn from an HKDF-SHA-256
-///   stream of the same secret, salt `spkic oaep seed v1`, info naming the SA and the host.
+/// - the OAEP seed used to wrap KEYMAT to a host key comes from HKDF-SHA-256 of the same
+///   secret, salt `spkic oaep seed v1`, info naming what is wrapped and for which host.
 ///
 /// Keep it with the registrar's private keys (mode 0600). It never appears in a bundle, a
 /// log or an error; `description` does not show it.
 public struct BundleSecrets: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
-    private let master: [UInt8]
+    private let keymat: HKDFSHA256
+    private let seeds: HKDFSHA256
 
     /// The smallest accepted secret, in bytes.
     public static let minimumLength = 32
@@ -25,7 +25,8 @@ public struct BundleSecrets: Sendable, CustomStringConvertible, CustomDebugStrin
             throw BackendsError(.invalidSecret, "the ESP master secret has \(bytes.count) bytes, fewer than \(Self.minimumLength)",
                                 help: "generate 32 random bytes")
         }
-        master = bytes
+        keymat = HKDFSHA256(salt: Array("spkic esp keymat v1".utf8), inputKeyMaterial: bytes)
+        seeds = HKDFSHA256(salt: Array("spkic oaep seed v1".utf8), inputKeyMaterial: bytes)
     }
 
     /// A fresh random secret (32 bytes from the system's generator): write it to the key
@@ -40,24 +41,17 @@ public struct BundleSecrets: Sendable, CustomStringConvertible, CustomDebugStrin
 
     /// The KEYMAT of one SA.
     func keyMaterial(for sa: SecurityAssociation.ID, length: Int) -> [UInt8] {
-        derive(salt: "spkic esp keymat v1", info: sa.sexp.canonical, length: length)
+        keymat.expand(info: sa.sexp.canonical, length: length)
     }
 
-    /// The generator that supplies the OAEP seed when the KEYMAT of `sa` is wrapped for
-    /// `host`.
-    func wrappingGenerator(for sa: SecurityAssociation.ID, host: String) -> SeededGenerator {
-        let info = SExpr.list([sa.sexp, ["host", .string(host)]]).canonical
-        return SeededGenerator(seed: derive(salt: "spkic oaep seed v1", info: info, length: 32))
-    }
-
-    func derive(salt: String, info: [UInt8], length: Int) -> [UInt8] {
-        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: master), salt: Array(salt.utf8), info: info, outputByteCount: length)
-        return key.withUnsafeBytes { Array($0) }
+    /// The generator that supplies the OAEP seed when `what` is wrapped for `host`.
+    func wrappingGenerator(for what: SExpr, host: String) -> SeededGenerator {
+        SeededGenerator(seed: seeds.expand(info: SExpr.list(["wrap", what, ["host", .string(host)]]).canonical, length: 32))
     }
 }
 
 /// A deterministic `RandomNumberGenerator`: SHA-256 of a 32-byte seed and a counter. Used
-/// only to supply OAEP seeds that are unique per SA and host and reproducible.
+/// only to supply OAEP seeds that are unique per wrapped key and host, and reproducible.
 struct SeededGenerator: RandomNumberGenerator {
     private let seed: [UInt8]
     private var counter: UInt64 = 0
@@ -72,7 +66,7 @@ struct SeededGenerator: RandomNumberGenerator {
             var input = seed
             withUnsafeBytes(of: counter.bigEndian) { input.append(contentsOf: $0) }
             counter += 1
-            buffer.append(contentsOf: SHA256.hash(data: input))
+            buffer.append(contentsOf: HashAlgorithm.sha256.digest(input))
         }
         var value: UInt64 = 0
         for byte in buffer.prefix(8) { value = value << 8 | UInt64(byte) }

@@ -1,4 +1,5 @@
-import CRenameExchange
+import CFileSystem
+import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,12 +9,14 @@ import Darwin
 
 /// Writes bundles to disk: one folder per host, `DIR/HOST/`, each replaced atomically.
 ///
-/// A host's files go to a fresh temporary folder beside its own (`DIR/.HOST.tmp-XXXXXX`),
-/// each file written with its mode and flushed, the folders flushed; then the temporary
-/// folder takes the host folder's place in one step (`renameat2(RENAME_EXCHANGE)` when the
-/// host folder exists, `rename` otherwise) and the old content is removed. An agent reading
-/// `DIR/HOST` sees the old bundle or the new one, never a mix. On failure the host folder is
-/// left as it was.
+/// Every host's files go first to a fresh temporary folder beside its own
+/// (`DIR/.HOST.tmp-XXXXXX`), with their modes; then the file system is flushed once
+/// (`syncfs`, so the data is on disk before any rename); then each temporary folder takes
+/// its host folder's place in one step (`renameat2(RENAME_EXCHANGE)` when the host folder
+/// exists, `rename` otherwise), the old content is removed, and `DIR` is flushed. An agent
+/// reading `DIR/HOST` sees the old bundle or the new one, never a mix. When writing fails,
+/// no host folder has been touched; when a swap fails, the hosts before it are replaced
+/// and the others left as they were.
 public enum BundleWriter {
     public struct Report: Sendable, Equatable {
         public var hosts: Int
@@ -23,26 +26,57 @@ public enum BundleWriter {
 
     public static func write(_ bundles: [HostBundle], to directory: String) throws(BackendsError) -> Report {
         try makeDirectory(directory)
-        var report = Report(hosts: 0, files: 0, bytes: 0)
-        for bundle in bundles {
-            try write(bundle, to: directory)
-            report.hosts += 1
-            report.files += bundle.files.count
-            report.bytes += bundle.byteCount
+        for bundle in bundles { try check(bundle) }
+        // 1. Every temporary folder, on all cores.
+        let staged = ResultSlots<String>(count: bundles.count)
+        let workers = min(bundles.count, max(1, System.coreCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < bundles.count {
+                do throws(BackendsError) {
+                    staged.set(index, .success(try stage(bundles[index], in: directory)))
+                } catch {
+                    staged.set(index, .failure(error))
+                }
+                index += workers
+            }
+        }
+        let temporaries: [String]
+        do {
+            temporaries = try staged.collect()
+        } catch {
+            for path in staged.successes() { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+        var swapped = 0
+        defer { for path in temporaries.dropFirst(swapped) { try? FileManager.default.removeItem(atPath: path) } }
+        // 2. One flush for all of them.
+        try syncFileSystem(directory)
+        // 3. The swaps.
+        for (bundle, temporary) in zip(bundles, temporaries) {
+            try swap(temporary, into: "\(directory)/\(bundle.host)")
+            swapped += 1
         }
         try syncDirectory(directory)
-        return report
+        return Report(hosts: bundles.count, files: bundles.reduce(0) { $0 + $1.files.count }, bytes: bundles.reduce(0) { $0 + $1.byteCount })
     }
 
     /// Writes one host's folder, `directory/HOST`, atomically.
     public static func write(_ bundle: HostBundle, to directory: String) throws(BackendsError) {
+        _ = try write([bundle], to: directory)
+    }
+
+    static func check(_ bundle: HostBundle) throws(BackendsError) {
         guard PlanText.isName(bundle.host) else {
             throw BackendsError(.unsafePath, "`\(bundle.host.prefix(80))` cannot be a folder name")
         }
         for file in bundle.files where !BundleFile.isSafe(file.path) {
             throw BackendsError(.unsafePath, "the bundle of `\(bundle.host)` has an unsafe path `\(file.path.prefix(80))`")
         }
-        let final = "\(directory)/\(bundle.host)"
+    }
+
+    /// Writes a bundle into a new temporary folder of `directory`; returns its path.
+    static func stage(_ bundle: HostBundle, in directory: String) throws(BackendsError) -> String {
         var template = Array("\(directory)/.\(bundle.host).tmp-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
         guard made else { throw failure("cannot create a temporary folder in", directory) }
@@ -50,20 +84,22 @@ public enum BundleWriter {
         var done = false
         defer { if !done { try? FileManager.default.removeItem(atPath: temporary) } }
         guard chmod(temporary, 0o755) == 0 else { throw failure("cannot set the mode of", temporary) }
-
         var folders = Set<String>([temporary])
         for file in bundle.files {
-            let path = "\(temporary)/\(file.path)"
             var parent = ""
             for component in file.path.split(separator: "/").dropLast() {
                 parent += "/\(component)"
                 let folder = temporary + parent
                 if folders.insert(folder).inserted { try makeDirectory(folder) }
             }
-            try writeFile(file.bytes, to: path, mode: file.mode)
+            try writeFile(file.bytes, to: "\(temporary)/\(file.path)", mode: file.mode)
         }
-        for folder in folders.sorted(by: >) { try syncDirectory(folder) }
+        done = true
+        return temporary
+    }
 
+    /// Puts the folder `temporary` at `final` in one step and removes what was there.
+    static func swap(_ temporary: String, into final: String) throws(BackendsError) {
         var status = stat()
         if lstat(final, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFDIR else {
@@ -75,7 +111,6 @@ public enum BundleWriter {
         } else {
             guard rename(temporary, final) == 0 else { throw failure("cannot move the new bundle to", final) }
         }
-        done = true
     }
 
     static func makeDirectory(_ path: String) throws(BackendsError) {
@@ -109,7 +144,6 @@ public enum BundleWriter {
             return true
         }
         guard ok else { throw failure("cannot write", path) }
-        guard fsync(fd) == 0 else { throw failure("cannot flush", path) }
     }
 
     static func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
@@ -118,6 +152,13 @@ public enum BundleWriter {
         #else
         return Darwin.write(fd, buffer, count)
         #endif
+    }
+
+    static func syncFileSystem(_ path: String) throws(BackendsError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open the folder", path) }
+        defer { close(fd) }
+        guard spkic_syncfs(fd) == 0 else { throw failure("cannot flush the file system of", path) }
     }
 
     static func syncDirectory(_ path: String) throws(BackendsError) {

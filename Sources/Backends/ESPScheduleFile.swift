@@ -4,8 +4,8 @@ import SPKI
 
 /// `esp.sexp`: the ESP key schedule of one host. For each link end on the host and each
 /// epoch: the inbound and outbound SPIs, the suite, 64-bit sequence numbers, the epoch's
-/// times, and the keys wrapped to the host's key with RSA-OAEP (SHA-256, MGF1-SHA-256,
-/// empty label). No key is ever written in clear.
+/// times, and the keys of both SAs wrapped together to the host's key with RSA-OAEP
+/// (SHA-256, MGF1-SHA-256, empty label). No key is ever written in clear.
 enum ESPScheduleFile {
     static let version = 1
     /// Sequence numbers are 64-bit (extended sequence numbers, RFC 4303 section 2.2.1).
@@ -52,8 +52,9 @@ enum ESPScheduleFile {
                     ["start", .string(sa.start.description)],
                     ["end", .string(sa.end.description)],
                     ["expires", .string(sa.expires.description)],
-                    try direction("inbound", sas.all[inbound], host: hostValue, secrets: secrets),
-                    try direction("outbound", sas.all[outbound], host: hostValue, secrets: secrets),
+                    ["inbound", ["spi", .string(SecurityAssociation.spiText(sa.spi))]],
+                    ["outbound", ["spi", .string(SecurityAssociation.spiText(sas.all[outbound].spi))]],
+                    try keys(sas.all[inbound], sas.all[outbound], host: hostValue, secrets: secrets),
                 ])
             }
             items.append(.list(entry))
@@ -61,17 +62,18 @@ enum ESPScheduleFile {
         return .list(items)
     }
 
-    static func direction(_ word: String, _ sa: SecurityAssociation, host: BundlePlan.Host,
-                          secrets: BundleSecrets) throws(BackendsError) -> SExpr {
-        var keymat = secrets.keyMaterial(for: sa.id, length: sa.suite.keyMaterialLength)
+    /// `(keys |W|)`: W is the RSA-OAEP encryption, to the host's key, of the inbound SA's
+    /// KEYMAT followed by the outbound SA's (one RSA operation per link end and epoch).
+    static func keys(_ inbound: SecurityAssociation, _ outbound: SecurityAssociation, host: BundlePlan.Host,
+                     secrets: BundleSecrets) throws(BackendsError) -> SExpr {
+        var keymat = secrets.keyMaterial(for: inbound.id, length: inbound.suite.keyMaterialLength)
+            + secrets.keyMaterial(for: outbound.id, length: outbound.suite.keyMaterialLength)
         defer { for index in keymat.indices { keymat[index] = 0 } }
-        var generator = secrets.wrappingGenerator(for: sa.id, host: host.name)
-        let wrapped: [UInt8]
+        var generator = secrets.wrappingGenerator(for: [inbound.id.sexp, outbound.id.sexp], host: host.name)
         do {
-            wrapped = try host.publicKey.encryptOAEP(keymat, label: [], using: &generator)
+            return ["keys", .bytes(try host.publicKey.encryptOAEP(keymat, label: [], using: &generator))]
         } catch {
-            throw BackendsError(.cryptoFailure, "wrapping an ESP key to the key of host `\(host.name)` failed: \(error.message)")
+            throw BackendsError(.cryptoFailure, "wrapping ESP keys to the key of host `\(host.name)` failed: \(error.message)")
         }
-        return [.string(word), ["spi", .string(SecurityAssociation.spiText(sa.spi))], ["key", .bytes(wrapped)]]
     }
 }

@@ -168,7 +168,7 @@ struct ResolvedPlan: Sendable {
         guard !signer.publicKey.isLegacySize, signer.publicKey == plan.registrars[registrar].publicKey else {
             throw BackendsError(.registrarCannotSign, "the signing key of registrar `\(host.registrar)` is under 2048 bits or is not the registrar's public key")
         }
-        guard host.publicKey.byteLength - 66 >= ESPSuite.allCases.map(\.keyMaterialLength).max()! else {
+        guard host.publicKey.byteLength - 66 >= 2 * ESPSuite.allCases.map(\.keyMaterialLength).max()! else {
             throw BackendsError(.keyTooSmallForWrapping, "the key of host `\(host.name)` is too small to wrap ESP keys with RSA-OAEP")
         }
         guard !host.locators.isEmpty else {

@@ -17,6 +17,16 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The values set so far, in index order.
+    func successes() -> [Value] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.compactMap { slot in
+            if case .success(let value)? = slot { return value }
+            return nil
+        }
+    }
+
     func collect() throws(BackendsError) -> [Value] {
         lock.lock()
         defer { lock.unlock() }

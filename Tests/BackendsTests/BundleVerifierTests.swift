@@ -2,6 +2,7 @@ import Backends
 import Foundation
 import RSA
 import SExpr
+import TestSupport
 import XCTest
 
 /// The manifest signature verifies, and any change to a bundle is caught.
@@ -101,5 +102,31 @@ final class BundleVerifierTests: XCTestCase {
         XCTAssertTrue(manifest.entries.contains { $0.path == "esp/xfrm.sh" && $0.mode == 0o755 })
         XCTAssertThrowsError(try BundleManifest(parsing: ["bundle-manifest", ["version", "2"]]))
         XCTAssertThrowsError(try BundleManifest(parsing: ["bundle-manifest", ["version", "1"], ["file", "../etc/passwd"]]))
+    }
+}
+
+/// The manifest signature checked by tools other than `BundleVerifier`.
+final class ManifestInteropTests: XCTestCase {
+    /// `manifest.sexp` holds the exact signed bytes, so OpenSSL verifies the bare PKCS#1
+    /// v1.5 signature of `manifest.sig` over the file as it is.
+    func testOpenSSLVerifiesTheManifestSignature() throws {
+        let openssl = try ExternalTool.require("openssl", package: "openssl")
+        let directory = try Fixtures.temporaryDirectory(self)
+        let publicKey = directory.appendingPathComponent("registrar.pub.pem")
+        try Data(try Fixtures.key("registrar").publicKeyBytes(.pem)).write(to: publicKey)
+        for bundle in try TestPlan.bundles().values {
+            let manifest = directory.appendingPathComponent("\(bundle.host).manifest")
+            try Data(bundle.file(BundleManifest.fileName)!.bytes).write(to: manifest)
+            let signature = try SExpr.parse(bundle.file(BundleManifest.signatureFileName)!.bytes)
+            let raw = try XCTUnwrap(signature.first("rsa-pkcs1-sha256")?.tail.first?.atomBytes)
+            let sig = directory.appendingPathComponent("\(bundle.host).sig")
+            try Data(raw).write(to: sig)
+            let result = try ExternalTool.run(openssl, ["dgst", "-sha256", "-verify", publicKey.path, "-signature", sig.path, manifest.path])
+            XCTAssertEqual(result.status, 0, "\(bundle.host): \(result.stdoutText)\(result.stderrText)")
+            var changed = bundle.file(BundleManifest.fileName)!.bytes
+            changed[changed.count / 2] ^= 1
+            try Data(changed).write(to: manifest)
+            XCTAssertNotEqual(try ExternalTool.run(openssl, ["dgst", "-sha256", "-verify", publicKey.path, "-signature", sig.path, manifest.path]).status, 0)
+        }
     }
 }
