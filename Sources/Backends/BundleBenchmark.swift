@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Hashing
 import RSA
 import SPKI
@@ -41,6 +46,12 @@ public enum BundleBenchmark {
         public var buildSeconds: Double
         /// Writing them (zero when no directory was given).
         public var writeSeconds: Double
+        /// Processor time of each phase, all threads together: what the phases cost on a
+        /// machine shared with other work, where wall time also measures the others.
+        public var resolveCPUSeconds: Double
+        public var buildCPUSeconds: Double
+        public var writeCPUSeconds: Double
+        public var cpuSeconds: Double { resolveCPUSeconds + buildCPUSeconds + writeCPUSeconds }
         public var totalSeconds: Double { resolveSeconds + buildSeconds + writeSeconds }
     }
 
@@ -81,20 +92,28 @@ public enum BundleBenchmark {
     /// Builds every bundle of `plan`, and writes them to `directory` when given.
     public static func run(_ plan: BundlePlan, secrets: BundleSecrets, directory: String?) throws(BackendsError) -> Measurement {
         let clock = ContinuousClock()
-        let t0 = clock.now
+        let c0 = processCPUSeconds(), t0 = clock.now
         let builder = try BundleBuilder(plan: plan, secrets: secrets)
-        let t1 = clock.now
+        let c1 = processCPUSeconds(), t1 = clock.now
         let bundles = try builder.buildAll()
-        let t2 = clock.now
+        let c2 = processCPUSeconds(), t2 = clock.now
         if let directory { _ = try BundleWriter.write(bundles, to: directory) }
-        let t3 = clock.now
+        let c3 = processCPUSeconds(), t3 = clock.now
         func seconds(_ d: Duration) -> Double {
             Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
         return Measurement(hosts: plan.hosts.count, vms: plan.vms.count, links: plan.links.count,
                            securityAssociations: builder.securityAssociationCount,
                            files: bundles.reduce(0) { $0 + $1.files.count }, bytes: bundles.reduce(0) { $0 + $1.byteCount },
-                           resolveSeconds: seconds(t1 - t0), buildSeconds: seconds(t2 - t1), writeSeconds: seconds(t3 - t2))
+                           resolveSeconds: seconds(t1 - t0), buildSeconds: seconds(t2 - t1), writeSeconds: seconds(t3 - t2),
+                           resolveCPUSeconds: c1 - c0, buildCPUSeconds: c2 - c1, writeCPUSeconds: c3 - c2)
+    }
+
+    /// Processor seconds used by every thread of the process.
+    static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Synthetic public keys: odd 2048-bit moduli with the top bit set, from SHA-256 in

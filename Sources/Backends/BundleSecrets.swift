@@ -39,14 +39,25 @@ public struct BundleSecrets: Sendable, CustomStringConvertible, CustomDebugStrin
     public var description: String { "BundleSecrets(redacted)" }
     public var debugDescription: String { description }
 
-    /// The KEYMAT of one SA.
-    func keyMaterial(for sa: SecurityAssociation.ID, length: Int) -> [UInt8] {
-        keymat.expand(info: sa.sexp.canonical, length: length)
+    /// The KEYMAT of one SA, from the canonical bytes of its name (`SecurityAssociation.ID`).
+    func keyMaterial(for sa: [UInt8], length: Int) -> [UInt8] {
+        keymat.expand(info: sa, length: length)
     }
 
-    /// The generator that supplies the OAEP seed when `what` is wrapped for `host`.
-    func wrappingGenerator(for what: SExpr, host: String) -> SeededGenerator {
-        SeededGenerator(seed: seeds.expand(info: SExpr.list(["wrap", what, ["host", .string(host)]]).canonical, length: 32))
+    /// The generator that supplies the OAEP seed when the keys of the SAs named by
+    /// `inbound` and `outbound` (canonical bytes) are wrapped for `host`: the info is the
+    /// canonical form of `(wrap INBOUND OUTBOUND (host HOST))`.
+    func wrappingGenerator(inbound: [UInt8], outbound: [UInt8], host: String) -> SeededGenerator {
+        let hostName = Array(host.utf8)
+        var info: [UInt8] = []
+        info.reserveCapacity(inbound.count + outbound.count + hostName.count + 24)
+        info.append(contentsOf: Array("(4:wrap".utf8))
+        info.append(contentsOf: inbound)
+        info.append(contentsOf: outbound)
+        info.append(contentsOf: Array("(4:host\(hostName.count):".utf8))
+        info.append(contentsOf: hostName)
+        info.append(contentsOf: Array("))".utf8))
+        return SeededGenerator(seed: seeds.expand(info: info, length: 32))
     }
 }
 

@@ -66,10 +66,10 @@ enum ESPScheduleFile {
     /// KEYMAT followed by the outbound SA's (one RSA operation per link end and epoch).
     static func keys(_ inbound: SecurityAssociation, _ outbound: SecurityAssociation, host: BundlePlan.Host,
                      secrets: BundleSecrets) throws(BackendsError) -> SExpr {
-        var keymat = secrets.keyMaterial(for: inbound.id, length: inbound.suite.keyMaterialLength)
-            + secrets.keyMaterial(for: outbound.id, length: outbound.suite.keyMaterialLength)
+        var keymat = secrets.keyMaterial(for: inbound.idBytes, length: inbound.suite.keyMaterialLength)
+            + secrets.keyMaterial(for: outbound.idBytes, length: outbound.suite.keyMaterialLength)
         defer { for index in keymat.indices { keymat[index] = 0 } }
-        var generator = secrets.wrappingGenerator(for: [inbound.id.sexp, outbound.id.sexp], host: host.name)
+        var generator = secrets.wrappingGenerator(inbound: inbound.idBytes, outbound: outbound.idBytes, host: host.name)
         do {
             return ["keys", .bytes(try host.publicKey.encryptOAEP(keymat, label: [], using: &generator))]
         } catch {

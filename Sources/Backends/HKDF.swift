@@ -18,14 +18,21 @@ struct HKDFSHA256: Sendable {
         precondition(length > 0 && length <= 255 * 32, "HKDF-SHA-256 gives 1 to 8160 bytes")
         var output: [UInt8] = []
         output.reserveCapacity(length + 32)
-        var previous: [UInt8] = []
+        var message: [UInt8] = []
+        message.reserveCapacity(32 + info.count + 1)
         var counter: UInt8 = 1
         while output.count < length {
-            previous = Self.hmac(innerPad: innerPad, outerPad: outerPad, message: previous + info + [counter])
-            output.append(contentsOf: previous)
+            // T(i) = HMAC(PRK, T(i-1) | info | i)
+            message.append(contentsOf: info)
+            message.append(counter)
+            let block = Self.hmac(innerPad: innerPad, outerPad: outerPad, message: message)
+            output.append(contentsOf: block)
+            message.removeAll(keepingCapacity: true)
+            message.append(contentsOf: block)
             counter &+= 1
         }
-        return Array(output.prefix(length))
+        output.removeLast(output.count - length)
+        return output
     }
 
     static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
@@ -34,8 +41,14 @@ struct HKDFSHA256: Sendable {
     }
 
     private static func hmac(innerPad: [UInt8], outerPad: [UInt8], message: [UInt8]) -> [UInt8] {
-        let inner = HashAlgorithm.sha256.digest(innerPad + message)
-        return HashAlgorithm.sha256.digest(outerPad + inner)
+        var buffer = innerPad
+        buffer.reserveCapacity(64 + max(message.count, 32))
+        buffer.append(contentsOf: message)
+        let inner = HashAlgorithm.sha256.digest(buffer)
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: outerPad)
+        buffer.append(contentsOf: inner)
+        return HashAlgorithm.sha256.digest(buffer)
     }
 
     /// The 64-byte SHA-256 block of the key (hashed first when longer) XOR 0x36 and 0x5c.

@@ -19,6 +19,8 @@ struct SecurityAssociation: Sendable {
     }
 
     var id: ID
+    /// The canonical bytes of `id.sexp`: what the SPI, the key and the OAEP seed derive from.
+    var idBytes: [UInt8]
     var link: Int
     var fromVM: Int
     var toVM: Int
@@ -66,7 +68,7 @@ struct SecurityAssociations: Sendable {
                 let expires = min(epoch.expires, link.notAfter ?? epoch.expires)
                 for (from, to) in [(a, b), (b, a)] {
                     let id = SecurityAssociation.ID(vpxi: vpxi.name, from: plan.vms[from].name, to: plan.vms[to].name, epochStart: epoch.start)
-                    sas.append(SecurityAssociation(id: id, link: linkIndex, fromVM: from, toVM: to, suite: suite, epoch: epoch,
+                    sas.append(SecurityAssociation(id: id, idBytes: id.sexp.canonical, link: linkIndex, fromVM: from, toVM: to, suite: suite, epoch: epoch,
                                                    start: start, end: end, expires: expires, spi: 0))
                 }
             }
@@ -79,7 +81,7 @@ struct SecurityAssociations: Sendable {
         // the next; a collision moves to the next free value.
         var taken = Set<UInt32>(minimumCapacity: sas.count)
         for index in sas.indices {
-            let digest = HashAlgorithm.sha256.digest(Array("spkic spi v1".utf8) + sas[index].id.sexp.canonical)
+            let digest = HashAlgorithm.sha256.digest(Array("spkic spi v1".utf8) + sas[index].idBytes)
             var spi = UInt32(digest[0]) << 24 | UInt32(digest[1]) << 16 | UInt32(digest[2]) << 8 | UInt32(digest[3])
             while spi < Self.firstSPI || taken.contains(spi) {
                 spi = spi == UInt32.max ? Self.firstSPI : spi + 1

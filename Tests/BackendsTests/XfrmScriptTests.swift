@@ -67,6 +67,7 @@ final class XfrmScriptTests: XCTestCase {
         let states = fed.split(separator: "\n").filter { $0.hasPrefix("xfrm state add ") }
         XCTAssertEqual(states.count, spis.count, "one state per SA, same-host SAs once")
         XCTAssertEqual(Set(states.map { String($0.split(separator: " ")[10]) }), spis)
+        XCTAssertEqual(states.count, Set(states).count)
         for state in states {
             XCTAssertTrue(state.contains(" mode beet replay-window 64 flag esn "), String(state))
             XCTAssertFalse(state.contains("${"), "every placeholder filled")
@@ -84,28 +85,57 @@ final class XfrmScriptTests: XCTestCase {
         XCTAssertEqual(Set(policies).count, policies.count)
     }
 
-    /// As root, the real `ip` in a fresh network namespace accepts every command: the only
-    /// errors allowed are the kernel's lack of the ESP algorithms (test kernels have none).
+    /// `show` prints the commands with the placeholders, and needs no key.
+    func testShowPrintsPlaceholders() throws {
+        let sh = try ExternalTool.require("sh", package: "dash")
+        let (script, bin, log, _) = try prepare("host-b")
+        let shown = try ExternalTool.run(sh, [script, "show", "1"], environment: ["PATH": "\(bin.path):/usr/bin:/bin"])
+        XCTAssertEqual(shown.status, 0, shown.stderrText)
+        let lines = shown.stdoutText.split(separator: "\n")
+        XCTAssertFalse(lines.isEmpty)
+        for line in lines {
+            XCTAssertTrue(line.hasPrefix("xfrm state add "), String(line))
+            XCTAssertNotNil(line.range(of: #"aead rfc4106\(gcm\(aes\)\) \$\{ESP_KEY_[0-9A-F]{8}\} 128"#, options: .regularExpression), String(line))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: log.path), "show does not run ip")
+    }
+
+    /// As root, the real `ip` in a fresh network namespace accepts every command the script
+    /// gives it: the only errors allowed are the kernel's lack of the ESP algorithms (test
+    /// kernels have none) and deleting states that are not there.
     func testRealIPParsesEveryCommand() throws {
         guard getuid() == 0, let unshare = ExternalTool.find("unshare"), ExternalTool.find("ip") != nil else {
             throw XCTSkip("needs root, unshare and ip")
         }
-        let bundle = try XCTUnwrap(try TestPlan.bundles()["host-b"])
-        let script = String(decoding: bundle.file("esp/xfrm.sh")!.bytes, as: UTF8.self)
-        // Every here-document line, keys filled with dummies, each given to its own `ip`
-        // (ip exits at the first kernel refusal, which would hide later parse errors).
-        var commands = ""
-        for line in script.split(separator: "\n") where line.hasPrefix("xfrm ") {
-            commands += line.replacingOccurrences(of: #"\$\{ESP_[A-Z]+_[0-9A-F]{8}\}"#, with: "0x" + String(repeating: "11", count: 36),
-                                                  options: .regularExpression) + "\n"
-        }
-        let loop = "while IFS= read -r line; do printf '%s\\n' \"$line\" | ip -batch - 2>&1 >/dev/null | head -1; done"
-        let result = try ExternalTool.run(unshare, ["-n", "sh", "-c", loop], input: Array(commands.utf8))
-        XCTAssertEqual(result.status, 0, result.stderrText)
-        XCTAssertGreaterThan(commands.split(separator: "\n").count, 20)
-        for line in result.stdoutText.split(separator: "\n") where !line.hasPrefix("Command failed") {
-            let kernel = ["algorithm not found", "not supported", "Protocol not supported", "No such file or directory", "No such process"]
-            XCTAssertTrue(kernel.contains { line.contains($0) }, "ip refused a command: \(line)")
+        let sh = try ExternalTool.require("sh", package: "dash")
+        for host in ["host-a", "host-b", "host-c"] {
+            let (script, bin, log, bundle) = try prepare(host)
+            var environment = ["PATH": "\(bin.path):/usr/bin:/bin"]
+            let text = String(decoding: bundle.file("esp/xfrm.sh")!.bytes, as: UTF8.self)
+            let spis = Set(text.matches(of: #/ (?:in|out) ([0-9a-f]{8})/#).map { String($0.1).uppercased() })
+            for spi in spis {
+                environment["ESP_KEY_\(spi)"] = "0x" + String(repeating: "11", count: 36)
+                environment["ESP_ENC_\(spi)"] = "0x" + String(repeating: "22", count: 16)
+                environment["ESP_AUTH_\(spi)"] = "0x" + String(repeating: "33", count: 32)
+            }
+            XCTAssertEqual(try ExternalTool.run(sh, [script, "policies"], environment: environment).status, 0)
+            let epochs = Set(text.matches(of: #/\n([0-9]+) [0-9]+ (?:in|out) /#).map { String($0.1) })
+            XCTAssertFalse(epochs.isEmpty)
+            for epoch in epochs.sorted() {
+                XCTAssertEqual(try ExternalTool.run(sh, [script, "install", epoch], environment: environment).status, 0)
+                XCTAssertEqual(try ExternalTool.run(sh, [script, "remove", epoch], environment: environment).status, 0)
+            }
+            let commands = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("xfrm ") }
+            XCTAssertGreaterThan(commands.count, 10, host)
+            // Each command to its own `ip` (ip stops at the first kernel refusal, which would
+            // hide later parse errors).
+            let loop = "while IFS= read -r line; do printf '%s\\n' \"$line\" | ip -batch - 2>&1 >/dev/null | head -1; done"
+            let result = try ExternalTool.run(unshare, ["-n", "sh", "-c", loop], input: Array(commands.joined(separator: "\n").utf8 + [10]))
+            XCTAssertEqual(result.status, 0, result.stderrText)
+            for line in result.stdoutText.split(separator: "\n") where !line.hasPrefix("Command failed") {
+                let kernel = ["algorithm not found", "type not found", "not supported", "No such file or directory", "No such process"]
+                XCTAssertTrue(kernel.contains { line.contains($0) }, "\(host): ip refused a command: \(line)")
+            }
         }
     }
 }
