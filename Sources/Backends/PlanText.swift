@@ -2,10 +2,10 @@
 /// zone files: what they may contain, so that no value can break out of its place.
 enum PlanText {
     /// 1 to 63 characters of `A-Z a-z 0-9 . _ -`, starting with a letter or a digit, not
-    /// ending with a dot.
+    /// ending with a dot nor holding two in a row (the dots separate DNS labels).
     static func isName(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard (1...63).contains(bytes.count), isAlnum(bytes[0]), bytes.last != UInt8(ascii: ".") else { return false }
+        guard (1...63).contains(bytes.count), isAlnum(bytes[0]), bytes.last != UInt8(ascii: "."), !text.contains("..") else { return false }
         return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 

@@ -23,6 +23,9 @@ final class PlanValidationTests: XCTestCase {
     func testNames() throws {
         XCTAssertEqual(try refused { $0.hosts[0].name = "../etc" }, .invalidName)
         XCTAssertEqual(try refused { $0.hosts[0].name = "" }, .invalidName)
+        XCTAssertEqual(try refused { $0.vms[0].name = "a..b" }, .invalidName)
+        XCTAssertEqual(try refused { $0.vms[0].name = "vm." }, .invalidName)
+        XCTAssertEqual(try refused { $0.vms[0].name = "-vm" }, .invalidName)
         XCTAssertEqual(try refused { $0.vms[0].name = "vm 1" }, .invalidName)
         XCTAssertEqual(try refused { $0.vms[0].name = String(repeating: "a", count: 64) }, .invalidName)
         XCTAssertEqual(try refused { $0.vms[1].name = $0.vms[0].name }, .duplicateName)
