@@ -42,8 +42,3 @@ final class ResultSlots<Value: Sendable>: @unchecked Sendable {
         return values
     }
 }
-
-/// The machine, as the bundle builder needs it.
-enum System {
-    static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import RSA
+import SExpr
 import TestSupport
 import XCTest
 
@@ -57,5 +58,13 @@ enum Fixtures {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
+    }
+}
+
+/// The normal-form public key S-expression of a fixture key.
+enum RSASExprProbe {
+    static func publicKey(_ name: String) -> SExpr? {
+        guard let key = try? Fixtures.key(name) else { return nil }
+        return try? SExpr.parse(key.publicKeyBytes(.sexp))
     }
 }

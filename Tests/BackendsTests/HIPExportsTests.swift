@@ -91,11 +91,3 @@ final class HIPExportsTests: XCTestCase {
         }
     }
 }
-
-/// The normal-form public key S-expression of a fixture key.
-enum RSASExprProbe {
-    static func publicKey(_ name: String) -> SExpr? {
-        guard let key = try? Fixtures.key(name) else { return nil }
-        return try? SExpr.parse(key.publicKeyBytes(.sexp))
-    }
-}
