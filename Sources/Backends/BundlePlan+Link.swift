@@ -1,4 +1,3 @@
-import SExpr
 import SPKI
 
 extension BundlePlan {

@@ -1,6 +1,3 @@
-import Hashing
-import SExpr
-
 /// The registrar's secret from which every ESP key of a plan is derived, so that the same
 /// plan and secret always give the same bundles (byte for byte), and a re-run within an
 /// epoch hands out the keys already in use instead of new ones.

@@ -1,6 +1,5 @@
 import RSA
 import SExpr
-import SPKI
 
 /// `esp.sexp`: the ESP key schedule of one host. For each link end on the host and each
 /// epoch: the inbound and outbound SPIs, the suite, 64-bit sequence numbers, the epoch's

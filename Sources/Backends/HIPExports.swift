@@ -1,4 +1,3 @@
-import Hashing
 import SExpr
 
 /// The peer table in the formats HIP implementations read.

@@ -1,5 +1,3 @@
-import SPKI
-
 /// One end of a link on a host: a local VM, its peer, the outer addresses that carry the
 /// traffic, and the pair of SAs (inbound, outbound) of each epoch.
 struct LinkEnd: Sendable {
