@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Diagnostics"),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
         .target(name: "Agent", dependencies: [
-            "RSA", "SPKI", "SExpr", "ToolSupport",
+            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

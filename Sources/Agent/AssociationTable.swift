@@ -31,13 +31,7 @@ public final class AssociationTable: Sendable {
     /// Replaces every SA by `associations`, all or nothing. An SA identical to an installed
     /// one (same SPIs and keys) keeps its sequence number, replay window and counters.
     public func apply(_ associations: [SecurityAssociation]) throws(AgentError) {
-        var seen = Set<UInt32>()
-        for association in associations {
-            try association.validate()
-            guard seen.insert(association.spiIn).inserted else {
-                throw AgentError(.duplicateSPI, "two SAs use inbound SPI \(ESPCodec.hex(association.spiIn))")
-            }
-        }
+        try Self.validate(associations)
         let current = snapshot.withLock { $0.byInboundSPI }
         var next = Snapshot()
         for association in associations {
@@ -53,6 +47,17 @@ public final class AssociationTable: Sendable {
             next.all.append(active)
         }
         snapshot.withLock { $0 = next }
+    }
+
+    /// Checks a set of SAs without installing it.
+    public static func validate(_ associations: [SecurityAssociation]) throws(AgentError) {
+        var seen = Set<UInt32>()
+        for association in associations {
+            try association.validate()
+            guard seen.insert(association.spiIn).inserted else {
+                throw AgentError(.duplicateSPI, "two SAs use inbound SPI \(ESPCodec.hex(association.spiIn))")
+            }
+        }
     }
 
     /// Removes the SAs whose link authorization or epoch (plus overlap) has ended.
