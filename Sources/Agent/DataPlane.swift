@@ -60,8 +60,12 @@ public final class DataPlane: Sendable {
                 continue
             }
             guard let association = table.outbound(local: inner.source, peer: inner.destination, now: Date()) else {
-                // Link-local chatter (router solicitations, MLD) and HITs without a valid SA.
-                table.unmatched.withLock { $0.noAssociationDropped += 1 }
+                // The kernel's own link-local chatter (router solicitations, MLD) is not
+                // traffic between HITs: ignored without counting.
+                let linkLocal = inner.source.bytes[0] == 0xfe && inner.source.bytes[1] & 0xc0 == 0x80
+                if !linkLocal && inner.destination.bytes[0] != 0xff {
+                    table.unmatched.withLock { $0.noAssociationDropped += 1 }
+                }
                 continue
             }
             do {
