@@ -55,14 +55,15 @@ public struct SSHSessions: Sendable {
     }
 
     /// Ends the sessions of `account` opened with one of `keyBlobs` (or, when the key of a
-    /// session cannot be known, every session of the account). Returns the pids signalled.
+    /// session cannot be known, every session of the account; `nil`: every session).
+    /// Returns the pids signalled.
     @discardableResult
-    public func end(account: String, keyBlobs: Set<String>) -> [Int32] {
+    public func end(account: String, keyBlobs: Set<String>?) -> [Int32] {
         let all = processes()
         let monitors = all.filter { $0.commandLine == "sshd: \(account) [priv]" }
         var ended = [Int32]()
         for monitor in monitors {
-            if let keys = authenticatedKeys(under: monitor.pid, in: all), keyBlobs.isDisjoint(with: keys) { continue }
+            if let keyBlobs, let keys = authenticatedKeys(under: monitor.pid, in: all), keyBlobs.isDisjoint(with: keys) { continue }
             // The whole tree: the session's commands first, then the monitor (which closes the connection).
             var tree = [Int32]()
             var queue = [monitor.pid]
