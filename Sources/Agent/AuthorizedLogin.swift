@@ -9,6 +9,8 @@ public struct AuthorizedLogin: Sendable, Equatable, Codable {
     public var publicKey: String
     public var expiry: Date
 
+    enum CodingKeys: String, CodingKey { case account, publicKey = "public_key", expiry }
+
     public init(account: String, publicKey: String, expiry: Date) {
         self.account = account
         self.publicKey = publicKey
