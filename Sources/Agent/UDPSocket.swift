@@ -45,8 +45,12 @@ public final class UDPSocket: Sendable {
 
     /// Receives one datagram; 0 when none arrives within `timeout` ms.
     public func receive(into buffer: UnsafeMutableRawBufferPointer, timeout: Int32) -> Int {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, timeout) > 0 else { return 0 }
-        return max(recv(fd, buffer.baseAddress, buffer.count, 0), 0)
+        var n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+        if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, timeout) > 0 else { return 0 }
+            n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+        }
+        return max(n, 0)
     }
 }
