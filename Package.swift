@@ -14,11 +14,14 @@ let package = Package(
         .executable(name: "spki", targets: ["spki"]),
         .executable(name: "spkic", targets: ["spkic"]),
         .executable(name: "spki-bench", targets: ["spki-bench"]),
+        .library(name: "Agent", targets: ["Agent"]),
+        .executable(name: "vpxi-agent", targets: ["vpxi-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: Core libraries (no I/O, no printing)
@@ -36,6 +39,11 @@ let package = Package(
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
         .target(name: "Backends", dependencies: ["SExpr", "Hashing", "RSA", "SPKI", "CFileSystem"]),
         .target(name: "CFileSystem"),
+        .target(name: "Agent", dependencies: [
+            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -56,6 +64,13 @@ let package = Package(
                 "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(
+            name: "vpxi-agent",
+            dependencies: [
+                "Agent", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: Reference implementations, linked by the benchmarks only
         .target(name: "CBenchSexp", linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle")]),
@@ -75,5 +90,6 @@ let package = Package(
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
         .testTarget(name: "SpkicCLITests", dependencies: ["spkic"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "RSA", "TestSupport", "vpxi-agent"]),
     ]
 )

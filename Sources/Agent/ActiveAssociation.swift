@@ -1,0 +1,95 @@
+import Foundation
+
+/// An SA installed in the data plane: its configuration, ready keys, and mutable state
+/// (outbound sequence number, replay window, counters).
+final class ActiveAssociation: Sendable {
+    let config: SecurityAssociation
+    let keysIn: ESPCodec.Keys
+    let keysOut: ESPCodec.Keys
+    let peer: sockaddr_in
+
+    struct State {
+        var nextSequence: UInt64 = 1
+        var window: ReplayWindow
+        var counters = Counters()
+    }
+    let state: Locked<State>
+
+    init(_ config: SecurityAssociation) throws(AgentError) {
+        try config.validate()
+        self.config = config
+        keysIn = try ESPCodec.Keys(suite: config.suite, material: config.keyIn)
+        keysOut = try ESPCodec.Keys(suite: config.suite, material: config.keyOut)
+        peer = config.peerLocator.sockaddr
+        state = Locked(State(window: ReplayWindow(size: config.replayWindow, extended: config.extendedSequenceNumbers)))
+    }
+
+    /// Whether `other` is the same SA with the same keys (so that its state carries over).
+    func sameSA(as other: SecurityAssociation) -> Bool {
+        config.spiIn == other.spiIn && config.spiOut == other.spiOut && config.suite == other.suite
+            && config.keyIn == other.keyIn && config.keyOut == other.keyOut
+            && config.extendedSequenceNumbers == other.extendedSequenceNumbers
+            && config.replayWindow == other.replayWindow
+    }
+
+    /// Reserves the next outbound sequence number.
+    func takeSequence() throws(AgentError) -> UInt64 {
+        let limit: UInt64 = config.extendedSequenceNumbers ? .max : UInt64(UInt32.max)
+        let taken: UInt64? = state.withLock { state in
+            guard state.nextSequence <= limit, state.nextSequence != 0 else { return nil }
+            defer { state.nextSequence &+= 1 }
+            return state.nextSequence
+        }
+        guard let taken else {
+            throw AgentError(.sequenceExhausted, "SA \(ESPCodec.hex(config.spiOut)) has used all its sequence numbers")
+        }
+        return taken
+    }
+
+    /// Encrypts an outbound payload.
+    func seal(payload: some Collection<UInt8>, nextHeader: UInt8) throws(AgentError) -> [UInt8] {
+        let sequence = try takeSequence()
+        let packet = try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: config.spiOut, sequence: sequence,
+                                       extended: config.extendedSequenceNumbers, keys: keysOut)
+        state.withLock {
+            $0.counters.packetsOut += 1
+            $0.counters.bytesOut += UInt64(packet.count)
+        }
+        return packet
+    }
+
+    /// Checks replay, decrypts, and records the sequence number.
+    func open(packet: [UInt8], sequenceLow: UInt32) throws(AgentError) -> (payload: [UInt8], nextHeader: UInt8) {
+        let (sequence, fresh) = state.withLock { state -> (UInt64, Bool) in
+            let sequence = state.window.infer(low: sequenceLow)
+            return (sequence, state.window.check(sequence))
+        }
+        guard fresh else {
+            state.withLock { $0.counters.replaysDropped += 1 }
+            throw AgentError(.replay, "SA \(ESPCodec.hex(config.spiIn)): sequence \(sequence) replayed or too old")
+        }
+        let opened: (payload: [UInt8], nextHeader: UInt8)
+        do {
+            opened = try ESPCodec.open(packet: packet, spi: config.spiIn, sequence: sequence,
+                                       extended: config.extendedSequenceNumbers, keys: keysIn)
+        } catch {
+            state.withLock {
+                if error.code == .authenticationFailed { $0.counters.authenticationFailures += 1 } else { $0.counters.malformedDropped += 1 }
+            }
+            throw error
+        }
+        // Check again under the lock: another packet with the same number may have won.
+        let accepted = state.withLock { state -> Bool in
+            guard state.window.check(sequence) else {
+                state.counters.replaysDropped += 1
+                return false
+            }
+            state.window.accept(sequence)
+            state.counters.packetsIn += 1
+            state.counters.bytesIn += UInt64(packet.count)
+            return true
+        }
+        guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(config.spiIn)): sequence \(sequence) replayed") }
+        return opened
+    }
+}

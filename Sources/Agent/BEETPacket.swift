@@ -1,0 +1,38 @@
+/// BEET mode (RFC 7402): the inner IPv6 header between HITs is not sent; the receiver
+/// rebuilds it from the SA's HITs. ESP carries the upper-layer payload and its protocol.
+public enum BEETPacket {
+    public static let ipv6HeaderLength = 40
+    /// The hop limit of rebuilt inner headers.
+    public static let hopLimit: UInt8 = 64
+
+    /// The parts of an inner IPv6 packet read from the TUN device.
+    public struct Inner: Sendable, Equatable {
+        public let source: HIT
+        public let destination: HIT
+        public let nextHeader: UInt8
+        /// Offset of the upper-layer payload in the packet.
+        public let payloadOffset: Int
+    }
+
+    /// Parses an IPv6 packet; `nil` for anything that is not IPv6 or is truncated.
+    public static func parse(_ packet: UnsafeRawBufferPointer) -> Inner? {
+        guard packet.count >= ipv6HeaderLength, packet[0] >> 4 == 6 else { return nil }
+        let payloadLength = Int(packet[4]) << 8 | Int(packet[5])
+        guard ipv6HeaderLength + payloadLength <= packet.count else { return nil }
+        return Inner(source: HIT(bytes: packet[8..<24]), destination: HIT(bytes: packet[24..<40]),
+                     nextHeader: packet[6], payloadOffset: ipv6HeaderLength)
+    }
+
+    /// The inner IPv6 header for `payloadLength` bytes of protocol `nextHeader` from `source` to `destination`.
+    public static func header(source: HIT, destination: HIT, nextHeader: UInt8, payloadLength: Int) -> [UInt8] {
+        var header = [UInt8](repeating: 0, count: ipv6HeaderLength)
+        header[0] = 0x60
+        header[4] = UInt8(truncatingIfNeeded: payloadLength >> 8)
+        header[5] = UInt8(truncatingIfNeeded: payloadLength)
+        header[6] = nextHeader
+        header[7] = hopLimit
+        header.replaceSubrange(8..<24, with: source.bytes)
+        header.replaceSubrange(24..<40, with: destination.bytes)
+        return header
+    }
+}

@@ -1,0 +1,204 @@
+import Agent
+import Foundation
+import TestSupport
+import XCTest
+
+/// The data plane between two namespaces, each running `vpxi-agent run`.
+final class DataPlaneNamespaceTests: XCTestCase {
+    private func lab(_ epochs: [NamespaceLab.Epoch], overlap: Double = 2) throws -> NamespaceLab {
+        try NamespaceLab.requireRoot()
+        let lab = try NamespaceLab()
+        do {
+            try lab.writeInputs(epochs)
+            try lab.startAgents(overlap: overlap)
+        } catch {
+            lab.close()
+            throw error
+        }
+        return lab
+    }
+
+    private static var now: Date { Date() }
+
+    private func iperf(_ lab: NamespaceLab, udp: Bool, seconds: Int = 1, rate: String = "5M") throws -> [String: Any] {
+        let iperf3 = try ExternalTool.require("iperf3", package: "iperf3")
+        let port = "\(Int.random(in: 20000..<30000))"
+        let server = try lab.spawn(lab.b, [iperf3, "-s", "-1", "-B", lab.b.hit.description, "-p", port],
+                                   log: lab.directory.appendingPathComponent("iperf-server-\(port).log").path)
+        defer { if server.isRunning { server.terminate() } }
+        var arguments = [iperf3, "-c", lab.b.hit.description, "-B", lab.a.hit.description, "-p", port,
+                         "-t", "\(seconds)", "--json", "--connect-timeout", "3000"]
+        if udp { arguments += ["-u", "-b", rate] }
+        var result = try lab.exec(lab.a, arguments)
+        for _ in 0..<20 where result.status != 0 && result.stdoutText.contains("Connection refused") {
+            usleep(100_000)  // the server is not listening yet
+            result = try lab.exec(lab.a, arguments)
+        }
+        XCTAssertEqual(result.status, 0, "iperf3: \(result.stdoutText.suffix(500)) \(result.stderrText)\n\(lab.agentLog(lab.a))")
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]) ?? [:]
+    }
+
+    func testUDPAndTCPBetweenHITsAndOnlyESPInUDPOnTheWire() throws {
+        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        let tshark = try ExternalTool.require("tshark", package: "tshark")
+        let lab = try lab([NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600))])
+        defer { lab.close() }
+        let capture = lab.directory.appendingPathComponent("veth.pcap").path
+        let dump = try lab.spawn(lab.a, [tcpdump, "-i", lab.a.veth, "-Z", "root", "-w", capture, "-U", "-n"],
+                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
+        usleep(500_000)
+
+        let tcp = try iperf(lab, udp: false)
+        let received = ((tcp["end"] as? [String: Any])?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
+        XCTAssertGreaterThan(received, 100_000, "TCP between the HITs")
+        let udp = try iperf(lab, udp: true)
+        let sum = (udp["end"] as? [String: Any])?["sum"] as? [String: Any] ?? [:]
+        XCTAssertGreaterThan(sum["packets"] as? Double ?? 0, 100, "UDP between the HITs")
+        XCTAssertLessThan(sum["lost_percent"] as? Double ?? 100, 5)
+
+        dump.interrupt()
+        dump.waitUntilExit()
+        let frames = try ExternalTool.run(tshark, ["-r", capture, "-n", "-d", "udp.port==10500,udpencap", "-T", "fields", "-e", "frame.protocols"])
+        let protocols = frames.stdoutText.split(separator: "\n").map(String.init)
+        let ipFrames = protocols.filter { !$0.hasSuffix(":arp") }
+        XCTAssertGreaterThan(ipFrames.count, 200, "tshark: \(frames.stderrText) tcpdump: \((try? String(contentsOfFile: lab.directory.appendingPathComponent("tcpdump.log").path, encoding: .utf8)) ?? "")")
+        let notESP = ipFrames.filter { $0 != "eth:ethertype:ip:udp:udpencap:esp" }
+        XCTAssertEqual(notESP.count, 0, "only ESP in UDP on the veth; found \(Set(notESP))")
+
+        let status = try lab.status(lab.b)
+        XCTAssertGreaterThan(status.totals.packetsIn, 100)
+        XCTAssertEqual(status.associations.count, 1)
+        XCTAssertEqual(status.totals.authenticationFailures, 0)
+    }
+
+    /// tshark 4.0 builds the GCM additional data with 32-bit sequence numbers, so this
+    /// check runs the link in the 32-bit test mode.
+    func testTsharkDecryptsTheCaptureWithTheScheduleKeys() throws {
+        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        let tshark = try ExternalTool.require("tshark", package: "tshark")
+        let epoch = NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600), esn: false)
+        let lab = try lab([epoch])
+        defer { lab.close() }
+        let capture = lab.directory.appendingPathComponent("decrypt.pcap").path
+        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp"],
+                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
+        usleep(500_000)
+        let probe = "spkic-beet-probe"
+        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
+        usleep(500_000)
+        dump.interrupt()
+        dump.waitUntilExit()
+
+        let hex = { (bytes: [UInt8]) in "0x" + bytes.map { String(format: "%02x", $0) }.joined() }
+        let spi = { (value: UInt32) in String(format: "0x%08x", value) }
+        let record = { (src: String, dst: String, value: UInt32, key: [UInt8]) in
+            "uat:esp_sa:\"IPv4\",\"\(src)\",\"\(dst)\",\"\(spi(value))\",\"AES-GCM with 16 octet ICV [RFC4106]\",\"\(hex(key))\",\"NULL\",\"\""
+        }
+        let result = try ExternalTool.run(tshark, [
+            "-r", capture, "-n", "-d", "udp.port==10500,udpencap",
+            "-o", "esp.enable_encryption_decode:TRUE",
+            "-o", record(lab.a.address, lab.b.address, epoch.spiAB, epoch.keyAB),
+            "-o", record(lab.b.address, lab.a.address, epoch.spiBA, epoch.keyBA),
+            "-T", "fields", "-e", "esp.spi", "-e", "udp.dstport", "-e", "data.data",
+        ])
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let probeHex = probe.utf8.map { String(format: "%02x", $0) }.joined()
+        XCTAssertTrue(result.stdoutText.contains(probeHex),
+                      "tshark shows the inner payload after decryption; got:\n\(result.stdoutText)\n\(result.stderrText)")
+        XCTAssertTrue(result.stdoutText.contains("40000"), "the inner UDP header is decrypted too")
+    }
+
+    func testReplayedAndUnknownPacketsAreDropped() throws {
+        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        let lab = try lab([NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600))])
+        defer { lab.close() }
+        let capture = lab.directory.appendingPathComponent("replay.pcap").path
+        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp", "and", "dst", "port", "10500"],
+                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
+        usleep(500_000)
+        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: "first")
+        try? lab.waitFor("the ESP packet in the capture", seconds: 3) {
+            (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false
+        }
+        dump.interrupt()
+        dump.waitUntilExit()
+        let packets = try PcapReader.udpPayloads(path: capture)
+        guard let original = packets.first(where: { $0.count > 16 }) else { return XCTFail("no ESP packet captured") }
+        let before = try lab.status(lab.b)
+        XCTAssertEqual(before.totals.packetsIn, 1)
+
+        let socket = try lab.socket(in: lab.a)
+        defer { close(socket) }
+        var peer = try Locator(address: lab.b.address).sockaddr
+        func inject(_ bytes: [UInt8]) {
+            _ = bytes.withUnsafeBytes { raw in
+                withUnsafePointer(to: &peer) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(socket, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+        }
+        inject(original)  // replay
+        var unknown = original
+        unknown[0...3] = [0, 0, 0x99, 0x99][...]  // an SPI without SA
+        inject(unknown)
+        var forged = original
+        forged[7] = forged[7] &+ 5  // a fresh sequence number: the ICV no longer verifies
+        inject(forged)
+        let after = try lab.status(lab.b, after: Date().addingTimeInterval(0.3))
+        XCTAssertEqual(after.totals.packetsIn, 1, "nothing injected was accepted")
+        XCTAssertEqual(after.totals.replaysDropped, 1)
+        XCTAssertEqual(after.totals.noAssociationDropped - before.totals.noAssociationDropped, 1)
+        XCTAssertEqual(after.totals.authenticationFailures, 1)
+    }
+
+    func testRekeyAtTheEpochBoundaryLosesNothingAndTrafficStopsAtExpiry() throws {
+        let boundary = Self.now.addingTimeInterval(6)
+        let expiry = Self.now.addingTimeInterval(11)
+        let lab = try lab([
+            NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: boundary, linkExpiry: expiry),
+            NamespaceLab.epoch(1, start: boundary, end: Self.now.addingTimeInterval(3600), linkExpiry: expiry),
+        ], overlap: 4)
+        defer { lab.close() }
+        // Across the boundary: continuous UDP at a rate the loopback veth never drops.
+        let wait = boundary.timeIntervalSinceNow - 2
+        if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+        let udp = try iperf(lab, udp: true, seconds: 4, rate: "2M")
+        let sum = (udp["end"] as? [String: Any])?["sum"] as? [String: Any] ?? [:]
+        XCTAssertGreaterThan(sum["packets"] as? Double ?? 0, 100)
+        XCTAssertEqual(sum["lost_packets"] as? Double, 0, "no packet lost at the rekey")
+        let status = try lab.status(lab.b)
+        XCTAssertEqual(status.associations.count, 2)
+        XCTAssertTrue(status.associations.allSatisfy { $0.counters.packetsIn > 0 }, "both epochs carried traffic: \(status.associations.map(\.counters))")
+
+        // After the link's authorization expires the SAs are removed and nothing passes.
+        let remaining = expiry.timeIntervalSinceNow + 0.5
+        if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
+        let expired = try lab.status(lab.b, after: Date())
+        XCTAssertEqual(expired.associations.count, 0, "SAs removed at expiry")
+        let packetsBefore = expired.totals.packetsIn
+        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: "after-expiry")
+        let later = try lab.status(lab.b, after: Date().addingTimeInterval(0.2))
+        XCTAssertEqual(later.totals.packetsIn, packetsBefore, "traffic stops after expiry")
+        XCTAssertTrue(lab.agentLog(lab.a).contains("SAs removed at expiry"))
+    }
+
+    func testAnInvalidInputIsRefusedAndTheLastGoodOneKeepsWorking() throws {
+        let epoch = NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600))
+        let lab = try lab([epoch])
+        defer { lab.close() }
+        // B's new input has keys wrapped to another host's key: refused as a whole.
+        var replacement = NamespaceLab.epoch(1, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600))
+        replacement.spiAB = epoch.spiAB
+        try lab.writeInputs([replacement], wrapBTo: NamespaceLab.hostKeys[2].publicKey)
+        try lab.waitFor("B to refuse the input", seconds: 5) { lab.agentLog(lab.b).contains("input refused") }
+        try lab.writeInputs([epoch])  // A back to the old keys; B never left them
+        usleep(1_200_000)
+        let before = try lab.status(lab.b).totals.packetsIn
+        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: "still-works")
+        let after = try lab.status(lab.b, after: Date().addingTimeInterval(0.2))
+        XCTAssertEqual(after.totals.packetsIn, before + 1, "the previous SAs keep working")
+        XCTAssertEqual(after.associations.map(\.spiIn), [String(format: "0x%x", epoch.spiAB)])
+    }
+}
