@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SPKI", targets: ["SPKI"]),
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
         .library(name: "PolicyLanguage", targets: ["PolicyLanguage"]),
+        .library(name: "PolicyCompiler", targets: ["PolicyCompiler"]),
         .executable(name: "spki", targets: ["spki"]),
         .executable(name: "spkic", targets: ["spkic"]),
         .executable(name: "spki-bench", targets: ["spki-bench"]),
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
         .target(name: "Diagnostics"),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
+        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing"]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -44,13 +46,13 @@ let package = Package(
         .executableTarget(
             name: "spkic",
             dependencies: [
-                "PolicyLanguage", "Diagnostics", "ToolSupport",
+                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spki-bench",
             dependencies: [
-                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics",
+                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "PolicyCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -70,6 +72,9 @@ let package = Package(
         .testTarget(name: "SPKITests", dependencies: ["SPKI", "SExpr", "RSA", "Hashing", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
-        .testTarget(name: "SpkicCLITests", dependencies: ["spkic"]),
+        .testTarget(name: "PolicyCompilerTests", dependencies: [
+            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport",
+        ]),
+        .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
     ]
 )

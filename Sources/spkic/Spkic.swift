@@ -32,6 +32,12 @@ struct Spkic: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failure as CommandFailure {
+            Console.err("error: \(failure.message)")
+            terminate(failure.status.rawValue)
+        } catch let failure as FileError {
+            Console.err("error: \(failure)")
+            terminate(ExitStatus.badInput.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 Console.err(fullMessage(for: error))
