@@ -8,7 +8,7 @@ import ToolSupport
 struct PolicyInput {
     let loaded: PolicyLoader.Loaded
     /// One result per file given (each file and its includes is one policy).
-    let semantic: [SemanticResult]
+    let semantic: [PolicyAnalysis]
 
     /// Every diagnostic, each once (a file included by two policies is analysed twice).
     var diagnostics: [Diagnostic] {
@@ -28,17 +28,17 @@ struct PolicyInput {
         let broken = Set(loaded.diagnostics.filter { $0.severity == .error }.map(\.range.file))
         var roots: [String] = []
         for path in paths where !roots.contains(path) && !unreadable.contains(path) { roots.append(path) }
-        let results = roots.compactMap { root -> SemanticResult? in
+        let results = roots.compactMap { root -> PolicyAnalysis? in
             let files = SemanticAnalyzer.files(reachableFrom: root, in: loaded)
             guard !files.isEmpty, files.allSatisfy({ !broken.contains($0.source.id) }) else { return nil }
-            return SemanticAnalyzer.analyze(root: root, in: loaded, keys: keyLoader)
+            return PolicyAnalysis.analyze(root: root, in: loaded, keys: keyLoader)
         }
         return PolicyInput(loaded: loaded, semantic: results)
     }
 
     /// Loads one policy for compile, test or graph: prints its diagnostics (human form)
     /// and fails with exit 2 when it cannot be read or has errors.
-    static func loadForCompilation(_ path: String) throws -> (PolicyInput, PolicyModel) {
+    static func loadForCompilation(_ path: String) throws -> (PolicyInput, PolicyAnalysis) {
         let input = load([path])
         if !input.diagnostics.isEmpty {
             Console.err(String(DiagnosticOutput.render(input.diagnostics, sources: input.loaded.sources, format: .human).dropLast()))
@@ -50,6 +50,6 @@ struct PolicyInput {
         guard errors == 0, let semantic = input.semantic.first else {
             throw CommandFailure(.badInput, "`\(path)` has \(errors) error\(errors == 1 ? "" : "s"); nothing compiled")
         }
-        return (input, semantic.model)
+        return (input, semantic)
     }
 }

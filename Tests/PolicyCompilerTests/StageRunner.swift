@@ -6,10 +6,10 @@ import XCTest
 
 /// Runs the compiler's stages on a policy, as far as its diagnostics need.
 enum StageRunner {
-    /// The diagnostics of semantic analysis (and of the later stages, when analysis is
-    /// clean and the stage applies).
+    /// The diagnostics of semantic analysis and placement (what `spkic check` reports).
     static func diagnostics(path: String, text: String) throws -> (PolicyLoader.Loaded, [Diagnostic]) {
-        let (loaded, result) = Fixtures.analyze(path: path)
-        return (loaded, result.diagnostics)
+        let loaded = PolicyLoader(read: Fixtures.read).load([path])
+        let analysis = PolicyAnalysis.analyze(root: path, in: loaded, keys: Fixtures.keyLoader)
+        return (loaded, analysis.diagnostics)
     }
 }

@@ -17,6 +17,8 @@ extension PolicyModel {
         public var confidentiality: Level?
         /// The ceiling of the sum of its machines' costs, units per hour.
         public var maxCostPerHour: Double?
+        /// Where `max-cost` is written, for messages.
+        public var maxCostRange: SourceRange?
         /// Nodes and cluster members, in declaration order (`worker[1]` ... `worker[32]`).
         public var machines: [Machine]
         /// Links between machines, expanded (a cluster end stands for each member).

@@ -57,6 +57,7 @@ extension SemanticAnalyzer {
             name: decl.name.text, owner: owner ?? 0, registrar: registrar ?? 0,
             window: window ?? TimeWindow(start: 0, end: 0), lifetime: lifetime?.0 ?? 1, renewal: lifetime?.1 ?? 1,
             requirements: requirements, confidentiality: confidentiality, maxCostPerHour: maxCost,
+            maxCostRange: properties.first(.maxCost)?.range,
             machines: [], links: [], grants: [], expectations: [], range: decl.range, nameRange: decl.name.range)
         var scope = MachineScope()
         resolveMachines(decl, into: &vpxi, scope: &scope)
