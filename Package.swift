@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
         .target(name: "Diagnostics"),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
-        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing"]),
+        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(

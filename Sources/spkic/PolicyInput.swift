@@ -48,7 +48,12 @@ struct PolicyInput {
         }
         let errors = input.diagnostics.errorCount
         guard errors == 0, let semantic = input.semantic.first else {
-            throw CommandFailure(.badInput, "`\(path)` has \(errors) error\(errors == 1 ? "" : "s"); nothing compiled")
+            // A policy that is sound but cannot be placed on its pool is a refusal (1);
+            // errors in the policy itself are bad input (2).
+            let placementCodes: Set<String> = [SemanticError.noEligibleHost, .poolExhausted, .costExceeded].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+            let onlyPlacement = input.diagnostics.filter { $0.severity == .error }.allSatisfy { placementCodes.contains($0.code.rawValue) }
+            throw CommandFailure(onlyPlacement && errors > 0 ? .refused : .badInput,
+                                 "`\(path)` has \(errors) error\(errors == 1 ? "" : "s"); nothing compiled")
         }
         return (input, semantic)
     }

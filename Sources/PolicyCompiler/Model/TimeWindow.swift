@@ -40,16 +40,12 @@ public struct TimeWindow: Hashable, Sendable, CustomStringConvertible {
 
 /// Durations as people write them: `36h`, `2d`, `90min`, `1d12h`.
 public enum DurationText {
+    /// In the largest unit that divides it exactly, as one would write it in a policy:
+    /// `36h`, `2d`, `90min`, `1w`.
     public static func format(_ seconds: Int64) -> String {
-        if seconds == 0 { return "0s" }
-        var rest = seconds
-        var parts: [String] = []
-        for (unit, size) in [("w", Int64(604_800)), ("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)] where rest >= size {
-            // Weeks only when whole: `10d` reads better than `1w3d`.
-            if unit == "w", rest % size != 0 { continue }
-            parts.append("\(rest / size)\(unit)")
-            rest %= size
+        for (unit, size) in [("w", Int64(604_800)), ("d", 86_400), ("h", 3_600), ("min", 60)] where seconds >= size && seconds % size == 0 {
+            return "\(seconds / size)\(unit)"
         }
-        return parts.joined()
+        return "\(seconds)s"
     }
 }
