@@ -26,7 +26,9 @@ public enum ExpectationChecker {
         let planner = CertPlanner(ir: ir)
         var outcomes: [Outcome] = []
         for (v, vpxi) in ir.model.vpxis.enumerated() where !vpxi.expectations.isEmpty {
-            var bags: [Int: CertBag] = [:]
+            // One bag per epoch and machine: the certs of that machine only, so that a
+            // refusal is explained by the certs that matter.
+            var bags: [Int: [Int: CertBag]] = [:]
             for expectation in vpxi.expectations {
                 let at = expectation.at ?? time
                 let user = ir.model.users[expectation.user]
@@ -35,12 +37,12 @@ public enum ExpectationChecker {
                     outcomes.append(Outcome(vpxi: v, description: text, passed: !expectation.allowed, detail: "the vpxi has no window", range: expectation.range))
                     continue
                 }
-                if bags[epoch.index] == nil { bags[epoch.index] = bag(planner.plan(vpxi: v, epoch: epoch)) }
-                let bag = bags[epoch.index]!
+                if bags[epoch.index] == nil { bags[epoch.index] = machineBags(planner.plan(vpxi: v, epoch: epoch)) }
                 var failure: String?
                 for target in expectation.targets {
                     let machineKey = ir.keys.machines[v][target]
                     let request = TagVocabulary.resourceTag(vpxi: vpxi.name, resource: machineKey, rights: TagVocabulary.requestTag(expectation.right))
+                    let bag = bags[epoch.index]![target] ?? CertBag.Builder().build(checkSignatures: false)
                     let finder = ChainFinder(acl: planner.acl(vpxi: v, machine: target), bag: bag)
                     let machine = vpxi.machines[target].name
                     switch finder.find(requester: user.key.principal, request: request, at: SPKIDate(secondsSinceEpoch: at)) {
@@ -71,12 +73,13 @@ public enum ExpectationChecker {
         }
     }
 
-    static func bag(_ plan: CertPlan) -> CertBag {
-        var builder = CertBag.Builder()
+    static func machineBags(_ plan: CertPlan) -> [Int: CertBag] {
+        var builders: [Int: CertBag.Builder] = [:]
         for planned in plan.certs {
-            try? builder.add(planned.cert, signature: nil, origin: "\(planned.flow.rawValue) \(planned.issuer.name) -> \(planned.subject.name)")
+            try? builders[planned.machine, default: CertBag.Builder()].add(
+                planned.cert, signature: nil, origin: "\(planned.flow.rawValue) \(planned.issuer.name) -> \(planned.subject.name)")
         }
-        return builder.build(checkSignatures: false)
+        return builders.mapValues { $0.build(checkSignatures: false) }
     }
 
     static func describe(_ validity: Validity) -> String {
@@ -88,7 +91,7 @@ public enum ExpectationChecker {
     static func describe(_ refusal: Refusal, bag: CertBag) -> String {
         switch refusal.kind {
         case .emptyACL: return "the machine's ACL is empty"
-        case .noPath: return "no cert leads from the machine to the user"
+        case .noPath: return "no cert leads from the machine to the user (the user holds no grant on it then)"
         case .failingChains(let chains):
             guard let chain = chains.first else { return "no chain" }
             var where_ = "link \(chain.failingLink)"

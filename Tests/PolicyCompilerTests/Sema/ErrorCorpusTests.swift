@@ -37,7 +37,7 @@ final class ErrorCorpusTests: XCTestCase {
             let text = try String(contentsOf: url, encoding: .utf8)
             let expected = Self.markers(in: text)
             XCTAssertFalse(expected.isEmpty, "\(url.lastPathComponent) marks nothing")
-            let (loaded, diagnostics) = try StageRunner.diagnostics(path: url.path, text: text)
+            let (loaded, diagnostics) = try StageRunner.diagnostics(path: url.path, text: text, test: self)
             XCTAssertFalse(loaded.diagnostics.hasErrors, "\(url.lastPathComponent) has syntax errors")
             let actual = diagnostics.map { diagnostic in
                 "\(loaded.sources[diagnostic.range.file].location(of: diagnostic.range.start).line): \(diagnostic.code.rawValue)"
