@@ -35,9 +35,10 @@ public struct Compilation: Sendable {
         public let timings: Timings
     }
 
-    /// The outcome of every expectation of the policy.
-    public func checkExpectations() -> [ExpectationChecker.Outcome] {
-        ExpectationChecker.check(ir, at: at)
+    /// The outcome of every expectation of the policy (using `plan`'s certs where its
+    /// epochs are those tested).
+    public func checkExpectations(reusing plan: CertPlan? = nil) -> [ExpectationChecker.Outcome] {
+        ExpectationChecker.check(ir, at: at, reusing: plan)
     }
 
     /// The plan at `at`, and a warning for each vpxi whose window has ended.
@@ -55,11 +56,13 @@ public struct Compilation: Sendable {
 
     /// Compiles into `output`. `signatureDirectories` are searched (after the output's
     /// own `pending/`) for signatures of pending requests.
-    public func run(output: String, format: SExprText, signatureDirectories: [String] = []) throws(CompileFailure) -> Result {
+    /// `planned` is the result of `plan()`, when the caller already has it.
+    public func run(output: String, format: SExprText, signatureDirectories: [String] = [],
+                    planned: (CertPlan, [Diagnostic])? = nil) throws(CompileFailure) -> Result {
         var timings = Timings()
         let clock = ContinuousClock()
         var start = clock.now
-        let (plan, warnings) = self.plan()
+        let (plan, warnings) = planned ?? self.plan()
         let previous = try PreviousOutput.load(output)
         var known: [[UInt8]: (SPKISignature?, CertSigner.Origin)] = [:]
         let pendingDirectories = (previous.map { [$0.path("pending")] } ?? []) + signatureDirectories

@@ -11,6 +11,7 @@ struct Bench: ParsableCommand {
               swift run -c release spki-bench rsa
               swift run -c release spki-bench spki
               swift run -c release spki-bench parse
+              swift run -c release spki-bench compile
             """,
-        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self])
+        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self, CompileBenchmark.self])
 }

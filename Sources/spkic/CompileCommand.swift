@@ -48,9 +48,10 @@ struct CompileCommand: ParsableCommand {
         let (input, analysis) = try PolicyInput.loadForCompilation(file)
         let ir = try options.infrastructure(analysis)
         let compilation = Compilation(ir: ir, at: time, policyName: AtomicName.basename(file))
+        let planned = compilation.plan()
         var tests: (passed: Int, failed: Int)?
         if !noTest {
-            let outcomes = compilation.checkExpectations()
+            let outcomes = compilation.checkExpectations(reusing: planned.0)
             tests = (outcomes.filter(\.passed).count, outcomes.filter { !$0.passed }.count)
             let failures = ExpectationChecker.diagnostics(outcomes)
             if !failures.isEmpty {
@@ -60,7 +61,8 @@ struct CompileCommand: ParsableCommand {
         }
         let result: Compilation.Result
         do throws(CompileFailure) {
-            result = try compilation.run(output: output, format: canonical ? .canonical : .advanced, signatureDirectories: signatureDirectories)
+            result = try compilation.run(output: output, format: canonical ? .canonical : .advanced,
+                                         signatureDirectories: signatureDirectories, planned: planned)
         } catch {
             throw CommandFailure(.badInput, error.message)
         }

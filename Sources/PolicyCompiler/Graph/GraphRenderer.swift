@@ -56,7 +56,7 @@ public struct GraphRenderer {
             let info = model.hosts[host]
             var label = info.name
             if let hypervisor = info.hypervisor { label += " (\(hypervisor.rawValue))" }
-            if let site = info.site { label += "\\nsite \(site)" }
+            if let site = info.site { label += "\nsite \(site)" }
             lines.append("    subgraph cluster_host_\(host) {")
             lines.append("      label=\(Self.quote(label)); style=rounded; color=gray40;")
             for (v, m) in byHost[host]! {

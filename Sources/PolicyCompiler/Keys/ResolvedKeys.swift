@@ -40,20 +40,26 @@ public struct ResolvedKeys: Sendable {
         for (index, host) in model.hosts.enumerated() {
             if let entry = try store.entry(for: .host(host.name)) { hosts[index] = info(entry, origin: host.name) }
         }
-        // Machines: look up every key first, then generate the missing ones in parallel.
+        // Machines: look up every key first (in parallel: there may be thousands), then
+        // generate the missing ones in parallel.
         var machines: [[PublicKeyInfo?]] = model.vpxis.map { Array(repeating: nil, count: $0.machines.count) }
         var missing: [(Int, Int, PrincipalName)] = []
-        for (v, vpxi) in model.vpxis.enumerated() {
-            for (m, machine) in vpxi.machines.enumerated() {
-                let name = PrincipalName.machine(vpxi: vpxi.name, machine: machine.name)
-                guard let entry = try store.entry(for: name) else {
-                    missing.append((v, m, name))
-                    continue
-                }
-                let key = info(entry, origin: name.storePath)
-                machines[v][m] = key
-                if case .privateKey(let file, _) = entry { signers[key.id] = file.privateKey }
+        let names = model.vpxis.enumerated().flatMap { v, vpxi in
+            vpxi.machines.indices.map { m in (v, m, PrincipalName.machine(vpxi: vpxi.name, machine: vpxi.machines[m].name)) }
+        }
+        let entries = Parallel.map(names.count, chunk: 128) { range in
+            range.map { index -> Result<KeyStoreDirectory.Entry?, KeyStoreDirectory.Failure> in
+                Result { () throws(KeyStoreDirectory.Failure) in try store.entry(for: names[index].2) }
             }
+        }.flatMap { $0 }
+        for (index, (v, m, name)) in names.enumerated() {
+            guard let entry = try entries[index].get() else {
+                missing.append((v, m, name))
+                continue
+            }
+            let key = info(entry, origin: name.storePath)
+            machines[v][m] = key
+            if case .privateKey(let file, _) = entry { signers[key.id] = file.privateKey }
         }
         if !missing.isEmpty {
             guard generateMissing else {
@@ -61,9 +67,9 @@ public struct ResolvedKeys: Sendable {
                 throw KeyStoreDirectory.Failure(path: store.directories.first ?? "--keys",
                     message: "has no key for \(missing.count) machine\(missing.count == 1 ? "" : "s") (\(names)); put each machine's key at `DIR/VPXI/MACHINE.key` (or its public key at `.pub`), or pass --generate-missing-keys")
             }
-            let names = missing.map(\.2)
-            let results = Parallel.map(names.count, chunk: 4) { range -> [Result<RSAKeyFile, KeyStoreDirectory.Failure>] in
-                range.map { index in Result { () throws(KeyStoreDirectory.Failure) in try store.generate(names[index]) } }
+            let toGenerate = missing.map(\.2)
+            let results = Parallel.map(toGenerate.count, chunk: 4) { range -> [Result<RSAKeyFile, KeyStoreDirectory.Failure>] in
+                range.map { index in Result { () throws(KeyStoreDirectory.Failure) in try store.generate(toGenerate[index]) } }
             }.flatMap { $0 }
             for (index, result) in results.enumerated() {
                 let file = try result.get()

@@ -80,6 +80,29 @@ enum FileSystem {
         }
     }
 
+    /// Removes a whole tree, the files in parallel (an old output holds many).
+    static func removeTreeInParallel(_ path: String) {
+        var files: [String] = []
+        var directories: [String] = []
+        func walk(_ directory: String) {
+            directories.append(directory)
+            for name in list(directory) {
+                let child = directory + "/" + name
+                var info = stat()
+                guard lstat(child, &info) == 0 else { continue }
+                if (info.st_mode & S_IFMT) == S_IFDIR { walk(child) } else { files.append(child) }
+            }
+        }
+        guard isDirectory(path) else { return removeTree(path) }
+        walk(path)
+        let all = files
+        _ = Parallel.map(all.count, chunk: 512) { range in
+            for index in range { unlink(all[index]) }
+            return 0
+        }
+        for directory in directories.reversed() { rmdir(directory) }
+    }
+
     /// A new directory beside `path` (same file system, so it can be renamed onto it).
     static func temporaryDirectory(beside path: String) throws(FileError) -> String {
         let parent = AtomicFileName.directory(of: path)

@@ -74,12 +74,18 @@ public enum Manifest {
         ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acl(vpxi: vpxi, machine: machine))]]
     }
 
-    /// The whole manifest: `(spkic-manifest` then one record per line.
+    /// One record as a line of the manifest (without the line break).
+    static func line(_ record: SExpr) -> [UInt8] { Array(record.description.utf8) }
+
+    /// The whole manifest: `(spkic-manifest` then one record per line (rendered in
+    /// parallel: there is one per cert).
     static func render(_ records: [SExpr]) -> [UInt8] {
+        let lines = Parallel.map(records.count, chunk: 1024) { range in range.map { line(records[$0]) } }.flatMap { $0 }
         var out = Array("(spkic-manifest".utf8)
-        for record in records {
-            out.append(contentsOf: Array("\n ".utf8))
-            out.append(contentsOf: Array(record.description.utf8))
+        out.reserveCapacity(lines.reduce(32) { $0 + $1.count + 2 })
+        for line in lines {
+            out.append(contentsOf: [0x0A, 0x20])
+            out.append(contentsOf: line)
         }
         out.append(contentsOf: Array(")\n".utf8))
         return out

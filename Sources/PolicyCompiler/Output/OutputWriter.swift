@@ -6,12 +6,14 @@ import ToolSupport
 /// directory beside it, which then takes its place (an atomic exchange on Linux), and the
 /// old content is removed. Files that did not change are hard links to the previous
 /// output's, so a re-run costs what changed.
-public struct OutputWriter {
+public struct OutputWriter: Sendable {
     public struct Statistics: Sendable {
         public var filesWritten = 0
         public var filesLinked = 0
         public var chainsComplete = 0
         public var chainsPending = 0
+        /// How long each step took (for benchmarks).
+        public var phases: [(String, Duration)] = []
     }
 
     let model: PolicyModel
@@ -33,10 +35,15 @@ public struct OutputWriter {
         self.at = at
     }
 
-    /// One file to put in the new output: bytes to write, or a previous file to link.
+    /// One file to put in the new output: bytes to write, a previous file to link, or a
+    /// sequence of cert items assembled when it is written (so that the many chain files
+    /// are never all in memory at once).
     enum FileContent: Sendable {
         case bytes([UInt8])
         case link(String)
+        /// `(sequence ...)` of these items: indices into the item table (cert, then
+        /// signature, for each cert).
+        case sequence([Int])
     }
 
     public func write(to output: String) throws(CompileFailure) -> Statistics {
@@ -47,15 +54,22 @@ public struct OutputWriter {
         } catch {
             throw CompileFailure("cannot create the output beside `\(output)`: \(error.reason)")
         }
+        let clock = ContinuousClock()
         do {
             try fill(temp, stats: &stats)
+            var mark = clock.now
             FileSystem.syncFileSystem(of: temp)
+            stats.phases.append(("sync to disk", clock.now - mark))
+            mark = clock.now
             try FileSystem.publish(temp, at: output)
+            stats.phases.append(("publish", clock.now - mark))
         } catch {
             FileSystem.removeTree(temp)
             throw CompileFailure("cannot write the output `\(output)`: \(error.reason)")
         }
-        FileSystem.removeTree(temp)  // the previous output, after the exchange
+        let mark = clock.now
+        FileSystem.removeTreeInParallel(temp)  // the previous output, after the exchange
+        stats.phases.append(("remove the previous output", clock.now - mark))
         return stats
     }
 
@@ -68,34 +82,36 @@ public struct OutputWriter {
         }
         for directory in directories.sorted() { try FileSystem.makeDirectories(root + "/" + directory) }
 
-        // The text of every cert this run has a signature for, and of pending certs.
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func phase(_ name: String) {
+            stats.phases.append((name, clock.now - mark))
+            mark = clock.now
+        }
         let certs = plan.certs
-        let signatures = signing.signatures
         let format = self.format
-        let items: [(cert: [UInt8], signature: [UInt8]?)] = Parallel.map(certs.count, chunk: 256) { range in
-            range.map { index -> ([UInt8], [UInt8]?) in
-                (format.item(certs[index].cert.sexp), signatures[index].map { format.item($0.sexp) })
-            }
-        }.flatMap { $0 }
-        var cache = ItemCache(items: items, previous: previous, plan: plan, format: format)
-
+        // Which files to write or link, and which certs' items (texts) they need.
+        var needed = [Bool](repeating: false, count: certs.count)
         var files: [(String, FileContent)] = []
         files.reserveCapacity(plan.certs.count + plan.chains.count + plan.acls.count)
         var certStatus = [Manifest.CertStatus](repeating: .pending, count: certs.count)
         for (index, planned) in certs.enumerated() {
             switch signing.origins[index] {
             case .pending:
-                files.append((OutputLayout.pending(planned.hex), .bytes(items[index].cert + (format == .advanced ? [0x0A] : []))))
+                needed[index] = true
+                files.append((OutputLayout.pending(planned.hex), .sequence([-1 - index])))
             case .reused:
                 certStatus[index] = .signed
                 files.append((OutputLayout.cert(planned.hex), .link(previous!.path(OutputLayout.cert(planned.hex)))))
             case .signed, .merged:
+                needed[index] = true
                 certStatus[index] = .signed
-                files.append((OutputLayout.cert(planned.hex), .bytes(format.sequence([items[index].cert, items[index].signature!]))))
+                files.append((OutputLayout.cert(planned.hex), .sequence([2 * index, 2 * index + 1])))
             }
         }
         var chainsOfCert = [[String]](repeating: [], count: certs.count)
         var chainRecords: [SExpr] = []
+        var fromPrevious: [Int] = []  // reused certs whose signatures a rewritten chain needs
         for chain in plan.chains {
             let user = model.users[chain.user].name, vpxi = model.vpxis[chain.vpxi].name, machine = model.vpxis[chain.vpxi].machines[chain.machine].name
             let key = OutputLayout.chainKey(user: user, vpxi: vpxi, machine: machine)
@@ -113,9 +129,11 @@ public struct OutputWriter {
             if let old = previous?.chains[key], old.complete, old.certs == hexes, chain.certs.allSatisfy({ signing.origins[$0] == .reused }) {
                 files.append((path, .link(previous!.path(path))))
             } else {
-                var parts: [[UInt8]] = []
-                for index in chain.certs { parts += try cache.items(index) }
-                files.append((path, .bytes(format.sequence(parts))))
+                for index in chain.certs where !needed[index] {
+                    needed[index] = true
+                    if signing.signatures[index] == nil { fromPrevious.append(index) }
+                }
+                files.append((path, .sequence(chain.certs.flatMap { [2 * $0, 2 * $0 + 1] })))
             }
         }
         var aclRecords: [SExpr] = []
@@ -131,9 +149,34 @@ public struct OutputWriter {
             }
             aclRecords.append(Manifest.aclRecord(vpxi: vpxi, machine: machine, key: key))
         }
-        let (written, linked) = try Self.put(files, root: root)
+        phase("list the files")
+
+        // The texts needed: certs and signatures of this run, signatures of the previous
+        // output for reused certs in rewritten chains.
+        let signatures = signing.signatures
+        let wanted = needed.indices.filter { needed[$0] }
+        let rendered = Parallel.map(wanted.count, chunk: 256) { range in
+            range.map { position -> ([UInt8], [UInt8]?) in
+                let index = wanted[position]
+                return (format.item(certs[index].cert.sexp), signatures[index].map { format.item($0.sexp) })
+            }
+        }.flatMap { $0 }
+        var items = [(cert: [UInt8], signature: [UInt8]?)?](repeating: nil, count: certs.count)
+        for (position, index) in wanted.enumerated() { items[index] = rendered[position] }
+        let reread = fromPrevious
+        let previousSignatures = Parallel.map(reread.count, chunk: 64) { range in
+            range.map { position -> Result<[UInt8], FileError> in
+                Result { () throws(FileError) in try previousSignature(reread[position]) }
+            }
+        }.flatMap { $0 }
+        for (position, index) in reread.enumerated() { items[index]!.signature = try previousSignatures[position].get() }
+        phase("render \(wanted.count) certs")
+
+        let table = ItemTable(items: items)
+        let (written, linked) = try Self.put(files, root: root, format: format, table: table)
         stats.filesWritten = written
         stats.filesLinked = linked
+        phase("write \(written) and link \(linked) files")
 
         var records = Manifest.header(policy: policyName, at: at)
         for (v, vpxi) in model.vpxis.enumerated() {
@@ -151,10 +194,20 @@ public struct OutputWriter {
         }.flatMap { $0 }
         try FileSystem.write(Manifest.render(records + certRecords + chainRecords + aclRecords), to: root + "/" + OutputLayout.manifest)
         stats.filesWritten += 1
+        phase("manifest")
+    }
+
+    /// The signature item of a reused cert, read back from the previous output.
+    func previousSignature(_ index: Int) throws(FileError) -> [UInt8] {
+        let planned = plan.certs[index]
+        guard let previous, let found = previous.signedCert(planned.hex, digest: planned.digest) else {
+            throw FileError(code: .cannotRead, path: OutputLayout.cert(planned.hex), reason: "the previous output's copy of this cert is missing or damaged")
+        }
+        return format.item(found.sexp)
     }
 
     /// Writes or links the files, in parallel.
-    static func put(_ files: [(String, FileContent)], root: String) throws(FileError) -> (written: Int, linked: Int) {
+    static func put(_ files: [(String, FileContent)], root: String, format: SExprText, table: ItemTable) throws(FileError) -> (written: Int, linked: Int) {
         let results = Parallel.map(files.count, chunk: 256) { range -> Result<(Int, Int), FileError> in
             var written = 0, linked = 0
             for index in range {
@@ -164,6 +217,13 @@ public struct OutputWriter {
                     switch content {
                     case .bytes(let bytes):
                         try FileSystem.write(bytes, to: path)
+                        written += 1
+                    case .sequence(let indices):
+                        if indices.count == 1, indices[0] < 0 {
+                            try FileSystem.write(table.item(indices[0]) + (format == .advanced ? [0x0A] : []), to: path)
+                        } else {
+                            try FileSystem.write(format.sequence(indices.map(table.item)), to: path)
+                        }
                         written += 1
                     case .link(let source):
                         if FileSystem.link(source, path) {
@@ -189,31 +249,15 @@ public struct OutputWriter {
     }
 }
 
-/// The sequence items of certs, for chains: from this run, or read back from the previous
-/// output for reused certs.
-struct ItemCache {
-    let items: [(cert: [UInt8], signature: [UInt8]?)]
-    let previous: PreviousOutput?
-    let plan: CertPlan
-    let format: SExprText
-    var loaded: [Int: [UInt8]] = [:]
+/// The sequence items of the certs: `item(2i)` is cert i, `item(2i + 1)` its signature
+/// (made by this run, or read back from the previous output for a reused cert), and
+/// `item(-1 - i)` cert i alone as a file (a pending request).
+struct ItemTable: Sendable {
+    let items: [(cert: [UInt8], signature: [UInt8]?)?]
 
-    init(items: [(cert: [UInt8], signature: [UInt8]?)], previous: PreviousOutput?, plan: CertPlan, format: SExprText) {
-        self.items = items
-        self.previous = previous
-        self.plan = plan
-        self.format = format
-    }
-
-    mutating func items(_ index: Int) throws(FileError) -> [[UInt8]] {
-        if let signature = items[index].signature { return [items[index].cert, signature] }
-        if let signature = loaded[index] { return [items[index].cert, signature] }
-        let planned = plan.certs[index]
-        guard let previous, let found = previous.signedCert(planned.hex, digest: planned.digest) else {
-            throw FileError(code: .cannotRead, path: OutputLayout.cert(planned.hex), reason: "the previous output's copy of this cert is missing or damaged")
-        }
-        let text = format.item(found.sexp)
-        loaded[index] = text
-        return [items[index].cert, text]
+    func item(_ index: Int) -> [UInt8] {
+        if index < 0 { return items[-1 - index]!.cert }
+        let cert = index / 2
+        return index % 2 == 0 ? items[cert]!.cert : items[cert]!.signature!
     }
 }

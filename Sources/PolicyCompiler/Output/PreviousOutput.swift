@@ -39,19 +39,23 @@ public struct PreviousOutput: Sendable {
         } catch {
             throw CompileFailure("cannot read the previous manifest: \(error)")
         }
+        // One record per line after the first; parsed in parallel.
+        let lines = Array(bytes.split(separator: UInt8(ascii: "\n")).dropFirst())
+        let records = Parallel.map(lines.count, chunk: 2048) { range in
+            range.compactMap { index -> SExpr? in
+                var record = Array(lines[index])
+                while record.first == UInt8(ascii: " ") { record.removeFirst() }
+                if let value = try? SExpr.parse(record) { return value }
+                guard record.last == UInt8(ascii: ")") else { return nil }
+                record.removeLast()  // the manifest's own closing parenthesis, on the last line
+                return try? SExpr.parse(record)
+            }
+        }.flatMap { $0 }
         var signed = Set<String>()
         var chains: [String: ([String], Bool)] = [:]
         var acls: [String: SExpr] = [:]
-        // One record per line after the first.
-        for line in bytes.split(separator: UInt8(ascii: "\n")).dropFirst() {
-            var record = Array(line)
-            while record.first == UInt8(ascii: " ") { record.removeFirst() }
-            var parsed = try? SExpr.parse(record)
-            if parsed == nil, record.last == UInt8(ascii: ")") {
-                record.removeLast()  // the manifest's own closing parenthesis, on the last line
-                parsed = try? SExpr.parse(record)
-            }
-            guard let value = parsed, let key = value.tail.first?.text else { continue }
+        for value in records {
+            guard let key = value.tail.first?.text else { continue }
             switch value.head {
             case "cert":
                 if value.first("status")?.tail.first?.text == Manifest.CertStatus.signed.rawValue { signed.insert(key) }

@@ -15,7 +15,7 @@ import SPKI
 ///
 /// Grants of one user on one machine with the same delegating user and window share a
 /// cert. Each user's chain to R holds every cert on the paths from R's to the user's.
-public struct CertPlanner {
+public struct CertPlanner: Sendable {
     let ir: InfrastructureIR
 
     public init(ir: InfrastructureIR) {
@@ -25,15 +25,24 @@ public struct CertPlanner {
     /// The plan for every vpxi at `time`: each vpxi in the epoch in force then (the first
     /// one before its window); none for a vpxi whose window ended before `time`.
     public func plan(at time: Int64) -> CertPlan {
-        var plan = CertPlan()
-        for v in ir.model.vpxis.indices {
-            let vpxi = ir.model.vpxis[v]
-            let epoch = time > vpxi.window.end ? nil : vpxi.schedule.epoch(at: time)
-            plan.epochs.append(epoch)
-            for m in vpxi.machines.indices {
-                plan.acls.append(.init(vpxi: v, machine: m, acl: acl(vpxi: v, machine: m)))
+        let vpxis = ir.model.vpxis
+        let epochs = vpxis.map { $0.window.end < time ? nil : $0.schedule.epoch(at: time) }
+        // Each vpxi is planned on its own (in parallel), then the plans are joined.
+        let parts = Parallel.map(vpxis.count, chunk: 1) { range in
+            range.map { v -> CertPlan in
+                var part = CertPlan()
+                for m in vpxis[v].machines.indices { part.acls.append(.init(vpxi: v, machine: m, acl: acl(vpxi: v, machine: m))) }
+                if let epoch = epochs[v] { add(vpxi: v, epoch: epoch, to: &part) }
+                return part
             }
-            if let epoch { add(vpxi: v, epoch: epoch, to: &plan) }
+        }.flatMap { $0 }
+        var plan = CertPlan()
+        plan.epochs = epochs
+        for part in parts {
+            let offset = plan.certs.count
+            plan.certs += part.certs
+            plan.chains += part.chains.map { .init(user: $0.user, vpxi: $0.vpxi, machine: $0.machine, certs: $0.certs.map { $0 + offset }) }
+            plan.acls += part.acls
         }
         return plan
     }

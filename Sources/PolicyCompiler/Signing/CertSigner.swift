@@ -20,7 +20,7 @@ public enum CertSigner {
         /// One per cert of the plan; nil for pending certs.
         public var signatures: [SPKISignature?]
         public var origins: [Origin]
-        /// Time spent in RSA signing, summed over the threads.
+        /// CPU time spent in RSA signing, summed over the threads.
         public var signingTime: Duration
 
         public func count(_ origin: Origin) -> Int { origins.lazy.filter { $0 == origin }.count }
@@ -56,7 +56,6 @@ public enum CertSigner {
             var out: [SPKISignature] = []
             out.reserveCapacity(range.count)
             var spent = Duration.zero
-            let clock = ContinuousClock()
             for position in range {
                 let planned = certs[order[position]]
                 let id = planned.issuer.key.id
@@ -68,9 +67,9 @@ public enum CertSigner {
                         signer = try RSASigner(key: signers[id]!)
                         cache[id] = signer
                     }
-                    let start = clock.now
+                    let start = ThreadClock.now()
                     out.append(try SPKISignature.sign(canonical: planned.canonical, signer: signer, principal: planned.issuer.key.hash))
-                    spent += clock.now - start
+                    spent += ThreadClock.now() - start
                 } catch {
                     return .failure(Failure(message: "cannot sign as \(planned.issuer.name): \((error as? RSAError)?.message ?? "\(error)")"))
                 }

@@ -48,3 +48,12 @@ enum System {
         #endif
     }
 }
+
+/// The CPU time of the calling thread (what signing costs, whatever else runs).
+enum ThreadClock {
+    static func now() -> Duration {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return .seconds(Int64(ts.tv_sec)) + .nanoseconds(Int64(ts.tv_nsec))
+    }
+}

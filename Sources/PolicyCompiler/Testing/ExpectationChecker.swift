@@ -22,12 +22,15 @@ public enum ExpectationChecker {
         public let range: SourceRange
     }
 
-    public static func check(_ ir: InfrastructureIR, at time: Int64) -> [Outcome] {
+    /// Checks every expectation. `plan`, when given, is the compilation's own plan: its
+    /// certs are used for the expectations that fall in the epochs it holds.
+    public static func check(_ ir: InfrastructureIR, at time: Int64, reusing plan: CertPlan? = nil) -> [Outcome] {
         let planner = CertPlanner(ir: ir)
         var outcomes: [Outcome] = []
         for (v, vpxi) in ir.model.vpxis.enumerated() where !vpxi.expectations.isEmpty {
-            // One bag per epoch and machine: the certs of that machine only, so that a
-            // refusal is explained by the certs that matter.
+            // The certs of each epoch by machine; a bag per machine tested, of that
+            // machine's certs only, so that a refusal is explained by the certs that matter.
+            var certsByEpoch: [Int: [Int: [CertPlan.PlannedCert]]] = [:]
             var bags: [Int: [Int: CertBag]] = [:]
             for expectation in vpxi.expectations {
                 let at = expectation.at ?? time
@@ -37,12 +40,23 @@ public enum ExpectationChecker {
                     outcomes.append(Outcome(vpxi: v, description: text, passed: !expectation.allowed, detail: "the vpxi has no window", range: expectation.range))
                     continue
                 }
-                if bags[epoch.index] == nil { bags[epoch.index] = machineBags(planner.plan(vpxi: v, epoch: epoch)) }
+                if certsByEpoch[epoch.index] == nil {
+                    let certs: [CertPlan.PlannedCert]
+                    if let plan, plan.epochs.indices.contains(v), plan.epochs[v]?.index == epoch.index {
+                        certs = plan.certs.filter { $0.vpxi == v }
+                    } else {
+                        certs = planner.plan(vpxi: v, epoch: epoch).certs
+                    }
+                    certsByEpoch[epoch.index] = Dictionary(grouping: certs, by: \.machine)
+                }
                 var failure: String?
                 for target in expectation.targets {
                     let machineKey = ir.keys.machines[v][target]
                     let request = TagVocabulary.resourceTag(vpxi: vpxi.name, resource: machineKey, rights: TagVocabulary.requestTag(expectation.right))
-                    let bag = bags[epoch.index]![target] ?? CertBag.Builder().build(checkSignatures: false)
+                    if bags[epoch.index]?[target] == nil {
+                        bags[epoch.index, default: [:]][target] = bag(certsByEpoch[epoch.index]![target] ?? [])
+                    }
+                    let bag = bags[epoch.index]![target]!
                     let finder = ChainFinder(acl: planner.acl(vpxi: v, machine: target), bag: bag)
                     let machine = vpxi.machines[target].name
                     switch finder.find(requester: user.key.principal, request: request, at: SPKIDate(secondsSinceEpoch: at)) {
@@ -73,13 +87,12 @@ public enum ExpectationChecker {
         }
     }
 
-    static func machineBags(_ plan: CertPlan) -> [Int: CertBag] {
-        var builders: [Int: CertBag.Builder] = [:]
-        for planned in plan.certs {
-            try? builders[planned.machine, default: CertBag.Builder()].add(
-                planned.cert, signature: nil, origin: "\(planned.flow.rawValue) \(planned.issuer.name) -> \(planned.subject.name)")
+    static func bag(_ certs: [CertPlan.PlannedCert]) -> CertBag {
+        var builder = CertBag.Builder()
+        for planned in certs {
+            try? builder.add(planned.cert, signature: nil, origin: "\(planned.flow.rawValue) \(planned.issuer.name) -> \(planned.subject.name)")
         }
-        return builders.mapValues { $0.build(checkSignatures: false) }
+        return builder.build(checkSignatures: false)
     }
 
     static func describe(_ validity: Validity) -> String {
