@@ -22,7 +22,7 @@ enum CompileSummary {
         text += "signatures: \(signing.count(.signed)) signed, \(signing.count(.reused)) reused, \(signing.count(.merged)) merged, \(signing.count(.pending)) pending"
         text += " (RSA \(seconds(result.timings.rsa)), total \(seconds(result.timings.planning + result.timings.signing + result.timings.writing)))\n"
         if !ir.keys.generated.isEmpty { text += "keys generated: \(ir.keys.generated.count)\n" }
-        text += "files: \(result.statistics.filesWritten) written, \(result.statistics.filesLinked) unchanged (linked)\n"
+        text += "files: \(result.statistics.filesWritten) written, \(result.statistics.filesReused) unchanged\n"
         if let tests { text += "tests: \(tests.passed) passed, \(tests.failed) failed\n" }
         if signing.count(.pending) > 0 {
             text += "pending requests are in \(output)/pending: sign each with `spki sign --key ISSUER.key H.tbs -o H.sig` and compile again to merge them\n"

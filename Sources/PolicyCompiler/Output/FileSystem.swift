@@ -80,6 +80,42 @@ enum FileSystem {
         }
     }
 
+    /// A symbolic link at `path` pointing to `target`.
+    static func symlink(_ target: String, at path: String) throws(FileError) {
+        guard Glibc.symlink(target, path) == 0 else { throw FileError(code: .cannotCreate, path: path, reason: errnoText()) }
+    }
+
+    /// The target of a symbolic link; nil when `path` is not one.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    static func move(_ from: String, _ to: String) throws(FileError) {
+        guard rename(from, to) == 0 else { throw FileError(code: .cannotWrite, path: to, reason: errnoText()) }
+    }
+
+    /// An exclusive lock on `path` (created if needed), held until the descriptor is
+    /// closed; nil when another process holds it.
+    static func lock(_ path: String) throws(FileError) -> Int32? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError(code: .cannotCreate, path: path, reason: errnoText()) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    static func unlock(_ fd: Int32) { close(fd) }
+
     /// Removes a whole tree, the files in parallel (an old output holds many).
     static func removeTreeInParallel(_ path: String) {
         var files: [String] = []
@@ -113,6 +149,18 @@ enum FileSystem {
             return String(cString: result)
         }
         guard let made else { throw FileError(code: .cannotCreate, path: path, reason: errnoText()) }
+        _ = chmod(made, 0o755)
+        return made
+    }
+
+    /// A new directory `prefixXXXXXX` in `parent`.
+    static func temporaryDirectory(in parent: String, prefix: String) throws(FileError) -> String {
+        var template = Array("\(parent)/\(prefix)XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let result = mkdtemp(buffer.baseAddress!) else { return nil }
+            return String(cString: result)
+        }
+        guard let made else { throw FileError(code: .cannotCreate, path: parent, reason: errnoText()) }
         _ = chmod(made, 0o755)
         return made
     }

@@ -77,10 +77,8 @@ public enum Manifest {
     /// One record as a line of the manifest (without the line break).
     static func line(_ record: SExpr) -> [UInt8] { Array(record.description.utf8) }
 
-    /// The whole manifest: `(spkic-manifest` then one record per line (rendered in
-    /// parallel: there is one per cert).
-    static func render(_ records: [SExpr]) -> [UInt8] {
-        let lines = Parallel.map(records.count, chunk: 1024) { range in range.map { line(records[$0]) } }.flatMap { $0 }
+    /// The whole manifest: `(spkic-manifest` then one record per line.
+    static func render(_ lines: [[UInt8]]) -> [UInt8] {
         var out = Array("(spkic-manifest".utf8)
         out.reserveCapacity(lines.reduce(32) { $0 + $1.count + 2 })
         for line in lines {

@@ -19,6 +19,9 @@ public enum OutputLayout {
     /// the next run to merge.
     public static func pendingSignature(_ hex: String) -> String { "pending/\(hex).sig" }
 
+    /// `chains/<user>`: the user's chains (a link into the pool).
+    public static func chainsLink(user: String) -> String { "chains/\(user)" }
+
     /// The key of a chain in the manifest: `<user>/<vpxi>/<machine>`.
     public static func chainKey(user: String, vpxi: String, machine: String) -> String { "\(user)/\(vpxi)/\(machine)" }
 }

@@ -13,6 +13,9 @@ public struct PreviousOutput: Sendable {
     public let directory: String
     /// Hex digests of the certs it holds signed.
     public let signedCerts: Set<String>
+    /// The manifest line of each signed cert, and the chains it lists: reused as they are
+    /// when the cert and its chains did not change.
+    let certLines: [String: (line: [UInt8], chains: [String])]
     /// Chains by key: their certs and status.
     public let chains: [String: (certs: [String], complete: Bool)]
     /// ACLs by `<vpxi>/<machine>`: the resource hash they name.
@@ -29,7 +32,7 @@ public struct PreviousOutput: Sendable {
         let manifestPath = directory + "/" + OutputLayout.manifest
         guard FileSystem.exists(manifestPath) else {
             if FileSystem.list(directory).isEmpty {
-                return PreviousOutput(directory: directory, signedCerts: [], chains: [:], acls: [:])
+                return PreviousOutput(directory: directory, signedCerts: [], certLines: [:], chains: [:], acls: [:])
             }
             throw CompileFailure("`\(directory)` exists, is not empty and has no spkic manifest: refusing to replace it; choose another output, or remove it")
         }
@@ -39,36 +42,56 @@ public struct PreviousOutput: Sendable {
         } catch {
             throw CompileFailure("cannot read the previous manifest: \(error)")
         }
-        // One record per line after the first; parsed in parallel.
-        let lines = Array(bytes.split(separator: UInt8(ascii: "\n")).dropFirst())
-        let records = Parallel.map(lines.count, chunk: 2048) { range in
-            range.compactMap { index -> SExpr? in
-                var record = Array(lines[index])
-                while record.first == UInt8(ascii: " ") { record.removeFirst() }
-                if let value = try? SExpr.parse(record) { return value }
-                guard record.last == UInt8(ascii: ")") else { return nil }
-                record.removeLast()  // the manifest's own closing parenthesis, on the last line
-                return try? SExpr.parse(record)
+        // The manifest is one list, one record per line after the first: parsed in one
+        // pass into a flat document, walked without building values.
+        let document: SExprDocument
+        do {
+            document = try SExprParser().parse(bytes)
+        } catch {
+            throw CompileFailure("the previous manifest `\(manifestPath)` is damaged (\(error.message)): remove the output, or choose another")
+        }
+        guard let root = document.roots.first, document.isList(root) else {
+            throw CompileFailure("the previous manifest `\(manifestPath)` is not an spkic manifest")
+        }
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        func text(_ id: SExprDocument.NodeID) -> String? {
+            document.isList(id) ? nil : document.withAtomBytes(id) { String(decoding: $0, as: UTF8.self) }
+        }
+        func field(_ record: [SExprDocument.NodeID], _ name: String) -> [SExprDocument.NodeID]? {
+            for child in record.dropFirst(2) where document.isList(child) {
+                let parts = document.children(child)
+                if let head = parts.first, text(head) == name { return Array(parts.dropFirst()) }
             }
-        }.flatMap { $0 }
+            return nil
+        }
         var signed = Set<String>()
+        var certLines: [String: ([UInt8], [String])] = [:]
         var chains: [String: ([String], Bool)] = [:]
         var acls: [String: SExpr] = [:]
-        for value in records {
-            guard let key = value.tail.first?.text else { continue }
-            switch value.head {
+        for (position, record) in document.children(root).dropFirst().enumerated() where document.isList(record) {
+            let parts = document.children(record)
+            guard parts.count >= 2, let head = text(parts[0]), let key = text(parts[1]) else { continue }
+            switch head {
             case "cert":
-                if value.first("status")?.tail.first?.text == Manifest.CertStatus.signed.rawValue { signed.insert(key) }
+                guard let status = field(parts, "status")?.first, text(status) == Manifest.CertStatus.signed.rawValue else { continue }
+                signed.insert(key)
+                // Record k is on line k + 1, after a blank; the last line also closes the manifest.
+                if position + 1 < lines.count {
+                    var line = Array(lines[position + 1].drop { $0 == UInt8(ascii: " ") })
+                    if position + 1 == lines.count - 2, line.last == UInt8(ascii: ")") { line.removeLast() }
+                    certLines[key] = (line, (field(parts, "chains") ?? []).compactMap(text))
+                }
             case "chain":
-                let certs = value.first("certs")?.tail.compactMap(\.text) ?? []
-                chains[key] = (certs, value.first("status")?.tail.first?.text == Manifest.ChainStatus.complete.rawValue)
+                let certs = (field(parts, "certs") ?? []).compactMap(text)
+                let status = field(parts, "status")?.first.flatMap(text)
+                chains[key] = (certs, status == Manifest.ChainStatus.complete.rawValue)
             case "acl":
-                if let resource = value.first("resource")?.tail.first { acls[key] = resource }
+                if let resource = field(parts, "resource")?.first { acls[key] = document.value(resource) }
             default:
                 break
             }
         }
-        return PreviousOutput(directory: directory, signedCerts: signed, chains: chains, acls: acls)
+        return PreviousOutput(directory: directory, signedCerts: signed, certLines: certLines, chains: chains, acls: acls)
     }
 
     /// The path of a file of the previous output.

@@ -41,15 +41,22 @@ enum CompileFixture {
         return url.path
     }
 
-    /// Every file under `directory`: relative path → bytes.
+    /// Every file under `directory`, following symbolic links (an output is a link to a
+    /// generation that links into a pool): relative path → bytes.
     static func files(_ directory: String) throws -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
-        let root = URL(fileURLWithPath: directory)
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { return [:] }
-        for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            let relative = String(url.path.dropFirst(root.path.count + 1))
-            result[relative] = [UInt8](try Data(contentsOf: url))
+        func walk(_ path: String, _ relative: String) throws {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+            if isDirectory.boolValue {
+                for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+                    try walk(path + "/" + name, relative.isEmpty ? name : relative + "/" + name)
+                }
+            } else {
+                result[relative] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            }
         }
+        try walk(directory, "")
         return result
     }
 }

@@ -30,8 +30,16 @@ final class RerunTests: XCTestCase {
         let files = try CompileFixture.files(base + "/out")
         XCTAssertFalse(files.keys.contains { $0.hasPrefix("certs/") && !next.plan.certs.map { OutputLayout.cert($0.hex) }.contains($0) },
                        "certs of the previous epoch are gone")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: base + "/.out.tmp"), "no temporary directory left")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: base), ["out"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: base).sorted(), [".out.spkic", "out"])
+        let store = try FileManager.default.contentsOfDirectory(atPath: base + "/.out.spkic").sorted()
+        XCTAssertEqual(store.count, 3, "one generation, the pool and the lock: \(store)")
+        XCTAssertTrue(store[0].hasPrefix("gen-"))
+        XCTAssertEqual(Array(store[1...]), ["lock", "pool"])
+        let destination = try FileManager.default.destinationOfSymbolicLink(atPath: base + "/out")
+        XCTAssertEqual(destination, ".out.spkic/" + store[0])
+        // Nothing in the pool but what the output uses.
+        let pooled = try FileManager.default.contentsOfDirectory(atPath: base + "/.out.spkic/pool/certs").count
+        XCTAssertEqual(pooled, next.plan.certs.count)
     }
 
     func testAfterOneGrantChangesOnlyTheAffectedCertsAreSigned() throws {
