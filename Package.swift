@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Diagnostics", targets: ["Diagnostics"]),
         .library(name: "PolicyLanguage", targets: ["PolicyLanguage"]),
         .library(name: "Backends", targets: ["Backends"]),
+        .library(name: "PolicyCompiler", targets: ["PolicyCompiler"]),
         .executable(name: "spki", targets: ["spki"]),
         .executable(name: "spkic", targets: ["spkic"]),
         .executable(name: "spki-bench", targets: ["spki-bench"]),
@@ -44,6 +45,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -55,13 +57,13 @@ let package = Package(
         .executableTarget(
             name: "spkic",
             dependencies: [
-                "PolicyLanguage", "Diagnostics", "ToolSupport",
+                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spki-bench",
             dependencies: [
-                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends",
+                "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends", "PolicyCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -88,7 +90,10 @@ let package = Package(
         .testTarget(name: "SPKITests", dependencies: ["SPKI", "SExpr", "RSA", "Hashing", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
-        .testTarget(name: "SpkicCLITests", dependencies: ["spkic"]),
+        .testTarget(name: "PolicyCompilerTests", dependencies: [
+            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport",
+        ]),
+        .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "RSA", "TestSupport", "vpxi-agent"]),
     ]

@@ -12,6 +12,7 @@ struct Bench: ParsableCommand {
               swift run -c release spki-bench spki
               swift run -c release spki-bench parse
               swift run -c release spki-bench nodes
+              swift run -c release spki-bench compile
             """,
-        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self, NodesBenchmark.self])
+        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self, NodesBenchmark.self, CompileBenchmark.self])
 }

@@ -8,8 +8,11 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check policies for errors.",
         discussion: """
-            Parses each file and the files it includes, and reports every problem
-            found. Exit status: 0 clean, 1 errors found, 2 a file could not be read.
+            Parses each file and the files it includes, then analyses them (names,
+            units, keys, windows, delegations), and reports every problem found.
+            Semantic analysis runs only on files that parse without errors, so that a
+            syntax error gives one error, not a cascade.
+            Exit status: 0 clean, 1 errors found, 2 a file could not be read.
 
             Examples:
               spkic check bronze-standard.vp
@@ -28,14 +31,18 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Stop each file after this many errors.")
     var maxErrors: Int = 20
 
+    @Flag(help: "Only parse: skip semantic analysis (no key files are read).")
+    var syntaxOnly = false
+
     func validate() throws {
         guard maxErrors > 0 else { throw ValidationError("--max-errors must be at least 1") }
     }
 
     func run() throws {
-        let loader = PolicyLoader(options: .init(errorLimit: maxErrors), read: FileAccess.read)
-        let loaded = loader.load(files)
-        let output = DiagnosticOutput.render(loaded.diagnostics, sources: loaded.sources, format: format)
+        let input = PolicyInput.load(files, maxErrors: maxErrors, syntaxOnly: syntaxOnly)
+        let loaded = input.loaded
+        let diagnostics = input.diagnostics
+        let output = DiagnosticOutput.render(diagnostics, sources: loaded.sources, format: format)
         if format == .human {
             if !output.isEmpty { Console.err(String(output.dropLast())) }
         } else {
@@ -44,7 +51,7 @@ struct CheckCommand: ParsableCommand {
         for (path, reason) in loaded.unreadable {
             Console.err("error: cannot read `\(path)`: \(reason)")
         }
-        let errors = loaded.diagnostics.errorCount
+        let errors = diagnostics.errorCount
         for name in loaded.stoppedAtErrorLimit where format == .human {
             Console.err("note: stopped checking `\(name)` after \(maxErrors) errors; use --max-errors to see more")
         }

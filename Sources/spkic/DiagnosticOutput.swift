@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Diagnostics
+import PolicyCompiler
 import PolicyLanguage
 import ToolSupport
 
@@ -19,7 +20,7 @@ enum DiagnosticOutput {
             return JSONRenderer().render(diagnostics, sources: sources)
         case .sarif:
             return SARIFRenderer(toolName: "spkic", toolVersion: Spkic.configuration.version,
-                                 informationURI: "https://github.com/spkic/spkic", rules: SyntaxError.rules)
+                                 informationURI: "https://github.com/spkic/spkic", rules: SyntaxError.rules + SemanticError.rules)
                 .render(diagnostics, sources: sources)
         case .github:
             return GitHubRenderer().render(diagnostics, sources: sources)

@@ -14,16 +14,22 @@ struct Spkic: ParsableCommand {
         commandName: "spkic",
         abstract: "The SPKI policy compiler for HIPerNet VPXIs.",
         discussion: """
-            Reads `.vp` policies: hosts, users, registrars and the VPXIs they request.
+            Reads `.vp` policies: hosts, users, registrars and the VPXIs they request, and
+            compiles them into SPKI certificates. `spkic FILE -o DIR` is short for
+            `spkic compile FILE -o DIR`.
 
             Examples:
+              spkic corpus/policies/ok/bronze-standard.vp -o out --keys keys --generate-missing-keys
+              spkic test corpus/policies/ok/bronze-standard.vp --keys keys --generate-missing-keys
+              spkic graph corpus/policies/ok/bronze-standard.vp -o topology.svg
               spkic check corpus/policies/ok/bronze-standard.vp
               spkic check policies/*.vp --format sarif > spkic.sarif
               spkic fmt -w policies/*.vp
               spkic fmt --check policies/*.vp
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, FormatCommand.self]
+        subcommands: [CompileCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self],
+        defaultSubcommand: CompileCommand.self
     )
 
     /// Runs the command; usage errors exit with 2 (bad input or usage), as every
@@ -32,6 +38,12 @@ struct Spkic: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failure as CommandFailure {
+            Console.err("error: \(failure.message)")
+            terminate(failure.status.rawValue)
+        } catch let failure as FileError {
+            Console.err("error: \(failure)")
+            terminate(ExitStatus.badInput.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 Console.err(fullMessage(for: error))

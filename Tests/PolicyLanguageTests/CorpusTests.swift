@@ -25,7 +25,8 @@ final class CorpusTests: XCTestCase {
     }
 
     func testEveryErrorPolicyGivesExactlyItsMarkedDiagnostics() throws {
-        let files = Corpus.files("err")
+        // The front end's files; the compiler's (E01xx) are run by PolicyCompilerTests.
+        let files = Corpus.files("err").filter { SyntaxError(rawValue: String($0.lastPathComponent.prefix(5))) != nil }
         XCTAssertGreaterThanOrEqual(files.count, 40)
         for url in files {
             let bytes = try XCTUnwrap(FileManager.default.contents(atPath: url.path))

@@ -1,0 +1,91 @@
+import SExpr
+import SPKI
+
+/// The manifest of an output: every cert with its hash, flow, issuer, subject, tag,
+/// validity, status and chains; every chain with its certs; every ACL. An S-expression,
+/// one record per line, so that it is both readable and easy to process:
+///
+/// ```
+/// (spkic-manifest
+///  (version "1")
+///  (policy "bronze-standard.vp")
+///  (at "2026-12-01_08:00:00")
+///  (vpxi "bronze-standard" (registrar "lyon") (window ...) (epoch "0" "42") (valid ...) (lifetime "36h") (renew-every "12h"))
+///  (summary (certs "102") (signed "102") (pending "0") (chains "67") (acls "35"))
+///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/9f2c....cert") (chains "alice/bronze-standard/worker[3]" ...))
+///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard/worker[3]"))
+///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard/worker[3]")))
+/// ```
+public enum Manifest {
+    public static let version = "1"
+
+    /// A cert's status in the manifest.
+    public enum CertStatus: String, Sendable {
+        case signed, pending
+    }
+
+    /// A chain's status: complete, or waiting for pending certs (then not written).
+    public enum ChainStatus: String, Sendable {
+        case complete, pending
+    }
+
+    static func string(_ text: String) -> SExpr { .string(text) }
+
+    static func header(policy: String, at: Int64) -> [SExpr] {
+        [["version", string(version)], ["policy", string(policy)], ["at", string(SPKIDate(secondsSinceEpoch: at).description)]]
+    }
+
+    static func vpxiRecord(_ vpxi: PolicyModel.VPXI, registrar: String, epoch: RenewalSchedule.Epoch?) -> SExpr {
+        var items: [SExpr] = ["vpxi", string(vpxi.name), ["registrar", string(registrar)]]
+        items.append(.list(["window"] + vpxi.window.validity.sexp!.tail))
+        if let epoch {
+            items.append(["epoch", string(String(epoch.index)), string(String(vpxi.schedule.count))])
+            items.append(epoch.validity.validity.sexp!)
+        } else {
+            items.append(["window-ended"])
+        }
+        items.append(["lifetime", string(DurationText.format(vpxi.lifetime))])
+        items.append(["renew-every", string(DurationText.format(vpxi.renewal))])
+        return .list(items)
+    }
+
+    static func certRecord(_ planned: CertPlan.PlannedCert, model: PolicyModel, status: CertStatus, chains: [String]) -> SExpr {
+        let vpxi = model.vpxis[planned.vpxi]
+        var items: [SExpr] = ["cert", string(planned.hex), ["flow", string(planned.flow.rawValue)], ["vpxi", string(vpxi.name)],
+                              ["resource", string(vpxi.machines[planned.machine].name)],
+                              ["issuer", string(planned.issuer.name.description)], ["subject", string(planned.subject.name.description)]]
+        if planned.cert.propagate { items.append(["propagate"]) }
+        if let tag = planned.cert.tag { items.append(tag.field) }
+        if let valid = planned.cert.validity.sexp { items.append(valid) }
+        items.append(["status", string(status.rawValue)])
+        items.append(["file", string(status == .signed ? OutputLayout.cert(planned.hex) : OutputLayout.pending(planned.hex))])
+        if !chains.isEmpty { items.append(.list(["chains"] + chains.map(string))) }
+        return .list(items)
+    }
+
+    static func chainRecord(key: String, user: String, vpxi: String, machine: String, status: ChainStatus, certs: [String]) -> SExpr {
+        var items: [SExpr] = ["chain", string(key), ["user", string(user)], ["vpxi", string(vpxi)], ["resource", string(machine)],
+                              ["status", string(status.rawValue)], .list(["certs"] + certs.map(string))]
+        if status == .complete { items.append(["file", string(OutputLayout.chain(user: user, vpxi: vpxi, machine: machine))]) }
+        return .list(items)
+    }
+
+    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo) -> SExpr {
+        ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acl(vpxi: vpxi, machine: machine))]]
+    }
+
+    /// One record as a line of the manifest (without the line break).
+    static func line(_ record: SExpr) -> [UInt8] { Array(record.description.utf8) }
+
+    /// The whole manifest: `(spkic-manifest` then one record per line.
+    static func render(_ lines: [[UInt8]]) -> [UInt8] {
+        var out = Array("(spkic-manifest".utf8)
+        out.reserveCapacity(lines.reduce(32) { $0 + $1.count + 2 })
+        for line in lines {
+            out.append(contentsOf: [0x0A, 0x20])
+            out.append(contentsOf: line)
+        }
+        out.append(contentsOf: Array(")\n".utf8))
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import SExpr
+import SPKI
+
+/// What an output holds, indexed for writing it: the certs, chains and ACLs of each vpxi,
+/// the chains each cert is in, and the content names of the pool directories (each
+/// user's chains, each vpxi's ACLs).
+struct OutputContent {
+    let model: PolicyModel
+    let plan: CertPlan
+    /// For each vpxi, its certs in the plan (the plan holds them vpxi by vpxi).
+    var certRanges: [Range<Int>] = []
+    /// For each vpxi, its chains.
+    var chainsOfVPXI: [[Int]] = []
+    /// For each vpxi, the index of its first ACL in the plan.
+    var aclIndex: [Int] = []
+    /// For each cert, the keys of the chains it is in.
+    var chainKeysOfCert: [[String]] = []
+    /// For each user with complete chains, the name of their pool directory.
+    var userDirectories: [Int: String] = [:]
+    /// For each vpxi, the name of its ACLs' pool directory.
+    var aclDirectories: [String] = []
+
+    init(model: PolicyModel, plan: CertPlan, signed: [Bool], format: SExprText = .advanced) {
+        self.model = model
+        self.plan = plan
+        var start = 0
+        for v in model.vpxis.indices {
+            var end = start
+            while end < plan.certs.count, plan.certs[end].vpxi == v { end += 1 }
+            certRanges.append(start..<end)
+            start = end
+        }
+        chainsOfVPXI = Array(repeating: [], count: model.vpxis.count)
+        chainKeysOfCert = Array(repeating: [], count: plan.certs.count)
+        var userLines: [Int: [String]] = [:]
+        for (index, chain) in plan.chains.enumerated() {
+            chainsOfVPXI[chain.vpxi].append(index)
+            let key = chainKey(chain)
+            for cert in chain.certs { chainKeysOfCert[cert].append(key) }
+            if chain.certs.allSatisfy({ signed[$0] }) {
+                userLines[chain.user, default: ["format \(format.rawValue)"]].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
+            }
+        }
+        for (user, lines) in userLines { userDirectories[user] = GenerationStore.contentName(lines) }
+        var first = 0
+        for (v, vpxi) in model.vpxis.enumerated() {
+            aclIndex.append(first)
+            var lines = ["format \(format.rawValue)"]
+            for m in vpxi.machines.indices {
+                lines.append(vpxi.machines[m].name + " " + (plan.acls[first + m].acl.sexp.description))
+            }
+            aclDirectories.append(GenerationStore.contentName(lines))
+            first += vpxi.machines.count
+            _ = v
+        }
+    }
+
+    /// `<user>/<vpxi>/<machine>`.
+    func chainKey(_ chain: CertPlan.PlannedChain) -> String {
+        OutputLayout.chainKey(user: model.users[chain.user].name, vpxi: model.vpxis[chain.vpxi].name,
+                              machine: model.vpxis[chain.vpxi].machines[chain.machine].name)
+    }
+
+    /// The key an ACL trusts.
+    func machineKey(_ v: Int, _ m: Int) -> PublicKeyInfo {
+        guard case .principal(let principal) = plan.acls[aclIndex[v] + m].acl.entries[0].subject else { fatalError("an ACL trusts its machine's key") }
+        return PublicKeyInfo(principal: principal, rsa: nil, algorithm: "", sshLine: nil, origin: "")
+    }
+}

@@ -1,0 +1,27 @@
+/// Where each file of a compilation's output goes, relative to the output directory
+/// (`Docs/outputs.md` documents the layout).
+public enum OutputLayout {
+    public static let manifest = "manifest"
+
+    /// `acl/<vpxi>/<machine>`: the machine's ACL.
+    public static func acl(vpxi: String, machine: String) -> String { "acl/\(vpxi)/\(machine)" }
+
+    /// `certs/<sha256>.cert`: a signed cert, as `(sequence CERT SIGNATURE)`.
+    public static func cert(_ hex: String) -> String { "certs/\(hex).cert" }
+
+    /// `chains/<user>/<vpxi>/<machine>`: what the user presents to the machine.
+    public static func chain(user: String, vpxi: String, machine: String) -> String { "chains/\(user)/\(vpxi)/\(machine)" }
+
+    /// `pending/<sha256>.tbs`: a cert to be signed by its issuer (`spki sign`).
+    public static func pending(_ hex: String) -> String { "pending/\(hex).tbs" }
+
+    /// `pending/<sha256>.sig`: where `spki sign` puts the signature of a pending cert, for
+    /// the next run to merge.
+    public static func pendingSignature(_ hex: String) -> String { "pending/\(hex).sig" }
+
+    /// `chains/<user>`: the user's chains (a link into the pool).
+    public static func chainsLink(user: String) -> String { "chains/\(user)" }
+
+    /// The key of a chain in the manifest: `<user>/<vpxi>/<machine>`.
+    public static func chainKey(user: String, vpxi: String, machine: String) -> String { "\(user)/\(vpxi)/\(machine)" }
+}

@@ -1,0 +1,302 @@
+import SExpr
+import SPKI
+import ToolSupport
+
+/// Writes a compilation's output (`Docs/outputs.md`): a new generation in the output's
+/// store, published in one atomic step (see `GenerationStore`). Certs, each user's chains
+/// and each vpxi's ACLs are content-addressed in a pool shared between generations, so a
+/// re-run writes only what changed. The vpxis are written one after the other, so that
+/// the texts of only one vpxi's certs are in memory at a time.
+public struct OutputWriter: Sendable {
+    public struct Statistics: Sendable {
+        /// Files written by this run.
+        public var filesWritten = 0
+        /// Files of the previous output that are part of this one unchanged (kept in the
+        /// pool, or hard-linked into a new pool directory).
+        public var filesReused = 0
+        public var chainsComplete = 0
+        public var chainsPending = 0
+        /// How long each step took (for benchmarks).
+        public var phases: [(String, Duration)] = []
+    }
+
+    let model: PolicyModel
+    let plan: CertPlan
+    let signing: CertSigner.Result
+    let previous: PreviousOutput?
+    let format: SExprText
+    let policyName: String
+    let at: Int64
+
+    public init(model: PolicyModel, plan: CertPlan, signing: CertSigner.Result, previous: PreviousOutput?,
+                format: SExprText, policyName: String, at: Int64) {
+        self.model = model
+        self.plan = plan
+        self.signing = signing
+        self.previous = previous
+        self.format = format
+        self.policyName = policyName
+        self.at = at
+    }
+
+    /// One file to write: bytes, a hard link to an existing file, or a `(sequence ...)` of
+    /// cert items assembled when it is written.
+    enum FileContent: Sendable {
+        case bytes([UInt8])
+        case link(String)
+        /// Items: 2i is cert i, 2i + 1 its signature; -1 - i is cert i alone (a request).
+        case sequence([Int])
+    }
+
+    public func write(to output: String) throws(CompileFailure) -> Statistics {
+        var stats = Statistics()
+        let store = GenerationStore(output: output)
+        let (generation, lock) = try store.begin()
+        defer { FileSystem.unlock(lock) }
+        let clock = ContinuousClock()
+        var kept: (chains: Set<String>, acls: Set<String>, certs: Set<String>) = ([], [], [])
+        do {
+            kept = try fill(generation, store: store, stats: &stats)
+            var mark = clock.now
+            FileSystem.syncFileSystem(of: generation)
+            stats.phases.append(("sync to disk", clock.now - mark))
+            mark = clock.now
+            try store.publish(generation)
+            stats.phases.append(("publish", clock.now - mark))
+        } catch {
+            FileSystem.removeTreeInParallel(generation)
+            throw CompileFailure("cannot write the output `\(output)`: \(error.reason)")
+        }
+        let mark = clock.now
+        store.collect(keeping: generation, chains: kept.chains, acls: kept.acls, certs: kept.certs)
+        stats.phases.append(("remove what the previous output no longer needs", clock.now - mark))
+        return stats
+    }
+
+    /// Writes the generation and what it needs in the pool; returns the pool entries it
+    /// uses.
+    func fill(_ generation: String, store: GenerationStore, stats: inout Statistics) throws(FileError)
+        -> (chains: Set<String>, acls: Set<String>, certs: Set<String>) {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func phase(_ name: String) {
+            stats.phases.append((name, clock.now - mark))
+            mark = clock.now
+        }
+        let certs = plan.certs
+        var certStatus = [Manifest.CertStatus](repeating: .pending, count: certs.count)
+        for index in certs.indices where signing.origins[index] != .pending { certStatus[index] = .signed }
+        let content = OutputContent(model: model, plan: plan, signed: certStatus.map { $0 == .signed }, format: format)
+        var chainRecords: [[UInt8]] = []
+        var aclRecords: [[UInt8]] = []
+        var certRecords: [[UInt8]] = []
+
+        // Each user's chains and each vpxi's ACLs go to a pool directory named by their
+        // content: reused when it exists, else written under a temporary name.
+        var newUserDirectories: [Int: String] = [:]
+        for (user, name) in content.userDirectories where !FileSystem.exists(store.poolChains(name)) {
+            newUserDirectories[user] = try FileSystem.temporaryDirectory(in: store.pool + "/chains", prefix: name + ".tmp-")
+        }
+        var newACLDirectories: [Int: String] = [:]
+        for (v, name) in content.aclDirectories.enumerated() where !FileSystem.exists(store.poolACLs(name)) {
+            newACLDirectories[v] = try FileSystem.temporaryDirectory(in: store.pool + "/acl", prefix: name + ".tmp-")
+        }
+        phase("plan the files")
+
+        var rendered = 0
+        for v in model.vpxis.indices {
+            let range = content.certRanges[v]
+            var files: [(String, FileContent)] = []
+            var needed = Set<Int>()
+            for index in range {
+                let planned = certs[index]
+                switch signing.origins[index] {
+                case .pending:
+                    needed.insert(index)
+                    files.append((generation + "/" + OutputLayout.pending(planned.hex), .sequence([-1 - index])))
+                case .reused:
+                    stats.filesReused += 1
+                case .signed, .merged:
+                    needed.insert(index)
+                    files.append((store.poolCerts() + "/\(planned.hex).cert", .sequence([2 * index, 2 * index + 1])))
+                }
+            }
+            var fromPrevious: [Int] = []
+            for chainIndex in content.chainsOfVPXI[v] {
+                let chain = plan.chains[chainIndex]
+                let key = content.chainKey(chain)
+                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
+                chainRecords.append(Manifest.line(Manifest.chainRecord(
+                    key: key, user: model.users[chain.user].name, vpxi: model.vpxis[chain.vpxi].name,
+                    machine: model.vpxis[chain.vpxi].machines[chain.machine].name, status: complete ? .complete : .pending,
+                    certs: chain.certs.map { certs[$0].hex })))
+                guard complete else {
+                    stats.chainsPending += 1
+                    continue
+                }
+                stats.chainsComplete += 1
+                guard let directory = newUserDirectories[chain.user] else {
+                    stats.filesReused += 1  // in the user's existing pool directory
+                    continue
+                }
+                let relative = model.vpxis[chain.vpxi].name + "/" + model.vpxis[chain.vpxi].machines[chain.machine].name
+                let path = directory + "/" + relative
+                let hexes = chain.certs.map { certs[$0].hex }
+                if let old = previous?.chains[key], old.complete, old.certs == hexes,
+                   let oldName = store.currentPoolName(OutputLayout.chainsLink(user: model.users[chain.user].name)),
+                   chain.certs.allSatisfy({ signing.origins[$0] == .reused }) {
+                    files.append((path, .link(store.poolChains(oldName) + "/" + relative)))
+                } else {
+                    for index in chain.certs where !needed.contains(index) {
+                        needed.insert(index)
+                        if signing.signatures[index] == nil { fromPrevious.append(index) }
+                    }
+                    files.append((path, .sequence(chain.certs.flatMap { [2 * $0, 2 * $0 + 1] })))
+                }
+            }
+            for (m, machine) in model.vpxis[v].machines.enumerated() {
+                let planned = plan.acls[content.aclIndex[v] + m]
+                aclRecords.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
+                                                                   key: content.machineKey(v, m))))
+                if let directory = newACLDirectories[v] {
+                    files.append((directory + "/" + machine.name, .bytes(format.object(planned.acl.sexp))))
+                } else {
+                    stats.filesReused += 1
+                }
+            }
+            // The texts this vpxi's files need, then the files, then its manifest lines.
+            let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, writer: self)
+            rendered += needed.count
+            let directories = Set(files.map { AtomicFileName.directory(of: $0.0) })
+            for directory in directories.sorted() { try FileSystem.makeDirectories(directory) }
+            let (written, linked) = try Self.put(files, format: format, table: table)
+            stats.filesWritten += written
+            stats.filesReused += linked
+            let model = self.model
+            let statuses = certStatus
+            let chainKeys = content.chainKeysOfCert
+            let origins = signing.origins
+            let previousLines = previous?.certLines ?? [:]
+            certRecords += Parallel.map(range.count, chunk: 512) { chunk in
+                chunk.map { offset -> [UInt8] in
+                    let index = range.lowerBound + offset
+                    // An unchanged cert in unchanged chains keeps its line.
+                    if origins[index] == .reused, let old = previousLines[certs[index].hex], old.chains == chainKeys[index] {
+                        return old.line
+                    }
+                    return Manifest.line(Manifest.certRecord(certs[index], model: model, status: statuses[index], chains: chainKeys[index]))
+                }
+            }.flatMap { $0 }
+        }
+        phase("render \(rendered) certs, write \(stats.filesWritten) files")
+
+        // Complete pool directories get their names; the generation links to them.
+        for (user, temporary) in newUserDirectories { try FileSystem.move(temporary, store.poolChains(content.userDirectories[user]!)) }
+        for (v, temporary) in newACLDirectories { try FileSystem.move(temporary, store.poolACLs(content.aclDirectories[v])) }
+        for (user, name) in content.userDirectories.sorted(by: { $0.key < $1.key }) {
+            try FileSystem.symlink("../../pool/chains/" + name, at: generation + "/" + OutputLayout.chainsLink(user: model.users[user].name))
+        }
+        for (v, name) in content.aclDirectories.enumerated() {
+            try FileSystem.symlink("../../pool/acl/" + name, at: generation + "/acl/" + model.vpxis[v].name)
+        }
+        var header = Manifest.header(policy: policyName, at: at)
+        for (v, vpxi) in model.vpxis.enumerated() {
+            header.append(Manifest.vpxiRecord(vpxi, registrar: model.registrars[vpxi.registrar].name, epoch: plan.epochs[v]))
+        }
+        let signedCount = certStatus.lazy.filter { $0 == .signed }.count
+        header.append(["summary", ["certs", .string(String(certs.count))], ["signed", .string(String(signedCount))],
+                       ["pending", .string(String(certs.count - signedCount))], ["chains", .string(String(plan.chains.count))],
+                       ["acls", .string(String(plan.acls.count))]])
+        try FileSystem.write(Manifest.render(header.map(Manifest.line) + certRecords + chainRecords + aclRecords),
+                             to: generation + "/" + OutputLayout.manifest)
+        stats.filesWritten += 1
+        phase("manifest and links")
+        let signedFiles = Set(certs.indices.filter { certStatus[$0] == .signed }.map { "\(certs[$0].hex).cert" })
+        return (Set(content.userDirectories.values), Set(content.aclDirectories), signedFiles)
+    }
+
+    /// The signature item of a reused cert, read back from the previous output.
+    func previousSignature(_ index: Int) throws(FileError) -> [UInt8] {
+        let planned = plan.certs[index]
+        guard let previous, let found = previous.signedCert(planned.hex, digest: planned.digest) else {
+            throw FileError(code: .cannotRead, path: OutputLayout.cert(planned.hex), reason: "the previous output's copy of this cert is missing or damaged")
+        }
+        return format.item(found.sexp)
+    }
+
+    /// Writes or links the files, in parallel.
+    static func put(_ files: [(String, FileContent)], format: SExprText, table: ItemTable) throws(FileError) -> (written: Int, linked: Int) {
+        let results = Parallel.map(files.count, chunk: 128) { range -> Result<(Int, Int), FileError> in
+            var written = 0, linked = 0
+            for index in range {
+                let (path, content) = files[index]
+                do throws(FileError) {
+                    switch content {
+                    case .bytes(let bytes):
+                        try FileSystem.write(bytes, to: path)
+                        written += 1
+                    case .sequence(let indices):
+                        if indices.count == 1, indices[0] < 0 {
+                            try FileSystem.write(table.item(indices[0]) + (format == .advanced ? [0x0A] : []), to: path)
+                        } else {
+                            try FileSystem.write(format.sequence(indices.map(table.item)), to: path)
+                        }
+                        written += 1
+                    case .link(let source):
+                        if FileSystem.link(source, path) {
+                            linked += 1
+                        } else {
+                            try FileSystem.write(try FileSystem.read(source), to: path)
+                            written += 1
+                        }
+                    }
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success((written, linked))
+        }
+        var total = (0, 0)
+        for result in results {
+            let (written, linked) = try result.get()
+            total.0 += written
+            total.1 += linked
+        }
+        return total
+    }
+}
+
+/// The sequence items of some certs: `item(2i)` is cert i, `item(2i + 1)` its signature
+/// (made by this run, or read back from the previous output for a reused cert), and
+/// `item(-1 - i)` cert i alone.
+struct ItemTable: Sendable {
+    let items: [Int: (cert: [UInt8], signature: [UInt8]?)]
+
+    func item(_ index: Int) -> [UInt8] {
+        if index < 0 { return items[-1 - index]!.cert }
+        let cert = index / 2
+        return index % 2 == 0 ? items[cert]!.cert : items[cert]!.signature!
+    }
+
+    /// Renders the items of `indices` in parallel.
+    static func render(_ indices: [Int], fromPrevious: [Int], writer: OutputWriter) throws(FileError) -> ItemTable {
+        let certs = writer.plan.certs
+        let signatures = writer.signing.signatures
+        let format = writer.format
+        let rendered = Parallel.map(indices.count, chunk: 128) { range in
+            range.map { position -> ([UInt8], [UInt8]?) in
+                let index = indices[position]
+                return (format.item(certs[index].cert.sexp), signatures[index].map { format.item($0.sexp) })
+            }
+        }.flatMap { $0 }
+        var items: [Int: (cert: [UInt8], signature: [UInt8]?)] = [:]
+        for (position, index) in indices.enumerated() { items[index] = rendered[position] }
+        let reread = Parallel.map(fromPrevious.count, chunk: 64) { range in
+            range.map { position -> Result<[UInt8], FileError> in
+                Result { () throws(FileError) in try writer.previousSignature(fromPrevious[position]) }
+            }
+        }.flatMap { $0 }
+        for (position, index) in fromPrevious.enumerated() { items[index]!.signature = try reread[position].get() }
+        return ItemTable(items: items)
+    }
+}

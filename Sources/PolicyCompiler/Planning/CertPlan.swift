@@ -1,0 +1,77 @@
+import Hashing
+import SExpr
+import SPKI
+
+/// The certificates of one compilation, unsigned, with the chains users present and the
+/// ACL of every machine.
+public struct CertPlan: Sendable {
+    /// Which of the paper's flows (section 4.2) a cert belongs to.
+    public enum Flow: String, Sendable, CaseIterable {
+        /// `<R, H, A, propagate, V>`: the machine to the registrar it is registered with.
+        case resourceToRegistrar = "resource-registrar"
+        /// `<H2, H1, A, propagate, V>`: that registrar to the vpxi's, when they differ.
+        case registrarToRegistrar = "registrar-registrar"
+        /// `<H, U, A, V>`: the vpxi's registrar to a user (propagate when the user delegates).
+        case registrarToUser = "registrar-user"
+        /// `<U1, U2, A, V>`: a user to the user they delegate to (`via`).
+        case userToUser = "user-user"
+    }
+
+    /// An issuer or subject.
+    public struct Party: Hashable, Sendable {
+        public let name: PrincipalName
+        public let key: PublicKeyInfo
+    }
+
+    public struct PlannedCert: Sendable {
+        public let flow: Flow
+        public let vpxi: Int
+        public let machine: Int
+        public let issuer: Party
+        public let subject: Party
+        public let cert: Cert
+        /// The canonical bytes of the cert: what a signature covers.
+        public let canonical: [UInt8]
+        /// SHA-256 of `canonical`: the cert's name in the output.
+        public let digest: [UInt8]
+
+        init(flow: Flow, vpxi: Int, machine: Int, issuer: Party, subject: Party, cert: Cert) {
+            self.flow = flow
+            self.vpxi = vpxi
+            self.machine = machine
+            self.issuer = issuer
+            self.subject = subject
+            self.cert = cert
+            canonical = cert.sexp.canonical
+            digest = HashAlgorithm.sha256.digest(canonical)
+        }
+
+        /// The digest in lowercase hexadecimal.
+        public var hex: String { Hex.encode(digest) }
+    }
+
+    /// What one user presents to one machine: the certs from the machine's own grant to
+    /// the user, in presentation order.
+    public struct PlannedChain: Sendable {
+        public let user: Int
+        public let vpxi: Int
+        public let machine: Int
+        /// Indices into `certs`.
+        public let certs: [Int]
+    }
+
+    /// A machine's ACL: it trusts its own key.
+    public struct PlannedACL: Sendable {
+        public let vpxi: Int
+        public let machine: Int
+        public let acl: ACL
+    }
+
+    public var certs: [PlannedCert] = []
+    public var chains: [PlannedChain] = []
+    public var acls: [PlannedACL] = []
+    /// For each vpxi, the epoch compiled; nil when its window ended before the time.
+    public var epochs: [RenewalSchedule.Epoch?] = []
+
+    public init() {}
+}

@@ -1,0 +1,62 @@
+import Foundation
+import PolicyLanguage
+import SPKI
+import TestSupport
+import XCTest
+@testable import PolicyCompiler
+
+/// Compiles corpus policies in-process, with the checked-in demo keys.
+enum CompileFixture {
+    /// The demo key store: the machines' keys, then the registrars' and users'.
+    static var demoStore: KeyStoreDirectory {
+        KeyStoreDirectory(directories: [PackagePaths.corpus("vm-keys").path, PackagePaths.corpus("keys").path])
+    }
+
+    /// The examples compiled with checked-in keys (large-pool's machine keys are generated).
+    static let examples = ["bronze-standard", "secondary-user", "two-registrars", "with-include"]
+
+    /// The fixed compilation time of the golden outputs.
+    static let at: Int64 = 1_796_112_000  // 2026-12-01T08:00:00Z
+
+    static func analysis(_ name: String) throws -> PolicyAnalysis {
+        let path = Fixtures.policyPath("ok", "\(name).vp")
+        let loaded = PolicyLoader(read: Fixtures.read).load([path])
+        let analysis = PolicyAnalysis.analyze(root: path, in: loaded, keys: Fixtures.keyLoader)
+        XCTAssertFalse(analysis.hasErrors, analysis.diagnostics.map(\.message).joined(separator: "\n"))
+        return analysis
+    }
+
+    static func ir(_ analysis: PolicyAnalysis, store: KeyStoreDirectory = demoStore, generate: Bool = false) throws -> InfrastructureIR {
+        let keys = try ResolvedKeys.resolve(analysis.model, store: store, generateMissing: generate)
+        return InfrastructureIR(model: analysis.model, placement: try XCTUnwrap(analysis.placement), keys: keys)
+    }
+
+    static func ir(_ name: String) throws -> InfrastructureIR { try ir(try analysis(name)) }
+
+    /// A fresh temporary directory (removed by the test's teardown block).
+    static func temporaryDirectory(_ test: XCTestCase) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    /// Every file under `directory`, following symbolic links (an output is a link to a
+    /// generation that links into a pool): relative path → bytes.
+    static func files(_ directory: String) throws -> [String: [UInt8]] {
+        var result: [String: [UInt8]] = [:]
+        func walk(_ path: String, _ relative: String) throws {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+            if isDirectory.boolValue {
+                for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+                    try walk(path + "/" + name, relative.isEmpty ? name : relative + "/" + name)
+                }
+            } else {
+                result[relative] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            }
+        }
+        try walk(directory, "")
+        return result
+    }
+}
