@@ -25,7 +25,8 @@ struct CompileBenchmark: ParsableCommand {
             and reports the wall time of each stage, certs/s, the time outside RSA signing
             and the peak memory (the resident high-water mark, reset before each run).
             Targets: outside signing under 10% of the full run on 2 cores; peak memory under
-            1 GB; the incremental run under 5% of the full one.
+            1 GB; the incremental run under 5% of the full one. The outputs go to a new
+            directory of --work-dir, removed at the end.
 
             Examples:
               swift run -c release --scratch-path .build-release spki-bench compile
@@ -43,11 +44,14 @@ struct CompileBenchmark: ParsableCommand {
         var policy = CompileBenchmarkPolicy(hosts: hosts, machines: machines, users: users, vpxis: vpxis)
         policy.perUser = min(150, max(1, policy.machinesPerVPXI / 2))
         try setUp(policy)
-        let output = workDir + "/out"
-        FileSystemHelper.removeTree(output)
+        // A fresh output each time; removed after the measurements (ext4 is slow to create
+        // files just after deleting many: see Docs/performance.md).
+        let output = workDir + "/out-\(getpid())"
         let full = try measure(policy.text(), policy: policy, output: output)
         let incremental = try measure(policy.text(widen: true), policy: policy, output: output)
         print(report(full: full, incremental: incremental, policy: policy))
+        FileSystemHelper.removeTree(output)
+        FileSystemHelper.removeTree(workDir + "/.out-\(getpid()).spkic")
     }
 
     struct Run {

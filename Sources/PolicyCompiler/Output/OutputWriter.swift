@@ -104,6 +104,7 @@ public struct OutputWriter: Sendable {
         phase("plan the files")
 
         var rendered = 0
+        var renderTime = Duration.zero, putTime = Duration.zero, recordTime = Duration.zero
         for v in model.vpxis.indices {
             let range = content.certRanges[v]
             var files: [(String, FileContent)] = []
@@ -165,13 +166,18 @@ public struct OutputWriter: Sendable {
                 }
             }
             // The texts this vpxi's files need, then the files, then its manifest lines.
+            var started = clock.now
             let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, writer: self)
             rendered += needed.count
+            renderTime += clock.now - started
+            started = clock.now
             let directories = Set(files.map { AtomicFileName.directory(of: $0.0) })
             for directory in directories.sorted() { try FileSystem.makeDirectories(directory) }
             let (written, linked) = try Self.put(files, format: format, table: table)
             stats.filesWritten += written
             stats.filesReused += linked
+            putTime += clock.now - started
+            started = clock.now
             let model = self.model
             let statuses = certStatus
             let chainKeys = content.chainKeysOfCert
@@ -187,8 +193,9 @@ public struct OutputWriter: Sendable {
                     return Manifest.line(Manifest.certRecord(certs[index], model: model, status: statuses[index], chains: chainKeys[index]))
                 }
             }.flatMap { $0 }
+            recordTime += clock.now - started
         }
-        phase("render \(rendered) certs, write \(stats.filesWritten) files")
+        phase("render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
 
         // Complete pool directories get their names; the generation links to them.
         for (user, temporary) in newUserDirectories { try FileSystem.move(temporary, store.poolChains(content.userDirectories[user]!)) }
@@ -298,5 +305,13 @@ struct ItemTable: Sendable {
         }.flatMap { $0 }
         for (position, index) in fromPrevious.enumerated() { items[index]!.signature = try reread[position].get() }
         return ItemTable(items: items)
+    }
+}
+
+/// Durations in messages.
+enum CompileTiming {
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return "\(Units.number(value)) s"
     }
 }

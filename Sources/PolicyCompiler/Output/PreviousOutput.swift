@@ -42,56 +42,76 @@ public struct PreviousOutput: Sendable {
         } catch {
             throw CompileFailure("cannot read the previous manifest: \(error)")
         }
-        // The manifest is one list, one record per line after the first: parsed in one
-        // pass into a flat document, walked without building values.
-        let document: SExprDocument
-        do {
-            document = try SExprParser().parse(bytes)
-        } catch {
-            throw CompileFailure("the previous manifest `\(manifestPath)` is damaged (\(error.message)): remove the output, or choose another")
-        }
-        guard let root = document.roots.first, document.isList(root) else {
-            throw CompileFailure("the previous manifest `\(manifestPath)` is not an spkic manifest")
-        }
-        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        func text(_ id: SExprDocument.NodeID) -> String? {
-            document.isList(id) ? nil : document.withAtomBytes(id) { String(decoding: $0, as: UTF8.self) }
-        }
-        func field(_ record: [SExprDocument.NodeID], _ name: String) -> [SExprDocument.NodeID]? {
-            for child in record.dropFirst(2) where document.isList(child) {
-                let parts = document.children(child)
-                if let head = parts.first, text(head) == name { return Array(parts.dropFirst()) }
+        // One record per line after the first. Each line is parsed on its own (in
+        // parallel), into a flat document walked without building values.
+        let lines = bytes.split(separator: UInt8(ascii: "\n"))
+        let records = Parallel.map(max(0, lines.count - 1), chunk: 2048) { range in
+            range.compactMap { offset -> Record? in
+                var line = Array(lines[offset + 1].drop { $0 == UInt8(ascii: " ") })
+                if offset + 2 == lines.count, line.last == UInt8(ascii: ")") { line.removeLast() }  // closes the manifest
+                return Record(line)
             }
-            return nil
-        }
+        }.flatMap { $0 }
         var signed = Set<String>()
         var certLines: [String: ([UInt8], [String])] = [:]
         var chains: [String: ([String], Bool)] = [:]
         var acls: [String: SExpr] = [:]
-        for (position, record) in document.children(root).dropFirst().enumerated() where document.isList(record) {
-            let parts = document.children(record)
-            guard parts.count >= 2, let head = text(parts[0]), let key = text(parts[1]) else { continue }
-            switch head {
-            case "cert":
-                guard let status = field(parts, "status")?.first, text(status) == Manifest.CertStatus.signed.rawValue else { continue }
-                signed.insert(key)
-                // Record k is on line k + 1, after a blank; the last line also closes the manifest.
-                if position + 1 < lines.count {
-                    var line = Array(lines[position + 1].drop { $0 == UInt8(ascii: " ") })
-                    if position + 1 == lines.count - 2, line.last == UInt8(ascii: ")") { line.removeLast() }
-                    certLines[key] = (line, (field(parts, "chains") ?? []).compactMap(text))
-                }
-            case "chain":
-                let certs = (field(parts, "certs") ?? []).compactMap(text)
-                let status = field(parts, "status")?.first.flatMap(text)
-                chains[key] = (certs, status == Manifest.ChainStatus.complete.rawValue)
-            case "acl":
-                if let resource = field(parts, "resource")?.first { acls[key] = document.value(resource) }
-            default:
-                break
+        for record in records {
+            switch record.kind {
+            case .cert(let isSigned, let chainKeys):
+                guard isSigned else { continue }
+                signed.insert(record.key)
+                certLines[record.key] = (record.line, chainKeys)
+            case .chain(let certs, let complete):
+                chains[record.key] = (certs, complete)
+            case .acl(let resource):
+                acls[record.key] = resource
             }
         }
         return PreviousOutput(directory: directory, signedCerts: signed, certLines: certLines, chains: chains, acls: acls)
+    }
+
+    /// One line of a manifest, read.
+    struct Record: Sendable {
+        enum Kind: Sendable {
+            case cert(signed: Bool, chains: [String])
+            case chain(certs: [String], complete: Bool)
+            case acl(SExpr)
+        }
+
+        let key: String
+        let kind: Kind
+        let line: [UInt8]
+
+        init?(_ line: [UInt8]) {
+            guard line.starts(with: Array("(cert ".utf8)) || line.starts(with: Array("(chain ".utf8)) || line.starts(with: Array("(acl ".utf8)),
+                  let document = try? SExprParser().parse(line), let root = document.roots.first, document.isList(root) else { return nil }
+            func text(_ id: SExprDocument.NodeID) -> String? {
+                document.isList(id) ? nil : document.withAtomBytes(id) { String(decoding: $0, as: UTF8.self) }
+            }
+            let parts = document.children(root)
+            func field(_ name: String) -> [SExprDocument.NodeID]? {
+                for child in parts.dropFirst(2) where document.isList(child) {
+                    let items = document.children(child)
+                    if let head = items.first, text(head) == name { return Array(items.dropFirst()) }
+                }
+                return nil
+            }
+            guard parts.count >= 2, let head = text(parts[0]), let key = text(parts[1]) else { return nil }
+            self.key = key
+            self.line = line
+            switch head {
+            case "cert":
+                let status = field("status")?.first.flatMap(text)
+                kind = .cert(signed: status == Manifest.CertStatus.signed.rawValue, chains: (field("chains") ?? []).compactMap(text))
+            case "chain":
+                kind = .chain(certs: (field("certs") ?? []).compactMap(text),
+                              complete: field("status")?.first.flatMap(text) == Manifest.ChainStatus.complete.rawValue)
+            default:
+                guard let resource = field("resource")?.first else { return nil }
+                kind = .acl(document.value(resource))
+            }
+        }
     }
 
     /// The path of a file of the previous output.
