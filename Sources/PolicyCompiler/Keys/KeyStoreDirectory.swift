@@ -73,6 +73,8 @@ public struct KeyStoreDirectory: Sendable {
         }
         let base = "\(directory)/\(name.storePath)"
         do {
+            // The store's parents as usual, the store and its vpxi folders private.
+            try FileSystem.makeDirectories(AtomicFileName.directory(of: directory), mode: 0o755)
             try FileSystem.makeDirectories(AtomicFileName.directory(of: base), mode: 0o700)
             let key = RSAKeyFile(privateKey: try RSAKeyGenerator.generate(bits: 2048))
             try AtomicFile.write(key.privateKeyBytes(.sexp)!, to: base + ".key", mode: 0o600)

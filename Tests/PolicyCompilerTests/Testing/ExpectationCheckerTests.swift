@@ -29,3 +29,22 @@ final class ExpectationCheckerTests: XCTestCase {
         XCTAssertEqual(outcomes[0].description, "alice can ssh on w at 2026-12-01T09:00:00Z")
     }
 }
+
+extension ExpectationCheckerTests {
+    /// The large generated pool's 14 expectations hold (machine keys are stand-ins: the
+    /// expectations need their hashes, not their private halves).
+    func testTheLargePoolsExpectationsHold() throws {
+        let analysis = try CompileFixture.analysis("large-pool")
+        let model = analysis.model
+        var seed = 0
+        let machines = model.vpxis.map { vpxi in vpxi.machines.map { _ -> PublicKeyInfo in seed += 1; return LargePolicy.fakeKey(seed) } }
+        let keys = ResolvedKeys(machines: machines, signers: [:], hosts: [:], generated: [])
+        let ir = InfrastructureIR(model: model, placement: try XCTUnwrap(analysis.placement), keys: keys)
+        let outcomes = ExpectationChecker.check(ir, at: 1_796_083_200)
+        XCTAssertEqual(outcomes.count, 14)
+        XCTAssertTrue(outcomes.allSatisfy(\.passed), outcomes.filter { !$0.passed }.map { "\($0.description): \($0.detail ?? "")" }.joined(separator: "\n"))
+        let plan = CertPlanner(ir: ir).plan(at: 1_796_083_200)
+        XCTAssertEqual(plan.certs.count, 1111)
+        XCTAssertEqual(plan.chains.count, 740)
+    }
+}
