@@ -73,7 +73,10 @@ public enum Base64 {
     /// Decodes `input` (whitespace allowed anywhere, padding optional) and appends the
     /// bytes to `out`. On failure `out` may hold a partial result.
     public static func decode(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws(DecodeFailure) {
-        out.reserveCapacity(out.count + input.count / 4 * 3 + 3)
+        // Grow geometrically: reserving an exact size on every call would copy the whole
+        // buffer once per string, which is quadratic over a document of many strings.
+        let needed = out.count + input.count / 4 * 3 + 3
+        if out.capacity < needed { out.reserveCapacity(max(needed, out.capacity * 2)) }
         var accumulator: UInt32 = 0
         var symbols = 0
         var padding = 0

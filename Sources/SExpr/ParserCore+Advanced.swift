@@ -195,9 +195,13 @@ extension ParserCore {
             throw error(.unexpectedEnd, at: end, expected: "`|`", found: "end of input",
                         message: "the base64 string that starts at offset \(start) is never closed")
         }
+        // Decode into a local buffer: passing `&decoded` to a non-mutating method would
+        // copy `self` and with it force a copy of the whole buffer on every string.
+        var bytes: [UInt8] = []
+        try decodeBase64(p, from: start + 1, to: close, into: &bytes, what: "base64 string", at: start)
         let first = decoded.count
-        try decodeBase64(p, from: start + 1, to: close, into: &decoded, what: "base64 string", at: start)
-        return (StringRef(offset: first, length: decoded.count - first, isDecoded: true), close + 1)
+        decoded.append(contentsOf: bytes)
+        return (StringRef(offset: first, length: bytes.count, isDecoded: true), close + 1)
     }
 
     /// `{base64 of canonical bytes}`: exactly one canonical expression.
