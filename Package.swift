@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: Core libraries (no I/O, no printing)
@@ -46,6 +47,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),
+        .target(name: "Lint", dependencies: [
+            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -57,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "spkic",
             dependencies: [
-                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr",
+                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr", "Lint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -88,11 +93,12 @@ let package = Package(
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
         .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing", "TestSupport"]),
         .testTarget(name: "SPKITests", dependencies: ["SPKI", "SExpr", "RSA", "Hashing", "TestSupport"]),
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: [
             "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport",
         ]),
+        .testTarget(name: "LintTests", dependencies: ["Lint", "PolicyCompiler", "PolicyLanguage", "Diagnostics", "TestSupport"]),
         .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "RSA", "TestSupport", "vpxi-agent"]),

@@ -21,14 +21,20 @@ public struct DiagnosticRule: Sendable, Hashable {
     /// One line saying what the code reports.
     public let summary: String
     public let defaultSeverity: Severity
-    /// Where the code's documentation page lives.
-    public let helpURI: String
+    /// The code's documentation page, relative to the repository root
+    /// (`Docs/diagnostics/E0012.md`). Not a URI: the repository has no address of its own;
+    /// renderers turn it into one only when given a base (`--help-base-uri`).
+    public let documentation: String
+    /// Labels for code-scanning tools (SARIF `properties.tags`), e.g. `security`.
+    public let tags: [String]
 
-    public init(code: DiagnosticCode, name: String, summary: String, defaultSeverity: Severity, helpURI: String) {
+    public init(code: DiagnosticCode, name: String, summary: String, defaultSeverity: Severity, documentation: String,
+                tags: [String] = []) {
         self.code = code
         self.name = name
         self.summary = summary
         self.defaultSeverity = defaultSeverity
-        self.helpURI = helpURI
+        self.documentation = documentation
+        self.tags = tags
     }
 }

@@ -3,9 +3,12 @@
 public struct JSONRenderer: DiagnosticRenderer {
     /// Prefix of each code's documentation page, e.g. `Docs/diagnostics/`.
     public let documentationBase: String
+    /// Pages of codes documented elsewhere than under `documentationBase` (lint rules).
+    public let documentation: [DiagnosticCode: String]
 
-    public init(documentationBase: String = "Docs/diagnostics/") {
+    public init(documentationBase: String = "Docs/diagnostics/", documentation: [DiagnosticCode: String] = [:]) {
         self.documentationBase = documentationBase
+        self.documentation = documentation
     }
 
     public func render(_ diagnostics: [Diagnostic], sources: SourceManager) -> String {
@@ -34,7 +37,7 @@ public struct JSONRenderer: DiagnosticRenderer {
                 })),
             ])
         })))
-        members.append(("documentation", .string("\(documentationBase)\(diagnostic.code.rawValue).md")))
+        members.append(("documentation", .string(documentation[diagnostic.code] ?? "\(documentationBase)\(diagnostic.code.rawValue).md")))
         return .object(members)
     }
 

@@ -3,16 +3,20 @@
 public struct SARIFRenderer: DiagnosticRenderer {
     public let toolName: String
     public let toolVersion: String
-    public let informationURI: String
     /// Rules to describe; a diagnostic whose code is missing here still gets a rule
     /// entry built from its code alone.
     public let rules: [DiagnosticRule]
+    /// An absolute URI that the rules' documentation paths are relative to, e.g. the
+    /// repository's web view at a commit (`https://HOST/OWNER/REPO/blob/SHA/`). SARIF
+    /// wants `helpUri` and `informationUri` absolute, so without a base they are left out
+    /// and each rule carries its page's path in `help` and `properties.documentation`.
+    public let helpBaseURI: String?
 
-    public init(toolName: String, toolVersion: String, informationURI: String, rules: [DiagnosticRule]) {
+    public init(toolName: String, toolVersion: String, rules: [DiagnosticRule], helpBaseURI: String? = nil) {
         self.toolName = toolName
         self.toolVersion = toolVersion
-        self.informationURI = informationURI
         self.rules = rules
+        self.helpBaseURI = helpBaseURI.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     }
 
     public func render(_ diagnostics: [Diagnostic], sources: SourceManager) -> String {
@@ -26,17 +30,15 @@ public struct SARIFRenderer: DiagnosticRenderer {
             known.insert(diagnostic.code)
             ruleList.append(DiagnosticRule(code: diagnostic.code, name: diagnostic.code.rawValue,
                                            summary: diagnostic.code.rawValue,
-                                           defaultSeverity: diagnostic.severity, helpURI: informationURI))
+                                           defaultSeverity: diagnostic.severity, documentation: ""))
         }
         var ruleIndex: [DiagnosticCode: Int] = [:]
         for (index, rule) in ruleList.enumerated() { ruleIndex[rule.code] = index }
 
-        let driver: JSONValue = .object([
-            ("name", .string(toolName)),
-            ("version", .string(toolVersion)),
-            ("informationUri", .string(informationURI)),
-            ("rules", .array(ruleList.map(ruleObject))),
-        ])
+        var driverMembers: [(String, JSONValue)] = [("name", .string(toolName)), ("version", .string(toolVersion))]
+        if let helpBaseURI { driverMembers.append(("informationUri", .string(helpBaseURI))) }
+        driverMembers.append(("rules", .array(ruleList.map(ruleObject))))
+        let driver: JSONValue = .object(driverMembers)
         let results = diagnostics.map { result(for: $0, index: ruleIndex[$0.code] ?? 0, sources: sources) }
         return .object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
@@ -52,13 +54,24 @@ public struct SARIFRenderer: DiagnosticRenderer {
     }
 
     private func ruleObject(_ rule: DiagnosticRule) -> JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("id", .string(rule.code.rawValue)),
             ("name", .string(rule.name)),
             ("shortDescription", .object([("text", .string(rule.summary))])),
-            ("helpUri", .string(rule.helpURI)),
-            ("defaultConfiguration", .object([("level", .string(Self.level(rule.defaultSeverity)))])),
-        ])
+        ]
+        if !rule.documentation.isEmpty {
+            if let helpBaseURI { members.append(("helpUri", .string(helpBaseURI + Self.uri(rule.documentation)))) }
+            members.append(("help", .object([
+                ("text", .string("\(rule.summary); see \(rule.documentation)")),
+                ("markdown", .string("\(rule.summary); see [\(rule.documentation)](\(helpBaseURI.map { $0 + Self.uri(rule.documentation) } ?? rule.documentation))")),
+            ])))
+        }
+        members.append(("defaultConfiguration", .object([("level", .string(Self.level(rule.defaultSeverity)))])))
+        var properties: [(String, JSONValue)] = []
+        if !rule.documentation.isEmpty { properties.append(("documentation", .string(rule.documentation))) }
+        if !rule.tags.isEmpty { properties.append(("tags", .array(rule.tags.map(JSONValue.string)))) }
+        if !properties.isEmpty { members.append(("properties", .object(properties))) }
+        return .object(members)
     }
 
     private func result(for diagnostic: Diagnostic, index: Int, sources: SourceManager) -> JSONValue {

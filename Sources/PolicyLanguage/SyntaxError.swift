@@ -132,11 +132,11 @@ public enum SyntaxError: String, CaseIterable, Sendable {
     /// The rule metadata for machine-readable outputs.
     public var rule: DiagnosticRule {
         DiagnosticRule(code: code, name: name, summary: summary, defaultSeverity: .error,
-                       helpURI: "\(Self.documentationBaseURI)\(rawValue).md")
+                       documentation: "\(Self.documentationDirectory)\(rawValue).md")
     }
 
-    /// Where the pages of `Docs/diagnostics/` are published.
-    public static let documentationBaseURI = "https://github.com/spkic/spkic/blob/main/Docs/diagnostics/"
+    /// Where the pages of the codes are, relative to the repository root.
+    public static let documentationDirectory = "Docs/diagnostics/"
 
     public static var rules: [DiagnosticRule] { allCases.map(\.rule) }
 }

@@ -34,15 +34,19 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Only parse: skip semantic analysis (no key files are read).")
     var syntaxOnly = false
 
+    @Option(help: ArgumentHelp("SARIF: an absolute URI the documentation pages are relative to, e.g. the repository's web view at a commit; without it SARIF carries the pages' paths only.", valueName: "URI"))
+    var helpBaseUri: String?
+
     func validate() throws {
         guard maxErrors > 0 else { throw ValidationError("--max-errors must be at least 1") }
+        try DiagnosticOutput.validateHelpBase(helpBaseUri)
     }
 
     func run() throws {
         let input = PolicyInput.load(files, maxErrors: maxErrors, syntaxOnly: syntaxOnly)
         let loaded = input.loaded
         let diagnostics = input.diagnostics
-        let output = DiagnosticOutput.render(diagnostics, sources: loaded.sources, format: format)
+        let output = DiagnosticOutput.render(diagnostics, sources: loaded.sources, format: format, helpBaseURI: helpBaseUri)
         if format == .human {
             if !output.isEmpty { Console.err(String(output.dropLast())) }
         } else {

@@ -28,7 +28,7 @@ struct Spkic: ParsableCommand {
               spkic fmt --check policies/*.vp
             """,
         version: "0.1.0",
-        subcommands: [CompileCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self],
+        subcommands: [CompileCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self, LintCommand.self],
         defaultSubcommand: CompileCommand.self
     )
 

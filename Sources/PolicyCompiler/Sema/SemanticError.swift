@@ -77,7 +77,7 @@ public enum SemanticError: String, CaseIterable, Sendable {
 
     public var rule: DiagnosticRule {
         DiagnosticRule(code: code, name: name, summary: summary, defaultSeverity: severity,
-                       helpURI: "\(SyntaxError.documentationBaseURI)\(rawValue).md")
+                       documentation: "\(SyntaxError.documentationDirectory)\(rawValue).md")
     }
 
     public static var rules: [DiagnosticRule] { allCases.map(\.rule) }
