@@ -1,20 +1,42 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Diagnostics
 
 final class SARIFRendererTests: XCTestCase {
     private let rules = [
         DiagnosticRule(code: DiagnosticCode("E9021"), name: "unknown-user", summary: "a user that is not declared",
-                       defaultSeverity: .error, helpURI: "https://example.org/E9021.md"),
+                       defaultSeverity: .error, documentation: "Docs/diagnostics/E9021.md", tags: ["names"]),
     ]
 
-    private func render() -> String {
+    private func render(helpBaseURI: String? = nil) -> String {
         let (sources, diagnostic) = RendererFixture.make()
         var warning = diagnostic
         warning.severity = .warning
         warning.code = DiagnosticCode("W0001")
-        return SARIFRenderer(toolName: "spkic", toolVersion: "0.1.0", informationURI: "https://example.org/spkic",
-                             rules: rules).render([diagnostic, warning], sources: sources)
+        return SARIFRenderer(toolName: "spkic", toolVersion: "0.1.0", rules: rules, helpBaseURI: helpBaseURI)
+            .render([diagnostic, warning], sources: sources)
+    }
+
+    private func rule(_ text: String) throws -> [String: Any] {
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let run = try XCTUnwrap((document["runs"] as? [[String: Any]])?.first)
+        let driver = try XCTUnwrap((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+        return try XCTUnwrap((driver["rules"] as? [[String: Any]])?.first)
+    }
+
+    /// Without a base, no URI is invented: the page's repository path is in `help` and
+    /// `properties`; with one, `helpUri` is the base and the path.
+    func testHelpURIsOnlyFromAGivenBase() throws {
+        let plain = try rule(render())
+        XCTAssertNil(plain["helpUri"])
+        XCTAssertEqual((plain["properties"] as? [String: Any])?["documentation"] as? String, "Docs/diagnostics/E9021.md")
+        XCTAssertEqual((plain["properties"] as? [String: Any])?["tags"] as? [String], ["names"])
+        XCTAssertTrue(((plain["help"] as? [String: Any])?["text"] as? String)?.contains("Docs/diagnostics/E9021.md") == true)
+        XCTAssertFalse(render().contains("informationUri"))
+        let based = render(helpBaseURI: "https://git.example.net/team/spkic/blob/abc123")
+        XCTAssertEqual(try rule(based)["helpUri"] as? String, "https://git.example.net/team/spkic/blob/abc123/Docs/diagnostics/E9021.md")
+        try SchemaValidator.validate(based, against: SchemaValidator.sarif)
     }
 
     func testResultsCarryRuleRegionRelatedLocationsAndFixes() throws {
@@ -42,7 +64,6 @@ final class SARIFRendererTests: XCTestCase {
     /// Validates against the official schema with Python's `jsonschema`. Under
     /// `CI=true` a missing validator is a failure, not a skip.
     func testValidatesAgainstTheSARIFSchema() throws {
-        let schema = SchemaValidation.sharedSchema("sarif-schema-2.1.0.json", from: #filePath)
-        try SchemaValidation.validate(json: render(), schemaPath: schema)
+        try SchemaValidator.validate(render(), against: SchemaValidator.sarif)
     }
 }

@@ -22,8 +22,12 @@ enum SpkicRunner {
             let url = directory.appendingPathComponent("spkic")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        throw XCTSkip("spkic binary not found beside the test bundle")
+        // A missing binary is a broken build, never a reason to skip the CLI's tests.
+        XCTFail("spkic binary not found beside the test bundle (in \(candidates.map(\.path)))")
+        throw BinaryMissing()
     }
+
+    struct BinaryMissing: Error {}
 
     static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Output {
         let process = Process()
