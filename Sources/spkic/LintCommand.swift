@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import Diagnostics
 import Lint
@@ -73,7 +78,7 @@ struct LintCommand: ParsableCommand {
             return
         }
         let configuration = try loadConfiguration()
-        let time = try at.map { try CompilationOptions().parseTime($0) } ?? CompilationOptions().time
+        let time = try at.map { try CompilationOptions().parseTime($0) } ?? Int64(Glibc.time(nil))
         let loaded = PolicyLoader(read: FileAccess.read).load(files)
         let report = Linter(configuration: configuration)
             .lint(loaded, roots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: time)

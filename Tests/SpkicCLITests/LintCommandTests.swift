@@ -1,0 +1,114 @@
+import Foundation
+import TestSupport
+import XCTest
+
+final class LintCommandTests: XCTestCase {
+    private let at = ["--at", "2026-11-01T00:00Z"]
+    private let wildcard = "corpus/lint/wildcard-grant/bad.vp"
+    private let expected = "corpus/lint/contradicted-expectation/bad.vp"
+
+    /// The shipped examples lint clean: their intended findings are suppressed with reasons.
+    func testShippedExamplesLintClean() throws {
+        let examples = try PackagePaths.corpusFiles("policies/ok", extension: "vp").map { "corpus/policies/ok/\($0.lastPathComponent)" }
+        let output = try SpkicRunner.run(["lint", "--strict"] + examples + at)
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertEqual(output.stderr, "")
+    }
+
+    func testWarningsExitZeroAndOneUnderStrict() throws {
+        let output = try SpkicRunner.run(["lint", wildcard] + at)
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertTrue(output.stderr.contains("warning[wildcard-grant]: user `alice` is granted `*`"), output.stderr)
+        XCTAssertTrue(output.stderr.contains(" --> \(wildcard):12:15"), output.stderr)
+        XCTAssertTrue(output.stderr.hasSuffix("0 errors, 1 warning\n"), output.stderr)
+        XCTAssertEqual(try SpkicRunner.run(["lint", "--strict", wildcard] + at).status, 1)
+    }
+
+    func testErrorsExitOne() throws {
+        let output = try SpkicRunner.run(["lint", expected] + at)
+        XCTAssertEqual(output.status, 1)
+        XCTAssertTrue(output.stderr.contains("error[contradicted-expectation]"), output.stderr)
+    }
+
+    func testDisableEnableAndConfig() throws {
+        XCTAssertEqual(try SpkicRunner.run(["lint", expected, "--disable", "contradicted-expectation"] + at).status, 0)
+        XCTAssertEqual(try SpkicRunner.run(["lint", expected, "--disable", "correctness"] + at).status, 0)
+        let directory = try SpkicRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("lint.toml")
+        try Data("[rules]\nwildcard-grant = \"error\"\n".utf8).write(to: config)
+        let raised = try SpkicRunner.run(["lint", wildcard, "--config", config.path] + at)
+        XCTAssertEqual(raised.status, 1)
+        XCTAssertTrue(raised.stderr.contains("error[wildcard-grant]"), raised.stderr)
+        XCTAssertEqual(try SpkicRunner.run(["lint", wildcard, "--config", config.path, "--disable", "wildcard-grant"] + at).status, 0)
+    }
+
+    func testBadInputExitsTwo() throws {
+        let directory = try SpkicRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("lint.toml")
+        try Data("[rules]\nwildcard-grnt = \"off\"\n".utf8).write(to: config)
+        let badConfig = try SpkicRunner.run(["lint", wildcard, "--config", config.path])
+        XCTAssertEqual(badConfig.status, 2)
+        XCTAssertTrue(badConfig.stderr.contains("unknown rule `wildcard-grnt`"), badConfig.stderr)
+        XCTAssertTrue(badConfig.stderr.contains("did you mean `wildcard-grant`?"), badConfig.stderr)
+        XCTAssertEqual(try SpkicRunner.run(["lint", wildcard, "--config", "no/such.toml"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint", "no/such.vp"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint", "corpus/policies/err/E0014-unknown-property.vp"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint", "corpus/policies/err/E0100-unknown-name.vp"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint", wildcard, "--disable", "nothing"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint", wildcard, "--help-base-uri", "Docs/"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint", wildcard, "--at", "tomorrow"]).status, 2)
+        XCTAssertEqual(try SpkicRunner.run(["lint"]).status, 2)
+    }
+
+    func testGitHubFormat() throws {
+        let output = try SpkicRunner.run(["lint", wildcard, "--format", "github"] + at)
+        XCTAssertEqual(output.status, 0)
+        XCTAssertTrue(output.stdout.hasPrefix("::warning file=\(wildcard),line=12,col=15,"), output.stdout)
+        XCTAssertTrue(output.stdout.contains(",title=wildcard-grant::user `alice` is granted `*`"), output.stdout)
+        let errors = try SpkicRunner.run(["lint", expected, "--format", "github"] + at)
+        XCTAssertTrue(errors.stdout.hasPrefix("::error file=\(expected),line=14,col=5,"), errors.stdout)
+    }
+
+    func testJSONPointsAtTheRulePage() throws {
+        let output = try SpkicRunner.run(["lint", wildcard, "--format", "json"] + at)
+        let line = try XCTUnwrap(output.stdout.split(separator: "\n").first)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertEqual(object["code"] as? String, "wildcard-grant")
+        XCTAssertEqual(object["documentation"] as? String, "Docs/lint/wildcard-grant.md")
+    }
+
+    /// SARIF of every bad case at once validates against the official schema and carries
+    /// each rule's metadata: id, name, default level, its page (and an absolute help URI
+    /// only from --help-base-uri).
+    func testSARIFValidatesAndCarriesRuleMetadata() throws {
+        let bad = try FileManager.default.contentsOfDirectory(atPath: PackagePaths.corpus("lint").path)
+            .filter { !$0.hasPrefix(".") }.sorted().map { "corpus/lint/\($0)/bad.vp" }
+        for base in [nil, "https://git.example.net/team/spkic/blob/0123abc/"] as [String?] {
+            let output = try SpkicRunner.run(["lint", "--format", "sarif"] + bad + at + (base.map { ["--help-base-uri", $0] } ?? []))
+            XCTAssertEqual(output.status, 1, output.stderr)
+            try SchemaValidator.validate(output.stdout, against: SchemaValidator.sarif)
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            let run = try XCTUnwrap((document["runs"] as? [[String: Any]])?.first)
+            let driver = try XCTUnwrap((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+            let rules = try XCTUnwrap(driver["rules"] as? [[String: Any]])
+            let rule = try XCTUnwrap(rules.first { $0["id"] as? String == "weak-rsa-key" })
+            XCTAssertEqual(rule["name"] as? String, "weak-rsa-key")
+            XCTAssertEqual((rule["defaultConfiguration"] as? [String: Any])?["level"] as? String, "error")
+            XCTAssertEqual((rule["properties"] as? [String: Any])?["documentation"] as? String, "Docs/lint/weak-rsa-key.md")
+            XCTAssertEqual(rule["helpUri"] as? String, base.map { $0 + "Docs/lint/weak-rsa-key.md" })
+            let results = try XCTUnwrap(run["results"] as? [[String: Any]])
+            let ids = Set(results.compactMap { $0["ruleId"] as? String })
+            XCTAssertTrue(ids.isSuperset(of: ["wildcard-grant", "naming", "unused-suppression", "contradicted-expectation"]), "\(ids)")
+            XCTAssertFalse(output.stdout.contains("github.com/spkic"))
+        }
+    }
+
+    func testListRules() throws {
+        let output = try SpkicRunner.run(["lint", "--list-rules"])
+        XCTAssertEqual(output.status, 0)
+        XCTAssertTrue(output.stdout.contains("weak-rsa-key"), output.stdout)
+        XCTAssertTrue(output.stdout.contains("security"), output.stdout)
+    }
+}
