@@ -26,6 +26,7 @@ struct Spkic: ParsableCommand {
               spkic check policies/*.vp --format sarif > spkic.sarif
               spkic fmt -w policies/*.vp
               spkic fmt --check policies/*.vp
+              spkic lint policies/*.vp --strict
             """,
         version: "0.1.0",
         subcommands: [CompileCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self, LintCommand.self],

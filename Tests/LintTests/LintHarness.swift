@@ -20,6 +20,16 @@ enum LintHarness {
 
     static let keyLoader = KeyLoader(read: { read($0) })
 
+    /// The declarations the tests' policies start with (4 lines): a registrar, a
+    /// community, four hosts registered until mid-2027, and alice.
+    static let header = """
+        registrar lyon key "../../policies/ok/keys/lyon.pub"
+        community inria
+        host h-[1..4] { locator 192.0.2.{index} cpus 4 memory 8 GiB registered-with lyon until 2027-06-30T00:00Z trusted-by inria }
+        user alice key "../../policies/ok/keys/alice.pub" member-of inria clearance high
+
+        """
+
     /// Lints the policy files at `paths`.
     static func lint(_ paths: [String], configuration: LintConfiguration = LintConfiguration(), keys: [String] = [],
                      time: Int64 = time) -> (Linter.Report, SourceManager) {
@@ -30,11 +40,18 @@ enum LintHarness {
 
     /// Lints `text`, written to a temporary file beside the corpus keys
     /// (`corpus/lint/`), so that `../../policies/ok/keys/...` paths resolve.
-    static func lint(text: String, configuration: LintConfiguration = LintConfiguration(), time: Int64 = time) throws -> (Linter.Report, SourceManager) {
-        let directory = PackagePaths.corpus("lint/.scratch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("policy.vp")
+    static func lint(text: String, configuration: LintConfiguration = LintConfiguration(), time: Int64 = time,
+                     beside: URL? = nil) throws -> (Linter.Report, SourceManager) {
+        let file: URL
+        if let beside {
+            // In the folder of `beside`, so that its relative key paths resolve.
+            file = beside.deletingLastPathComponent().appendingPathComponent(".scratch-\(UUID().uuidString).vp")
+        } else {
+            let directory = PackagePaths.corpus("lint/.scratch-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            file = directory.appendingPathComponent("policy.vp")
+        }
+        defer { try? FileManager.default.removeItem(at: beside == nil ? file.deletingLastPathComponent() : file) }
         try Data(text.utf8).write(to: file)
         return lint([file.path], configuration: configuration, time: time)
     }

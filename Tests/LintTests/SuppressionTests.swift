@@ -5,13 +5,7 @@ import XCTest
 /// `# spkic:ignore RULE REASON`: on the finding's line, or alone on the line above; a
 /// reason is required; unused and malformed suppressions are reported.
 final class SuppressionTests: XCTestCase {
-    private let header = """
-        registrar lyon key "../../policies/ok/keys/lyon.pub"
-        community inria
-        host h-[1..4] { locator 192.0.2.{index} cpus 4 memory 8 GiB registered-with lyon until 2027-06-30T00:00Z trusted-by inria }
-        user alice key "../../policies/ok/keys/alice.pub" member-of inria clearance high
-
-        """
+    private let header = LintHarness.header
 
     private func policy(_ body: String) -> String {
         header + """

@@ -70,4 +70,11 @@ enum RuleSupport {
         guard let property = decl.properties.first(.certificates), case .lifetime(let value) = property.value else { return nil }
         return (property, value)
     }
+
+    /// The keys the policy declares (registrars and users), each with where its `key` is
+    /// written.
+    static func declaredKeys(_ context: LintContext) -> [(kind: String, name: String, key: PublicKeyInfo, range: SourceRange)] {
+        context.model.registrars.map { ("registrar", $0.name, $0.key, context.registrarDecl(named: $0.name)?.key?.range ?? $0.range) }
+            + context.model.users.map { ("user", $0.name, $0.key, context.userDecl(named: $0.name)?.key?.range ?? $0.range) }
+    }
 }

@@ -12,9 +12,7 @@ struct WeakHash: LintRule {
 
     func check(_ context: LintContext) -> [LintFinding] {
         var findings: [LintFinding] = []
-        let principals: [(kind: String, name: String, key: PublicKeyInfo, range: SourceRange)] =
-            context.model.registrars.map { ("registrar", $0.name, $0.key, context.registrarDecl(named: $0.name)?.key?.range ?? $0.range) }
-            + context.model.users.map { ("user", $0.name, $0.key, context.userDecl(named: $0.name)?.key?.range ?? $0.range) }
+        let principals = RuleSupport.declaredKeys(context)
         for principal in principals {
             guard principal.key.principal.sexp.head == "public-key", let algorithm = principal.key.principal.sexp.tail.first?.head,
                   let hash = Self.legacy[algorithm] else { continue }

@@ -10,9 +10,7 @@ struct WeakRSAKey: LintRule {
     func check(_ context: LintContext) -> [LintFinding] {
         var findings: [LintFinding] = []
         var reported = Set<String>()
-        let principals: [(kind: String, name: String, key: PublicKeyInfo, range: SourceRange)] =
-            context.model.registrars.map { ("registrar", $0.name, $0.key, context.registrarDecl(named: $0.name)?.key?.range ?? $0.range) }
-            + context.model.users.map { ("user", $0.name, $0.key, context.userDecl(named: $0.name)?.key?.range ?? $0.range) }
+        let principals = RuleSupport.declaredKeys(context)
         for principal in principals {
             guard let rsa = principal.key.rsa, rsa.bitLength < 2048 else { continue }
             reported.insert(principal.name)

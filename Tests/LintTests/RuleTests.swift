@@ -1,0 +1,102 @@
+import Diagnostics
+import Foundation
+import Lint
+import XCTest
+
+/// Behaviours the corpus cases do not show: thresholds, time, key stores, determinism.
+final class RuleTests: XCTestCase {
+    private let header = LintHarness.header
+
+    private func policy(_ body: String, certificates: String = "24h renew every 8h") -> String {
+        header + "vpxi study {\n  owner alice\n  window 2026-12-01T08:00Z .. 2026-12-05T08:00Z\n  certificates valid \(certificates)\n  node a\n\(body)\n}\n"
+    }
+
+    private func rules(_ text: String, configuration: LintConfiguration = LintConfiguration(), time: Int64 = LintHarness.time) throws -> [String] {
+        let (report, _) = try LintHarness.lint(text: text, configuration: configuration, time: time)
+        XCTAssertFalse(report.hasCompilerErrors, "\(report.diagnostics.map(\.message))")
+        return report.diagnostics.map(\.code.rawValue)
+    }
+
+    func testLifetimeMaximumIsConfigurable() throws {
+        let text = policy("  grant alice ssh on a", certificates: "48h renew every 12h")
+        XCTAssertEqual(try rules(text), [])
+        var strict = LintConfiguration()
+        strict.options.maxLifetime = 24 * 3600
+        XCTAssertEqual(try rules(text, configuration: strict), ["lifetime-too-long"])
+    }
+
+    func testRenewalFactorIsConfigurable() throws {
+        let text = policy("  grant alice ssh on a", certificates: "24h renew every 10h")
+        XCTAssertEqual(try rules(text), [])
+        var strict = LintConfiguration()
+        strict.options.renewalFactor = 3
+        XCTAssertEqual(try rules(text, configuration: strict), ["renewal-margin"])
+    }
+
+    func testRenewalDefaultingToTheLifetimeIsFlaggedWithAnInsertion() throws {
+        let (report, _) = try LintHarness.lint(text: policy("  grant alice ssh on a", certificates: "24h"))
+        let finding = try XCTUnwrap(report.diagnostics.first { $0.code.rawValue == "renewal-margin" })
+        XCTAssertEqual(finding.fixIts.first?.edits.first?.replacement, " renew every 12h")
+    }
+
+    func testExpiryIsMeasuredFromTheTimeOfLinting() throws {
+        let text = policy("  grant alice ssh on a")
+        XCTAssertEqual(try rules(text), [])
+        // 2026-12-01T00:00Z: the window ends within 30 days.
+        XCTAssertEqual(try rules(text, time: 1_796_083_200), ["expiring-soon"])
+        // 2027-07-01: the hosts' registration ended (and the vpxi with it: no grant is "over").
+        let late = try rules(text, time: 1_814_400_000)
+        XCTAssertEqual(late.filter { $0 == "expiring-soon" }.count, 1, "\(late)")
+    }
+
+    func testGrantOverBeforeTheEndOfTheVPXI() throws {
+        let text = policy("  grant alice ssh on a\n  grant alice console on a during 2026-12-01T08:00Z .. 2026-12-02T08:00Z")
+        // 2026-12-03: the console grant is over, the vpxi is not.
+        XCTAssertEqual(try rules(text, time: 1_796_256_000).filter { $0 == "unexercisable-grant" }, ["unexercisable-grant"])
+        XCTAssertEqual(try rules(text).filter { $0 == "unexercisable-grant" }, [])
+    }
+
+    func testKeyRulesNeedNoKeyStore() throws {
+        let (report, _) = LintHarness.lint([PackagePathsForTests.corpusLint("private-key-permissions/bad.vp")],
+                                           keys: ["/nonexistent/key/store"])
+        XCTAssertEqual(report.diagnostics.map(\.code.rawValue), [])
+        XCTAssertEqual(report.keyStoreFailures, [])
+    }
+
+    func testUnreadableKeyInTheStoreIsReportedNotFatal() throws {
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-lint-bad-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: store) }
+        try Data("not a key".utf8).write(to: store.appendingPathComponent("alice.key"))
+        let (report, _) = LintHarness.lint([PackagePathsForTests.corpusLint("wildcard-grant/good.vp")], keys: [store.path])
+        XCTAssertEqual(report.keyStoreFailures.map(\.path), [store.appendingPathComponent("alice.key").path])
+        XCTAssertFalse(report.hasCompilerErrors)
+    }
+
+    /// Linting twice gives the same diagnostics in the same order; suppressing every
+    /// finding where it is leaves nothing.
+    func testDeterministicAndFullySuppressible() throws {
+        let paths = try FileManager.default.contentsOfDirectory(atPath: PackagePathsForTests.corpusLint(""))
+            .filter { !$0.hasPrefix(".") }.sorted().map { PackagePathsForTests.corpusLint("\($0)/bad.vp") }
+        let first = LintHarness.lint(paths).0.diagnostics
+        XCTAssertEqual(first, LintHarness.lint(paths).0.diagnostics)
+        XCTAssertGreaterThan(first.count, 20)
+        for path in paths {
+            let (report, sources) = LintHarness.lint([path])
+            let findings = report.diagnostics.filter { !["unused-suppression", "invalid-suppression"].contains($0.code.rawValue) }
+            guard !findings.isEmpty else { continue }
+            let file = sources.files[0]
+            var text = String(decoding: file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let lines = text.count
+            var byLine: [Int: Set<String>] = [:]
+            for finding in findings { byLine[file.lineIndex(of: finding.range.start), default: []].insert(finding.code.rawValue) }
+            for line in byLine.keys.sorted(by: >) where line < lines {
+                text.insert("# spkic:ignore \(byLine[line]!.sorted().joined(separator: ",")) test", at: line)
+            }
+            // Keep the relative key paths working: lint the text from the same depth.
+            let (suppressed, _) = try LintHarness.lint(text: text.joined(separator: "\n"), beside: URL(fileURLWithPath: path))
+            let left = suppressed.diagnostics.filter { $0.code.rawValue != "format-drift" && $0.code.rawValue != "invalid-suppression" }
+            XCTAssertEqual(left.map(\.code.rawValue), [], path)
+        }
+    }
+}
