@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Lint
+import TestSupport
 import XCTest
 
 /// Behaviours the corpus cases do not show: thresholds, time, key stores, determinism.
@@ -98,5 +99,20 @@ final class RuleTests: XCTestCase {
             let left = suppressed.diagnostics.filter { $0.code.rawValue != "format-drift" && $0.code.rawValue != "invalid-suppression" }
             XCTAssertEqual(left.map(\.code.rawValue), [], path)
         }
+    }
+
+    /// The key store survey's sizes and algorithms agree with OpenSSL's reading of the
+    /// same files (the 1024-bit key of the weak-rsa-key case was made with `openssl genrsa`).
+    func testKeyStoreSurveyAgreesWithOpenSSL() throws {
+        let openssl = try ExternalTool.require("openssl", package: "openssl")
+        let store = try LintHarness.makeStore(URL(fileURLWithPath: PackagePathsForTests.corpusLint("weak-rsa-key/bad.store")))
+        defer { try? FileManager.default.removeItem(at: store) }
+        let (report, _) = LintHarness.lint([PackagePathsForTests.corpusLint("weak-rsa-key/bad.vp")], keys: [store.path])
+        let finding = try XCTUnwrap(report.diagnostics.first { $0.message.contains("key store") })
+        let text = try ExternalTool.run(openssl, ["rsa", "-in", store.appendingPathComponent("lyon.key").path, "-noout", "-text"]).stdoutText
+        XCTAssertTrue(text.contains("Private-Key: (1024 bit"), text)
+        XCTAssertTrue(finding.message.contains("RSA-1024"), finding.message)
+        let policyKey = try ExternalTool.run(openssl, ["pkey", "-pubin", "-in", PackagePathsForTests.corpusLint("weak-rsa-key/weak-1024.pub"), "-noout", "-text"])
+        XCTAssertTrue(policyKey.stdoutText.contains("Public-Key: (1024 bit"), policyKey.stdoutText)
     }
 }
