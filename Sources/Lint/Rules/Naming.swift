@@ -7,16 +7,19 @@ import PolicyLanguage
 struct Naming: LintRule {
     static let descriptor = RuleDescriptor(
         id: "naming", category: .style, defaultLevel: .info,
-        summary: "a declared name that is not lowercase kebab-case")
+        summary: "a declared name that is not lowercase kebab-case", hasFixIt: true)
 
     func check(_ context: LintContext) -> [LintFinding] {
         var findings: [LintFinding] = []
-        func check(_ kind: String, _ name: Identifier) {
+        let files = context.files.map(\.source)
+        /// `scope`: the vpxi body for nodes and clusters, nil (every file) for the rest.
+        func check(_ kind: String, _ name: Identifier, scope: SourceRange? = nil) {
             guard !Self.isKebab(name.text) else { return }
             let suggestion = Self.kebab(name.text)
             findings.append(finding("\(kind) name `\(name.text)` is not lowercase kebab-case", at: name.range,
                                     label: "try `\(suggestion)`",
-                                    help: "rename it `\(suggestion)` here and where it is used (lowercase letters and digits, words joined by `-`)"))
+                                    help: "rename it `\(suggestion)` here and where it is used (lowercase letters and digits, words joined by `-`)",
+                                    fixIts: rename(name.text, to: suggestion, files: files, scope: scope)))
         }
         for file in context.files {
             for declaration in file.policy.declarations {
@@ -27,13 +30,26 @@ struct Naming: LintRule {
                 case .user(let decl): check("user", decl.name)
                 case .vpxi(let decl):
                     check("vpxi", decl.name)
-                    for node in decl.nodes { check("node", node.name) }
-                    for cluster in decl.clusters { check("cluster", cluster.name) }
+                    for node in decl.nodes { check("node", node.name, scope: decl.body) }
+                    for cluster in decl.clusters { check("cluster", cluster.name, scope: decl.body) }
                 case .include: break
                 }
             }
         }
         return findings
+    }
+
+    /// Renames every whole-word occurrence (outside strings and comments), unless the
+    /// new name is already written somewhere (the rename would merge two names).
+    func rename(_ old: String, to new: String, files: [SourceFile], scope: SourceRange?) -> [Diagnostic.FixIt] {
+        guard Self.isKebab(new) else { return [] }
+        var edits: [Diagnostic.TextEdit] = []
+        for file in files where scope == nil || scope!.file == file.id {
+            let limit = scope.map { Int($0.start)..<Int($0.end) }
+            guard NameOccurrences.ranges(of: new, in: file, within: limit).isEmpty else { return [] }
+            edits += NameOccurrences.ranges(of: old, in: file, within: limit).map { Diagnostic.TextEdit(range: $0, replacement: new) }
+        }
+        return edits.isEmpty ? [] : [Diagnostic.FixIt("rename `\(old)` to `\(new)`", edits: edits)]
     }
 
     /// Lowercase letters and digits, starting with a letter, words joined by single `-`
