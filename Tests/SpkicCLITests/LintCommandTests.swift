@@ -28,6 +28,20 @@ final class LintCommandTests: XCTestCase {
         let output = try SpkicRunner.run(["lint", expected] + at)
         XCTAssertEqual(output.status, 1)
         XCTAssertTrue(output.stderr.contains("error[contradicted-expectation]"), output.stderr)
+        // A placement failure is an answer, not bad input: the other rules still run.
+        let placement = try SpkicRunner.run(["lint", "corpus/policies/err/E0120-no-eligible-host.vp"] + at)
+        XCTAssertEqual(placement.status, 1)
+        XCTAssertTrue(placement.stderr.contains("error[E0120]"), placement.stderr)
+        XCTAssertTrue(placement.stderr.contains("warning[unbounded-validity]"), placement.stderr)
+    }
+
+    func testStandardInput() throws {
+        let text = try String(contentsOf: PackagePaths.corpus("lint/renewal-margin/bad.vp"), encoding: .utf8)
+            .replacingOccurrences(of: "../../policies/ok/keys/", with: "corpus/policies/ok/keys/")
+        let output = try SpkicRunner.run(["lint", "-", "--format", "json"] + at, stdin: text)
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertTrue(output.stdout.contains("\"file\":\"<stdin>\""), output.stdout)
+        XCTAssertTrue(output.stdout.contains("\"code\":\"renewal-margin\""), output.stdout)
     }
 
     func testDisableEnableAndConfig() throws {
