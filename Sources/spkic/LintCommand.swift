@@ -21,7 +21,8 @@ struct LintCommand: ParsableCommand {
             above; suppressions that suppress nothing are reported. --config reads a TOML
             file of levels per rule and category, ignored paths and thresholds. With
             --keys, the key-store rules (key sizes, hashes, permissions) read the key
-            store; without it they check the policy's own keys only.
+            store; without it they check the policy's own keys only. --fix applies the
+            findings' fix-its (each file rewritten atomically) and reports what is left.
             Exit status: 0 clean; 1 errors found (or warnings, with --strict); 2 bad
             input (unreadable file, syntax or semantic errors, bad configuration).
 
@@ -31,6 +32,7 @@ struct LintCommand: ParsableCommand {
               spkic lint policy.vp --keys /etc/spkic/keys --at 2026-12-01T00:00Z
               spkic lint policies/*.vp --format sarif > spkic-lint.sarif
               spkic lint policies/*.vp --format github      # in a GitHub Actions step
+              spkic lint --fix policy.vp                    # apply the fix-its
               spkic lint --list-rules
             """)
 
@@ -64,8 +66,12 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Print the rules (id, category, default level, summary) and exit.")
     var listRules = false
 
+    @Flag(help: "Apply the findings' fix-its to the files (each rewritten atomically), then report what is left.")
+    var fix = false
+
     func validate() throws {
         if files.isEmpty && !listRules { throw ValidationError("Missing expected argument '<files> ...'") }
+        if fix && files.contains("-") { throw ValidationError("--fix cannot rewrite standard input") }
         try DiagnosticOutput.validateHelpBase(helpBaseUri)
         if let at { _ = try CompilationOptions().parseTime(at) }
     }
@@ -79,9 +85,14 @@ struct LintCommand: ParsableCommand {
         }
         let configuration = try loadConfiguration()
         let time = try at.map { try CompilationOptions().parseTime($0) } ?? Int64(Glibc.time(nil))
-        let loaded = PolicyLoader(read: FileAccess.read).load(files)
-        let report = Linter(configuration: configuration)
+        var loaded = PolicyLoader(read: FileAccess.read).load(files)
+        var report = Linter(configuration: configuration)
             .lint(loaded, roots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: time)
+        if fix, try applyFixes(report, loaded: loaded) {
+            loaded = PolicyLoader(read: FileAccess.read).load(files)
+            report = Linter(configuration: configuration)
+                .lint(loaded, roots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: time)
+        }
         let output = DiagnosticOutput.render(report.diagnostics, sources: loaded.sources, format: format,
                                              rules: LintRegistry.diagnosticRules, documentation: LintRegistry.documentation,
                                              helpBaseURI: helpBaseUri)
@@ -99,6 +110,27 @@ struct LintCommand: ParsableCommand {
         }
         if !loaded.unreadable.isEmpty || report.hasCompilerErrors { throw ExitCode(ExitStatus.badInput.rawValue) }
         if errors > 0 || (strict && warnings > 0) { throw ExitCode(ExitStatus.refused.rawValue) }
+    }
+
+    /// Rewrites each file that has fix-its (lint findings only); says what was fixed.
+    /// Returns whether a file changed.
+    func applyFixes(_ report: Linter.Report, loaded: PolicyLoader.Loaded) throws -> Bool {
+        let lintCodes = Set(LintRegistry.descriptors.map(\.code))
+        var changed = false
+        for file in loaded.files {
+            let findings = report.diagnostics.filter { $0.range.file == file.source.id && lintCodes.contains($0.code) }
+            let result = FixApplier.apply(findings, to: file.source.bytes, file: file.source.id)
+            guard !result.applied.isEmpty, result.bytes != file.source.bytes else { continue }
+            do {
+                try AtomicFile.write(result.bytes, to: file.path, mode: FileAccess.mode(of: file.path))
+            } catch {
+                throw CommandFailure(.badInput, "--fix: \(error)")
+            }
+            changed = true
+            let deferred = result.deferred.isEmpty ? "" : "; \(result.deferred.count) left for another run (they overlap)"
+            Console.err("fixed \(result.applied.count) finding\(result.applied.count == 1 ? "" : "s") in \(file.path)\(deferred)")
+        }
+        return changed
     }
 
     func loadConfiguration() throws -> LintConfiguration {

@@ -125,4 +125,36 @@ final class LintCommandTests: XCTestCase {
         XCTAssertTrue(output.stdout.contains("weak-rsa-key"), output.stdout)
         XCTAssertTrue(output.stdout.contains("security"), output.stdout)
     }
+
+    /// --fix rewrites the file with the fix-its (keeping its mode), and a second run
+    /// leaves nothing that has a fix-it.
+    func testFixAppliesTheFixIts() throws {
+        let directory = try SpkicRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = PackagePaths.corpus("policies/ok/keys").path + "/"
+        var text = try String(contentsOf: PackagePaths.corpus("lint/subsumed-grant/bad.vp"), encoding: .utf8)
+            .replacingOccurrences(of: "../../policies/ok/keys/", with: keys)
+        text = text.replacingOccurrences(of: "certificates valid 24h renew every 8h", with: "certificates valid 7d")
+            .replacingOccurrences(of: "community inria\n", with: "community inria\ncommunity Unused\n")
+        let file = directory.appendingPathComponent("policy.vp")
+        try Data(text.utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+        let first = try SpkicRunner.run(["lint", "--fix", file.path] + at)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("fixed "), first.stderr)
+        // Fix-its that overlap (the rename and the deletion of `Unused`) or build on each
+        // other (lifetime, then renewal) take a second run.
+        XCTAssertTrue(first.stderr.contains("left for another run"), first.stderr)
+        let second = try SpkicRunner.run(["lint", "--fix", file.path] + at)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let fixed = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertFalse(fixed.contains("grant alice ssh on a"), fixed)
+        XCTAssertFalse(fixed.contains("Unused"), fixed)
+        XCTAssertTrue(fixed.contains("certificates valid 3d renew every 36h"), fixed)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o640)
+        let again = try SpkicRunner.run(["lint", "--format", "json", file.path] + at)
+        XCTAssertFalse(again.stdout.contains("\"fixIts\":[{"), again.stdout)
+        XCTAssertEqual(try SpkicRunner.run(["lint", "--fix", "-"]).status, 2)
+    }
 }

@@ -15,10 +15,13 @@ struct LifetimeTooLong: LintRule {
             guard vpxi.lifetime > maximum, let decl = context.vpxiDecl(named: vpxi.name),
                   let (_, lifetime) = RuleSupport.lifetime(of: decl) else { return nil }
             let limit = DurationText.format(maximum)
-            var fixIts: [Diagnostic.FixIt] = []
-            if vpxi.renewal <= maximum {
-                fixIts.append(.replace(lifetime.valid.range, with: limit, "shorten the lifetime to \(limit)"))
+            // Shorten the lifetime; a renewal period that would then exceed it is halved
+            // from the new lifetime (a renewal left implicit follows the lifetime).
+            var edits = [Diagnostic.TextEdit(range: lifetime.valid.range, replacement: limit)]
+            if let renew = lifetime.renewEvery, vpxi.renewal > maximum {
+                edits.append(Diagnostic.TextEdit(range: renew.range, replacement: DurationText.format(max(60, maximum / 2 / 60 * 60))))
             }
+            let fixIts = [Diagnostic.FixIt("shorten the lifetime to \(limit)", edits: edits)]
             return finding("certificates of vpxi `\(vpxi.name)` are valid \(DurationText.format(vpxi.lifetime)), longer than the maximum of \(limit)",
                            at: lifetime.valid.range, label: "over \(limit)",
                            help: "shorten the lifetime (and renew more often): a stolen certificate stays usable until it expires; or raise `max-lifetime` in the lint configuration",

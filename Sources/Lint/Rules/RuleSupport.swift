@@ -4,8 +4,8 @@ import PolicyLanguage
 
 /// Helpers shared by the rules: locating properties and building fix-its.
 enum RuleSupport {
-    /// A fix-it deleting the lines of `range` when nothing else shares them (the range
-    /// alone otherwise).
+    /// A fix-it deleting `range`: its whole line when nothing else shares it (a trailing
+    /// comment goes with it), with the blanks before it when it ends a line.
     static func deletion(of range: SourceRange, in sources: SourceManager, _ message: String) -> Diagnostic.FixIt {
         let file = sources[range.file]
         let bytes = file.bytes
@@ -16,10 +16,19 @@ enum RuleSupport {
         var lineEnd = end
         while lineEnd < bytes.count, bytes[lineEnd] == 0x20 || bytes[lineEnd] == 0x09 || bytes[lineEnd] == 0x0D { lineEnd += 1 }
         let startsLine = lineStart == 0 || bytes[lineStart - 1] == 0x0A
+        // A comment after the construct goes with it.
+        if startsLine, lineEnd < bytes.count, bytes[lineEnd] == UInt8(ascii: "#") {
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+        }
         let endsLine = lineEnd == bytes.count || bytes[lineEnd] == 0x0A
         if startsLine, endsLine {
+            // The whole line.
             start = lineStart
             end = min(bytes.count, lineEnd + 1)
+        } else if endsLine {
+            // The end of a line: the blanks before it too.
+            start = lineStart
+            end = lineEnd
         }
         return Diagnostic.FixIt(message, edits: [Diagnostic.TextEdit(range: SourceRange(file: range.file, start: UInt32(start), end: UInt32(end)),
                                                                       replacement: "")])
