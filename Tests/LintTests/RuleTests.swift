@@ -115,4 +115,41 @@ final class RuleTests: XCTestCase {
         let policyKey = try ExternalTool.run(openssl, ["pkey", "-pubin", "-in", PackagePathsForTests.corpusLint("weak-rsa-key/weak-1024.pub"), "-noout", "-text"])
         XCTAssertTrue(policyKey.stdoutText.contains("Public-Key: (1024 bit"), policyKey.stdoutText)
     }
+
+    /// Policies damaged at random (a line dropped, doubled or cut short) are linted
+    /// without a crash, into diagnostics that every renderer takes.
+    func testDamagedPoliciesNeverCrash() throws {
+        var generator = SystemRandomNumberGenerator()
+        // A scratch folder whose `keys` is the examples' keys, so that their paths resolve.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-lint-damaged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createSymbolicLink(at: scratch.appendingPathComponent("keys"),
+                                                   withDestinationURL: URL(fileURLWithPath: PackagePathsForTests.corpusLint("../policies/ok/keys")))
+        let file = scratch.appendingPathComponent("policy.vp")
+        for name in ["bronze-standard", "secondary-user", "two-registrars"] {
+            let url = URL(fileURLWithPath: PackagePathsForTests.corpusLint("../policies/ok/\(name).vp"))
+            let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for _ in 0..<40 {
+                var damaged = lines
+                let index = Int.random(in: 0..<damaged.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: damaged.remove(at: index)
+                case 1: damaged.insert(damaged[index], at: index)
+                default: damaged[index] = String(damaged[index].prefix(damaged[index].count / 2))
+                }
+                try Data(damaged.joined(separator: "\n").utf8).write(to: file)
+                let (report, sources) = LintHarness.lint([file.path])
+                // Every range lies in its file, and every renderer takes the result.
+                for diagnostic in report.diagnostics {
+                    XCTAssertLessThanOrEqual(Int(diagnostic.range.end), sources[diagnostic.range.file].bytes.count, diagnostic.message)
+                    for edit in diagnostic.fixIts.flatMap(\.edits) {
+                        XCTAssertLessThanOrEqual(Int(edit.range.end), sources[edit.range.file].bytes.count, diagnostic.message)
+                    }
+                }
+                XCTAssertEqual(HumanRenderer().render(report.diagnostics, sources: sources).isEmpty, report.diagnostics.isEmpty)
+                _ = SARIFRenderer(toolName: "spkic", toolVersion: "test", rules: LintRegistry.diagnosticRules).render(report.diagnostics, sources: sources)
+            }
+        }
+    }
 }

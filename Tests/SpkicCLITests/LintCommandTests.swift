@@ -157,4 +157,12 @@ final class LintCommandTests: XCTestCase {
         XCTAssertFalse(again.stdout.contains("\"fixIts\":[{"), again.stdout)
         XCTAssertEqual(try SpkicRunner.run(["lint", "--fix", "-"]).status, 2)
     }
+
+    /// Every policy of the error corpus gets an answer (1) or bad input (2), never a crash.
+    func testErrorCorpusNeverCrashes() throws {
+        for url in try PackagePaths.corpusFiles("policies/err", extension: "vp") {
+            let output = try SpkicRunner.run(["lint", "corpus/policies/err/\(url.lastPathComponent)", "--keys", "corpus/keys"] + at)
+            XCTAssertTrue([0, 1, 2].contains(output.status), "\(url.lastPathComponent): exit \(output.status)\n\(output.stderr)")
+        }
+    }
 }
