@@ -12,7 +12,7 @@ struct SingleRegistrar: LintRule {
         context.model.vpxis.indices.compactMap { v in
             let hosts = context.hosts(ofVPXI: v).map { context.model.hosts[$0] }
             let sites = Set(hosts.compactMap(\.site))
-            let registrars = Set(hosts.compactMap { $0.registration?.registrar } + [context.model.vpxis[v].registrar])
+            let registrars = Set(hosts.compactMap { $0.registration?.registrar })
             guard sites.count > 1, registrars.count == 1, let registrar = registrars.first else { return nil }
             let vpxi = context.model.vpxis[v]
             let name = context.model.registrars[registrar].name
