@@ -152,4 +152,21 @@ final class RuleTests: XCTestCase {
             }
         }
     }
+
+    /// Turning rules off only removes their findings: with any set of rules disabled, the
+    /// findings are exactly those of the other rules (suppression findings aside).
+    func testDisablingRulesOnlyRemovesTheirFindings() throws {
+        let paths = try FileManager.default.contentsOfDirectory(atPath: PackagePathsForTests.corpusLint(""))
+            .filter { !$0.hasPrefix(".") }.sorted().map { PackagePathsForTests.corpusLint("\($0)/bad.vp") }
+        let meta: Set<String> = ["unused-suppression", "invalid-suppression"]
+        let all = LintHarness.lint(paths).0.diagnostics.filter { !meta.contains($0.code.rawValue) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10 {
+            var configuration = LintConfiguration()
+            let off = Set(LintRegistry.rules.map(\.descriptor.id).filter { _ in Bool.random(using: &generator) })
+            for id in off { try configuration.disable(id) }
+            let some = LintHarness.lint(paths, configuration: configuration).0.diagnostics.filter { !meta.contains($0.code.rawValue) }
+            XCTAssertEqual(some, all.filter { !off.contains($0.code.rawValue) }, "off: \(off.sorted())")
+        }
+    }
 }
