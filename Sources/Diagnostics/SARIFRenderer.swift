@@ -19,14 +19,31 @@ public struct SARIFRenderer: DiagnosticRenderer {
         self.helpBaseURI = helpBaseURI.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     }
 
-    public func render(_ diagnostics: [Diagnostic], sources: SourceManager) -> String {
-        document(diagnostics, sources: sources).serialized(pretty: true) + "\n"
+    /// A diagnostic that the sources suppress on purpose (`# spkic:ignore RULE REASON`),
+    /// written as a result with an in-source suppression and its justification, so that
+    /// code-scanning tools show it as suppressed rather than lose it.
+    public struct Suppressed: Sendable, Hashable {
+        public var diagnostic: Diagnostic
+        public var justification: String
+
+        public init(_ diagnostic: Diagnostic, justification: String) {
+            self.diagnostic = diagnostic
+            self.justification = justification
+        }
     }
 
-    public func document(_ diagnostics: [Diagnostic], sources: SourceManager) -> JSONValue {
+    public func render(_ diagnostics: [Diagnostic], sources: SourceManager) -> String {
+        render(diagnostics, suppressed: [], sources: sources)
+    }
+
+    public func render(_ diagnostics: [Diagnostic], suppressed: [Suppressed], sources: SourceManager) -> String {
+        document(diagnostics, suppressed: suppressed, sources: sources).serialized(pretty: true) + "\n"
+    }
+
+    public func document(_ diagnostics: [Diagnostic], suppressed: [Suppressed] = [], sources: SourceManager) -> JSONValue {
         var ruleList = rules
         var known = Set(rules.map(\.code))
-        for diagnostic in diagnostics where !known.contains(diagnostic.code) {
+        for diagnostic in diagnostics + suppressed.map(\.diagnostic) where !known.contains(diagnostic.code) {
             known.insert(diagnostic.code)
             ruleList.append(DiagnosticRule(code: diagnostic.code, name: diagnostic.code.rawValue,
                                            summary: diagnostic.code.rawValue,
@@ -39,7 +56,12 @@ public struct SARIFRenderer: DiagnosticRenderer {
         if let helpBaseURI { driverMembers.append(("informationUri", .string(helpBaseURI))) }
         driverMembers.append(("rules", .array(ruleList.map(ruleObject))))
         let driver: JSONValue = .object(driverMembers)
-        let results = diagnostics.map { result(for: $0, index: ruleIndex[$0.code] ?? 0, sources: sources) }
+        var results = diagnostics.map { result(for: $0, index: ruleIndex[$0.code] ?? 0, sources: sources) }
+        for entry in suppressed {
+            guard case .object(var members) = result(for: entry.diagnostic, index: ruleIndex[entry.diagnostic.code] ?? 0, sources: sources) else { continue }
+            members.append(("suppressions", .array([.object([("kind", .string("inSource")), ("justification", .string(entry.justification))])])))
+            results.append(.object(members))
+        }
         return .object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
             ("version", .string("2.1.0")),

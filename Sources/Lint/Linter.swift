@@ -15,6 +15,9 @@ public struct Linter: Sendable {
         public var keyStoreFailures: [KeyStoreSurvey.Failure]
         /// The policies skipped because their path is ignored.
         public var ignoredRoots: [String]
+        /// The findings a `# spkic:ignore` suppresses (at their levels), with its reason: for
+        /// SARIF, which records them as suppressed.
+        public var suppressed: [SARIFRenderer.Suppressed] = []
     }
 
     public let configuration: LintConfiguration
@@ -59,13 +62,14 @@ public struct Linter: Sendable {
         }
         let ignoredFiles = Set(linted.filter { configuration.isIgnored($0.path) }.map(\.source.id))
         let kept = findings.filter { !ignoredFiles.contains($0.range.file) }
-        let diagnostics = applySuppressions(kept, files: linted.filter { !ignoredFiles.contains($0.source.id) }, sources: loaded.sources)
+        let (diagnostics, suppressed) = applySuppressions(kept, files: linted.filter { !ignoredFiles.contains($0.source.id) }, sources: loaded.sources)
         var seen = Set<Diagnostic>()
         let all = (compiler + diagnostics).filter { seen.insert($0).inserted }.sortedByLocation()
         let hasCompilerErrors = compiler.contains { $0.severity == .error && !Self.placementCodes.contains($0.code.rawValue) }
         var uniqueFailures: [KeyStoreSurvey.Failure] = []
         for failure in failures where !uniqueFailures.contains(failure) { uniqueFailures.append(failure) }
-        return Report(diagnostics: all, hasCompilerErrors: hasCompilerErrors, keyStoreFailures: uniqueFailures, ignoredRoots: ignored)
+        return Report(diagnostics: all, hasCompilerErrors: hasCompilerErrors, keyStoreFailures: uniqueFailures, ignoredRoots: ignored,
+                      suppressed: suppressed)
     }
 
     /// Placement failures are answers ("this pool cannot hold it"), not bad input: the
@@ -75,7 +79,8 @@ public struct Linter: Sendable {
     /// Drops the findings a `# spkic:ignore` covers (whatever the rule's level, so that a
     /// suppression of a disabled rule is not reported as unused), reports the unused and
     /// malformed suppressions, then applies the levels.
-    func applySuppressions(_ findings: Set<LintFinding>, files: [PolicyLoader.LoadedFile], sources: SourceManager) -> [Diagnostic] {
+    func applySuppressions(_ findings: Set<LintFinding>, files: [PolicyLoader.LoadedFile], sources: SourceManager)
+        -> (diagnostics: [Diagnostic], suppressed: [SARIFRenderer.Suppressed]) {
         let known = Set(LintRegistry.descriptors.map(\.id))
         var suppressions: [FileID: [SuppressionScanner.Suppression]] = [:]
         var extra: [LintFinding] = []
@@ -86,10 +91,14 @@ public struct Linter: Sendable {
         }
         var used = Set<SourceRange>()
         var kept: [LintFinding] = []
+        var suppressed: [SARIFRenderer.Suppressed] = []
         for finding in findings.sorted(by: { ($0.range, $0.rule, $0.message) < ($1.range, $1.rule, $1.message) }) {
             let line = sources[finding.range.file].lineIndex(of: finding.range.start)
             if let match = suppressions[finding.range.file]?.first(where: { $0.lines.contains(line) && $0.rules.contains(finding.rule) }) {
                 used.insert(match.range)
+                if let descriptor = LintRegistry.descriptor(finding.rule), let severity = configuration.level(of: descriptor).severity {
+                    suppressed.append(SARIFRenderer.Suppressed(finding.diagnostic(severity), justification: match.reason))
+                }
             } else {
                 kept.append(finding)
             }
@@ -103,9 +112,10 @@ public struct Linter: Sendable {
                                          fixIts: [RuleSupport.deletion(of: suppression.range, in: sources, "remove the comment")]))
             }
         }
-        return (kept + extra).compactMap { finding in
+        let diagnostics = (kept + extra).compactMap { finding -> Diagnostic? in
             guard let descriptor = LintRegistry.descriptor(finding.rule), let severity = configuration.level(of: descriptor).severity else { return nil }
             return finding.diagnostic(severity)
         }
+        return (diagnostics, suppressed)
     }
 }

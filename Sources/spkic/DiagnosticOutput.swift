@@ -14,7 +14,8 @@ enum DiagnosticOutput {
     /// `rules` and `documentation` describe codes beyond the compiler's (lint rules);
     /// `helpBaseURI` makes SARIF help URIs absolute (`--help-base-uri`).
     static func render(_ diagnostics: [Diagnostic], sources: SourceManager, format: DiagnosticFormat,
-                       rules: [DiagnosticRule] = [], documentation: [DiagnosticCode: String] = [:], helpBaseURI: String? = nil) -> String {
+                       rules: [DiagnosticRule] = [], documentation: [DiagnosticCode: String] = [:], helpBaseURI: String? = nil,
+                       suppressed: [SARIFRenderer.Suppressed] = []) -> String {
         switch format {
         case .human:
             // Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
@@ -25,7 +26,7 @@ enum DiagnosticOutput {
         case .sarif:
             return SARIFRenderer(toolName: "spkic", toolVersion: Spkic.configuration.version,
                                  rules: rules + SyntaxError.rules + SemanticError.rules, helpBaseURI: helpBaseURI)
-                .render(diagnostics, sources: sources)
+                .render(diagnostics, suppressed: suppressed, sources: sources)
         case .github:
             return GitHubRenderer().render(diagnostics, sources: sources)
         }

@@ -95,7 +95,7 @@ struct LintCommand: ParsableCommand {
         }
         let output = DiagnosticOutput.render(report.diagnostics, sources: loaded.sources, format: format,
                                              rules: LintRegistry.diagnosticRules, documentation: LintRegistry.documentation,
-                                             helpBaseURI: helpBaseUri)
+                                             helpBaseURI: helpBaseUri, suppressed: report.suppressed)
         if format == .human {
             if !output.isEmpty { Console.err(String(output.dropLast())) }
         } else {

@@ -57,6 +57,26 @@ final class SARIFRendererTests: XCTestCase {
         XCTAssertNotNil(results[0]["fixes"])
     }
 
+    /// A suppressed diagnostic is a result with an in-source suppression and its reason.
+    func testSuppressedResultsCarryTheirJustification() throws {
+        let (sources, diagnostic) = RendererFixture.make()
+        var suppressed = diagnostic
+        suppressed.code = DiagnosticCode("W0002")
+        suppressed.severity = .warning
+        let text = SARIFRenderer(toolName: "spkic", toolVersion: "0.1.0", rules: rules)
+            .render([diagnostic], suppressed: [.init(suppressed, justification: "intended")], sources: sources)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let run = try XCTUnwrap((document["runs"] as? [[String: Any]])?.first)
+        let results = try XCTUnwrap(run["results"] as? [[String: Any]])
+        XCTAssertEqual(results.count, 2)
+        XCTAssertNil(results[0]["suppressions"])
+        let suppressions = try XCTUnwrap(results[1]["suppressions"] as? [[String: Any]])
+        XCTAssertEqual(suppressions.first?["kind"] as? String, "inSource")
+        XCTAssertEqual(suppressions.first?["justification"] as? String, "intended")
+        XCTAssertEqual(results[1]["ruleId"] as? String, "W0002")
+        try SchemaValidator.validate(text, against: SchemaValidator.sarif)
+    }
+
     func testURIsArePercentEncoded() {
         XCTAssertEqual(SARIFRenderer.uri("dir/my file é.vp"), "dir/my%20file%20%C3%A9.vp")
     }

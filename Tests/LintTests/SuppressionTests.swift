@@ -36,6 +36,10 @@ final class SuppressionTests: XCTestCase {
 
     func testLineAboveSuppresses() throws {
         XCTAssertEqual(try codes("  # spkic:ignore wildcard-grant the owner administers the machine\n  grant alice * on a"), [])
+        // The suppressed finding is kept aside with its reason, for SARIF.
+        let (report, _) = try LintHarness.lint(text: policy("  # spkic:ignore wildcard-grant the owner administers the machine\n  grant alice * on a"))
+        XCTAssertEqual(report.suppressed.map(\.diagnostic.code.rawValue), ["wildcard-grant"])
+        XCTAssertEqual(report.suppressed.map(\.justification), ["the owner administers the machine"])
     }
 
     func testTwoLinesAboveDoesNotSuppress() throws {

@@ -15,6 +15,22 @@ final class LintCommandTests: XCTestCase {
         XCTAssertEqual(output.stderr, "")
     }
 
+    /// In SARIF, the examples' suppressed findings are results marked suppressed in the
+    /// source, with the reason of their `# spkic:ignore`.
+    func testSARIFRecordsSuppressions() throws {
+        let output = try SpkicRunner.run(["lint", "corpus/policies/ok/secondary-user.vp", "--format", "sarif"] + at)
+        XCTAssertEqual(output.status, 0, output.stderr)
+        try SchemaValidator.validate(output.stdout, against: SchemaValidator.sarif)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let results = try XCTUnwrap((document["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])
+        XCTAssertEqual(Set(results.compactMap { $0["ruleId"] as? String }), ["unbounded-validity", "open-delegation", "wildcard-grant"])
+        for result in results {
+            let suppression = try XCTUnwrap((result["suppressions"] as? [[String: Any]])?.first)
+            XCTAssertEqual(suppression["kind"] as? String, "inSource")
+            XCTAssertFalse((suppression["justification"] as? String ?? "").isEmpty)
+        }
+    }
+
     func testWarningsExitZeroAndOneUnderStrict() throws {
         let output = try SpkicRunner.run(["lint", wildcard] + at)
         XCTAssertEqual(output.status, 0, output.stderr)
