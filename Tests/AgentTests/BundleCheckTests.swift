@@ -1,0 +1,179 @@
+import Agent
+import Backends
+import Foundation
+import RSA
+import SExpr
+import SPKI
+import TestSupport
+import XCTest
+
+/// Bundles built by the back ends, verified and read by the agent: what a good bundle
+/// yields, and every refusal with its reason.
+final class BundleCheckTests: XCTestCase {
+    static let at = BundleLab.date("2026-12-01T10:00:00Z")
+
+    static func lab(_ logins: [BundleLab.Login]? = nil) -> BundleLab {
+        BundleLab(window: (BundleLab.spki("2026-12-01T08:00:00Z"), BundleLab.spki("2026-12-03T08:00:00Z")),
+                  generatedAt: BundleLab.spki("2026-11-30T12:00:00Z"),
+                  logins: logins ?? [BundleLab.Login(expires: BundleLab.spki("2026-12-02T20:00:00Z"))])
+    }
+
+    func verify(_ files: [String: [UInt8]], host: String = "host-a", registrar: String = "registrar") throws -> AgentBundle {
+        try AgentBundle.verify(files: files, hostKey: try BundleLab.key(host).requirePrivateKey(), registrar: try BundleLab.key(registrar))
+    }
+
+    func assertRefused(_ files: [String: [UInt8]], host: String = "host-a", registrar: String = "registrar",
+                       code: AgentError.Code = .bundleRefused, _ fragments: [String], line: UInt = #line) {
+        XCTAssertThrowsError(try verify(files, host: host, registrar: registrar), line: line) { error in
+            guard let error = error as? AgentError else { return XCTFail("\(error)", line: line) }
+            XCTAssertEqual(error.code, code, error.description, line: line)
+            for fragment in fragments { XCTAssertTrue(error.message.contains(fragment), error.message, line: line) }
+        }
+    }
+
+    func testGoodBundleYieldsMirroredSAsOnBothHostsAndTheLogin() throws {
+        let lab = Self.lab()
+        let a = try verify(try lab.files("host-a"), host: "host-a")
+        let b = try verify(try lab.files("host-b"), host: "host-b")
+        XCTAssertEqual(a.host, "host-a")
+        XCTAssertEqual(a.registrar, "lyon")
+        XCTAssertEqual(a.generatedAt, BundleLab.date("2026-11-30T12:00:00Z"))
+        // Four 12-hour epochs over two days, one link end per host.
+        XCTAssertEqual(a.associations.count, 4)
+        XCTAssertEqual(b.associations.count, 4)
+        let hits = try BundleBuilder(plan: try lab.plan(), secrets: try BundleSecrets(espMasterKey: Array(repeating: 7, count: 32))).hits
+        for (sa, peer) in zip(a.associations.sorted { $0.start < $1.start }, b.associations.sorted { $0.start < $1.start }) {
+            XCTAssertEqual(sa.suite, .aes128GCM)
+            XCTAssertEqual(sa.localHIT, hits["vm-1"])
+            XCTAssertEqual(sa.peerHIT, hits["vm-2"])
+            XCTAssertEqual(sa.peerLocator.description, "10.0.0.2:10500")
+            XCTAssertTrue(sa.extendedSequenceNumbers)
+            XCTAssertEqual(sa.replayWindow, 64)
+            // Each host unwrapped its keys with its own key; they must pair up.
+            XCTAssertEqual(sa.spiIn, peer.spiOut)
+            XCTAssertEqual(sa.spiOut, peer.spiIn)
+            XCTAssertEqual(sa.keyIn, peer.keyOut)
+            XCTAssertEqual(sa.keyOut, peer.keyIn)
+            XCTAssertNotEqual(sa.keyIn, sa.keyOut)
+            XCTAssertEqual(sa.keyIn.count, 20)
+            XCTAssertEqual(sa.start, peer.start)
+            XCTAssertLessThanOrEqual(sa.end, sa.linkExpiry!)
+        }
+        XCTAssertEqual(a.associations.map(\.start).min(), BundleLab.date("2026-12-01T08:00:00Z"))
+        let logins = try a.enforcedLogins(at: Self.at)
+        XCTAssertEqual(logins, [AuthorizedLogin(vm: "vm-1", account: "alice", publicKey: try BundleLab.sshLine("alice"),
+                                                expiry: BundleLab.date("2026-12-02T20:00:00Z"))])
+        XCTAssertEqual(try b.enforcedLogins(at: Self.at), [])
+    }
+
+    func testKeysMatchWhatOpenSSLUnwraps() throws {
+        let openssl = try ExternalTool.require("openssl", package: "openssl")
+        let files = try Self.lab().files()
+        let bundle = try verify(files)
+        let esp = try SExpr.parse(files["esp.sexp"]!)
+        let wrapped = try XCTUnwrap(esp.first("link-end")?.first("epoch")?.first("keys")?.tail.first?.atomBytes)
+        let directory = try BundleLab.temporaryDirectory("openssl")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyPath = directory.appendingPathComponent("host-a.pem").path
+        try FileManager.default.copyItem(atPath: PackagePaths.corpus("backends").appendingPathComponent("keys/host-a.pem").path, toPath: keyPath)
+        let result = try ExternalTool.run(openssl, ["pkeyutl", "-decrypt", "-inkey", keyPath, "-pkeyopt", "rsa_padding_mode:oaep",
+                                                    "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"], input: wrapped)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        let first = try XCTUnwrap(bundle.associations.min { $0.start < $1.start })
+        XCTAssertEqual(result.stdout, first.keyIn + first.keyOut)
+    }
+
+    func testTamperedFileIsRefused() throws {
+        var files = try Self.lab().files()
+        files["esp.sexp"]![files["esp.sexp"]!.count / 2] ^= 0x01
+        assertRefused(files, ["esp.sexp", "SHA-256", "B056"])
+        var missing = try Self.lab().files()
+        missing["authorized.sexp"] = nil
+        assertRefused(missing, ["authorized.sexp", "missing", "B054"])
+        var extra = try Self.lab().files()
+        extra["esp/extra.sh"] = Array("#!/bin/sh\n".utf8)
+        assertRefused(extra, ["esp/extra.sh", "B055"])
+    }
+
+    func testSignatureByAnotherRegistrarIsRefused() throws {
+        var lab = Self.lab()
+        lab.registrarKey = "host-c"  // the bundle is signed by a key that is not this host's registrar
+        assertRefused(try lab.files(), ["signature", "B053"])
+        // And a good bundle checked against another registrar key is refused as well.
+        assertRefused(try Self.lab().files(), registrar: "host-c", ["B053"])
+    }
+
+    func testBundleForAnotherHostKeyIsRefused() throws {
+        assertRefused(try Self.lab().files("host-a"), host: "host-b", ["another host key", "B057"])
+    }
+
+    func testExpiredChainIsRefusedWithItsReason() throws {
+        // The bundle says alice may log in until 12-02 20:00, but the registrar's cert ended at 09:00.
+        let lab = Self.lab([BundleLab.Login(expires: BundleLab.spki("2026-12-02T20:00:00Z"),
+                                            chainValidity: Validity(notBefore: BundleLab.spki("2026-12-01T08:00:00Z"),
+                                                                    notAfter: BundleLab.spki("2026-12-01T09:00:00Z")))])
+        let bundle = try verify(try lab.files())
+        XCTAssertThrowsError(try bundle.enforcedLogins(at: Self.at)) { error in
+            let error = error as! AgentError
+            XCTAssertEqual(error.code, .chainRefused)
+            XCTAssertTrue(error.message.contains("login `alice` on `vm-1`"), error.message)
+            XCTAssertTrue(error.message.contains("cert 2 of the chain expired at 2026-12-01T09:00:00Z"), error.message)
+        }
+        // Before the cert ended, the same chain grants ssh, until the cert's end.
+        XCTAssertEqual(try bundle.enforcedLogins(at: BundleLab.date("2026-12-01T08:30:00Z")).map(\.expiry),
+                       [BundleLab.date("2026-12-01T09:00:00Z")])
+    }
+
+    func testChainOutsideTheTagIsRefused() throws {
+        let console = Self.lab([BundleLab.Login(rights: .string("console"), expires: BundleLab.spki("2026-12-02T20:00:00Z"))])
+        XCTAssertThrowsError(try verify(try console.files()).enforcedLogins(at: Self.at)) { error in
+            XCTAssertTrue((error as! AgentError).message.contains("which does not include ssh on this VM"), "\(error)")
+        }
+        // A login on vm-2 (host-b) holds with its own chain, and not when the last grant comes from elsewhere.
+        var other = Self.lab([BundleLab.Login(vm: "vm-2", expires: BundleLab.spki("2026-12-02T20:00:00Z"))])
+        var files = try other.files("host-b")
+        XCTAssertNoThrow(try verify(files, host: "host-b").enforcedLogins(at: Self.at))
+        other.logins[0].chainIssuer = "host-c"  // the grant to the user comes from another key than the registrar
+        files = try other.files("host-b")
+        XCTAssertThrowsError(try verify(files, host: "host-b").enforcedLogins(at: Self.at)) { error in
+            XCTAssertTrue((error as! AgentError).message.contains("no cert leads from the VM's key"), "\(error)")
+        }
+    }
+
+    func testChainForAnotherVMIsRefused() throws {
+        let lab = Self.lab([BundleLab.Login(vm: "vm-2", chainVM: "vm-1", expires: BundleLab.spki("2026-12-02T20:00:00Z"))])
+        XCTAssertThrowsError(try verify(try lab.files("host-b"), host: "host-b").enforcedLogins(at: Self.at)) { error in
+            XCTAssertTrue((error as! AgentError).message.contains("login `alice` on `vm-2`"), "\(error)")
+        }
+    }
+
+    func testChainForAnotherKeyIsRefused() throws {
+        let lab = Self.lab([BundleLab.Login(chainKey: "vm-5", expires: BundleLab.spki("2026-12-02T20:00:00Z"))])
+        XCTAssertThrowsError(try verify(try lab.files()).enforcedLogins(at: Self.at)) { error in
+            XCTAssertTrue((error as! AgentError).message.contains("no cert leads from the VM's key to the user's key"), "\(error)")
+        }
+    }
+
+    func testPendingExpiredAndKeylessLoginsAreNotEnforcedAndNotErrors() throws {
+        let lab = Self.lab([
+            BundleLab.Login(user: "later", notBefore: BundleLab.spki("2026-12-02T08:00:00Z"), expires: BundleLab.spki("2026-12-02T20:00:00Z")),
+            BundleLab.Login(user: "gone", expires: BundleLab.spki("2026-12-01T09:00:00Z")),
+            BundleLab.Login(user: "nokey", sshKey: nil, expires: BundleLab.spki("2026-12-02T20:00:00Z")),
+        ])
+        let bundle = try verify(try lab.files())
+        XCTAssertEqual(try bundle.enforcedLogins(at: Self.at), [])
+        XCTAssertEqual(bundle.nextLoginStart(after: Self.at), BundleLab.date("2026-12-02T08:00:00Z"))
+        XCTAssertEqual(try bundle.enforcedLogins(at: BundleLab.date("2026-12-02T09:00:00Z")).map(\.account), ["later"])
+        let report = CheckReport(bundle: bundle, at: Self.at)
+        XCTAssertTrue(report.errors.isEmpty)
+        XCTAssertTrue(report.text.contains("pending vm-1/later from 2026-12-02T08:00:00Z"), report.text)
+        XCTAssertTrue(report.text.contains("not enforced vm-1/gone: expired at 2026-12-01T09:00:00Z"), report.text)
+        XCTAssertTrue(report.text.contains("not enforced vm-1/nokey: no SSH key"), report.text)
+    }
+
+    func testUnsupportedSuiteRefusesTheBundle() throws {
+        var lab = Self.lab()
+        lab.suite = .chacha20Poly1305
+        assertRefused(try lab.files(), ["chacha20-poly1305", "not implemented"])
+    }
+}
