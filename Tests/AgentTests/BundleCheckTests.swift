@@ -141,7 +141,7 @@ final class BundleCheckTests: XCTestCase {
     }
 
     func testChainForAnotherVMIsRefused() throws {
-        let lab = Self.lab([BundleLab.Login(vm: "vm-2", chainVM: "vm-1", expires: BundleLab.spki("2026-12-02T20:00:00Z"))])
+        let lab = Self.lab([BundleLab.Login(vm: "vm-2", expires: BundleLab.spki("2026-12-02T20:00:00Z"), chainVM: "vm-1")])
         XCTAssertThrowsError(try verify(try lab.files("host-b"), host: "host-b").enforcedLogins(at: Self.at)) { error in
             XCTAssertTrue((error as! AgentError).message.contains("login `alice` on `vm-2`"), "\(error)")
         }
