@@ -161,7 +161,7 @@ public final class AgentRuntime: Sendable {
                 $0.lastApplied = now
                 $0.lastError = nil
             }
-            logger.info("state applied", metadata: ["source": "\(options.source.path)", "sas": "\(desired.associations.count)",
+            logger.info("\(options.source.kind) applied", metadata: ["source": "\(options.source.path)", "sas": "\(desired.associations.count)",
                                                     "logins": "\(desired.logins.count)"])
         } catch {
             refuse(digest: probe, error.description, now: now)
@@ -193,7 +193,7 @@ public final class AgentRuntime: Sendable {
             return state.refused.map { $0.digest == digest && $0.reason == reason } ?? false
         }
         if !repeated {
-            logger.error("new state refused, keeping the last good one", metadata: ["source": "\(options.source.path)", "reason": "\(reason)"])
+            logger.error("\(options.source.kind) refused, keeping the last good one", metadata: ["source": "\(options.source.path)", "reason": "\(reason)"])
         }
     }
 

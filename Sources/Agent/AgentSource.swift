@@ -19,6 +19,14 @@ public enum AgentSource: Sendable {
         }
     }
 
+    /// `bundle` or `input`, for logs.
+    public var kind: String {
+        switch self {
+        case .bundle: return "bundle"
+        case .input: return "input"
+        }
+    }
+
     /// What a source asks the agent to enforce.
     struct Desired {
         var digest: [UInt8]

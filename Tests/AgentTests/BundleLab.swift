@@ -28,6 +28,9 @@ struct BundleLab {
         var expires: SPKIDate
         /// The validity of the registrar's cert (nil: the login's).
         var chainValidity: Validity?
+        /// An OpenSSH key line instead of the fixture key `sshKey`, and the chain granted to
+        /// its principal (for keys made by ssh-keygen).
+        var sshLine: String?
         /// The VM the chain is about (nil: the login's).
         var chainVM: String?
         /// Who issues (and signs) the cert to the user (nil: the registrar).
@@ -67,7 +70,7 @@ struct BundleLab {
             BundlePlan.VM(name: "vm-2", vpxi: "bronze", host: "host-b", publicKey: try Self.key("vm-2").publicKey, cpus: 1, memoryBytes: 512 << 20),
         ]
         let planLogins = try logins.map { login in
-            BundlePlan.Login(vm: login.vm, user: login.user, sshPublicKey: try login.sshKey.map(Self.sshLine),
+            BundlePlan.Login(vm: login.vm, user: login.user, sshPublicKey: try login.sshLine ?? login.sshKey.map(Self.sshLine),
                              chain: try chain(login), notBefore: login.notBefore, expires: login.expires)
         }
         return BundlePlan(generatedAt: generatedAt, registrars: [registrar], hosts: hosts, vpxis: [vpxi], vms: vms,
@@ -83,7 +86,8 @@ struct BundleLab {
         let grant = Cert(issuer: Principal(key: vm), subject: .principal(Principal(key: registrar)), tag: onVM(.all),
                          propagate: true, validity: windowValidity)
         let issuer = try Self.key(login.chainIssuer ?? registrarKey)
-        let access = Cert(issuer: Principal(key: issuer), subject: .principal(Principal(key: try Self.key(login.chainKey))),
+        let subject = try login.sshLine.map(Self.ed25519Principal) ?? Principal(key: try Self.key(login.chainKey))
+        let access = Cert(issuer: Principal(key: issuer), subject: .principal(subject),
                           tag: onVM(login.rights),
                           validity: login.chainValidity ?? Validity(notBefore: login.notBefore ?? window.start, notAfter: login.expires))
         let sequence = SPKISequence(items: [
@@ -91,6 +95,13 @@ struct BundleLab {
             .cert(access), .signature(try access.sign(with: issuer)),
         ])
         return sequence.sexp
+    }
+
+    /// The principal of an `ssh-ed25519` key line, as the compiler names it.
+    static func ed25519Principal(_ line: String) throws -> Principal {
+        let blob = try XCTUnwrap(Data(base64Encoded: String(line.split(separator: " ")[1])))
+        let q = [UInt8(0x40)] + Array(blob.suffix(32))
+        return try Principal(parsing: ["public-key", ["ecc", ["curve", "Ed25519"], ["flags", "eddsa"], ["q", .bytes(q)]]])
     }
 
     func bundles() throws -> [String: HostBundle] {

@@ -74,7 +74,7 @@ final class BundleRunTests: XCTestCase {
         let first = runtime.table.entries().map(\.association.spiIn)
         XCTAssertFalse(first.isEmpty, log.text)
         XCTAssertTrue(try String(contentsOfFile: alice, encoding: .utf8).contains(try BundleLab.sshLine("alice").split(separator: " ")[1]))
-        XCTAssertTrue(log.text.contains("state applied"), log.text)
+        XCTAssertTrue(log.text.contains("bundle applied"), log.text)
 
         // 2. A newer bundle: bob instead of alice, swapped in whole.
         try lab(generated: -3600, [Self.login("bob", key: "host-c", until: now.addingTimeInterval(86400))], now: now).write(to: nodes)
@@ -109,7 +109,7 @@ final class BundleRunTests: XCTestCase {
         for (reason, make) in bad {
             try make()
             runtime.reload(now: now)
-            XCTAssertTrue(log.text.contains("new state refused, keeping the last good one"), log.text)
+            XCTAssertTrue(log.text.contains("bundle refused, keeping the last good one"), log.text)
             XCTAssertTrue(log.text.components(separatedBy: "\n").last?.contains(reason) ?? false, "\(reason)\n\(log.text)")
             XCTAssertEqual(runtime.activeLogins.map(\.account), ["bob"], reason)
             XCTAssertTrue(FileManager.default.fileExists(atPath: bob), reason)
