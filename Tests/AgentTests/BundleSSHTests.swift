@@ -36,22 +36,11 @@ final class BundleSSHTests: XCTestCase {
         try lab.waitFor("the agent's authorized_keys", seconds: 10) { FileManager.default.fileExists(atPath: file) }
         XCTAssertTrue(try String(contentsOfFile: file, encoding: .utf8).contains("expiry-time=\""))
 
-        let run = { (key: Int) -> Spawn.Result in
-            Spawn.run(["/usr/sbin/ip", "netns", "exec", lab.namespace, ssh] + lab.sshOptions(key: key) + ["echo", "logged-in"])
-        }
-        var first = run(0)
-        for _ in 0..<50 where first.status == 255 && first.output.contains("Connection refused") {
-            usleep(100_000)
-            first = run(0)
-        }
-        XCTAssertEqual(first.output, "logged-in\n", lab.logs)
+        let run = { (key: Int) -> Spawn.Result in lab.login(ssh, key: key) }
+        XCTAssertEqual(lab.login(ssh, key: 0, waitForSSHD: true).output, "logged-in\n", lab.logs)
         XCTAssertEqual(run(1).output, "logged-in\n", lab.logs)
 
-        let session = { (key: Int) -> pid_t in
-            Spawn.start(["/usr/sbin/ip", "netns", "exec", lab.namespace, ssh] + lab.sshOptions(key: key) + ["sleep", "120"],
-                        log: lab.path("session\(key).log")) ?? -1
-        }
-        let expiring = session(0), staying = session(1)
+        let expiring = lab.session(ssh, key: 0), staying = lab.session(ssh, key: 1)
         defer {
             Spawn.stop(expiring)
             Spawn.stop(staying)
@@ -59,16 +48,7 @@ final class BundleSSHTests: XCTestCase {
         try lab.waitFor("both sessions", seconds: 10) { SSHLab.sessionCount(lab.account) >= 2 }
 
         // The chain's end: the session of the first key ends within 1 s, a new login is refused.
-        while Date() < expiry { usleep(20_000) }
-        var ended: Date?
-        while Date() < expiry.addingTimeInterval(3) {
-            if !Spawn.isRunning(expiring) {
-                ended = Date()
-                break
-            }
-            usleep(20_000)
-        }
-        guard let ended else { return XCTFail("the session outlived its chain by 3 s\n\(lab.logs)") }
+        guard let ended = SSHLab.endOfSession(expiring, after: expiry) else { return XCTFail("the session outlived its chain by 3 s\n\(lab.logs)") }
         XCTAssertLessThanOrEqual(ended.timeIntervalSince(expiry), 1.0)
         XCTAssertTrue(Spawn.isRunning(staying))
         XCTAssertNotEqual(run(0).status, 0)
