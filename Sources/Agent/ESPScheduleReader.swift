@@ -8,18 +8,6 @@ import SPKI
 /// associations: one per link end and epoch, both keys unwrapped with the host key
 /// (RSA-OAEP, SHA-256). All or nothing: the first problem refuses the whole schedule.
 enum ESPScheduleReader {
-    /// The agent's suite for a bundle suite, or nil when the data plane lacks it.
-    static func suite(_ suite: Backends.ESPSuite) -> ESPSuite? {
-        switch suite {
-        case .aes128GCM: return .aes128GCM
-        case .aes256GCM: return .aes256GCM
-        case .aes128CBCHMACSHA256:
-            // The CBC suite is added to the data plane separately; map it once it exists.
-            return ESPSuite.allCases.first { String(describing: $0) == "aes128CBCHMACSHA256" }
-        case .chacha20Poly1305: return nil
-        }
-    }
-
     static func read(_ bytes: [UInt8], host: String, hostKey: RSAPrivateKey, port: UInt16 = 10500) throws(AgentError) -> [SecurityAssociation] {
         let value = try SExprFields.parse(bytes, file: "esp.sexp")
         guard value.head == "esp-schedule" else { throw SExprFields.malformed("esp.sexp", "it is not an `(esp-schedule …)`") }
@@ -39,7 +27,7 @@ enum ESPScheduleReader {
             guard let bundleSuite = Backends.ESPSuite(rawValue: suiteName) else {
                 throw SExprFields.malformed("esp.sexp", "\(name): unknown suite `\(suiteName)`")
             }
-            guard let suite = suite(bundleSuite) else {
+            guard let suite = ESPSuite(bundleSuite: bundleSuite) else {
                 throw AgentError(.bundleRefused, "\(name): suite `\(suiteName)` is not implemented by this agent's data plane")
             }
             let localHIT = try hit(link.text("local-hit"), name)
@@ -87,5 +75,16 @@ enum ESPScheduleReader {
             throw SExprFields.malformed("esp.sexp", "\(name): bad SPI `\(text)`")
         }
         return spi
+    }
+}
+
+extension ESPSuite {
+    /// The data plane's suite for a bundle's suite: the case with the same name (raw value,
+    /// or else case name, so that a suite the data plane gains maps without a change here);
+    /// nil when the data plane lacks it.
+    public init?(bundleSuite: Backends.ESPSuite) {
+        guard let suite = ESPSuite(rawValue: bundleSuite.rawValue)
+                ?? ESPSuite.allCases.first(where: { String(describing: $0) == String(describing: bundleSuite) }) else { return nil }
+        self = suite
     }
 }

@@ -68,7 +68,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
     /// The human form of `vpxi-agent status`.
     public var text: String {
         let time = ISO8601DateFormatter()
-        var lines = ["input: \(input)",
+        var lines = ["source: \(input)",
                      "updated: \(time.string(from: updated))",
                      "last applied: \(lastApplied.map(time.string(from:)) ?? "never")"]
         if let lastError { lines.append("last refused input: \(lastError)") }

@@ -171,6 +171,16 @@ final class BundleCheckTests: XCTestCase {
         XCTAssertTrue(report.text.contains("not enforced vm-1/nokey: no SSH key"), report.text)
     }
 
+    func testSuitesMapByName() {
+        XCTAssertEqual(Agent.ESPSuite(bundleSuite: .aes128GCM), .aes128GCM)
+        XCTAssertEqual(Agent.ESPSuite(bundleSuite: .aes256GCM), .aes256GCM)
+        XCTAssertNil(Agent.ESPSuite(bundleSuite: .chacha20Poly1305))
+        // Every suite of the data plane is reachable from a bundle suite of the same name.
+        for suite in Agent.ESPSuite.allCases {
+            XCTAssertTrue(Backends.ESPSuite.allCases.contains { Agent.ESPSuite(bundleSuite: $0) == suite }, "\(suite)")
+        }
+    }
+
     func testUnsupportedSuiteRefusesTheBundle() throws {
         var lab = Self.lab()
         lab.suite = .chacha20Poly1305

@@ -82,6 +82,13 @@ final class BundleRunTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: bob), log.text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: alice))
         XCTAssertEqual(runtime.activeLogins.map(\.account), ["bob"])
+        runtime.writeStatus()
+        let agent = PackagePaths.executable("vpxi-agent")
+        let status = try ExternalTool.run(agent, ["status", "--state", directory.appendingPathComponent("state").path])
+        XCTAssertEqual(status.status, 0, status.stderrText)
+        XCTAssertTrue(status.stdoutText.contains("source: \(nodes)/host-a"), status.stdoutText)
+        XCTAssertTrue(status.stdoutText.contains("authorized users: 1\n  vm-1/bob ssh-rsa"), status.stdoutText)
+        XCTAssertTrue(status.stdoutText.contains("security associations: \(first.count)"), status.stdoutText)
 
         // 3. Bad bundles, each refused with its reason; bob and the SAs stay.
         let bad: [(String, () throws -> Void)] = [
@@ -117,8 +124,8 @@ final class BundleRunTests: XCTestCase {
             XCTAssertFalse(runtime.table.entries().isEmpty, reason)
         }
         runtime.writeStatus()
-        let status = try String(contentsOfFile: directory.appendingPathComponent("state/status.json").path, encoding: .utf8)
-        XCTAssertTrue(status.contains("\"last_error\""), status)
+        let json = try String(contentsOfFile: directory.appendingPathComponent("state/status.json").path, encoding: .utf8)
+        XCTAssertTrue(json.contains("\"last_error\""), json)
 
         // 4. A good bundle again: applied.
         try lab(generated: -1000, [Self.login("alice", key: "alice", until: now.addingTimeInterval(86400))], now: now).write(to: nodes)
