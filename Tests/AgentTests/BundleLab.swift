@@ -42,6 +42,8 @@ struct BundleLab {
     var logins: [Login] = []
     var registrarKey = "registrar"
     var suite: Backends.ESPSuite = .aes128GCM
+    /// The locators of host-a and host-b.
+    var locators = ("10.0.0.1", "10.0.0.2")
 
     static func key(_ name: String) throws -> RSAKeyFile {
         try RSAKeyFile.load(Array(Data(contentsOf: PackagePaths.corpus("backends").appendingPathComponent("keys/\(name).pem"))))
@@ -60,8 +62,8 @@ struct BundleLab {
     func plan() throws -> BundlePlan {
         let registrar = BundlePlan.Registrar(name: "lyon", signingKey: try Self.key(registrarKey).requirePrivateKey())
         let hosts = [
-            BundlePlan.Host(name: "host-a", publicKey: try Self.key("host-a").publicKey, locators: ["10.0.0.1"], hypervisor: .kvm, registrar: "lyon"),
-            BundlePlan.Host(name: "host-b", publicKey: try Self.key("host-b").publicKey, locators: ["10.0.0.2"], hypervisor: .kvm, registrar: "lyon"),
+            BundlePlan.Host(name: "host-a", publicKey: try Self.key("host-a").publicKey, locators: [locators.0], hypervisor: .kvm, registrar: "lyon"),
+            BundlePlan.Host(name: "host-b", publicKey: try Self.key("host-b").publicKey, locators: [locators.1], hypervisor: .kvm, registrar: "lyon"),
         ]
         let epochs = BundlePlan.Epoch.renewals(windowStart: window.start, windowEnd: window.end, period: 12 * 3600, lifetime: 36 * 3600)
         let vpxi = BundlePlan.VPXI(name: "bronze", windowStart: window.start, windowEnd: window.end, epochs: epochs)
@@ -114,9 +116,21 @@ struct BundleLab {
         return Dictionary(uniqueKeysWithValues: bundle.files.map { ($0.path, $0.bytes) })
     }
 
-    /// Writes every host's bundle under `directory` (atomically, as the compiler does).
-    func write(to directory: String) throws {
-        _ = try BundleWriter.write(Array(try bundles().values), to: directory)
+    /// Writes every host's bundle under `directory` (atomically, as the compiler does),
+    /// with one byte of `corrupting` changed first when given, so that a watching agent
+    /// never sees the good version.
+    func write(to directory: String, corrupting: (host: String, path: String)? = nil) throws {
+        var all = Array(try bundles().values)
+        if let corrupting, let index = all.firstIndex(where: { $0.host == corrupting.host }) {
+            let files = all[index].files.map { file -> BundleFile in
+                guard file.path == corrupting.path else { return file }
+                var bytes = file.bytes
+                bytes[bytes.count / 3] ^= 0x04
+                return BundleFile(path: file.path, bytes: bytes, mode: file.mode)
+            }
+            all[index] = HostBundle(host: corrupting.host, files: files)
+        }
+        _ = try BundleWriter.write(all, to: directory)
     }
 
     static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }

@@ -56,11 +56,8 @@ final class BundleSSHTests: XCTestCase {
 
         // A tampered renewal is refused and changes nothing; a good renewal without the
         // second key ends its session too.
-        try BundleLab(window: BundleLab.around(now), generatedAt: SPKIDate(secondsSinceEpoch: seconds - 30), logins: []).write(to: nodes)
-        let esp = "\(nodes)/host-a/authorized.sexp"
-        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: esp)))
-        bytes[bytes.count - 2] ^= 0x01
-        try bytes.write(to: esp)
+        try BundleLab(window: BundleLab.around(now), generatedAt: SPKIDate(secondsSinceEpoch: seconds - 30), logins: [])
+            .write(to: nodes, corrupting: ("host-a", "authorized.sexp"))
         try lab.waitFor("the refusal", seconds: 5) { lab.agentLog.contains("bundle refused, keeping the last good one") }
         XCTAssertTrue(lab.agentLog.contains("authorized.sexp"), lab.agentLog)
         XCTAssertTrue(Spawn.isRunning(staying))
