@@ -71,7 +71,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
         var lines = ["source: \(input)",
                      "updated: \(time.string(from: updated))",
                      "last applied: \(lastApplied.map(time.string(from:)) ?? "never")"]
-        if let lastError { lines.append("last refused input: \(lastError)") }
+        if let lastError { lines.append("last refused: \(lastError)") }
         lines.append("security associations: \(associations.count)")
         for sa in associations {
             let expiry = sa.linkExpiry.map { " link-expiry \(time.string(from: $0))" } ?? ""
