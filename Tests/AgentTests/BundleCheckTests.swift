@@ -171,6 +171,43 @@ final class BundleCheckTests: XCTestCase {
         XCTAssertTrue(report.text.contains("not enforced vm-1/nokey: no SSH key"), report.text)
     }
 
+    func testEd25519KeyIsMatchedToItsChain() throws {
+        // A key line made by ssh-keygen; the chain grants to its SPKI form (libgcrypt's ecc).
+        let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID+/u29UIii4vrdP1ZrRBucMVlbsLAYeOp9k/Utecr4n dave@lab"
+        let until = BundleLab.spki("2026-12-02T20:00:00Z")
+        let good = Self.lab([BundleLab.Login(user: "dave", sshKey: nil, expires: until, sshLine: line)])
+        XCTAssertEqual(try verify(try good.files()).enforcedLogins(at: Self.at).map(\.publicKey), [line])
+        // A chain for dave's key does not let another Ed25519 key in.
+        let eve = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFr/Ushc4/g3yR68yKUOReyp9kwZz230lko5yD48l8pi eve@lab"
+        let other = Self.lab([BundleLab.Login(user: "dave", sshKey: nil, expires: until, sshLine: eve, chainLine: line)])
+        XCTAssertThrowsError(try verify(try other.files()).enforcedLogins(at: Self.at)) { error in
+            XCTAssertTrue("\(error)".contains("no cert leads from the VM's key to the user's key"), "\(error)")
+        }
+    }
+
+    func testBundleWithALinkIsRefused() throws {
+        let nodes = try BundleLab.temporaryDirectory("link")
+        defer { try? FileManager.default.removeItem(at: nodes) }
+        try Self.lab().write(to: nodes.path)
+        XCTAssertEqual(symlink("/etc/passwd", nodes.appendingPathComponent("host-a/passwd").path), 0)
+        XCTAssertThrowsError(try AgentBundle.load(directory: nodes.appendingPathComponent("host-a").path,
+                                                  hostKey: try BundleLab.key("host-a").requirePrivateKey(),
+                                                  registrar: try BundleLab.key("registrar"))) { error in
+            XCTAssertEqual((error as? AgentError)?.code, .bundleRefused)
+            XCTAssertTrue("\(error)".contains("B042"), "\(error)")
+        }
+    }
+
+    func testHITIsTheBackEndsHITAndRoundTripsAsJSON() throws {
+        let hit: Backends.HIT = try Agent.HIT("2001:21:f9a5:2bae:178f:d916:e881:61de")
+        let json = try JSONEncoder().encode([hit])
+        XCTAssertEqual(String(decoding: json, as: UTF8.self), #"["2001:21:f9a5:2bae:178f:d916:e881:61de"]"#)
+        let decoded: [HIT] = try JSONDecoder().decode(Array<HIT>.self, from: json)
+        XCTAssertEqual(decoded, [hit])
+        XCTAssertThrowsError(try JSONDecoder().decode(Array<HIT>.self, from: Data(#"["10.0.0.1"]"#.utf8)))
+        XCTAssertThrowsError(try Agent.HIT("not-an-address"))
+    }
+
     func testSuitesMapByName() {
         XCTAssertEqual(Agent.ESPSuite(bundleSuite: .aes128GCM), .aes128GCM)
         XCTAssertEqual(Agent.ESPSuite(bundleSuite: .aes256GCM), .aes256GCM)

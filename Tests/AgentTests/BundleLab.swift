@@ -31,6 +31,8 @@ struct BundleLab {
         /// An OpenSSH key line instead of the fixture key `sshKey`, and the chain granted to
         /// its principal (for keys made by ssh-keygen).
         var sshLine: String?
+        /// The key line the chain grants to, when not `sshLine`.
+        var chainLine: String?
         /// The VM the chain is about (nil: the login's).
         var chainVM: String?
         /// Who issues (and signs) the cert to the user (nil: the registrar).
@@ -88,7 +90,7 @@ struct BundleLab {
         let grant = Cert(issuer: Principal(key: vm), subject: .principal(Principal(key: registrar)), tag: onVM(.all),
                          propagate: true, validity: windowValidity)
         let issuer = try Self.key(login.chainIssuer ?? registrarKey)
-        let subject = try login.sshLine.map(Self.ed25519Principal) ?? Principal(key: try Self.key(login.chainKey))
+        let subject = try (login.chainLine ?? login.sshLine).map(Self.ed25519Principal) ?? Principal(key: try Self.key(login.chainKey))
         let access = Cert(issuer: Principal(key: issuer), subject: .principal(subject),
                           tag: onVM(login.rights),
                           validity: login.chainValidity ?? Validity(notBefore: login.notBefore ?? window.start, notAfter: login.expires))
