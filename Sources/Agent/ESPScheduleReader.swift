@@ -32,7 +32,13 @@ enum ESPScheduleReader {
             }
             let localHIT = try hit(link.text("local-hit"), name)
             let peerHIT = try hit(link.text("peer-hit"), name)
-            let peer = try Locator(address: link.text("peer-locator"), port: port)
+            let peerAddress = try link.text("peer-locator")
+            let peer: Locator
+            do {
+                peer = try Locator(address: peerAddress, port: port)
+            } catch {
+                throw AgentError(.bundleRefused, "\(name): peer locator `\(peerAddress)`: this agent's data plane carries ESP over IPv4 only")
+            }
             for epoch in end.tail where epoch.head == "epoch" {
                 let fields = SExprFields(epoch, file: "esp.sexp")
                 let spiIn = try spi(fields.list("inbound"), name)

@@ -218,6 +218,26 @@ final class BundleCheckTests: XCTestCase {
         }
     }
 
+    func testIPv6LocatorsRefuseTheBundle() throws {
+        var lab = Self.lab()
+        lab.locators = ("2001:db8::1", "2001:db8::2")
+        assertRefused(try lab.files(), ["peer locator `2001:db8::2`", "IPv4 only"])
+    }
+
+    func testEveryChangedByteOfEveryFileIsRefused() throws {
+        let files = try Self.lab().files()
+        XCTAssertNoThrow(try verify(files))
+        for path in files.keys.sorted() {
+            for position in Set([0, files[path]!.count / 2, files[path]!.count - 1]) {
+                var changed = files
+                changed[path]![position] ^= 0x01
+                XCTAssertThrowsError(try verify(changed), "\(path) byte \(position)") { error in
+                    XCTAssertEqual((error as? AgentError)?.code, .bundleRefused, "\(path) byte \(position): \(error)")
+                }
+            }
+        }
+    }
+
     func testUnsupportedSuiteRefusesTheBundle() throws {
         var lab = Self.lab()
         lab.suite = .chacha20Poly1305
