@@ -36,7 +36,7 @@ public final class AgentRuntime: Sendable {
         }
     }
 
-    let options: Options
+    public let options: Options
     let hostKey: RSAPrivateKey
     let logger: Logger
     public let table: AssociationTable
@@ -60,7 +60,15 @@ public final class AgentRuntime: Sendable {
         self.hostKey = hostKey
         self.logger = logger
         table = AssociationTable(overlap: options.overlap)
+        // The time of the last bundle applied, kept across restarts: no rollback after one either.
+        if let bytes = try? InputReader.read(generatedPath), let text = String(validating: bytes, as: UTF8.self),
+           let seconds = TimeInterval(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            state.withLock { $0.appliedGeneratedAt = Date(timeIntervalSince1970: seconds) }
+        }
     }
+
+    /// `STATE/bundle-generated`: the `generated` time of the last bundle applied (seconds).
+    var generatedPath: String { "\(options.stateDirectory)/bundle-generated" }
 
     /// Runs until SIGTERM or SIGINT.
     public func run() throws(AgentError) {
@@ -152,6 +160,14 @@ public final class AgentRuntime: Sendable {
             }
             try table.apply(desired.associations)
             try applyLogins(desired.logins, now: now)
+            if let generated = desired.bundle?.generatedAt {
+                do {
+                    try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
+                    try AtomicFile.write("\(Int64(generated.timeIntervalSince1970))\n", to: generatedPath, mode: 0o644)
+                } catch {
+                    logger.warning("cannot record the bundle's time", metadata: ["path": "\(generatedPath)", "reason": "\(error)"])
+                }
+            }
             state.withLock {
                 $0.appliedDigest = desired.digest
                 $0.appliedGeneratedAt = desired.bundle?.generatedAt

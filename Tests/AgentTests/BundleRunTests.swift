@@ -132,6 +132,14 @@ final class BundleRunTests: XCTestCase {
         runtime.reload(now: now)
         XCTAssertEqual(runtime.activeLogins.map(\.account), ["alice"], log.text)
         XCTAssertFalse(FileManager.default.fileExists(atPath: bob))
+
+        // 5. After a restart, an older bundle is still refused: the time is kept in the state.
+        try lab(generated: -1200, [], now: now).write(to: nodes)
+        let restarted = AgentRuntime(options: runtime.options, hostKey: try BundleLab.key("host-a").requirePrivateKey(),
+                                     logger: Logger(label: "test") { _ in log })
+        restarted.reload(now: now)
+        XCTAssertTrue(restarted.table.entries().isEmpty)
+        XCTAssertTrue(log.text.components(separatedBy: "\n").last?.contains("before the one running") ?? false, log.text)
     }
 
     func testPendingLoginStartsAndExpiredLoginEnds() throws {
