@@ -71,7 +71,7 @@ public enum AgentSource: Sendable {
         do {
             return try InputReader.read(path)
         } catch {
-            throw AgentError(.system, "cannot read \(path): \(error)")
+            throw AgentError(.system, "\(error)")
         }
     }
 }

@@ -142,6 +142,24 @@ final class BundleRunTests: XCTestCase {
         XCTAssertTrue(log.text.components(separatedBy: "\n").last?.contains("before the one running") ?? false, log.text)
     }
 
+    func testAnAgentStartedBeforeItsFirstBundleAppliesItWhenItArrives() throws {
+        let now = Date()
+        let nodes = directory.appendingPathComponent("nodes").path
+        let log = CapturedLog()
+        let runtime = AgentRuntime(
+            options: .init(source: .bundle(directory: "\(nodes)/host-a", registrar: try BundleLab.key("registrar")),
+                           stateDirectory: directory.appendingPathComponent("state").path, authorizedKeysDirectory: nil,
+                           tunName: nil, listen: try Locator(parsing: "127.0.0.1:10500")),
+            hostKey: try BundleLab.key("host-a").requirePrivateKey(), logger: Logger(label: "test") { _ in log })
+        runtime.reload(now: now)
+        runtime.reload(now: now.addingTimeInterval(0.5))
+        XCTAssertTrue(runtime.table.entries().isEmpty)
+        XCTAssertEqual(log.text.components(separatedBy: "cannot read").count - 1, 1, "logged once: \(log.text)")
+        try lab(generated: -60, [], now: now).write(to: nodes)
+        runtime.reload(now: now.addingTimeInterval(1))
+        XCTAssertFalse(runtime.table.entries().isEmpty, log.text)
+    }
+
     func testPendingLoginStartsAndExpiredLoginEnds() throws {
         let now = Date()
         let nodes = directory.appendingPathComponent("nodes").path
