@@ -49,7 +49,11 @@ public struct AgentBundle: Sendable {
         }
         let associations = try ESPScheduleReader.read(try file("esp.sexp"), host: manifest.host, hostKey: hostKey)
         try AssociationTable.validate(associations)
-        let logins = try BundleLogins.read(authorized: try file("authorized.sexp"), peers: try file("peers.sexp"), host: manifest.host)
+        let vms = try LocalVMs.read(try file("peers.sexp"))
+        for sa in associations where !vms.hits.contains(sa.localHIT) {
+            throw AgentError(.bundleRefused, "`esp.sexp`: SPI \(ESPCodec.hex(sa.spiIn)) is for HIT \(sa.localHIT), which is none of the host's VMs")
+        }
+        let logins = try BundleLogins.read(authorized: try file("authorized.sexp"), vms: vms, host: manifest.host)
         return AgentBundle(host: manifest.host, registrar: manifest.registrar,
                            generatedAt: Date(timeIntervalSince1970: TimeInterval(manifest.generatedAt.secondsSinceEpoch)),
                            fileCount: files.count, digest: digest(files), associations: associations, logins: logins)

@@ -32,22 +32,8 @@ public struct BundleLogins: Sendable {
 
     public let entries: [Entry]
 
-    /// Reads `authorized.sexp` against the local VMs of `peers.sexp`.
-    static func read(authorized: [UInt8], peers: [UInt8], host: String) throws(AgentError) -> BundleLogins {
-        var vms: [String: (vpxi: String, hit: String, key: Principal)] = [:]
-        let peersValue = try SExprFields.parse(peers, file: "peers.sexp")
-        guard peersValue.head == "peers" else { throw SExprFields.malformed("peers.sexp", "it is not a `(peers …)`") }
-        for local in peersValue.tail where local.head == "local" {
-            let fields = SExprFields(local, file: "peers.sexp")
-            let name = try fields.text("name")
-            do {
-                vms[name] = (try fields.text("vpxi"), try fields.text("hit"), try Principal(parsing: try fields.list("public-key")))
-            } catch let error as SPKIError {
-                throw SExprFields.malformed("peers.sexp", "the key of `\(name)`: \(error.message)")
-            } catch {
-                throw error as! AgentError
-            }
-        }
+    /// Reads `authorized.sexp` against the host's VMs (`peers.sexp`).
+    static func read(authorized: [UInt8], vms: LocalVMs, host: String) throws(AgentError) -> BundleLogins {
         let value = try SExprFields.parse(authorized, file: "authorized.sexp")
         let fields = SExprFields(value, file: "authorized.sexp")
         guard value.head == "authorized", try fields.text("version") == "1" else {
@@ -59,10 +45,10 @@ public struct BundleLogins: Sendable {
             let vmFields = SExprFields(vmValue, file: "authorized.sexp")
             let name = try vmFields.text("name")
             guard AuthorizedLogin.isSafeVMName(name) else { throw SExprFields.malformed("authorized.sexp", "`\(name)` is not a VM name") }
-            guard let vm = vms[name] else {
+            guard let vm = vms.byName[name] else {
                 throw SExprFields.malformed("authorized.sexp", "VM `\(name)` is not one of the host's VMs in peers.sexp")
             }
-            guard try vmFields.text("hit") == vm.hit else {
+            guard try vmFields.text("hit") == vm.hit.description else {
                 throw SExprFields.malformed("authorized.sexp", "the HIT of `\(name)` differs from peers.sexp")
             }
             for login in vmValue.tail where login.head == "login" {

@@ -218,6 +218,33 @@ final class BundleCheckTests: XCTestCase {
         }
     }
 
+    func testAuthenticBundlesThatSayWrongThingsAreRefused() throws {
+        let lab = Self.lab()
+        let files = try lab.files()
+        func text(_ path: String) -> String { String(decoding: files[path]!, as: UTF8.self) }
+        func replaced(_ path: String, _ old: String, _ new: String) throws -> [String: [UInt8]] {
+            XCTAssertTrue(text(path).contains(old), "\(path) has \(old)")
+            return try lab.resigned(files, path, Array(text(path).replacingOccurrences(of: old, with: new).utf8))
+        }
+        let vm1 = try XCTUnwrap(try verify(files).associations.first?.localHIT.description)
+        XCTAssertNoThrow(try verify(try lab.resigned(files, "esp.sexp", files["esp.sexp"]!)), "re-signing alone changes nothing")
+        // An SA for a HIT that is none of the host's VMs.
+        assertRefused(try replaced("esp.sexp", "(local-hit \"\(vm1)\")", "(local-hit \"2001:21::99\")"),
+                      ["2001:21::99", "none of the host's VMs"])
+        // A VM whose HIT is not the ORCHID of its key.
+        assertRefused(try replaced("peers.sexp", "\"\(vm1)\"", "\"2001:21::99\""), ["the HIT of `vm-1` is not the orchid-v2 of its key"])
+        // A schedule for another host, an unknown suite, a malformed file.
+        assertRefused(try replaced("esp.sexp", "(host host-a)", "(host host-b)"), ["`esp.sexp` is malformed", "host-b"])
+        assertRefused(try replaced("esp.sexp", "aes-128-gcm", "rot13"), ["unknown suite `rot13`"])
+        assertRefused(try lab.resigned(files, "authorized.sexp", Array("(authorized".utf8)), ["`authorized.sexp` is malformed"])
+        // Keys wrapped to another host's key.
+        let other = try Self.lab().files("host-b")
+        let foreign = try SExpr.parse(other["esp.sexp"]!).first("link-end")!.first("epoch")!.first("keys")!.tail.first!.atomBytes!
+        let own = try SExpr.parse(files["esp.sexp"]!).first("link-end")!.first("epoch")!.first("keys")!.tail.first!.atomBytes!
+        let swapped = try replaced("esp.sexp", "|\(Data(own).base64EncodedString())|", "|\(Data(foreign).base64EncodedString())|")
+        assertRefused(swapped, code: .unwrapFailed, ["not wrapped to this host's key"])
+    }
+
     func testIPv6LocatorsRefuseTheBundle() throws {
         var lab = Self.lab()
         lab.locators = ("2001:db8::1", "2001:db8::2")

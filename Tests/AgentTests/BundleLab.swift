@@ -118,6 +118,24 @@ struct BundleLab {
         return Dictionary(uniqueKeysWithValues: bundle.files.map { ($0.path, $0.bytes) })
     }
 
+    /// `files` with `path` replaced by `bytes`, and a new manifest signed by the registrar:
+    /// a bundle that is authentic but says something else (for checks beyond the signature).
+    func resigned(_ files: [String: [UInt8]], _ path: String, _ bytes: [UInt8]) throws -> [String: [UInt8]] {
+        var files = files
+        files[path] = bytes
+        let old = try BundleManifest(parsing: try SExpr.parse(files[BundleManifest.fileName]!))
+        let listed = files.filter { $0.key != BundleManifest.fileName && $0.key != BundleManifest.signatureFileName }
+            .map { BundleFile(path: $0.key, bytes: $0.value) }
+        let manifest = BundleManifest(host: old.host, hostKey: old.hostKey, registrar: old.registrar, registrarKey: old.registrarKey,
+                                      generatedAt: old.generatedAt, files: listed).sexp.canonical
+        let registrar = try Self.key(registrarKey)
+        let signature = try SPKISignature.sign(canonical: manifest, signer: try RSASigner(key: try registrar.requirePrivateKey()),
+                                               principal: registrar.publicKeySExpr)
+        files[BundleManifest.fileName] = manifest
+        files[BundleManifest.signatureFileName] = signature.sexp.canonical
+        return files
+    }
+
     /// Writes every host's bundle under `directory` (atomically, as the compiler does),
     /// with one byte of `corrupting` changed first when given, so that a watching agent
     /// never sees the good version.
