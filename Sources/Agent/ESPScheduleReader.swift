@@ -37,7 +37,7 @@ enum ESPScheduleReader {
             do {
                 peer = try Locator(address: peerAddress, port: port)
             } catch {
-                throw AgentError(.bundleRefused, "\(name): peer locator `\(peerAddress)`: this agent's data plane carries ESP over IPv4 only")
+                throw AgentError(.bundleRefused, "\(name): peer locator `\(peerAddress)` is not one this agent's data plane can use: \(error.message)")
             }
             for epoch in end.tail where epoch.head == "epoch" {
                 let fields = SExprFields(epoch, file: "esp.sexp")

@@ -245,10 +245,14 @@ final class BundleCheckTests: XCTestCase {
         assertRefused(swapped, code: .unwrapFailed, ["not wrapped to this host's key"])
     }
 
-    func testIPv6LocatorsRefuseTheBundle() throws {
+    func testIPv6LocatorsAreUsedOrRefusedAsTheDataPlaneAllows() throws {
         var lab = Self.lab()
         lab.locators = ("2001:db8::1", "2001:db8::2")
-        assertRefused(try lab.files(), ["peer locator `2001:db8::2`", "IPv4 only"])
+        if let locator = try? Locator(address: "2001:db8::2") {
+            XCTAssertEqual(Set(try verify(try lab.files()).associations.map(\.peerLocator)), [locator])
+        } else {
+            assertRefused(try lab.files(), ["peer locator `2001:db8::2` is not one this agent's data plane can use"])
+        }
     }
 
     func testEveryChangedByteOfEveryFileIsRefused() throws {
