@@ -129,10 +129,10 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: InputOptions
 
-    @Option(name: .long, help: "State directory (status.json).")
+    @Option(name: .long, help: "State directory (status.json, bundle-generated).")
     var state = "/var/lib/vpxi-agent"
 
-    @Option(name: .customLong("authorized-keys-dir"), help: "Directory of per-account authorized_keys files (sshd: AuthorizedKeysFile DIR/%u). Omit to disable SSH enforcement.")
+    @Option(name: .customLong("authorized-keys-dir"), help: "Directory of authorized_keys files, DIR/VM/ACCOUNT for a bundle's logins (sshd of VM: AuthorizedKeysFile DIR/VM/%u). Omit to disable SSH enforcement.")
     var authorizedKeysDirectory: String?
 
     @Option(name: .long, help: "TUN device name. Omit to disable the data plane.")
