@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Backends", dependencies: ["SExpr", "Hashing", "RSA", "SPKI", "CFileSystem"]),
         .target(name: "CFileSystem"),
         .target(name: "Agent", dependencies: [
-            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
+            "Backends", "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "vpxi-agent",
             dependencies: [
-                "Agent", "ToolSupport",
+                "Agent", "ToolSupport", "RSA", "SPKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -101,6 +101,6 @@ let package = Package(
         .testTarget(name: "LintTests", dependencies: ["Lint", "PolicyCompiler", "PolicyLanguage", "Diagnostics", "TestSupport"]),
         .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "RSA", "TestSupport", "vpxi-agent"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Backends", "RSA", "SPKI", "SExpr", "TestSupport", "vpxi-agent"]),
     ]
 )

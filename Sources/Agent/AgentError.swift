@@ -25,6 +25,11 @@ public struct AgentError: Error, Hashable, Sendable, CustomStringConvertible {
         case system = "A010"
         /// A key could not be unwrapped with the host key.
         case unwrapFailed = "A011"
+        /// A bundle is not whole or authentic, or its content is not what the agent can
+        /// enforce (the message carries the back ends' `Bnnn` code when there is one).
+        case bundleRefused = "A012"
+        /// A login's chain does not reduce to an ssh grant on its VM at the time.
+        case chainRefused = "A013"
     }
 
     public let code: Code

@@ -1,17 +1,18 @@
 import Foundation
-import Hashing
 import Logging
 import RSA
 import ToolSupport
 
-/// `vpxi-agent run`: watches the input, applies each new one only when all of it is
-/// valid (otherwise keeps the last good one and logs why), runs the data plane and the SSH
-/// enforcer, removes what expires, and writes the status file.
+/// `vpxi-agent run`: watches its source (a bundle folder, polled through its manifest),
+/// applies each new state only when all of it verifies (otherwise keeps the last good one
+/// and logs why), runs the data plane and the SSH enforcers, removes what expires, starts
+/// logins when their time comes, and writes the status file.
 public final class AgentRuntime: Sendable {
     public struct Options: Sendable {
-        public var inputPath: String
+        public var source: AgentSource
         public var stateDirectory: String
-        /// Where authorized_keys files go; nil disables SSH enforcement.
+        /// Where authorized_keys files go (`DIR/VM/ACCOUNT` for a bundle's logins); nil
+        /// disables SSH enforcement.
         public var authorizedKeysDirectory: String?
         /// The TUN device; nil disables the data plane.
         public var tunName: String?
@@ -19,30 +20,38 @@ public final class AgentRuntime: Sendable {
         /// Seconds an epoch keeps receiving around its boundaries.
         public var overlap: TimeInterval
         public var linkMTU: Int
+        /// Seconds before a refused state (same manifest) is read again.
+        public var retryRefused: TimeInterval
 
-        public init(inputPath: String, stateDirectory: String, authorizedKeysDirectory: String?, tunName: String?,
-                    listen: Locator, overlap: TimeInterval = 30, linkMTU: Int = 1500) {
-            self.inputPath = inputPath
+        public init(source: AgentSource, stateDirectory: String, authorizedKeysDirectory: String?, tunName: String?,
+                    listen: Locator, overlap: TimeInterval = 30, linkMTU: Int = 1500, retryRefused: TimeInterval = 5) {
+            self.source = source
             self.stateDirectory = stateDirectory
             self.authorizedKeysDirectory = authorizedKeysDirectory
             self.tunName = tunName
             self.listen = listen
             self.overlap = overlap
             self.linkMTU = linkMTU
+            self.retryRefused = retryRefused
         }
     }
 
-    let options: Options
+    public let options: Options
     let hostKey: RSAPrivateKey
     let logger: Logger
     public let table: AssociationTable
-    let enforcer: SSHEnforcer?
 
     struct State {
-        var inputDigest: [UInt8] = []
+        var appliedDigest: [UInt8] = []
+        var appliedGeneratedAt: Date?
+        var refused: (digest: [UInt8], reason: String, at: Date)?
         var lastApplied: Date?
         var lastError: String?
         var configuredHITs = Set<HIT>()
+        var bundle: AgentBundle?
+        var nextLoginStart: Date?
+        /// One enforcer per VM (`""`: logins without a VM).
+        var enforcers: [String: SSHEnforcer] = [:]
     }
     private let state = Locked(State())
 
@@ -51,8 +60,15 @@ public final class AgentRuntime: Sendable {
         self.hostKey = hostKey
         self.logger = logger
         table = AssociationTable(overlap: options.overlap)
-        enforcer = options.authorizedKeysDirectory.map { SSHEnforcer(directory: $0, logger: logger) }
+        // The time of the last bundle applied, kept across restarts: no rollback after one either.
+        if let bytes = try? InputReader.read(generatedPath), let text = String(validating: bytes, as: UTF8.self),
+           let seconds = TimeInterval(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            state.withLock { $0.appliedGeneratedAt = Date(timeIntervalSince1970: seconds) }
+        }
     }
+
+    /// `STATE/bundle-generated`: the `generated` time of the last bundle applied (seconds).
+    var generatedPath: String { "\(options.stateDirectory)/bundle-generated" }
 
     /// Runs until SIGTERM or SIGINT.
     public func run() throws(AgentError) {
@@ -78,7 +94,7 @@ public final class AgentRuntime: Sendable {
         }
         reload(tun: tun)
         plane?.start()
-        logger.info("agent running", metadata: ["input": "\(options.inputPath)", "tun": "\(options.tunName ?? "-")",
+        logger.info("agent running", metadata: ["source": "\(options.source.path)", "tun": "\(options.tunName ?? "-")",
                                                 "listen": "\(options.listen)"])
         var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
         var ticks = 0
@@ -86,12 +102,7 @@ public final class AgentRuntime: Sendable {
             let signal = sigtimedwait(&signals, nil, &timeout)
             if signal == SIGTERM || signal == SIGINT { break }
             ticks += 1
-            let now = Date()
-            let removed = table.expire(now: now)
-            if !removed.isEmpty {
-                logger.notice("SAs removed at expiry", metadata: ["spis": "\(removed.map(ESPCodec.hex))"])
-            }
-            enforcer?.enforce(now: now)
+            tick(now: Date())
             if ticks % 5 == 0 { reload(tun: tun) }
             if ticks % 10 == 0 { writeStatus() }
         }
@@ -100,48 +111,117 @@ public final class AgentRuntime: Sendable {
         writeStatus()
     }
 
-    /// Reads the input; applies it if it changed and all of it is valid.
-    public func reload(tun: TunDevice? = nil) {
-        guard let bytes = try? InputReader.read(options.inputPath) else {
-            refuse("cannot read \(options.inputPath)")
+    /// Removes expired SAs and logins, and starts the logins whose time has come.
+    public func tick(now: Date = Date()) {
+        let removed = table.expire(now: now)
+        if !removed.isEmpty {
+            logger.notice("SAs removed at expiry", metadata: ["spis": "\(removed.map(ESPCodec.hex))"])
+        }
+        let (enforcers, bundle, next) = state.withLock { ($0.enforcers, $0.bundle, $0.nextLoginStart) }
+        for enforcer in enforcers.values { enforcer.enforce(now: now) }
+        if let bundle, let next, next <= now {
+            state.withLock { $0.nextLoginStart = bundle.nextLoginStart(after: now) }
+            do throws(AgentError) {
+                try applyLogins(try bundle.enforcedLogins(at: now), now: now)
+                logger.info("logins started", metadata: ["at": "\(next)"])
+            } catch {
+                logger.error("logins not started", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+            }
+        }
+    }
+
+    /// Reads the source; applies it if it changed and all of it is valid.
+    public func reload(tun: TunDevice? = nil, now: Date = Date()) {
+        let probe: [UInt8]
+        do {
+            probe = try options.source.probe()
+        } catch {
+            refuse(digest: [], error.message, now: now)
             return
         }
-        let digest = HashAlgorithm.sha256.digest(bytes)
-        guard digest != state.withLock({ $0.inputDigest }) else { return }
-        state.withLock { $0.inputDigest = digest }
-        do {
-            let (associations, logins) = try AgentInput.decode(bytes).resolve(hostKey: hostKey)
-            try AssociationTable.validate(associations)
+        let skip = state.withLock { state in
+            probe == state.appliedDigest
+                || (state.refused.map { $0.digest == probe && now.timeIntervalSince($0.at) < options.retryRefused } ?? false)
+        }
+        if skip { return }
+        do throws(AgentError) {
+            let desired = try options.source.load(hostKey: hostKey, now: now)
+            if let generated = desired.bundle?.generatedAt, let current = state.withLock({ $0.appliedGeneratedAt }), generated < current {
+                throw AgentError(.bundleRefused, "the bundle was generated at \(CheckReport.format(generated)), before the one running (\(CheckReport.format(current)))")
+            }
+            for login in desired.logins { try login.validate() }
             if let tun {
                 let known = state.withLock { $0.configuredHITs }
-                let new = Set(associations.map(\.localHIT)).subtracting(known)
+                let new = Set(desired.associations.map(\.localHIT)).subtracting(known)
                 if !new.isEmpty {
                     try tun.configure(hits: Array(new), mtu: DataPlane.tunMTU(linkMTU: options.linkMTU))
                     state.withLock { $0.configuredHITs.formUnion(new) }
                 }
             }
-            try table.apply(associations)
-            try enforcer?.apply(logins)
+            try table.apply(desired.associations)
+            try applyLogins(desired.logins, now: now)
+            if let generated = desired.bundle?.generatedAt {
+                do {
+                    try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
+                    try AtomicFile.write("\(Int64(generated.timeIntervalSince1970))\n", to: generatedPath, mode: 0o644)
+                } catch {
+                    logger.warning("cannot record the bundle's time", metadata: ["path": "\(generatedPath)", "reason": "\(error)"])
+                }
+            }
             state.withLock {
-                $0.lastApplied = Date()
+                $0.appliedDigest = desired.digest
+                $0.appliedGeneratedAt = desired.bundle?.generatedAt
+                $0.bundle = desired.bundle
+                $0.nextLoginStart = desired.bundle?.nextLoginStart(after: now)
+                $0.refused = nil
+                $0.lastApplied = now
                 $0.lastError = nil
             }
-            logger.info("input applied", metadata: ["sas": "\(associations.count)", "logins": "\(logins.count)"])
+            logger.info("\(options.source.kind) applied", metadata: ["source": "\(options.source.path)", "sas": "\(desired.associations.count)",
+                                                    "logins": "\(desired.logins.count)"])
         } catch {
-            refuse(error.description)
+            refuse(digest: probe, error.description, now: now)
         }
         writeStatus()
     }
 
-    private func refuse(_ reason: String) {
-        state.withLock { $0.lastError = reason }
-        logger.error("input refused, keeping the last good one", metadata: ["reason": "\(reason)"])
+    /// Writes every VM's logins; VMs that have none left lose their files and sessions.
+    func applyLogins(_ logins: [AuthorizedLogin], now: Date) throws(AgentError) {
+        guard let directory = options.authorizedKeysDirectory else { return }
+        let groups = Dictionary(grouping: logins) { $0.vm ?? "" }
+        let enforcers = state.withLock { state in
+            for vm in groups.keys where state.enforcers[vm] == nil {
+                state.enforcers[vm] = SSHEnforcer(directory: vm.isEmpty ? directory : "\(directory)/\(vm)", logger: logger)
+            }
+            return state.enforcers
+        }
+        for (vm, enforcer) in enforcers.sorted(by: { $0.key < $1.key }) {
+            try enforcer.apply(groups[vm] ?? [], now: now)
+        }
     }
 
-    func writeStatus() {
+    private func refuse(digest: [UInt8], _ reason: String, now: Date) {
+        let repeated = state.withLock { state in
+            defer {
+                state.refused = (digest, reason, now)
+                state.lastError = reason
+            }
+            return state.refused.map { $0.digest == digest && $0.reason == reason } ?? false
+        }
+        if !repeated {
+            logger.error("\(options.source.kind) refused, keeping the last good one", metadata: ["source": "\(options.source.path)", "reason": "\(reason)"])
+        }
+    }
+
+    /// The logins enforced now, over every VM.
+    public var activeLogins: [AuthorizedLogin] {
+        state.withLock { $0.enforcers }.values.flatMap(\.active)
+    }
+
+    public func writeStatus() {
         let (applied, error) = state.withLock { ($0.lastApplied, $0.lastError) }
-        let report = StatusReport(updated: Date(), input: options.inputPath, lastApplied: applied, lastError: error,
-                                  table: table, logins: enforcer?.active ?? [])
+        let report = StatusReport(updated: Date(), input: options.source.path, lastApplied: applied, lastError: error,
+                                  table: table, logins: activeLogins)
         guard let data = try? AgentInput.encoder.encode(report) else { return }
         try? AtomicFile.write(Array(data), to: "\(options.stateDirectory)/status.json", mode: 0o644)
     }

@@ -3,15 +3,19 @@ import Foundation
 /// Who may log into which account with which SSH key, until when (after the chain was
 /// checked by whoever builds the value: the agent enforces, it does not re-decide).
 public struct AuthorizedLogin: Sendable, Equatable, Codable {
+    /// The VM whose accounts it is about (from a bundle), or nil for the agent's own
+    /// machine: its authorized_keys file is `DIR/VM/ACCOUNT`, or `DIR/ACCOUNT`.
+    public var vm: String?
     /// The VM account (Unix user name).
     public var account: String
     /// The OpenSSH public key line: `TYPE BASE64 [COMMENT]`, without options.
     public var publicKey: String
     public var expiry: Date
 
-    enum CodingKeys: String, CodingKey { case account, publicKey = "public_key", expiry }
+    enum CodingKeys: String, CodingKey { case vm, account, publicKey = "public_key", expiry }
 
-    public init(account: String, publicKey: String, expiry: Date) {
+    public init(vm: String? = nil, account: String, publicKey: String, expiry: Date) {
+        self.vm = vm
         self.account = account
         self.publicKey = publicKey
         self.expiry = expiry
@@ -29,11 +33,23 @@ public struct AuthorizedLogin: Sendable, Equatable, Codable {
         return (String(fields[0]), String(fields[1]))
     }
 
+    /// Whether `name` is safe as one path component: 1 to 63 characters of `A-Z a-z 0-9 . _ -`,
+    /// starting with a letter or a digit (the bundle's rule for VM names).
+    public static func isSafeVMName(_ name: String) -> Bool {
+        let scalars = Array(name.unicodeScalars)
+        func isAlphanumeric(_ c: Unicode.Scalar) -> Bool {
+            ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+        }
+        guard let first = scalars.first, scalars.count <= 63, isAlphanumeric(first) else { return false }
+        return scalars.allSatisfy { isAlphanumeric($0) || $0 == "." || $0 == "_" || $0 == "-" }
+    }
+
     public func validate() throws(AgentError) {
         let accountOK = !account.isEmpty && account.count <= 32
             && account.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" || $0 == "." }
             && !account.hasPrefix("-") && !account.hasPrefix(".")
         guard accountOK else { throw AgentError(.invalidLogin, "`\(account)` is not a valid account name") }
+        if let vm, !Self.isSafeVMName(vm) { throw AgentError(.invalidLogin, "`\(vm)` is not a valid VM name") }
         guard !publicKey.contains("\n"), !publicKey.contains("\r"), let fields = keyFields,
               Self.keyTypes.contains(fields.type), Data(base64Encoded: fields.blob) != nil else {
             throw AgentError(.invalidLogin, "the key for `\(account)` is not a plain OpenSSH public key line")

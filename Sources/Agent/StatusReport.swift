@@ -23,12 +23,13 @@ public struct StatusReport: Sendable, Codable, Equatable {
     }
 
     public struct Login: Sendable, Codable, Equatable {
+        public var vm: String?
         public var account: String
         public var keyType: String
         public var keyComment: String
         public var expiry: Date
 
-        enum CodingKeys: String, CodingKey { case account, keyType = "key_type", keyComment = "key_comment", expiry }
+        enum CodingKeys: String, CodingKey { case vm, account, keyType = "key_type", keyComment = "key_comment", expiry }
     }
 
     public var updated: Date
@@ -58,19 +59,19 @@ public struct StatusReport: Sendable, Codable, Equatable {
         }
         self.logins = logins.map { login in
             let fields = login.publicKey.split(separator: " ")
-            return Login(account: login.account, keyType: fields.first.map(String.init) ?? "",
+            return Login(vm: login.vm, account: login.account, keyType: fields.first.map(String.init) ?? "",
                          keyComment: fields.count > 2 ? fields[2...].joined(separator: " ") : "", expiry: login.expiry)
-        }.sorted { ($0.account, $0.expiry) < ($1.account, $1.expiry) }
+        }.sorted { ($0.vm ?? "", $0.account, $0.expiry) < ($1.vm ?? "", $1.account, $1.expiry) }
         totals = table.totals()
     }
 
     /// The human form of `vpxi-agent status`.
     public var text: String {
         let time = ISO8601DateFormatter()
-        var lines = ["input: \(input)",
+        var lines = ["source: \(input)",
                      "updated: \(time.string(from: updated))",
                      "last applied: \(lastApplied.map(time.string(from:)) ?? "never")"]
-        if let lastError { lines.append("last refused input: \(lastError)") }
+        if let lastError { lines.append("last refused: \(lastError)") }
         lines.append("security associations: \(associations.count)")
         for sa in associations {
             let expiry = sa.linkExpiry.map { " link-expiry \(time.string(from: $0))" } ?? ""
@@ -83,7 +84,7 @@ public struct StatusReport: Sendable, Codable, Equatable {
         lines.append(contentsOf: peers.map { "  \($0)" })
         lines.append("authorized users: \(logins.count)")
         for login in logins {
-            lines.append("  \(login.account) \(login.keyType) \(login.keyComment) until \(time.string(from: login.expiry))")
+            lines.append("  \(login.vm.map { "\($0)/" } ?? "")\(login.account) \(login.keyType) \(login.keyComment) until \(time.string(from: login.expiry))")
         }
         lines.append("totals: " + Self.counterText(totals))
         return lines.joined(separator: "\n") + "\n"

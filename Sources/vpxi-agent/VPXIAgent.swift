@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RSA
+import SPKI
 import ToolSupport
 
 @main
@@ -20,7 +21,7 @@ enum Runner {
             try body()
         } catch let failure as AgentError {
             Console.err("error[\(failure.code.rawValue)]: \(failure.message)")
-            let refused: Set<AgentError.Code> = [.unwrapFailed, .invalidAssociation, .duplicateSPI, .invalidLogin]
+            let refused: Set<AgentError.Code> = [.unwrapFailed, .invalidAssociation, .duplicateSPI, .invalidLogin, .bundleRefused, .chainRefused]
             throw ExitCode(refused.contains(failure.code) ? ExitStatus.refused.rawValue : ExitStatus.badInput.rawValue)
         } catch let failure as CommandFailure {
             Console.err("error: \(failure.message)")
@@ -36,6 +37,28 @@ enum Runner {
         }
     }
 
+    static func registrarKey(_ path: String) throws -> RSAKeyFile {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputReader.read(path)
+        } catch {
+            throw CommandFailure(.badInput, "cannot read the registrar's key \(path): \(error)\nhelp: give the public key of the registrar the host is registered with, `--registrar-key FILE`")
+        }
+        do {
+            return try RSAKeyFile.load(bytes)
+        } catch {
+            throw CommandFailure(.badInput, "\(path): \(error.message)")
+        }
+    }
+
+    static func time(_ text: String?) throws -> Date {
+        guard let text else { return Date() }
+        guard let parsed = try? SPKIDate.parse(commandLine: text) else {
+            throw CommandFailure(.badInput, "`--at \(text)` is not a time\nhelp: write `2026-12-01T10:00:00Z` or `2026-12-01_10:00:00` (UTC)")
+        }
+        return Date(timeIntervalSince1970: TimeInterval(parsed.date.secondsSinceEpoch))
+    }
+
     static func hostKey(_ path: String) throws -> RSAPrivateKey {
         do {
             return try RSAKeyFile.load(try InputReader.read(path)).requirePrivateKey()
@@ -46,47 +69,70 @@ enum Runner {
 }
 
 struct InputOptions: ParsableArguments {
-    @Option(name: .long, help: "The agent input (JSON: SAs with keys wrapped to the host key, authorized logins).")
-    var input: String
+    @Option(name: .long, help: "The host's bundle folder (nodes/HOST, see Docs/nodes.md).")
+    var bundle: String?
 
-    @Option(name: .long, help: "The host's private key (any format `spki` reads).")
+    @Option(name: .long, help: ArgumentHelp("The agent's JSON input instead of a bundle (for tests).", visibility: .hidden))
+    var input: String?
+
+    @Option(name: .long, help: "The host's private key (any format `spki` reads): the bundle must name it, and its ESP keys are wrapped to it.")
     var key: String
+
+    @Option(name: .customLong("registrar-key"), help: "The public key of the registrar the host is registered with: the bundle's manifest must be signed by it.")
+    var registrarKey = "/etc/vpxi-agent/registrar.pub"
+
+    func source() throws -> AgentSource {
+        switch (bundle, input) {
+        case (let bundle?, nil):
+            return .bundle(directory: bundle, registrar: try Runner.registrarKey(registrarKey))
+        case (nil, let input?):
+            return .input(path: input)
+        default:
+            throw CommandFailure(.badInput, "give the host's bundle with `--bundle DIR` (or the JSON input with `--input FILE`), not both")
+        }
+    }
 }
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Verify the input against the host key and show what would be enforced; changes nothing.")
+        commandName: "check", abstract: "Verify the bundle against the registrar's and the host's keys and show what would be enforced; changes nothing.")
 
     @OptionGroup var options: InputOptions
 
+    @Option(name: .long, help: "The time to decide logins at (`2026-12-01T10:00:00Z` or `2026-12-01_10:00:00`); now by default.")
+    var at: String?
+
     func run() throws {
         try Runner.run {
-            let input = try AgentInput.decode(try InputReader.read(options.input))
-            let (associations, logins) = try input.resolve(hostKey: try Runner.hostKey(options.key))
-            try AssociationTable.validate(associations)
-            let time = ISO8601DateFormatter()
-            var lines = ["ok: \(associations.count) security associations, \(logins.count) logins"]
-            for sa in associations {
-                lines.append("sa in 0x\(String(sa.spiIn, radix: 16)) out 0x\(String(sa.spiOut, radix: 16)) \(sa.suite.rawValue) \(sa.localHIT) <-> \(sa.peerHIT) via \(sa.peerLocator) \(time.string(from: sa.start)) .. \(time.string(from: sa.end))")
+            let time = try Runner.time(at)
+            let hostKey = try Runner.hostKey(options.key)
+            let report: CheckReport
+            switch try options.source() {
+            case .bundle(let directory, let registrar):
+                report = CheckReport(bundle: try AgentBundle.load(directory: directory, hostKey: hostKey, registrar: registrar), at: time)
+            case .input(let path):
+                let input = try AgentInput.decode(try InputReader.read(path))
+                let (associations, logins) = try input.resolve(hostKey: hostKey)
+                try AssociationTable.validate(associations)
+                report = CheckReport(associations: associations, logins: logins)
             }
-            for login in logins {
-                lines.append("login \(login.account) \(login.keyFields?.type ?? "?") until \(time.string(from: login.expiry))")
-            }
-            Console.out(lines.joined(separator: "\n") + "\n")
+            Console.out(report.text)
+            for error in report.errors { Console.err("error[\(error.code.rawValue)]: \(error.message)") }
+            if !report.errors.isEmpty { throw ExitCode(ExitStatus.refused.rawValue) }
         }
     }
 }
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run the agent until SIGTERM: data plane, SSH enforcement, expiry, status.")
+        commandName: "run", abstract: "Run the agent until SIGTERM: watch the bundle, apply each new one that verifies, data plane, SSH enforcement, expiry, status.")
 
     @OptionGroup var options: InputOptions
 
-    @Option(name: .long, help: "State directory (status.json).")
+    @Option(name: .long, help: "State directory (status.json, bundle-generated).")
     var state = "/var/lib/vpxi-agent"
 
-    @Option(name: .customLong("authorized-keys-dir"), help: "Directory of per-account authorized_keys files (sshd: AuthorizedKeysFile DIR/%u). Omit to disable SSH enforcement.")
+    @Option(name: .customLong("authorized-keys-dir"), help: "Directory of authorized_keys files, DIR/VM/ACCOUNT for a bundle's logins (sshd of VM: AuthorizedKeysFile DIR/VM/%u). Omit to disable SSH enforcement.")
     var authorizedKeysDirectory: String?
 
     @Option(name: .long, help: "TUN device name. Omit to disable the data plane.")
@@ -111,7 +157,7 @@ struct RunCommand: ParsableCommand {
             }
             let logger = Logger(label: "vpxi-agent")
             let runtime = AgentRuntime(
-                options: .init(inputPath: options.input, stateDirectory: state, authorizedKeysDirectory: authorizedKeysDirectory,
+                options: .init(source: try options.source(), stateDirectory: state, authorizedKeysDirectory: authorizedKeysDirectory,
                                tunName: tun, listen: try Locator(parsing: listen), overlap: overlap),
                 hostKey: try Runner.hostKey(options.key), logger: logger)
             try runtime.run()

@@ -58,23 +58,12 @@ final class SSHEnforcementTests: XCTestCase {
         XCTAssertTrue(keys.contains("expiry-time=\""), keys)
 
         // While authorized: login works, with either key.
-        let login = { (key: Int) -> Spawn.Result in
-            Spawn.run(["/usr/sbin/ip", "netns", "exec", lab.namespace, ssh] + lab.sshOptions(key: key) + ["echo", "logged-in"])
-        }
-        var first = login(0)
-        for _ in 0..<50 where first.status == 255 && first.output.contains("Connection refused") {
-            usleep(100_000)  // sshd not listening yet
-            first = login(0)
-        }
-        XCTAssertEqual(first.output, "logged-in\n", lab.logs)
+        let login = { (key: Int) -> Spawn.Result in lab.login(ssh, key: key) }
+        XCTAssertEqual(lab.login(ssh, key: 0, waitForSSHD: true).output, "logged-in\n", lab.logs)
         XCTAssertEqual(login(1).output, "logged-in\n")
 
         // Open sessions, one per key.
-        let session = { (key: Int) -> pid_t in
-            Spawn.start(["/usr/sbin/ip", "netns", "exec", lab.namespace, ssh] + lab.sshOptions(key: key) + ["sleep", "120"],
-                        log: lab.path("session\(key).log")) ?? -1
-        }
-        let expiring = session(0), staying = session(1)
+        let expiring = lab.session(ssh, key: 0), staying = lab.session(ssh, key: 1)
         defer {
             Spawn.stop(expiring)
             Spawn.stop(staying)
@@ -83,16 +72,7 @@ final class SSHEnforcementTests: XCTestCase {
         XCTAssertTrue(Spawn.isRunning(expiring))
 
         // At expiry: the session opened with the expired key ends within 1 s.
-        while Date() < expiry { usleep(20_000) }
-        var ended: Date?
-        while Date() < expiry.addingTimeInterval(3) {
-            if !Spawn.isRunning(expiring) {
-                ended = Date()
-                break
-            }
-            usleep(20_000)
-        }
-        guard let ended else { return XCTFail("the session outlived its key by 3 s\n\(lab.logs)") }
+        guard let ended = SSHLab.endOfSession(expiring, after: expiry) else { return XCTFail("the session outlived its key by 3 s\n\(lab.logs)") }
         XCTAssertLessThanOrEqual(ended.timeIntervalSince(expiry), 1.0, "session closed \(ended.timeIntervalSince(expiry)) s after expiry")
         XCTAssertTrue(Spawn.isRunning(staying), "the session of the key still valid stays open")
 

@@ -16,7 +16,8 @@ final class SSHLab {
     private var processes: [pid_t] = []
     private var agent: pid_t?
 
-    init(sshd: String, keygen: String) throws {
+    /// With `vm`, sshd reads the keys the agent writes for that VM of a bundle (`DIR/VM/%u`).
+    init(sshd: String, keygen: String, vm: String? = nil) throws {
         let tag = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
         namespace = "vpxi-ssh-\(tag)"
         account = "vpxi\(tag.prefix(8))"
@@ -41,7 +42,7 @@ final class SSHLab {
                 ListenAddress 127.0.0.1
                 HostKey \(path("host_ed25519"))
                 PidFile \(path("sshd.pid"))
-                AuthorizedKeysFile \(authorizedDirectory)/%u
+                AuthorizedKeysFile \(authorizedDirectory)/\(vm.map { "\($0)/" } ?? "")%u
                 StrictModes no
                 UsePAM no
                 PasswordAuthentication no
