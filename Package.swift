@@ -40,9 +40,11 @@ let package = Package(
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
         .target(name: "Backends", dependencies: ["SExpr", "Hashing", "RSA", "SPKI", "CFileSystem"]),
         .target(name: "CFileSystem"),
+        .target(name: "CAgentIO"),
         .target(name: "Agent", dependencies: [
-            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
+            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport", "CAgentIO",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),

@@ -5,6 +5,8 @@ import Foundation
 public final class TunDevice: Sendable {
     public let name: String
     public let fd: Int32
+    /// Bytes every `configure` takes off the MTU it is given (see `reserveMTU`).
+    private let reserved = Locked(0)
 
     // linux/if_tun.h and linux/sockios.h
     private static let tunSetIff: UInt = 0x4004_54ca
@@ -13,7 +15,12 @@ public final class TunDevice: Sendable {
     private static let siocgifflags: UInt = 0x8913
     private static let siocsifflags: UInt = 0x8914
     private static let siocsifmtu: UInt = 0x8922
+    private static let siocgifmtu: UInt = 0x8921
     private static let siocsifaddr: UInt = 0x8916
+    private static let siocsiftxqlen: UInt = 0x8943
+    /// The device queue (packets the kernel holds for the agent to read): longer than the
+    /// default 500 so that a burst of TCP segments waits instead of being dropped.
+    public static let queueLength: Int32 = 2000
 
     /// Creates (or attaches to) the TUN device `name`.
     public init(name: String) throws(AgentError) {
@@ -39,7 +46,34 @@ public final class TunDevice: Sendable {
 
     deinit { close(fd) }
 
-    /// Sets the MTU, adds each HIT with `prefixLength` (28 covers the ORCHID prefix, so the
+    /// Lowers the device MTU by `bytes`, now and in every later `configure`: the data plane
+    /// reserves the 20 more bytes an outer IPv6 header takes than the IPv4 one that
+    /// `DataPlane.tunMTU(linkMTU:)` assumes, so that outer packets are not fragmented.
+    public func reserveMTU(_ bytes: Int) throws(AgentError) {
+        let inet = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard inet >= 0 else { throw AgentError(.system, "socket: \(Self.errnoText())") }
+        defer { close(inet) }
+        var request = Self.interfaceRequest(name)
+        guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocgifmtu, $0.baseAddress!) }) == 0 else {
+            throw AgentError(.system, "SIOCGIFMTU \(name): \(Self.errnoText())")
+        }
+        let current = request.withUnsafeBytes { Int($0.load(fromByteOffset: 16, as: Int32.self)) }
+        let added = reserved.withLock { old in
+            defer { old = bytes }
+            return bytes - old
+        }
+        try setMTU(current - added, socket: inet)
+    }
+
+    private func setMTU(_ mtu: Int, socket inet: Int32) throws(AgentError) {
+        var request = Self.interfaceRequest(name)
+        request.withUnsafeMutableBytes { $0.storeBytes(of: Int32(mtu), toByteOffset: 16, as: Int32.self) }
+        guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocsifmtu, $0.baseAddress!) }) == 0 else {
+            throw AgentError(.system, "SIOCSIFMTU \(name) \(mtu): \(Self.errnoText())")
+        }
+    }
+
+    /// Sets the MTU (less any reserved bytes), adds each HIT with `prefixLength` (28 covers the ORCHID prefix, so the
     /// kernel routes every HIT to the device), and brings the device up.
     public func configure(hits: [HIT], mtu: Int, prefixLength: Int = 28) throws(AgentError) {
         // No duplicate address detection on a point-to-point tunnel: addresses are usable at once.
@@ -47,11 +81,10 @@ public final class TunDevice: Sendable {
         let inet = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard inet >= 0 else { throw AgentError(.system, "socket: \(Self.errnoText())") }
         defer { close(inet) }
+        try setMTU(mtu - reserved.withLock { $0 }, socket: inet)
         var request = Self.interfaceRequest(name)
-        request.withUnsafeMutableBytes { $0.storeBytes(of: Int32(mtu), toByteOffset: 16, as: Int32.self) }
-        guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocsifmtu, $0.baseAddress!) }) == 0 else {
-            throw AgentError(.system, "SIOCSIFMTU \(name): \(Self.errnoText())")
-        }
+        request.withUnsafeMutableBytes { $0.storeBytes(of: Self.queueLength, toByteOffset: 16, as: Int32.self) }
+        _ = request.withUnsafeMutableBytes { ioctl(inet, Self.siocsiftxqlen, $0.baseAddress!) }  // best effort
         request = Self.interfaceRequest(name)
         guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocgifflags, $0.baseAddress!) }) == 0 else {
             throw AgentError(.system, "SIOCGIFFLAGS \(name): \(Self.errnoText())")
@@ -91,6 +124,11 @@ public final class TunDevice: Sendable {
             n = Glibc.read(fd, buffer.baseAddress, buffer.count)
         }
         return max(n, 0)
+    }
+
+    /// Reads one packet if one is queued, without waiting; 0 when none is.
+    public func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        max(Glibc.read(fd, buffer.baseAddress, buffer.count), 0)
     }
 
     /// Writes one packet (waits briefly for room when the device queue is full).
