@@ -7,6 +7,12 @@ final class ActiveAssociation: Sendable {
     let keysIn: ESPCodec.Keys
     let keysOut: ESPCodec.Keys
     let peer: sockaddr_in
+    /// Copies of the configuration's scalars, read on every packet without copying `config`.
+    let spiIn: UInt32
+    let spiOut: UInt32
+    let extended: Bool
+    /// The rebuilt inner header's source (the peer's HIT) and destination (the local HIT).
+    let innerAddresses: InnerAddresses
 
     struct State {
         var nextSequence: UInt64 = 1
@@ -21,6 +27,10 @@ final class ActiveAssociation: Sendable {
         keysIn = try ESPCodec.Keys(suite: config.suite, material: config.keyIn)
         keysOut = try ESPCodec.Keys(suite: config.suite, material: config.keyOut)
         peer = config.peerLocator.sockaddr
+        spiIn = config.spiIn
+        spiOut = config.spiOut
+        extended = config.extendedSequenceNumbers
+        innerAddresses = InnerAddresses(source: config.peerHIT, destination: config.localHIT)
         state = Locked(State(window: ReplayWindow(size: config.replayWindow, extended: config.extendedSequenceNumbers)))
     }
 
@@ -35,7 +45,7 @@ final class ActiveAssociation: Sendable {
     /// Encrypts an outbound payload into `output`. Returns the packet length.
     func seal(payload: UnsafeRawBufferPointer, nextHeader: UInt8,
               into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
-        let limit: UInt64 = config.extendedSequenceNumbers ? .max : UInt64(UInt32.max)
+        let limit: UInt64 = extended ? .max : UInt64(UInt32.max)
         let length = ESPCodec.sealedLength(payload: payload.count, suite: keysOut.suite)
         let taken: UInt64? = state.withLock { state in
             guard state.nextSequence <= limit, state.nextSequence != 0 else { return nil }
@@ -45,10 +55,10 @@ final class ActiveAssociation: Sendable {
             return state.nextSequence
         }
         guard let sequence = taken else {
-            throw AgentError(.sequenceExhausted, "SA \(ESPCodec.hex(config.spiOut)) has used all its sequence numbers")
+            throw AgentError(.sequenceExhausted, "SA \(ESPCodec.hex(spiOut)) has used all its sequence numbers")
         }
-        return try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: config.spiOut, sequence: sequence,
-                                 extended: config.extendedSequenceNumbers, keys: keysOut, into: output)
+        return try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: spiOut, sequence: sequence,
+                                 extended: extended, keys: keysOut, into: output)
     }
 
     /// Checks replay, authenticates and decrypts into `output`, and records the sequence number.
@@ -60,12 +70,12 @@ final class ActiveAssociation: Sendable {
         }
         guard fresh else {
             state.withLock { $0.counters.replaysDropped += 1 }
-            throw AgentError(.replay, "SA \(ESPCodec.hex(config.spiIn)): sequence \(sequence) replayed or too old")
+            throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed or too old")
         }
         let opened: (length: Int, nextHeader: UInt8)
         do {
-            opened = try ESPCodec.open(packet: packet, spi: config.spiIn, sequence: sequence,
-                                       extended: config.extendedSequenceNumbers, keys: keysIn, into: output)
+            opened = try ESPCodec.open(packet: packet, spi: spiIn, sequence: sequence,
+                                       extended: extended, keys: keysIn, into: output)
         } catch {
             state.withLock {
                 if error.code == .authenticationFailed { $0.counters.authenticationFailures += 1 } else { $0.counters.malformedDropped += 1 }
@@ -83,7 +93,7 @@ final class ActiveAssociation: Sendable {
             state.counters.bytesIn += UInt64(packet.count)
             return true
         }
-        guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(config.spiIn)): sequence \(sequence) replayed") }
+        guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed") }
         return opened
     }
 }

@@ -43,4 +43,25 @@ public enum BEETPacket {
         UnsafeMutableRawBufferPointer(rebasing: buffer[8..<24]).copyBytes(from: source.bytes)
         UnsafeMutableRawBufferPointer(rebasing: buffer[24..<40]).copyBytes(from: destination.bytes)
     }
+
+    /// Writes the inner IPv6 header at the start of `buffer` from an SA's raw addresses.
+    static func writeHeader(into buffer: UnsafeMutableRawBufferPointer, addresses: InnerAddresses, nextHeader: UInt8, payloadLength: Int) {
+        buffer.storeBytes(of: UInt32(0x6000_0000).bigEndian, toByteOffset: 0, as: UInt32.self)
+        buffer[4] = UInt8(truncatingIfNeeded: payloadLength >> 8)
+        buffer[5] = UInt8(truncatingIfNeeded: payloadLength)
+        buffer[6] = nextHeader
+        buffer[7] = hopLimit
+        buffer.storeBytes(of: addresses, toByteOffset: 8, as: InnerAddresses.self)
+    }
+}
+
+/// The 32 address bytes of an inner IPv6 header (source, then destination), stored inline.
+struct InnerAddresses: Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(source: HIT, destination: HIT) {
+        withUnsafeMutableBytes(of: &words) { raw in
+            raw.copyBytes(from: source.bytes + destination.bytes)
+        }
+    }
 }

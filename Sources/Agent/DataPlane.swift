@@ -146,43 +146,60 @@ public final class DataPlane: Sendable {
         let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
         let inner = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
         defer { inner.deallocate() }
-        var cached: (spi: UInt32, association: ActiveAssociation, checked: Date)?
+        var cached: InboundCache?
         while isRunning {
             input.count = socket.receive(into: input, timeout: 200)
             guard input.count > 0 else { continue }
             let now = Date()
             for index in 0..<input.count {
-                let packet = input.packet(index)
-                if packet.count == 1 && packet[0] == 0xFF { continue }  // NAT keepalive
-                guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
-                    table.unmatched.withLock { $0.malformedDropped += 1 }
-                    continue
-                }
-                let association: ActiveAssociation
-                if let hit = cached, hit.spi == header.spi, now.timeIntervalSince(hit.checked) < Self.cacheLifetime,
-                   hit.association.config.receives(at: now, overlap: table.overlap) {
-                    association = hit.association
-                } else if let found = table.inbound(spi: header.spi, now: now) {
-                    association = found
-                    cached = (header.spi, found, now)
-                } else {
-                    table.unmatched.withLock { $0.noAssociationDropped += 1 }
-                    logger.debug("no SA for inbound packet", metadata: ["spi": "\(ESPCodec.hex(header.spi))"])
-                    continue
-                }
-                do {
-                    let payload = UnsafeMutableRawBufferPointer(rebasing: inner[BEETPacket.ipv6HeaderLength...])
-                    let (length, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow, into: payload)
-                    let config = association.config
-                    BEETPacket.writeHeader(into: inner, source: config.peerHIT, destination: config.localHIT,
-                                           nextHeader: nextHeader, payloadLength: length)
-                    tun.write(UnsafeRawBufferPointer(rebasing: inner[0..<(BEETPacket.ipv6HeaderLength + length)]))
-                } catch {
-                    logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+                let (run, segmentSize) = input.datagrams(index)
+                var offset = 0
+                while offset < run.count {
+                    let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
+                    offset += segmentSize
+                    openOne(packet, now: now, cache: &cached, into: inner)
                 }
             }
         }
     }
+
+    /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
+    private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
+                         into inner: UnsafeMutableRawBufferPointer) {
+        if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
+        guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
+            table.unmatched.withLock { $0.malformedDropped += 1 }
+            return
+        }
+        let association: ActiveAssociation
+        if let hit = cached, hit.spi == header.spi, now < hit.validUntil {
+            association = hit.association
+        } else if let found = table.inbound(spi: header.spi, now: now) {
+            association = found
+            let until = min(now.addingTimeInterval(Self.cacheLifetime), found.config.removal(overlap: table.overlap))
+            cached = InboundCache(spi: header.spi, association: found, validUntil: until)
+        } else {
+            table.unmatched.withLock { $0.noAssociationDropped += 1 }
+            logger.debug("no SA for inbound packet", metadata: ["spi": "\(ESPCodec.hex(header.spi))"])
+            return
+        }
+        do {
+            let payload = UnsafeMutableRawBufferPointer(rebasing: inner[BEETPacket.ipv6HeaderLength...])
+            let (length, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow, into: payload)
+            BEETPacket.writeHeader(into: inner, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: length)
+            tun.write(UnsafeRawBufferPointer(rebasing: inner[0..<(BEETPacket.ipv6HeaderLength + length)]))
+        } catch {
+            logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        }
+    }
+}
+
+/// The inbound SA last used.
+struct InboundCache {
+    let spi: UInt32
+    let association: ActiveAssociation
+    /// The end of the cache lifetime or of the SA's receiving time, whichever is first.
+    let validUntil: Date
 }
 
 /// The outbound SAs recently used, by the raw inner (source, destination) address pair:
@@ -192,7 +209,8 @@ struct OutboundCache {
         var key: (UInt64, UInt64, UInt64, UInt64)
         var association: ActiveAssociation
         var destination: SocketAddress
-        var checked: Date
+        /// The end of the cache lifetime or of the SA's sending time, whichever is first.
+        var validUntil: Date
     }
     private var entries: [Entry] = []
     private var next = 0
@@ -202,15 +220,14 @@ struct OutboundCache {
         let key = (packet.loadUnaligned(fromByteOffset: 8, as: UInt64.self), packet.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
                    packet.loadUnaligned(fromByteOffset: 24, as: UInt64.self), packet.loadUnaligned(fromByteOffset: 32, as: UInt64.self))
         for index in entries.indices where entries[index].key == key {
-            let entry = entries[index]
-            if now.timeIntervalSince(entry.checked) < DataPlane.cacheLifetime, entry.association.config.sends(at: now) {
-                return (entry.association, entry.destination)
-            }
+            if now < entries[index].validUntil { return (entries[index].association, entries[index].destination) }
             entries.remove(at: index)
             break
         }
         guard let (association, destination) = plane.outboundAssociation(packet, now: now) else { return nil }
-        let entry = Entry(key: key, association: association, destination: destination, checked: now)
+        let config = association.config
+        let until = min(now.addingTimeInterval(DataPlane.cacheLifetime), config.end, config.linkExpiry ?? .distantFuture)
+        let entry = Entry(key: key, association: association, destination: destination, validUntil: until)
         if entries.count < Self.size {
             entries.append(entry)
         } else {

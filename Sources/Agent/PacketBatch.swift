@@ -12,6 +12,8 @@ public final class PacketBatch {
     let bufferPointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     /// Length of the packet in each slot.
     let lengths: UnsafeMutablePointer<Int>
+    /// Inbound: the length of each datagram of a coalesced run in a slot (UDP GRO).
+    let segmentSizes: UnsafeMutablePointer<Int>
     /// Destination of each slot (outbound batches).
     private let addresses: UnsafeMutablePointer<sockaddr_in6>
     let addressPointers: UnsafeMutablePointer<UnsafePointer<sockaddr>?>
@@ -24,6 +26,8 @@ public final class PacketBatch {
         bufferPointers = .allocate(capacity: capacity)
         lengths = .allocate(capacity: capacity)
         lengths.initialize(repeating: 0, count: capacity)
+        segmentSizes = .allocate(capacity: capacity)
+        segmentSizes.initialize(repeating: 0, count: capacity)
         addresses = .allocate(capacity: capacity)
         addresses.initialize(repeating: sockaddr_in6(), count: capacity)
         addressPointers = .allocate(capacity: capacity)
@@ -39,6 +43,7 @@ public final class PacketBatch {
         storage.deallocate()
         bufferPointers.deallocate()
         lengths.deallocate()
+        segmentSizes.deallocate()
         addresses.deallocate()
         addressPointers.deallocate()
         addressLengths.deallocate()
@@ -56,6 +61,16 @@ public final class PacketBatch {
 
     /// Records the packet of `length` bytes in slot `index`.
     public func setLength(_ length: Int, at index: Int) { lengths[index] = length }
+
+    /// The datagrams in slot `index`: one, or several back to back when the kernel coalesced them.
+    public func datagrams(_ index: Int) -> (packet: UnsafeRawBufferPointer, segmentSize: Int) {
+        (packet(index), max(1, segmentSizes[index]))
+    }
+
+    /// Whether slots `i` and `j` go to the same address.
+    func sameDestination(_ i: Int, _ j: Int) -> Bool {
+        addressLengths[i] == addressLengths[j] && memcmp(addresses + i, addresses + j, Int(addressLengths[i])) == 0
+    }
 
     /// Records the destination of slot `index`.
     public func setDestination(_ address: SocketAddress, at index: Int) {

@@ -6,7 +6,9 @@ import Foundation
 ///
 /// The socket has the family of its local locator. An IPv6 socket is dual-stack: bound to
 /// `::` it also carries IPv4 peers (as `::ffff:a.b.c.d`); an IPv4 socket reaches IPv4 peers only.
-/// Datagrams move in batches (`sendmmsg`, `recvmmsg`): one system call for up to 64.
+/// Datagrams move in batches (`sendmmsg`, `recvmmsg`): one system call for up to 64; runs
+/// of equal-sized datagrams to one peer go with UDP GSO, and the receive side takes
+/// coalesced runs (UDP GRO) where the kernel offers them.
 public final class UDPSocket: Sendable {
     public let fd: Int32
     public let local: Locator
@@ -32,6 +34,8 @@ public final class UDPSocket: Sendable {
             close(fd)
             throw AgentError(.system, "bind \(local): \(text)")
         }
+        // Coalesced receive (UDP GRO), best effort: runs of datagrams arrive in one slot.
+        _ = spkic_enable_receive_coalescing(fd)
         self.fd = fd
         self.local = local
     }
@@ -59,22 +63,69 @@ public final class UDPSocket: Sendable {
         return sent == bytes.count
     }
 
-    /// Sends a batch prepared in `batch` (its first `batch.count` datagrams). Returns how many left.
+    /// Sends the first `batch.count` datagrams of `batch`, in order. Runs of equal-sized
+    /// datagrams to one peer go as one UDP GSO send (one trip through the stack for the run);
+    /// the rest in `sendmmsg` batches. Returns how many were sent.
     @discardableResult
     public func send(_ batch: PacketBatch) -> Int {
-        guard batch.count > 0 else { return 0 }
-        let sent = spkic_send_batch(fd, batch.bufferPointers, batch.lengths, batch.addressPointers, batch.addressLengths,
-                                    UInt32(batch.count))
-        if sent < batch.count {
-            // The socket buffer is full: wait for room once, then send the rest.
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&pfd, 1, 10)
-            let done = max(Int(sent), 0)
-            let rest = spkic_send_batch(fd, batch.bufferPointers + done, batch.lengths + done, batch.addressPointers + done,
-                                        batch.addressLengths + done, UInt32(batch.count - done))
-            return done + max(Int(rest), 0)
+        var sent = 0
+        var pending = 0  // the first datagram not yet sent
+        var index = 0
+        while index < batch.count {
+            let run = segmentation.withLock({ $0 }) ? runLength(batch, from: index) : 1
+            if run < 2 {
+                index += 1
+                continue
+            }
+            sent += sendEach(batch, pending, index)
+            let address = UnsafeRawPointer(batch.addressPointers[index]!).assumingMemoryBound(to: sockaddr.self)
+            let result = spkic_send_segmented(fd, batch.bufferPointers + index, batch.lengths + index, UInt32(run),
+                                              UInt32(batch.lengths[index]), address, batch.addressLengths[index])
+            if result >= 0 {
+                sent += run
+            } else if errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP {
+                segmentation.withLock { $0 = false }  // no UDP GSO here: sendmmsg from now on
+                sent += sendEach(batch, index, index + run)
+            } else {
+                sent += sendEach(batch, index, index + run)  // full buffer: sendEach waits once
+            }
+            index += run
+            pending = index
         }
-        return Int(sent)
+        return sent + sendEach(batch, pending, batch.count)
+    }
+
+    /// Whether runs of datagrams are sent with UDP GSO (off after the kernel refused it once).
+    private let segmentation = Locked(true)
+    /// The most bytes one GSO send carries (an IP packet's limit, less the headers).
+    static let segmentedLimit = 65000
+
+    /// How many datagrams from `start` form a run: one destination, all of the first one's
+    /// length except possibly a shorter last one.
+    private func runLength(_ batch: PacketBatch, from start: Int) -> Int {
+        let size = batch.lengths[start]
+        var total = size
+        var end = start + 1
+        while end < batch.count, end - start < Self.batchLimit, batch.lengths[end - 1] == size,
+              batch.lengths[end] <= size, total + batch.lengths[end] <= Self.segmentedLimit, batch.sameDestination(start, end) {
+            total += batch.lengths[end]
+            end += 1
+        }
+        return end - start
+    }
+
+    /// Sends datagrams `start..<end` with `sendmmsg`, waiting once for room if the buffer is full.
+    private func sendEach(_ batch: PacketBatch, _ start: Int, _ end: Int) -> Int {
+        guard end > start else { return 0 }
+        let sent = max(Int(spkic_send_batch(fd, batch.bufferPointers + start, batch.lengths + start, batch.addressPointers + start,
+                                            batch.addressLengths + start, UInt32(end - start))), 0)
+        guard start + sent < end else { return sent }
+        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        _ = poll(&pfd, 1, 10)
+        let from = start + sent
+        let rest = spkic_send_batch(fd, batch.bufferPointers + from, batch.lengths + from, batch.addressPointers + from,
+                                    batch.addressLengths + from, UInt32(end - from))
+        return sent + max(Int(rest), 0)
     }
 
     /// Receives one datagram; 0 when none arrives within `timeout` ms.
@@ -91,11 +142,11 @@ public final class UDPSocket: Sendable {
     /// Receives up to `batch.capacity` datagrams into `batch`, waiting up to `timeout` ms for
     /// the first. Returns how many arrived (their lengths are in `batch.lengths`).
     public func receive(into batch: PacketBatch, timeout: Int32) -> Int {
-        var n = spkic_receive_batch(fd, batch.bufferPointers, batch.slotSize, batch.lengths, UInt32(batch.capacity))
+        var n = spkic_receive_batch(fd, batch.bufferPointers, batch.slotSize, batch.lengths, batch.segmentSizes, UInt32(batch.capacity))
         if n == 0 {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, timeout) > 0 else { return 0 }
-            n = spkic_receive_batch(fd, batch.bufferPointers, batch.slotSize, batch.lengths, UInt32(batch.capacity))
+            n = spkic_receive_batch(fd, batch.bufferPointers, batch.slotSize, batch.lengths, batch.segmentSizes, UInt32(batch.capacity))
         }
         return max(Int(n), 0)
     }
