@@ -14,6 +14,11 @@ public final class UDPSocket: Sendable {
     public let local: Locator
     /// The most datagrams one batch call moves.
     public static let batchLimit = Int(SPKIC_IO_BATCH)
+    /// Whether runs of datagrams are sent with UDP GSO (off after the kernel refused it once).
+    private let segmentation = Locked(true)
+
+    /// Whether this socket still sends runs with UDP GSO (for status and tests).
+    public var sendsSegmentedRuns: Bool { segmentation.withLock { $0 } }
 
     public init(bind local: Locator, bufferSize: Int32 = 8 << 20) throws(AgentError) {
         let family = local.isIPv6 ? AF_INET6 : AF_INET
@@ -95,8 +100,7 @@ public final class UDPSocket: Sendable {
         return sent + sendEach(batch, pending, batch.count)
     }
 
-    /// Whether runs of datagrams are sent with UDP GSO (off after the kernel refused it once).
-    private let segmentation = Locked(true)
+
     /// The most bytes one GSO send carries (an IP packet's limit, less the headers).
     static let segmentedLimit = 65000
 

@@ -21,21 +21,7 @@ final class DataPlaneNamespaceTests: XCTestCase {
     private static var now: Date { Date() }
 
     private func iperf(_ lab: NamespaceLab, udp: Bool, seconds: Int = 1, rate: String = "5M") throws -> [String: Any] {
-        let iperf3 = try ExternalTool.require("iperf3", package: "iperf3")
-        let port = "\(Int.random(in: 20000..<30000))"
-        let server = try lab.spawn(lab.b, [iperf3, "-s", "-1", "-B", lab.b.hit.description, "-p", port],
-                                   log: lab.directory.appendingPathComponent("iperf-server-\(port).log").path)
-        defer { if server.isRunning { server.terminate() } }
-        var arguments = [iperf3, "-c", lab.b.hit.description, "-B", lab.a.hit.description, "-p", port,
-                         "-t", "\(seconds)", "--json", "--connect-timeout", "3000"]
-        if udp { arguments += ["-u", "-b", rate] }
-        var result = try lab.exec(lab.a, arguments)
-        for _ in 0..<20 where result.status != 0 && result.stdoutText.contains("Connection refused") {
-            usleep(100_000)  // the server is not listening yet
-            result = try lab.exec(lab.a, arguments)
-        }
-        XCTAssertEqual(result.status, 0, "iperf3: \(result.stdoutText.suffix(500)) \(result.stderrText)\n\(lab.agentLog(lab.a))")
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]) ?? [:]
+        try lab.iperf(udp: udp, seconds: seconds, rate: rate)
     }
 
     func testUDPAndTCPBetweenHITsAndOnlyESPInUDPOnTheWire() throws {

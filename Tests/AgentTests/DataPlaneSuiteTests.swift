@@ -21,25 +21,6 @@ final class DataPlaneSuiteTests: XCTestCase {
         return lab
     }
 
-    /// TCP through the tunnel for `seconds`; returns the bytes received.
-    private func tcp(_ lab: NamespaceLab, seconds: Int = 1) throws -> Double {
-        let iperf3 = try ExternalTool.require("iperf3", package: "iperf3")
-        let port = "\(Int.random(in: 20000..<30000))"
-        let server = try lab.spawn(lab.b, [iperf3, "-s", "-1", "-B", lab.b.hit.description, "-p", port],
-                                   log: lab.directory.appendingPathComponent("iperf-server-\(port).log").path)
-        defer { if server.isRunning { server.terminate() } }
-        let arguments = [iperf3, "-c", lab.b.hit.description, "-B", lab.a.hit.description, "-p", port,
-                         "-t", "\(seconds)", "--json", "--connect-timeout", "3000"]
-        var result = try lab.exec(lab.a, arguments)
-        for _ in 0..<20 where result.status != 0 && result.stdoutText.contains("Connection refused") {
-            usleep(100_000)
-            result = try lab.exec(lab.a, arguments)
-        }
-        XCTAssertEqual(result.status, 0, "iperf3: \(result.stdoutText.suffix(500)) \(result.stderrText)\n\(lab.agentLog(lab.a))")
-        let json = (try? JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]) ?? [:]
-        return ((json["end"] as? [String: Any])?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
-    }
-
     private func inject(_ bytes: [UInt8], from socket: Int32, to address: SocketAddress) {
         _ = bytes.withUnsafeBytes { raw in address.withSockaddr { sendto(socket, raw.baseAddress, raw.count, 0, $0, $1) } }
     }
@@ -54,7 +35,7 @@ final class DataPlaneSuiteTests: XCTestCase {
         do {
             let lab = try lab(NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600), suite: suite))
             defer { lab.close() }
-            XCTAssertGreaterThan(try tcp(lab), 100_000, "TCP between the HITs over AES-CBC/HMAC-SHA-256 with ESN")
+            XCTAssertGreaterThan(try lab.tcpBytesReceived(), 100_000, "TCP between the HITs over AES-CBC/HMAC-SHA-256 with ESN")
             let status = try lab.status(lab.b)
             XCTAssertEqual(status.associations.first?.suite, suite)
             XCTAssertEqual(status.totals.authenticationFailures, 0)
@@ -124,7 +105,7 @@ final class DataPlaneSuiteTests: XCTestCase {
         let dump = try lab.spawn(lab.a, [tcpdump, "-i", lab.a.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
         usleep(500_000)
-        XCTAssertGreaterThan(try tcp(lab), 100_000, "TCP between the HITs over IPv6 locators")
+        XCTAssertGreaterThan(try lab.tcpBytesReceived(), 100_000, "TCP between the HITs over IPv6 locators")
         let probe = "spkic-ipv6-probe"
         try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
         usleep(300_000)

@@ -1,0 +1,30 @@
+import Foundation
+import TestSupport
+import XCTest
+
+extension NamespaceLab {
+    /// iperf3 from A's HIT to B's HIT (TCP, or UDP at `rate`) for `seconds`; its JSON report.
+    func iperf(udp: Bool, seconds: Int = 1, rate: String = "5M") throws -> [String: Any] {
+        let iperf3 = try ExternalTool.require("iperf3", package: "iperf3")
+        let port = "\(Int.random(in: 20000..<30000))"
+        let server = try spawn(b, [iperf3, "-s", "-1", "-B", b.hit.description, "-p", port],
+                               log: directory.appendingPathComponent("iperf-server-\(port).log").path)
+        defer { if server.isRunning { server.terminate() } }
+        var arguments = [iperf3, "-c", b.hit.description, "-B", a.hit.description, "-p", port,
+                         "-t", "\(seconds)", "--json", "--connect-timeout", "3000"]
+        if udp { arguments += ["-u", "-b", rate] }
+        var result = try exec(a, arguments)
+        for _ in 0..<20 where result.status != 0 && result.stdoutText.contains("Connection refused") {
+            usleep(100_000)  // the server is not listening yet
+            result = try exec(a, arguments)
+        }
+        XCTAssertEqual(result.status, 0, "iperf3: \(result.stdoutText.suffix(500)) \(result.stderrText)\n\(agentLog(a))")
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]) ?? [:]
+    }
+
+    /// The bytes B received in a TCP iperf3 run.
+    func tcpBytesReceived(seconds: Int = 1) throws -> Double {
+        let report = try iperf(udp: false, seconds: seconds)
+        return ((report["end"] as? [String: Any])?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
+    }
+}
