@@ -77,6 +77,9 @@ public final class DataPlane: Sendable {
         let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
         let output = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize + ESPCodec.maximumOverhead)
         var cache = OutboundCache()
+        let vnet = tun.vnetHeaderLength
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize, alignment: 16)
+        defer { scratch.deallocate() }
         while isRunning {
             // Wait for the first packet, then take every one already queued.
             let first = tun.read(into: input.slot(0), timeout: 200)
@@ -92,13 +95,30 @@ public final class DataPlane: Sendable {
             let now = Date()
             output.count = 0
             for index in 0..<input.count {
-                sealOne(input.packet(index), now: now, cache: &cache, into: output)
+                let read = input.packet(index)
+                guard vnet > 0 else {
+                    sealOne(read, now: now, cache: &cache, into: output)
+                    continue
+                }
+                guard read.count > vnet else { continue }
+                let header = TunOffload.Header(UnsafeRawBufferPointer(rebasing: read[0..<vnet]))
+                let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: read[vnet...]))
+                let handled = TunOffload.forEachPacket(header, packet, scratch: scratch) { segment in
+                    sealOne(segment, now: now, cache: &cache, into: output)
+                }
+                if !handled { table.unmatched.withLock { $0.malformedDropped += 1 } }
             }
-            let sent = socket.send(output)
-            if sent < output.count {
-                logger.debug("outbound datagrams not sent", metadata: ["count": "\(output.count - sent)", "error": "\(TunDevice.errnoText())"])
-            }
+            flush(output)
         }
+    }
+
+    /// Sends the sealed datagrams of `output` and empties it.
+    private func flush(_ output: PacketBatch) {
+        let sent = socket.send(output)
+        if sent < output.count {
+            logger.debug("outbound datagrams not sent", metadata: ["count": "\(output.count - sent)", "error": "\(TunDevice.errnoText())"])
+        }
+        output.count = 0
     }
 
     /// Seals one packet from the TUN device into the next slot of `output`, or counts its drop.
@@ -109,6 +129,7 @@ public final class DataPlane: Sendable {
             return
         }
         guard let (association, destination) = cache.lookup(packet, now: now, plane: self) else { return }
+        if output.count == output.capacity { flush(output) }  // a large segment cut into many
         let slot = output.count
         do {
             let length = try association.seal(payload: UnsafeRawBufferPointer(rebasing: packet[BEETPacket.ipv6HeaderLength...]),
@@ -144,8 +165,12 @@ public final class DataPlane: Sendable {
 
     private func inboundLoop() {
         let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
-        let inner = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
-        defer { inner.deallocate() }
+        let vnet = tun.vnetHeaderLength
+        let written = UnsafeMutableRawBufferPointer.allocate(byteCount: vnet + Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
+        defer { written.deallocate() }
+        // A zero virtio_net_hdr (no offload: the kernel checks the checksums), then the packet.
+        if vnet > 0 { TunOffload.Header().write(to: UnsafeMutableRawBufferPointer(rebasing: written[0..<vnet])) }
+        let inner = UnsafeMutableRawBufferPointer(rebasing: written[vnet...])
         var cached: InboundCache?
         while isRunning {
             input.count = socket.receive(into: input, timeout: 200)
@@ -157,7 +182,7 @@ public final class DataPlane: Sendable {
                 while offset < run.count {
                     let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
                     offset += segmentSize
-                    openOne(packet, now: now, cache: &cached, into: inner)
+                    openOne(packet, now: now, cache: &cached, into: inner, vnet: vnet)
                 }
             }
         }
@@ -165,7 +190,7 @@ public final class DataPlane: Sendable {
 
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
     private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
-                         into inner: UnsafeMutableRawBufferPointer) {
+                         into inner: UnsafeMutableRawBufferPointer, vnet: Int) {
         if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
         guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
@@ -187,7 +212,8 @@ public final class DataPlane: Sendable {
             let payload = UnsafeMutableRawBufferPointer(rebasing: inner[BEETPacket.ipv6HeaderLength...])
             let (length, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow, into: payload)
             BEETPacket.writeHeader(into: inner, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: length)
-            tun.write(UnsafeRawBufferPointer(rebasing: inner[0..<(BEETPacket.ipv6HeaderLength + length)]))
+            let start = inner.baseAddress! - vnet
+            tun.write(UnsafeRawBufferPointer(start: start, count: vnet + BEETPacket.ipv6HeaderLength + length))
         } catch {
             logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
         }

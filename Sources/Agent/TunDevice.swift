@@ -5,6 +5,9 @@ import Foundation
 public final class TunDevice: Sendable {
     public let name: String
     public let fd: Int32
+    /// Bytes of `virtio_net_hdr` in front of every packet read or written: 10 with offloads
+    /// (the kernel passes TCP segments of up to 64 KiB and leaves checksums to the agent), 0 without.
+    public let vnetHeaderLength: Int
     /// Bytes every `configure` takes off the MTU it is given (see `reserveMTU`).
     private let reserved = Locked(0)
 
@@ -12,6 +15,10 @@ public final class TunDevice: Sendable {
     private static let tunSetIff: UInt = 0x4004_54ca
     private static let iffTun: Int16 = 0x0001
     private static let iffNoPI: Int16 = 0x1000
+    private static let iffVnetHdr: Int16 = 0x4000
+    private static let tunSetOffload: UInt = 0x4004_54d0
+    /// TUN_F_CSUM | TUN_F_TSO6 | TUN_F_TSO_ECN: checksums and IPv6 TCP segmentation left to the agent.
+    private static let offloads: UInt = 0x01 | 0x04 | 0x08
     private static let siocgifflags: UInt = 0x8913
     private static let siocsifflags: UInt = 0x8914
     private static let siocsifmtu: UInt = 0x8922
@@ -22,15 +29,17 @@ public final class TunDevice: Sendable {
     /// default 500 so that a burst of TCP segments waits instead of being dropped.
     public static let queueLength: Int32 = 2000
 
-    /// Creates (or attaches to) the TUN device `name`.
-    public init(name: String) throws(AgentError) {
+    /// Creates (or attaches to) the TUN device `name`; with `offload`, asks for TCP
+    /// segmentation and checksum offload (falls back to plain packets where refused).
+    public init(name: String, offload: Bool = true) throws(AgentError) {
         guard !name.isEmpty, name.utf8.count < 16 else {
             throw AgentError(.invalidInput, "TUN name `\(name)` must have 1 to 15 bytes")
         }
         let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw AgentError(.system, "cannot open /dev/net/tun: \(Self.errnoText())") }
         var request = Self.interfaceRequest(name)
-        request.withUnsafeMutableBytes { raw in raw.storeBytes(of: Self.iffTun | Self.iffNoPI, toByteOffset: 16, as: Int16.self) }
+        let flags = Self.iffTun | Self.iffNoPI | (offload ? Self.iffVnetHdr : 0)
+        request.withUnsafeMutableBytes { raw in raw.storeBytes(of: flags, toByteOffset: 16, as: Int16.self) }
         let status = request.withUnsafeMutableBytes { ioctl(fd, Self.tunSetIff, $0.baseAddress!) }
         guard status == 0 else {
             let text = Self.errnoText()
@@ -40,8 +49,12 @@ public final class TunDevice: Sendable {
         // Non-blocking: the data plane reads first and polls only when nothing is queued,
         // one system call per packet under load instead of two.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        // With the vnet header on, the offloads are an optimisation: without them the kernel
+        // still sends plain packets (a header with no flags).
+        if offload { _ = ioctl(fd, Self.tunSetOffload, CInt(Self.offloads)) }
         self.name = name
         self.fd = fd
+        vnetHeaderLength = offload ? TunOffload.Header.length : 0
     }
 
     deinit { close(fd) }
