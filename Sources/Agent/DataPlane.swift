@@ -165,12 +165,10 @@ public final class DataPlane: Sendable {
 
     private func inboundLoop() {
         let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
-        let vnet = tun.vnetHeaderLength
-        let written = UnsafeMutableRawBufferPointer.allocate(byteCount: vnet + Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
-        defer { written.deallocate() }
-        // A zero virtio_net_hdr (no offload: the kernel checks the checksums), then the packet.
-        if vnet > 0 { TunOffload.Header().write(to: UnsafeMutableRawBufferPointer(rebasing: written[0..<vnet])) }
-        let inner = UnsafeMutableRawBufferPointer(rebasing: written[vnet...])
+        let inner = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
+        defer { inner.deallocate() }
+        // With offloads, runs of TCP segments are joined before they are written.
+        let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write($0) } : nil
         var cached: InboundCache?
         while isRunning {
             input.count = socket.receive(into: input, timeout: 200)
@@ -182,15 +180,16 @@ public final class DataPlane: Sendable {
                 while offset < run.count {
                     let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
                     offset += segmentSize
-                    openOne(packet, now: now, cache: &cached, into: inner, vnet: vnet)
+                    openOne(packet, now: now, cache: &cached, into: inner, coalescer: coalescer)
                 }
             }
+            coalescer?.flush()
         }
     }
 
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
     private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
-                         into inner: UnsafeMutableRawBufferPointer, vnet: Int) {
+                         into inner: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
         if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
         guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
@@ -212,8 +211,8 @@ public final class DataPlane: Sendable {
             let payload = UnsafeMutableRawBufferPointer(rebasing: inner[BEETPacket.ipv6HeaderLength...])
             let (length, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow, into: payload)
             BEETPacket.writeHeader(into: inner, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: length)
-            let start = inner.baseAddress! - vnet
-            tun.write(UnsafeRawBufferPointer(start: start, count: vnet + BEETPacket.ipv6HeaderLength + length))
+            let decrypted = UnsafeRawBufferPointer(rebasing: inner[0..<(BEETPacket.ipv6HeaderLength + length)])
+            if let coalescer { coalescer.add(decrypted) } else { tun.write(decrypted) }
         } catch {
             logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
         }

@@ -9,6 +9,8 @@ public enum TunOffload {
         public var flags: UInt8
         public var gsoType: UInt8
         public var gsoSize: Int
+        /// Length of the headers (IPv6 and TCP) in a segmentation request.
+        public var headerLength: Int = 0
         public var checksumStart: Int
         public var checksumOffset: Int
 
@@ -29,6 +31,7 @@ public enum TunOffload {
         public init(_ raw: UnsafeRawBufferPointer) {
             func word(_ at: Int) -> Int { Int(raw[at]) | Int(raw[at + 1]) << 8 }
             self.init(flags: raw[0], gsoType: raw[1], gsoSize: word(4), checksumStart: word(6), checksumOffset: word(8))
+            headerLength = word(2)
         }
 
         /// Writes the header (used by tests and for the zero header in front of written packets).
@@ -36,7 +39,7 @@ public enum TunOffload {
             for index in 0..<Self.length { raw[index] = 0 }
             raw[0] = flags
             raw[1] = gsoType
-            for (at, value) in [(4, gsoSize), (6, checksumStart), (8, checksumOffset)] {
+            for (at, value) in [(2, headerLength), (4, gsoSize), (6, checksumStart), (8, checksumOffset)] {
                 raw[at] = UInt8(truncatingIfNeeded: value)
                 raw[at + 1] = UInt8(truncatingIfNeeded: value >> 8)
             }
@@ -95,6 +98,14 @@ public enum TunOffload {
             offset += chunk
         }
         return true
+    }
+
+    /// Whether the TCP or UDP checksum of an IPv6 packet (no extension headers) verifies.
+    public static func checksumVerifies(_ packet: UnsafeRawBufferPointer) -> Bool {
+        guard packet.count >= 40 else { return false }
+        let sum = pseudoHeaderSum(packet, upperLength: packet.count - 40, nextHeader: packet[6])
+            &+ checksumSum(UnsafeRawBufferPointer(rebasing: packet[40...]))
+        return fold(sum) == 0xFFFF
     }
 
     /// The IPv6 pseudo-header's contribution (RFC 8200 section 8.1) to an upper-layer checksum.

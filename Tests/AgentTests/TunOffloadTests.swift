@@ -99,3 +99,74 @@ final class TunOffloadTests: XCTestCase {
         XCTAssertFalse(refused)
     }
 }
+
+/// Receive-side coalescing: segments joined and cut again give back the same segments.
+final class TunCoalescerTests: XCTestCase {
+    private let a = try! HIT("2001:21::1"), b = try! HIT("2001:21::2")
+
+    private func segment(seq: UInt32, data: [UInt8], flags: UInt8 = 0x10, port: UInt16 = 80, tsval: UInt8 = 1) -> [UInt8] {
+        var tcp: [UInt8] = [0x30, 0x39, UInt8(port >> 8), UInt8(port & 0xFF)]
+        tcp += withUnsafeBytes(of: seq.bigEndian, Array.init) + [0, 0, 0, 7, 0x80, flags, 0x01, 0x00, 0x12, 0x34, 0, 0]
+        tcp += [1, 1, 8, 10, 0, 0, 0, tsval, 0, 0, 0, 2]
+        return BEETPacket.header(source: a, destination: b, nextHeader: 6, payloadLength: tcp.count + data.count) + tcp + data
+    }
+
+    private func run(_ packets: [[UInt8]]) -> [(header: TunOffload.Header, packet: [UInt8])] {
+        var written: [(TunOffload.Header, [UInt8])] = []
+        let coalescer = TunCoalescer { raw in
+            written.append((TunOffload.Header(UnsafeRawBufferPointer(rebasing: raw[0..<10])), Array(raw[10...])))
+        }
+        for packet in packets { packet.withUnsafeBytes { coalescer.add($0) } }
+        coalescer.flush()
+        return written
+    }
+
+    func testRunsAreJoinedAndCutBackExactly() throws {
+        let data = (0..<9).map { index in (0..<1000).map { UInt8(truncatingIfNeeded: $0 &+ index &* 13) } }
+        var segments = (0..<8).map { segment(seq: UInt32(0xffff_f000) &+ UInt32($0 * 1000), data: data[$0]) }
+        segments.append(segment(seq: UInt32(0xffff_f000) &+ 8000, data: Array(data[8].prefix(300)), flags: 0x18))  // short, PSH
+        let written = run(segments)
+        XCTAssertEqual(written.count, 1, "one write for the run")
+        let (header, joined) = try XCTUnwrap(written.first)
+        XCTAssertEqual(header.gsoType, TunOffload.Header.gsoTCPv6)
+        XCTAssertEqual(header.gsoSize, 1000)
+        XCTAssertEqual(header.headerLength, 72)
+        XCTAssertEqual(joined.count, 72 + 8300)
+        XCTAssertEqual(Int(joined[4]) << 8 | Int(joined[5]), 32 + 8300)
+
+        // Cut again (as the kernel will), the segments are the originals, checksums included.
+        var cut: [[UInt8]] = []
+        var copy = joined
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { scratch.deallocate() }
+        copy.withUnsafeMutableBytes { raw in _ = TunOffload.forEachPacket(header, raw, scratch: scratch) { cut.append(Array($0)) } }
+        XCTAssertEqual(cut.count, segments.count)
+        for (index, original) in segments.enumerated() {
+            XCTAssertEqual(Array(cut[index][..<56]) + Array(cut[index][58...]), Array(original[..<56]) + Array(original[58...]),
+                           "segment \(index), but for its checksum")
+            XCTAssertTrue(cut[index].withUnsafeBytes { TunOffload.checksumVerifies($0) }, "segment \(index): checksum")
+        }
+    }
+
+    func testWhatMayNotBeJoinedGoesAsItIs() {
+        let data = [UInt8](repeating: 7, count: 500)
+        let cases: [[[UInt8]]] = [
+            [segment(seq: 1, data: data), segment(seq: 600, data: data)],  // a gap
+            [segment(seq: 1, data: data), segment(seq: 501, data: data, port: 81)],  // another flow
+            [segment(seq: 1, data: data), segment(seq: 501, data: data, tsval: 2)],  // other options
+            [segment(seq: 1, data: data, flags: 0x18), segment(seq: 501, data: data)],  // after PSH
+            [segment(seq: 1, data: Array(data.prefix(100))), segment(seq: 101, data: data)],  // after a short one
+            [segment(seq: 1, data: data, flags: 0x11), segment(seq: 501, data: data)],  // FIN
+            [segment(seq: 1, data: []), segment(seq: 1, data: [])],  // pure ACKs
+        ]
+        for (index, packets) in cases.enumerated() {
+            let written = run(packets)
+            XCTAssertEqual(written.map(\.packet), packets, "case \(index): unchanged, in order")
+            XCTAssertTrue(written.allSatisfy { $0.header == TunOffload.Header() }, "case \(index): plain writes")
+        }
+        let udp = BEETPacket.header(source: a, destination: b, nextHeader: 17, payloadLength: 4) + [1, 2, 3, 4]
+        let mixed = run([segment(seq: 1, data: data), segment(seq: 501, data: data), udp, segment(seq: 1001, data: data)])
+        XCTAssertEqual(mixed.count, 3, "the run is written before the UDP packet, order kept")
+        XCTAssertEqual(mixed[1].packet, udp)
+    }
+}
