@@ -32,7 +32,7 @@ final class DataPlaneNamespaceTests: XCTestCase {
         let capture = lab.directory.appendingPathComponent("veth.pcap").path
         let dump = try lab.spawn(lab.a, [tcpdump, "-i", lab.a.veth, "-Z", "root", "-w", capture, "-U", "-n"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
+        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
 
         let tcp = try iperf(lab, udp: false)
         let received = ((tcp["end"] as? [String: Any])?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
@@ -68,10 +68,10 @@ final class DataPlaneNamespaceTests: XCTestCase {
         let capture = lab.directory.appendingPathComponent("decrypt.pcap").path
         let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
+        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
         let probe = "spkic-beet-probe"
         try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
-        usleep(500_000)
+        try? lab.waitFor("the ESP packet in the capture", seconds: 3) { (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false }
         dump.interrupt()
         dump.waitUntilExit()
 
@@ -101,7 +101,7 @@ final class DataPlaneNamespaceTests: XCTestCase {
         let capture = lab.directory.appendingPathComponent("replay.pcap").path
         let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp", "and", "dst", "port", "10500"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
+        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
         try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: "first")
         try? lab.waitFor("the ESP packet in the capture", seconds: 3) {
             (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false

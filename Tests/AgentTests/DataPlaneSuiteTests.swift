@@ -47,7 +47,7 @@ final class DataPlaneSuiteTests: XCTestCase {
         let capture = lab.directory.appendingPathComponent("cbc.pcap").path
         let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp", "and", "dst", "port", "10500"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
+        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
         let probe = "spkic-cbc-probe"
         try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
         try? lab.waitFor("the ESP packet in the capture", seconds: 3) { (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false }
@@ -104,7 +104,7 @@ final class DataPlaneSuiteTests: XCTestCase {
         let capture = lab.directory.appendingPathComponent("ipv6.pcap").path
         let dump = try lab.spawn(lab.a, [tcpdump, "-i", lab.a.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
+        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
         XCTAssertGreaterThan(try lab.tcpBytesReceived(), 100_000, "TCP between the HITs over IPv6 locators")
         let probe = "spkic-ipv6-probe"
         try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)

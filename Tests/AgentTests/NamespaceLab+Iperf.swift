@@ -31,3 +31,12 @@ extension NamespaceLab {
         return ((report["end"] as? [String: Any])?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
     }
 }
+
+extension NamespaceLab {
+    /// Waits until tcpdump, started with its output in `log`, is capturing.
+    func waitForCapture(log: String) throws {
+        try waitFor("tcpdump to listen", seconds: 10) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening on")
+        }
+    }
+}
