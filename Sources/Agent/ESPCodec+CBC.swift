@@ -23,10 +23,8 @@ extension ESPCodec {
         output.storeBytes(of: generator.next() as UInt64, toByteOffset: 8, as: UInt64.self)
         output.storeBytes(of: generator.next() as UInt64, toByteOffset: 16, as: UInt64.self)
         do {
-            let iv = try AES._CBC.IV(ivBytes: UnsafeRawBufferPointer(rebasing: output[8..<24]))
-            let ciphertext = try AES._CBC.encrypt(UnsafeRawBufferPointer(rebasing: output[plainStart..<plainEnd]),
-                                                  using: keys.key, iv: iv, noPadding: true)
-            UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<plainEnd]).copyBytes(from: ciphertext)
+            try cbcEncryptInPlace(UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<plainEnd]),
+                                  iv: UnsafeRawBufferPointer(rebasing: output[8..<24]), key: keys.key)
         } catch {
             throw AgentError(.system, "AES-CBC encryption failed: \(error)")
         }
@@ -55,13 +53,43 @@ extension ESPCodec {
             throw AgentError(.authenticationFailed, "ICV of SPI \(hex(spi)) sequence \(sequence) does not verify")
         }
         do {
-            let iv = try AES._CBC.IV(ivBytes: UnsafeRawBufferPointer(rebasing: packet[8..<24]))
-            let plain = try AES._CBC.decrypt(UnsafeRawBufferPointer(rebasing: packet[plainStart..<cipherEnd]),
-                                             using: keys.key, iv: iv, noPadding: true)
-            output.copyBytes(from: plain)
-            return plain.count
+            let length = cipherEnd - plainStart
+            let plain = UnsafeMutableRawBufferPointer(rebasing: output[0..<length])
+            plain.copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[plainStart..<cipherEnd]))
+            try cbcDecryptInPlace(plain, iv: UnsafeRawBufferPointer(rebasing: packet[8..<24]), key: keys.key)
+            return length
         } catch {
             throw AgentError(.malformedPacket, "AES-CBC decryption failed: \(error)")
+        }
+    }
+
+    /// AES-CBC encryption in place (RFC 3602), a whole number of blocks, with the AES block
+    /// function of swift-crypto (`_CryptoExtras`' `AES._CBC` builds a `Data` block by block).
+    static func cbcEncryptInPlace(_ data: UnsafeMutableRawBufferPointer, iv: UnsafeRawBufferPointer, key: SymmetricKey) throws {
+        var previous = (iv.loadUnaligned(fromByteOffset: 0, as: UInt64.self), iv.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        var offset = 0
+        while offset < data.count {
+            var block = UnsafeMutableRawBufferPointer(rebasing: data[offset..<(offset + cbcBlock)])
+            block.storeBytes(of: block.loadUnaligned(fromByteOffset: 0, as: UInt64.self) ^ previous.0, toByteOffset: 0, as: UInt64.self)
+            block.storeBytes(of: block.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ previous.1, toByteOffset: 8, as: UInt64.self)
+            try AES.permute(&block, key: key)
+            previous = (block.loadUnaligned(fromByteOffset: 0, as: UInt64.self), block.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            offset += cbcBlock
+        }
+    }
+
+    /// AES-CBC decryption in place, a whole number of blocks.
+    static func cbcDecryptInPlace(_ data: UnsafeMutableRawBufferPointer, iv: UnsafeRawBufferPointer, key: SymmetricKey) throws {
+        var previous = (iv.loadUnaligned(fromByteOffset: 0, as: UInt64.self), iv.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        var offset = 0
+        while offset < data.count {
+            var block = UnsafeMutableRawBufferPointer(rebasing: data[offset..<(offset + cbcBlock)])
+            let cipher = (block.loadUnaligned(fromByteOffset: 0, as: UInt64.self), block.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            try AES.inversePermute(&block, key: key)
+            block.storeBytes(of: block.loadUnaligned(fromByteOffset: 0, as: UInt64.self) ^ previous.0, toByteOffset: 0, as: UInt64.self)
+            block.storeBytes(of: block.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ previous.1, toByteOffset: 8, as: UInt64.self)
+            previous = cipher
+            offset += cbcBlock
         }
     }
 
@@ -85,6 +113,10 @@ extension ESPCodec {
 
     /// AES-128-CBC without padding, for known-answer tests.
     public static func cbcEncrypt(key: [UInt8], iv: [UInt8], plaintext: [UInt8]) throws -> [UInt8] {
-        Array(try AES._CBC.encrypt(plaintext, using: SymmetricKey(data: key), iv: AES._CBC.IV(ivBytes: iv), noPadding: true))
+        var data = plaintext
+        try data.withUnsafeMutableBytes { raw in
+            try iv.withUnsafeBytes { try cbcEncryptInPlace(raw, iv: $0, key: SymmetricKey(data: key)) }
+        }
+        return data
     }
 }
