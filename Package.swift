@@ -42,9 +42,9 @@ let package = Package(
         .target(name: "CFileSystem"),
         .target(name: "CAgentIO"),
         .target(name: "Agent", dependencies: [
-            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport", "CAgentIO",
+            "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "CAgentIO", .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),
