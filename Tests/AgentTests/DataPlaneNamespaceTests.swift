@@ -60,20 +60,13 @@ final class DataPlaneNamespaceTests: XCTestCase {
     /// tshark 4.0 builds the GCM additional data with 32-bit sequence numbers, so this
     /// check runs the link in the 32-bit test mode.
     func testTsharkDecryptsTheCaptureWithTheScheduleKeys() throws {
-        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        _ = try ExternalTool.require("tcpdump", package: "tcpdump")
         let tshark = try ExternalTool.require("tshark", package: "tshark")
         let epoch = NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600), esn: false)
         let lab = try lab([epoch])
         defer { lab.close() }
-        let capture = lab.directory.appendingPathComponent("decrypt.pcap").path
-        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp"],
-                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
         let probe = "spkic-beet-probe"
-        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
-        try? lab.waitFor("the ESP packet in the capture", seconds: 3) { (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false }
-        dump.interrupt()
-        dump.waitUntilExit()
+        let capture = try lab.captureProbe(probe, file: "decrypt.pcap", filter: ["udp"])
 
         let hex = { (bytes: [UInt8]) in "0x" + bytes.map { String(format: "%02x", $0) }.joined() }
         let spi = { (value: UInt32) in String(format: "0x%08x", value) }
@@ -95,19 +88,10 @@ final class DataPlaneNamespaceTests: XCTestCase {
     }
 
     func testReplayedAndUnknownPacketsAreDropped() throws {
-        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        _ = try ExternalTool.require("tcpdump", package: "tcpdump")
         let lab = try lab([NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600))])
         defer { lab.close() }
-        let capture = lab.directory.appendingPathComponent("replay.pcap").path
-        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp", "and", "dst", "port", "10500"],
-                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: "first")
-        try? lab.waitFor("the ESP packet in the capture", seconds: 3) {
-            (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false
-        }
-        dump.interrupt()
-        dump.waitUntilExit()
+        let capture = try lab.captureProbe("first", file: "replay.pcap", filter: ["udp", "and", "dst", "port", "10500"])
         let packets = try PcapReader.udpPayloads(path: capture)
         guard let original = packets.first(where: { $0.count > 16 }) else { return XCTFail("no ESP packet captured") }
         let before = try lab.status(lab.b)

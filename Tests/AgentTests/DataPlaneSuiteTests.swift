@@ -29,7 +29,7 @@ final class DataPlaneSuiteTests: XCTestCase {
     /// mode tshark understands, a probe that tshark decrypts and authenticates with the
     /// schedule's keys, and a replayed and a forged copy of it that the receiver drops.
     func testCBCSuiteCarriesTrafficTsharkDecryptsAndChecksItAndReplaysAreDropped() throws {
-        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        _ = try ExternalTool.require("tcpdump", package: "tcpdump")
         let tshark = try ExternalTool.require("tshark", package: "tshark")
         let suite = ESPSuite.aes128CBCHMACSHA256
         do {
@@ -44,15 +44,8 @@ final class DataPlaneSuiteTests: XCTestCase {
         let epoch = NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600), esn: false, suite: suite)
         let lab = try lab(epoch)
         defer { lab.close() }
-        let capture = lab.directory.appendingPathComponent("cbc.pcap").path
-        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp", "and", "dst", "port", "10500"],
-                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
         let probe = "spkic-cbc-probe"
-        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
-        try? lab.waitFor("the ESP packet in the capture", seconds: 3) { (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false }
-        dump.interrupt()
-        dump.waitUntilExit()
+        let capture = try lab.captureProbe(probe, file: "cbc.pcap", filter: ["udp", "and", "dst", "port", "10500"])
 
         let hex = { (bytes: ArraySlice<UInt8>) in "0x" + bytes.map { String(format: "%02x", $0) }.joined() }
         let key = epoch.keyAB

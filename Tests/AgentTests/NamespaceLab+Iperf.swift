@@ -40,3 +40,20 @@ extension NamespaceLab {
         }
     }
 }
+
+extension NamespaceLab {
+    /// Captures on B's veth (tcpdump with `filter`) while A sends `text` in one UDP datagram
+    /// to B's HIT, port 40000; returns the pcap file once the ESP packet is in it (or after 3 s).
+    func captureProbe(_ text: String, file: String, filter: [String]) throws -> String {
+        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        let capture = directory.appendingPathComponent(file).path
+        let log = directory.appendingPathComponent("tcpdump.log").path
+        let dump = try spawn(b, [tcpdump, "-i", b.veth, "-Z", "root", "-w", capture, "-U", "-n"] + filter, log: log)
+        try waitForCapture(log: log)
+        try sendUDP(from: a, to: b.hit.description, port: 40000, text: text)
+        try? waitFor("the ESP packet in the capture", seconds: 3) { (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false }
+        dump.interrupt()
+        dump.waitUntilExit()
+        return capture
+    }
+}
