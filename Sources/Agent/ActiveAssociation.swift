@@ -7,6 +7,12 @@ final class ActiveAssociation: Sendable {
     let keysIn: ESPCodec.Keys
     let keysOut: ESPCodec.Keys
     let peer: sockaddr_in
+    /// Copies of the configuration's scalars, read on every packet without copying `config`.
+    let spiIn: UInt32
+    let spiOut: UInt32
+    let extended: Bool
+    /// The rebuilt inner header's source (the peer's HIT) and destination (the local HIT).
+    let innerAddresses: InnerAddresses
 
     struct State {
         var nextSequence: UInt64 = 1
@@ -21,6 +27,10 @@ final class ActiveAssociation: Sendable {
         keysIn = try ESPCodec.Keys(suite: config.suite, material: config.keyIn)
         keysOut = try ESPCodec.Keys(suite: config.suite, material: config.keyOut)
         peer = config.peerLocator.sockaddr
+        spiIn = config.spiIn
+        spiOut = config.spiOut
+        extended = config.extendedSequenceNumbers
+        innerAddresses = InnerAddresses(source: config.peerHIT, destination: config.localHIT)
         state = Locked(State(window: ReplayWindow(size: config.replayWindow, extended: config.extendedSequenceNumbers)))
     }
 
@@ -32,46 +42,40 @@ final class ActiveAssociation: Sendable {
             && config.replayWindow == other.replayWindow
     }
 
-    /// Reserves the next outbound sequence number.
-    func takeSequence() throws(AgentError) -> UInt64 {
-        let limit: UInt64 = config.extendedSequenceNumbers ? .max : UInt64(UInt32.max)
+    /// Encrypts an outbound payload into `output`. Returns the packet length.
+    func seal(payload: UnsafeRawBufferPointer, nextHeader: UInt8,
+              into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let limit: UInt64 = extended ? .max : UInt64(UInt32.max)
+        let length = ESPCodec.sealedLength(payload: payload.count, suite: keysOut.suite)
         let taken: UInt64? = state.withLock { state in
             guard state.nextSequence <= limit, state.nextSequence != 0 else { return nil }
             defer { state.nextSequence &+= 1 }
+            state.counters.packetsOut += 1
+            state.counters.bytesOut += UInt64(length)
             return state.nextSequence
         }
-        guard let taken else {
-            throw AgentError(.sequenceExhausted, "SA \(ESPCodec.hex(config.spiOut)) has used all its sequence numbers")
+        guard let sequence = taken else {
+            throw AgentError(.sequenceExhausted, "SA \(ESPCodec.hex(spiOut)) has used all its sequence numbers")
         }
-        return taken
+        return try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: spiOut, sequence: sequence,
+                                 extended: extended, keys: keysOut, into: output)
     }
 
-    /// Encrypts an outbound payload.
-    func seal(payload: some Collection<UInt8>, nextHeader: UInt8) throws(AgentError) -> [UInt8] {
-        let sequence = try takeSequence()
-        let packet = try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: config.spiOut, sequence: sequence,
-                                       extended: config.extendedSequenceNumbers, keys: keysOut)
-        state.withLock {
-            $0.counters.packetsOut += 1
-            $0.counters.bytesOut += UInt64(packet.count)
-        }
-        return packet
-    }
-
-    /// Checks replay, decrypts, and records the sequence number.
-    func open(packet: [UInt8], sequenceLow: UInt32) throws(AgentError) -> (payload: [UInt8], nextHeader: UInt8) {
+    /// Checks replay, authenticates and decrypts into `output`, and records the sequence number.
+    func open(packet: UnsafeRawBufferPointer, sequenceLow: UInt32,
+              into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
         let (sequence, fresh) = state.withLock { state -> (UInt64, Bool) in
             let sequence = state.window.infer(low: sequenceLow)
             return (sequence, state.window.check(sequence))
         }
         guard fresh else {
             state.withLock { $0.counters.replaysDropped += 1 }
-            throw AgentError(.replay, "SA \(ESPCodec.hex(config.spiIn)): sequence \(sequence) replayed or too old")
+            throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed or too old")
         }
-        let opened: (payload: [UInt8], nextHeader: UInt8)
+        let opened: (length: Int, nextHeader: UInt8)
         do {
-            opened = try ESPCodec.open(packet: packet, spi: config.spiIn, sequence: sequence,
-                                       extended: config.extendedSequenceNumbers, keys: keysIn)
+            opened = try ESPCodec.open(packet: packet, spi: spiIn, sequence: sequence,
+                                       extended: extended, keys: keysIn, into: output)
         } catch {
             state.withLock {
                 if error.code == .authenticationFailed { $0.counters.authenticationFailures += 1 } else { $0.counters.malformedDropped += 1 }
@@ -89,7 +93,7 @@ final class ActiveAssociation: Sendable {
             state.counters.bytesIn += UInt64(packet.count)
             return true
         }
-        guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(config.spiIn)): sequence \(sequence) replayed") }
+        guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed") }
         return opened
     }
 }

@@ -26,13 +26,42 @@ public enum BEETPacket {
     /// The inner IPv6 header for `payloadLength` bytes of protocol `nextHeader` from `source` to `destination`.
     public static func header(source: HIT, destination: HIT, nextHeader: UInt8, payloadLength: Int) -> [UInt8] {
         var header = [UInt8](repeating: 0, count: ipv6HeaderLength)
-        header[0] = 0x60
-        header[4] = UInt8(truncatingIfNeeded: payloadLength >> 8)
-        header[5] = UInt8(truncatingIfNeeded: payloadLength)
-        header[6] = nextHeader
-        header[7] = hopLimit
-        header.replaceSubrange(8..<24, with: source.bytes)
-        header.replaceSubrange(24..<40, with: destination.bytes)
+        header.withUnsafeMutableBytes {
+            writeHeader(into: $0, source: source, destination: destination, nextHeader: nextHeader, payloadLength: payloadLength)
+        }
         return header
+    }
+
+    /// Writes the inner IPv6 header at the start of `buffer` (at least 40 bytes).
+    public static func writeHeader(into buffer: UnsafeMutableRawBufferPointer, source: HIT, destination: HIT,
+                                   nextHeader: UInt8, payloadLength: Int) {
+        buffer.storeBytes(of: UInt32(0x6000_0000).bigEndian, toByteOffset: 0, as: UInt32.self)
+        buffer[4] = UInt8(truncatingIfNeeded: payloadLength >> 8)
+        buffer[5] = UInt8(truncatingIfNeeded: payloadLength)
+        buffer[6] = nextHeader
+        buffer[7] = hopLimit
+        UnsafeMutableRawBufferPointer(rebasing: buffer[8..<24]).copyBytes(from: source.bytes)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[24..<40]).copyBytes(from: destination.bytes)
+    }
+
+    /// Writes the inner IPv6 header at the start of `buffer` from an SA's raw addresses.
+    static func writeHeader(into buffer: UnsafeMutableRawBufferPointer, addresses: InnerAddresses, nextHeader: UInt8, payloadLength: Int) {
+        buffer.storeBytes(of: UInt32(0x6000_0000).bigEndian, toByteOffset: 0, as: UInt32.self)
+        buffer[4] = UInt8(truncatingIfNeeded: payloadLength >> 8)
+        buffer[5] = UInt8(truncatingIfNeeded: payloadLength)
+        buffer[6] = nextHeader
+        buffer[7] = hopLimit
+        buffer.storeBytes(of: addresses, toByteOffset: 8, as: InnerAddresses.self)
+    }
+}
+
+/// The 32 address bytes of an inner IPv6 header (source, then destination), stored inline.
+struct InnerAddresses: Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(source: HIT, destination: HIT) {
+        withUnsafeMutableBytes(of: &words) { raw in
+            raw.copyBytes(from: source.bytes + destination.bytes)
+        }
     }
 }

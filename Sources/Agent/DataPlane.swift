@@ -5,7 +5,12 @@ import Logging
 /// ESP in UDP to the peer's locator; ESP received on the UDP socket is checked against the
 /// SA table, decrypted, and written to the TUN device with the inner header rebuilt.
 ///
-/// Two threads, one per direction; `stop()` ends both within the poll interval.
+/// Two threads, one per direction; `stop()` ends both within the poll interval. Each thread
+/// owns preallocated buffers (`PacketBatch`) and works in batches: outbound, it reads every
+/// packet the TUN device has queued (up to 64), seals each into its slot and sends them all
+/// with one `sendmmsg`; inbound, one `recvmmsg` brings up to 64 datagrams, each opened in
+/// place behind a rebuilt inner header and written to the device. Nothing is allocated per
+/// packet by the data plane itself (swift-crypto's AES-GCM returns its output in a new buffer).
 public final class DataPlane: Sendable {
     public let table: AssociationTable
     let tun: TunDevice
@@ -13,14 +18,34 @@ public final class DataPlane: Sendable {
     let logger: Logger
     private let running = Locked(true)
     private let finished = DispatchGroup()
+    /// The largest packet a slot holds (the TUN MTU can be raised up to this).
+    static let slotSize = 65536 + 128
+    /// How long a looked-up SA is reused before the table is asked again. A table change
+    /// (new bundle) or expiry reaches the data plane within this time; every packet still
+    /// checks the SA's own time limits.
+    static let cacheLifetime: TimeInterval = 0.1
 
-    /// The TUN MTU that keeps the outer IPv4 packet within `linkMTU`: the inner IPv6
-    /// header is not sent (BEET), ESP and outer IPv4/UDP headers are.
+    /// The TUN MTU that keeps the outer IPv4 packet within `linkMTU` for the AES-GCM suites:
+    /// the inner IPv6 header is not sent (BEET), ESP and the outer IPv4/UDP headers are.
     public static func tunMTU(linkMTU: Int = 1500) -> Int {
-        linkMTU - 20 - 8 - ESPCodec.maximumOverhead + BEETPacket.ipv6HeaderLength
+        tunMTU(linkMTU: linkMTU, outerIPv6: false, suite: .aes128GCM)
     }
 
+    /// The TUN MTU for an outer IPv6 or IPv4 header and a suite's largest overhead.
+    public static func tunMTU(linkMTU: Int, outerIPv6: Bool, suite: ESPSuite) -> Int {
+        linkMTU - (outerIPv6 ? 40 : 20) - 8 - suite.maximumOverhead + BEETPacket.ipv6HeaderLength
+    }
+
+    /// With an IPv6 socket, lowers the TUN MTU by the 20 bytes an outer IPv6 header adds.
     public init(tun: TunDevice, socket: UDPSocket, table: AssociationTable, logger: Logger) {
+        if socket.local.isIPv6 {
+            do {
+                try tun.reserveMTU(20)
+            } catch {
+                logger.warning("cannot lower the TUN MTU for IPv6 locators: outer packets may be fragmented",
+                               metadata: ["reason": "\(error.message)"])
+            }
+        }
         self.tun = tun
         self.socket = socket
         self.table = table
@@ -49,61 +74,191 @@ public final class DataPlane: Sendable {
     private var isRunning: Bool { running.withLock { $0 } }
 
     private func outboundLoop() {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
-        defer { buffer.deallocate() }
+        let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
+        let output = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize + ESPCodec.maximumOverhead)
+        var cache = OutboundCache()
+        let vnet = tun.vnetHeaderLength
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize, alignment: 16)
+        defer { scratch.deallocate() }
         while isRunning {
-            let count = tun.read(into: buffer, timeout: 200)
-            guard count > 0 else { continue }
-            let packet = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            guard let inner = BEETPacket.parse(packet) else {
-                table.unmatched.withLock { $0.malformedDropped += 1 }
-                continue
+            // Wait for the first packet, then take every one already queued.
+            let first = tun.read(into: input.slot(0), timeout: 200)
+            guard first > 0 else { continue }
+            input.setLength(first, at: 0)
+            input.count = 1
+            while input.count < input.capacity {
+                let length = tun.readAvailable(into: input.slot(input.count))
+                guard length > 0 else { break }
+                input.setLength(length, at: input.count)
+                input.count += 1
             }
-            guard let association = table.outbound(local: inner.source, peer: inner.destination, now: Date()) else {
-                // The kernel's own link-local chatter (router solicitations, MLD) is not
-                // traffic between HITs: ignored without counting.
-                let linkLocal = inner.source.bytes[0] == 0xfe && inner.source.bytes[1] & 0xc0 == 0x80
-                if !linkLocal && inner.destination.bytes[0] != 0xff {
-                    table.unmatched.withLock { $0.noAssociationDropped += 1 }
+            let now = Date()
+            output.count = 0
+            for index in 0..<input.count {
+                let read = input.packet(index)
+                guard vnet > 0 else {
+                    sealOne(read, now: now, cache: &cache, into: output)
+                    continue
                 }
-                continue
+                guard read.count > vnet else { continue }
+                let header = TunOffload.Header(UnsafeRawBufferPointer(rebasing: read[0..<vnet]))
+                let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: read[vnet...]))
+                let handled = TunOffload.forEachPacket(header, packet, scratch: scratch) { segment in
+                    sealOne(segment, now: now, cache: &cache, into: output)
+                }
+                if !handled { table.unmatched.withLock { $0.malformedDropped += 1 } }
             }
-            do {
-                let esp = try association.seal(payload: packet[inner.payloadOffset...], nextHeader: inner.nextHeader)
-                socket.send(esp, to: association.peer)
-            } catch {
-                logger.warning("outbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
-            }
+            flush(output)
         }
     }
 
-    private func inboundLoop() {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
-        defer { buffer.deallocate() }
-        while isRunning {
-            let count = socket.receive(into: buffer, timeout: 200)
-            guard count > 0 else { continue }
-            if count == 1 && buffer[0] == 0xFF { continue }  // NAT keepalive
-            let packet = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
-                table.unmatched.withLock { $0.malformedDropped += 1 }
-                continue
-            }
-            guard let association = table.inbound(spi: header.spi, now: Date()) else {
-                table.unmatched.withLock { $0.noAssociationDropped += 1 }
-                logger.debug("no SA for inbound packet", metadata: ["spi": "\(ESPCodec.hex(header.spi))"])
-                continue
-            }
-            do {
-                let (payload, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow)
-                let config = association.config
-                var inner = BEETPacket.header(source: config.peerHIT, destination: config.localHIT,
-                                              nextHeader: nextHeader, payloadLength: payload.count)
-                inner.append(contentsOf: payload)
-                inner.withUnsafeBytes { _ = tun.write($0) }
-            } catch {
-                logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
-            }
+    /// Sends the sealed datagrams of `output` and empties it.
+    private func flush(_ output: PacketBatch) {
+        let sent = socket.send(output)
+        if sent < output.count {
+            logger.debug("outbound datagrams not sent", metadata: ["count": "\(output.count - sent)", "error": "\(TunDevice.errnoText())"])
         }
+        output.count = 0
+    }
+
+    /// Seals one packet from the TUN device into the next slot of `output`, or counts its drop.
+    private func sealOne(_ packet: UnsafeRawBufferPointer, now: Date, cache: inout OutboundCache, into output: PacketBatch) {
+        guard packet.count >= BEETPacket.ipv6HeaderLength, packet[0] >> 4 == 6,
+              BEETPacket.ipv6HeaderLength + (Int(packet[4]) << 8 | Int(packet[5])) <= packet.count else {
+            table.unmatched.withLock { $0.malformedDropped += 1 }
+            return
+        }
+        guard let (association, destination) = cache.lookup(packet, now: now, plane: self) else { return }
+        if output.count == output.capacity { flush(output) }  // a large segment cut into many
+        let slot = output.count
+        do {
+            let length = try association.seal(payload: UnsafeRawBufferPointer(rebasing: packet[BEETPacket.ipv6HeaderLength...]),
+                                               nextHeader: packet[6], into: output.slot(slot))
+            output.setLength(length, at: slot)
+            output.setDestination(destination, at: slot)
+            output.count += 1
+        } catch {
+            logger.warning("outbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        }
+    }
+
+    /// The SA and destination for an inner packet, from the table (no cache).
+    fileprivate func outboundAssociation(_ packet: UnsafeRawBufferPointer, now: Date) -> (ActiveAssociation, SocketAddress)? {
+        guard let inner = BEETPacket.parse(packet) else { return nil }
+        guard let association = table.outbound(local: inner.source, peer: inner.destination, now: now) else {
+            // The kernel's own link-local chatter (router solicitations, MLD) is not
+            // traffic between HITs: ignored without counting.
+            let linkLocal = inner.source.bytes[0] == 0xfe && inner.source.bytes[1] & 0xc0 == 0x80
+            if !linkLocal && inner.destination.bytes[0] != 0xff {
+                table.unmatched.withLock { $0.noAssociationDropped += 1 }
+            }
+            return nil
+        }
+        guard let destination = socket.destination(association.config.peerLocator) else {
+            table.unmatched.withLock { $0.noAssociationDropped += 1 }
+            logger.warning("peer locator unreachable from the listening socket",
+                           metadata: ["peer": "\(association.config.peerLocator)", "listen": "\(socket.local)"])
+            return nil
+        }
+        return (association, destination)
+    }
+
+    private func inboundLoop() {
+        let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
+        let inner = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
+        defer { inner.deallocate() }
+        // With offloads, runs of TCP segments are joined before they are written.
+        let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write($0) } : nil
+        var cached: InboundCache?
+        while isRunning {
+            input.count = socket.receive(into: input, timeout: 200)
+            guard input.count > 0 else { continue }
+            let now = Date()
+            for index in 0..<input.count {
+                let (run, segmentSize) = input.datagrams(index)
+                var offset = 0
+                while offset < run.count {
+                    let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
+                    offset += segmentSize
+                    openOne(packet, now: now, cache: &cached, into: inner, coalescer: coalescer)
+                }
+            }
+            coalescer?.flush()
+        }
+    }
+
+    /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
+    private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
+                         into inner: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
+        if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
+        guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
+            table.unmatched.withLock { $0.malformedDropped += 1 }
+            return
+        }
+        let association: ActiveAssociation
+        if let hit = cached, hit.spi == header.spi, now < hit.validUntil {
+            association = hit.association
+        } else if let found = table.inbound(spi: header.spi, now: now) {
+            association = found
+            let until = min(now.addingTimeInterval(Self.cacheLifetime), found.config.removal(overlap: table.overlap))
+            cached = InboundCache(spi: header.spi, association: found, validUntil: until)
+        } else {
+            table.unmatched.withLock { $0.noAssociationDropped += 1 }
+            logger.debug("no SA for inbound packet", metadata: ["spi": "\(ESPCodec.hex(header.spi))"])
+            return
+        }
+        do {
+            let payload = UnsafeMutableRawBufferPointer(rebasing: inner[BEETPacket.ipv6HeaderLength...])
+            let (length, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow, into: payload)
+            BEETPacket.writeHeader(into: inner, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: length)
+            let decrypted = UnsafeRawBufferPointer(rebasing: inner[0..<(BEETPacket.ipv6HeaderLength + length)])
+            if let coalescer { coalescer.add(decrypted) } else { tun.write(decrypted) }
+        } catch {
+            logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        }
+    }
+}
+
+/// The inbound SA last used.
+struct InboundCache {
+    let spi: UInt32
+    let association: ActiveAssociation
+    /// The end of the cache lifetime or of the SA's receiving time, whichever is first.
+    let validUntil: Date
+}
+
+/// The outbound SAs recently used, by the raw inner (source, destination) address pair:
+/// most packets find their SA without building HITs or taking the table's lock.
+struct OutboundCache {
+    private struct Entry {
+        var key: (UInt64, UInt64, UInt64, UInt64)
+        var association: ActiveAssociation
+        var destination: SocketAddress
+        /// The end of the cache lifetime or of the SA's sending time, whichever is first.
+        var validUntil: Date
+    }
+    private var entries: [Entry] = []
+    private var next = 0
+    static let size = 8
+
+    mutating func lookup(_ packet: UnsafeRawBufferPointer, now: Date, plane: DataPlane) -> (ActiveAssociation, SocketAddress)? {
+        let key = (packet.loadUnaligned(fromByteOffset: 8, as: UInt64.self), packet.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                   packet.loadUnaligned(fromByteOffset: 24, as: UInt64.self), packet.loadUnaligned(fromByteOffset: 32, as: UInt64.self))
+        for index in entries.indices where entries[index].key == key {
+            if now < entries[index].validUntil { return (entries[index].association, entries[index].destination) }
+            entries.remove(at: index)
+            break
+        }
+        guard let (association, destination) = plane.outboundAssociation(packet, now: now) else { return nil }
+        let config = association.config
+        let until = min(now.addingTimeInterval(DataPlane.cacheLifetime), config.end, config.linkExpiry ?? .distantFuture)
+        let entry = Entry(key: key, association: association, destination: destination, validUntil: until)
+        if entries.count < Self.size {
+            entries.append(entry)
+        } else {
+            entries[next] = entry
+            next = (next + 1) % Self.size
+        }
+        return (association, destination)
     }
 }

@@ -1,35 +1,51 @@
 import Crypto
 import Foundation
 
-/// ESP packets with AES-GCM (RFC 4303, RFC 4106), as pure functions on bytes.
+/// ESP packets (RFC 4303) as functions on bytes: AES-GCM (RFC 4106) here, AES-CBC with
+/// HMAC-SHA-256-128 (RFC 3602, RFC 4868) in `ESPCodec+CBC.swift`.
 ///
-/// Wire format: SPI (4) | sequence number, low 32 bits (4) | IV (8) | ciphertext of
+/// GCM wire format: SPI (4) | sequence number, low 32 bits (4) | IV (8) | ciphertext of
 /// (payload | padding | pad length | next header) | ICV (16).
 /// The nonce is salt (4) || IV (8). The additional data is SPI || sequence low (8 bytes),
 /// or SPI || sequence high || sequence low (12 bytes) with extended sequence numbers
 /// (RFC 4106 section 5). The IV is the 64-bit sequence number, unique per key.
+///
+/// The data plane uses the buffer forms (`seal(payload:…into:)`, `open(packet:…into:)`),
+/// which write into caller-owned memory and allocate nothing themselves; the array forms
+/// are for tests and tools.
 public enum ESPCodec {
-    /// SPI + sequence + IV.
+    /// SPI + sequence + IV of the GCM suites.
     public static let headerLength = 16
-    /// The bytes ESP adds to a payload at most (header, trailer with up to 3 pad bytes, ICV).
-    public static let maximumOverhead = headerLength + 3 + 2 + ESPSuite.icvLength
+    /// The bytes ESP adds to a payload at most, over every suite (CBC: 16-byte IV, up to 15 pad bytes).
+    public static let maximumOverhead = ESPSuite.allCases.map(\.maximumOverhead).max()!
 
     /// The keys of one direction of an SA, ready for use.
     /// Unchecked: `SymmetricKey` is an immutable value that swift-crypto does not yet mark `Sendable`.
     public struct Keys: @unchecked Sendable {
         public let suite: ESPSuite
+        /// The cipher key.
         let key: SymmetricKey
-        let salt: [UInt8]
+        /// The 4-byte nonce salt (AEAD suites), as a big-endian word.
+        let salt: UInt32
+        /// The integrity key (non-AEAD suites).
+        let integrity: SymmetricKey?
 
-        /// `material` is key || salt, as RFC 4106 derives it.
+        /// `material` is key || salt (RFC 4106), or encryption key || integrity key (CBC suite).
         public init(suite: ESPSuite, material: [UInt8]) throws(AgentError) {
             guard material.count == suite.keyMaterialLength else {
+                let parts = suite.isAEAD ? "key and 4-byte salt" : "16-byte encryption key and 32-byte integrity key"
                 throw AgentError(.invalidAssociation,
-                                 "\(suite.rawValue) needs \(suite.keyMaterialLength) bytes of key material (key and 4-byte salt), got \(material.count)")
+                                 "\(suite.rawValue) needs \(suite.keyMaterialLength) bytes of key material (\(parts)), got \(material.count)")
             }
             self.suite = suite
             key = SymmetricKey(data: material[0..<suite.keyLength])
-            salt = Array(material[suite.keyLength...])
+            if suite.isAEAD {
+                salt = read32(material, suite.keyLength)
+                integrity = nil
+            } else {
+                salt = 0
+                integrity = SymmetricKey(data: material[suite.keyLength...])
+            }
         }
     }
 
@@ -43,34 +59,66 @@ public enum ESPCodec {
         return aad
     }
 
-    /// Encapsulates `payload` (carrying protocol `nextHeader`) as an ESP packet.
-    public static func seal(payload: some Collection<UInt8>, nextHeader: UInt8, spi: UInt32, sequence: UInt64,
-                            extended: Bool, keys: Keys) throws(AgentError) -> [UInt8] {
-        var plain = [UInt8]()
-        let padding = (4 - (payload.count + 2) % 4) % 4
-        plain.reserveCapacity(payload.count + padding + 2)
-        plain.append(contentsOf: payload)
-        for index in 0..<padding { plain.append(UInt8(index + 1)) }  // RFC 4303 2.4: 1, 2, 3, ...
-        plain.append(UInt8(padding))
-        plain.append(nextHeader)
+    /// The packet length for a payload of `count` bytes.
+    public static func sealedLength(payload count: Int, suite: ESPSuite) -> Int {
+        let alignment = suite.paddingAlignment
+        let plain = (count + 2 + alignment - 1) / alignment * alignment
+        return suite.headerLength + plain + ESPSuite.icvLength
+    }
 
-        var iv = [UInt8]()
-        append64(sequence, to: &iv)
-        let aad = additionalData(spi: spi, sequence: sequence, extended: extended)
-        let box: AES.GCM.SealedBox
+    /// Encapsulates `payload` (carrying protocol `nextHeader`) as an ESP packet written at the
+    /// start of `output`, which needs `sealedLength(payload:suite:)` bytes. Returns the length.
+    public static func seal(payload: UnsafeRawBufferPointer, nextHeader: UInt8, spi: UInt32, sequence: UInt64,
+                            extended: Bool, keys: Keys, into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let suite = keys.suite
+        let length = sealedLength(payload: payload.count, suite: suite)
+        precondition(output.count >= length, "ESP output buffer too small")
+        let plainStart = suite.headerLength
+        let plainEnd = length - ESPSuite.icvLength
+        // SPI | sequence low, then the payload and its trailer (RFC 4303 2.4: pad bytes 1, 2, 3, ...).
+        store32(spi, output, 0)
+        store32(UInt32(truncatingIfNeeded: sequence), output, 4)
+        if payload.count > 0 {
+            UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<(plainStart + payload.count)]).copyMemory(from: payload)
+        }
+        let padding = plainEnd - plainStart - payload.count - 2
+        for index in 0..<padding { output[plainStart + payload.count + index] = UInt8(index + 1) }
+        output[plainEnd - 2] = UInt8(padding)
+        output[plainEnd - 1] = nextHeader
+        if !suite.isAEAD {
+            try sealCBC(output: output, length: length, sequence: sequence, extended: extended, keys: keys)
+            return length
+        }
+        store32(UInt32(truncatingIfNeeded: sequence >> 32), output, 8)  // IV: the 64-bit sequence number
+        store32(UInt32(truncatingIfNeeded: sequence), output, 12)
         do {
-            let nonce = try AES.GCM.Nonce(data: keys.salt + iv)
-            box = try AES.GCM.seal(plain, using: keys.key, nonce: nonce, authenticating: aad)
+            try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: output[8..<16]), spi: spi,
+                                sequence: sequence, extended: extended) { nonce, aad in
+                let plain = UnsafeRawBufferPointer(rebasing: output[plainStart..<plainEnd])
+                let box = try AES.GCM.seal(plain, using: keys.key, nonce: nonce, authenticating: aad)
+                UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<plainEnd]).copyBytes(from: box.ciphertext)
+                UnsafeMutableRawBufferPointer(rebasing: output[plainEnd..<length]).copyBytes(from: box.tag)
+            }
         } catch {
             throw AgentError(.system, "AES-GCM seal failed: \(error)")
         }
-        var packet = [UInt8]()
-        packet.reserveCapacity(headerLength + plain.count + ESPSuite.icvLength)
-        append32(spi, to: &packet)
-        append32(UInt32(truncatingIfNeeded: sequence), to: &packet)
-        packet.append(contentsOf: iv)
-        packet.append(contentsOf: box.ciphertext)
-        packet.append(contentsOf: box.tag)
+        return length
+    }
+
+    /// Encapsulates `payload` as a new ESP packet.
+    public static func seal(payload: some Collection<UInt8>, nextHeader: UInt8, spi: UInt32, sequence: UInt64,
+                            extended: Bool, keys: Keys) throws(AgentError) -> [UInt8] {
+        let plain = Array(payload)
+        var packet = [UInt8](repeating: 0, count: sealedLength(payload: plain.count, suite: keys.suite))
+        let result = plain.withUnsafeBytes { input in
+            packet.withUnsafeMutableBytes { output in
+                Result { () throws(AgentError) in
+                    try seal(payload: input, nextHeader: nextHeader, spi: spi, sequence: sequence, extended: extended,
+                             keys: keys, into: output)
+                }
+            }
+        }
+        _ = try result.get()
         return packet
     }
 
@@ -83,31 +131,77 @@ public enum ESPCodec {
         return (read32(packet, start), read32(packet, packet.index(start, offsetBy: 4)))
     }
 
-    /// Decrypts and authenticates a packet whose full sequence number is `sequence`
-    /// (inferred by the replay window). Returns the payload and its next header.
-    public static func open(packet: [UInt8], spi: UInt32, sequence: UInt64, extended: Bool,
-                            keys: Keys) throws(AgentError) -> (payload: [UInt8], nextHeader: UInt8) {
-        _ = try header(of: packet)
-        let iv = packet[8..<16]
-        let ciphertext = packet[16..<(packet.count - ESPSuite.icvLength)]
-        let tag = packet[(packet.count - ESPSuite.icvLength)...]
-        let aad = additionalData(spi: spi, sequence: sequence, extended: extended)
-        var plain: [UInt8]
-        do {
-            let nonce = try AES.GCM.Nonce(data: keys.salt + iv)
-            let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: ciphertext, tag: tag)
-            plain = Array(try AES.GCM.open(box, using: keys.key, authenticating: aad))
-        } catch {
-            throw AgentError(.authenticationFailed, "ICV of SPI \(hex(spi)) sequence \(sequence) does not verify")
+    /// Authenticates and decrypts a packet whose full sequence number is `sequence` (inferred
+    /// by the replay window), writing the payload at the start of `output` (at least the
+    /// packet's length). Returns the payload length and its next header.
+    public static func open(packet: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
+                            keys: Keys, into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
+        let suite = keys.suite
+        guard packet.count >= suite.headerLength + suite.paddingAlignment + ESPSuite.icvLength else {
+            throw AgentError(.malformedPacket, "ESP packet of \(packet.count) bytes is too short for \(suite.rawValue)")
         }
-        guard plain.count >= 2 else { throw AgentError(.malformedPacket, "ESP trailer missing") }
-        let nextHeader = plain[plain.count - 1]
-        let padLength = Int(plain[plain.count - 2])
-        guard padLength + 2 <= plain.count else {
+        precondition(output.count >= packet.count, "ESP output buffer too small")
+        let plainLength: Int
+        if suite.isAEAD {
+            let cipherEnd = packet.count - ESPSuite.icvLength
+            do {
+                plainLength = try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: packet[8..<16]), spi: spi,
+                                                  sequence: sequence, extended: extended) { nonce, aad in
+                    let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: packet[16..<cipherEnd]),
+                                                    tag: UnsafeRawBufferPointer(rebasing: packet[cipherEnd...]))
+                    let plain = try AES.GCM.open(box, using: keys.key, authenticating: aad)
+                    output.copyBytes(from: plain)
+                    return plain.count
+                }
+            } catch {
+                throw AgentError(.authenticationFailed, "ICV of SPI \(hex(spi)) sequence \(sequence) does not verify")
+            }
+        } else {
+            plainLength = try openCBC(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys, into: output)
+        }
+        guard plainLength >= 2 else { throw AgentError(.malformedPacket, "ESP trailer missing") }
+        let nextHeader = output[plainLength - 1]
+        let padLength = Int(output[plainLength - 2])
+        guard padLength + 2 <= plainLength else {
             throw AgentError(.malformedPacket, "pad length \(padLength) exceeds the payload")
         }
-        plain.removeLast(padLength + 2)
+        return (plainLength - padLength - 2, nextHeader)
+    }
+
+    /// Decrypts and authenticates a packet. Returns the payload and its next header.
+    public static func open(packet: [UInt8], spi: UInt32, sequence: UInt64, extended: Bool,
+                            keys: Keys) throws(AgentError) -> (payload: [UInt8], nextHeader: UInt8) {
+        var plain = [UInt8](repeating: 0, count: packet.count)
+        let result = packet.withUnsafeBytes { input in
+            plain.withUnsafeMutableBytes { output in
+                Result { () throws(AgentError) in
+                    try open(packet: input, spi: spi, sequence: sequence, extended: extended, keys: keys, into: output)
+                }
+            }
+        }
+        let (length, nextHeader) = try result.get()
+        plain.removeLast(plain.count - length)
         return (plain, nextHeader)
+    }
+
+    /// The GCM nonce (salt || IV) and additional data, built on the stack.
+    private static func withNonceAndAAD<R>(salt: UInt32, iv: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
+                                           _ body: (AES.GCM.Nonce, UnsafeRawBufferPointer) throws -> R) throws -> R {
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // nonce (12) | aad (up to 12)
+        return try withUnsafeMutableBytes(of: &scratch) { raw in
+            store32(salt, raw, 0)
+            UnsafeMutableRawBufferPointer(rebasing: raw[4..<12]).copyMemory(from: iv)
+            store32(spi, raw, 12)
+            var end = 16
+            if extended {
+                store32(UInt32(truncatingIfNeeded: sequence >> 32), raw, end)
+                end += 4
+            }
+            store32(UInt32(truncatingIfNeeded: sequence), raw, end)
+            end += 4
+            let nonce = try AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: raw[0..<12]))
+            return try body(nonce, UnsafeRawBufferPointer(rebasing: raw[12..<end]))
+        }
     }
 
     /// RFC 4106 with explicit nonce parts, for known-answer tests.
@@ -127,9 +221,8 @@ public enum ESPCodec {
         bytes.append(UInt8(truncatingIfNeeded: value))
     }
 
-    static func append64(_ value: UInt64, to bytes: inout [UInt8]) {
-        append32(UInt32(truncatingIfNeeded: value >> 32), to: &bytes)
-        append32(UInt32(truncatingIfNeeded: value), to: &bytes)
+    static func store32(_ value: UInt32, _ bytes: UnsafeMutableRawBufferPointer, _ at: Int) {
+        bytes.storeBytes(of: value.bigEndian, toByteOffset: at, as: UInt32.self)
     }
 
     static func read32<C: RandomAccessCollection<UInt8>>(_ bytes: C, _ at: C.Index) -> UInt32 {
@@ -140,5 +233,9 @@ public enum ESPCodec {
             index = bytes.index(after: index)
         }
         return value
+    }
+
+    static func read32(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
     }
 }

@@ -5,25 +5,41 @@ import Foundation
 public final class TunDevice: Sendable {
     public let name: String
     public let fd: Int32
+    /// Bytes of `virtio_net_hdr` in front of every packet read or written: 10 with offloads
+    /// (the kernel passes TCP segments of up to 64 KiB and leaves checksums to the agent), 0 without.
+    public let vnetHeaderLength: Int
+    /// Bytes every `configure` takes off the MTU it is given (see `reserveMTU`).
+    private let reserved = Locked(0)
 
     // linux/if_tun.h and linux/sockios.h
     private static let tunSetIff: UInt = 0x4004_54ca
     private static let iffTun: Int16 = 0x0001
     private static let iffNoPI: Int16 = 0x1000
+    private static let iffVnetHdr: Int16 = 0x4000
+    private static let tunSetOffload: UInt = 0x4004_54d0
+    /// TUN_F_CSUM | TUN_F_TSO6 | TUN_F_TSO_ECN: checksums and IPv6 TCP segmentation left to the agent.
+    private static let offloads: UInt = 0x01 | 0x04 | 0x08
     private static let siocgifflags: UInt = 0x8913
     private static let siocsifflags: UInt = 0x8914
     private static let siocsifmtu: UInt = 0x8922
+    private static let siocgifmtu: UInt = 0x8921
     private static let siocsifaddr: UInt = 0x8916
+    private static let siocsiftxqlen: UInt = 0x8943
+    /// The device queue (packets the kernel holds for the agent to read): longer than the
+    /// default 500 so that a burst of TCP segments waits instead of being dropped.
+    public static let queueLength: Int32 = 2000
 
-    /// Creates (or attaches to) the TUN device `name`.
-    public init(name: String) throws(AgentError) {
+    /// Creates (or attaches to) the TUN device `name`; with `offload`, asks for TCP
+    /// segmentation and checksum offload (falls back to plain packets where refused).
+    public init(name: String, offload: Bool = true) throws(AgentError) {
         guard !name.isEmpty, name.utf8.count < 16 else {
             throw AgentError(.invalidInput, "TUN name `\(name)` must have 1 to 15 bytes")
         }
         let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw AgentError(.system, "cannot open /dev/net/tun: \(Self.errnoText())") }
         var request = Self.interfaceRequest(name)
-        request.withUnsafeMutableBytes { raw in raw.storeBytes(of: Self.iffTun | Self.iffNoPI, toByteOffset: 16, as: Int16.self) }
+        let flags = Self.iffTun | Self.iffNoPI | (offload ? Self.iffVnetHdr : 0)
+        request.withUnsafeMutableBytes { raw in raw.storeBytes(of: flags, toByteOffset: 16, as: Int16.self) }
         let status = request.withUnsafeMutableBytes { ioctl(fd, Self.tunSetIff, $0.baseAddress!) }
         guard status == 0 else {
             let text = Self.errnoText()
@@ -33,13 +49,44 @@ public final class TunDevice: Sendable {
         // Non-blocking: the data plane reads first and polls only when nothing is queued,
         // one system call per packet under load instead of two.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        // With the vnet header on, the offloads are an optimisation: without them the kernel
+        // still sends plain packets (a header with no flags).
+        if offload { _ = ioctl(fd, Self.tunSetOffload, CInt(Self.offloads)) }
         self.name = name
         self.fd = fd
+        vnetHeaderLength = offload ? TunOffload.Header.length : 0
     }
 
     deinit { close(fd) }
 
-    /// Sets the MTU, adds each HIT with `prefixLength` (28 covers the ORCHID prefix, so the
+    /// Lowers the device MTU by `bytes`, now and in every later `configure`: the data plane
+    /// reserves the 20 more bytes an outer IPv6 header takes than the IPv4 one that
+    /// `DataPlane.tunMTU(linkMTU:)` assumes, so that outer packets are not fragmented.
+    public func reserveMTU(_ bytes: Int) throws(AgentError) {
+        let inet = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard inet >= 0 else { throw AgentError(.system, "socket: \(Self.errnoText())") }
+        defer { close(inet) }
+        var request = Self.interfaceRequest(name)
+        guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocgifmtu, $0.baseAddress!) }) == 0 else {
+            throw AgentError(.system, "SIOCGIFMTU \(name): \(Self.errnoText())")
+        }
+        let current = request.withUnsafeBytes { Int($0.load(fromByteOffset: 16, as: Int32.self)) }
+        let added = reserved.withLock { old in
+            defer { old = bytes }
+            return bytes - old
+        }
+        try setMTU(current - added, socket: inet)
+    }
+
+    private func setMTU(_ mtu: Int, socket inet: Int32) throws(AgentError) {
+        var request = Self.interfaceRequest(name)
+        request.withUnsafeMutableBytes { $0.storeBytes(of: Int32(mtu), toByteOffset: 16, as: Int32.self) }
+        guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocsifmtu, $0.baseAddress!) }) == 0 else {
+            throw AgentError(.system, "SIOCSIFMTU \(name) \(mtu): \(Self.errnoText())")
+        }
+    }
+
+    /// Sets the MTU (less any reserved bytes), adds each HIT with `prefixLength` (28 covers the ORCHID prefix, so the
     /// kernel routes every HIT to the device), and brings the device up.
     public func configure(hits: [HIT], mtu: Int, prefixLength: Int = 28) throws(AgentError) {
         // No duplicate address detection on a point-to-point tunnel: addresses are usable at once.
@@ -47,11 +94,10 @@ public final class TunDevice: Sendable {
         let inet = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard inet >= 0 else { throw AgentError(.system, "socket: \(Self.errnoText())") }
         defer { close(inet) }
+        try setMTU(mtu - reserved.withLock { $0 }, socket: inet)
         var request = Self.interfaceRequest(name)
-        request.withUnsafeMutableBytes { $0.storeBytes(of: Int32(mtu), toByteOffset: 16, as: Int32.self) }
-        guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocsifmtu, $0.baseAddress!) }) == 0 else {
-            throw AgentError(.system, "SIOCSIFMTU \(name): \(Self.errnoText())")
-        }
+        request.withUnsafeMutableBytes { $0.storeBytes(of: Self.queueLength, toByteOffset: 16, as: Int32.self) }
+        _ = request.withUnsafeMutableBytes { ioctl(inet, Self.siocsiftxqlen, $0.baseAddress!) }  // best effort
         request = Self.interfaceRequest(name)
         guard request.withUnsafeMutableBytes({ ioctl(inet, Self.siocgifflags, $0.baseAddress!) }) == 0 else {
             throw AgentError(.system, "SIOCGIFFLAGS \(name): \(Self.errnoText())")
@@ -91,6 +137,11 @@ public final class TunDevice: Sendable {
             n = Glibc.read(fd, buffer.baseAddress, buffer.count)
         }
         return max(n, 0)
+    }
+
+    /// Reads one packet if one is queued, without waiting; 0 when none is.
+    public func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        max(Glibc.read(fd, buffer.baseAddress, buffer.count), 0)
     }
 
     /// Writes one packet (waits briefly for room when the device queue is full).

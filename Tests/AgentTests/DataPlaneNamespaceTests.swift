@@ -21,21 +21,7 @@ final class DataPlaneNamespaceTests: XCTestCase {
     private static var now: Date { Date() }
 
     private func iperf(_ lab: NamespaceLab, udp: Bool, seconds: Int = 1, rate: String = "5M") throws -> [String: Any] {
-        let iperf3 = try ExternalTool.require("iperf3", package: "iperf3")
-        let port = "\(Int.random(in: 20000..<30000))"
-        let server = try lab.spawn(lab.b, [iperf3, "-s", "-1", "-B", lab.b.hit.description, "-p", port],
-                                   log: lab.directory.appendingPathComponent("iperf-server-\(port).log").path)
-        defer { if server.isRunning { server.terminate() } }
-        var arguments = [iperf3, "-c", lab.b.hit.description, "-B", lab.a.hit.description, "-p", port,
-                         "-t", "\(seconds)", "--json", "--connect-timeout", "3000"]
-        if udp { arguments += ["-u", "-b", rate] }
-        var result = try lab.exec(lab.a, arguments)
-        for _ in 0..<20 where result.status != 0 && result.stdoutText.contains("Connection refused") {
-            usleep(100_000)  // the server is not listening yet
-            result = try lab.exec(lab.a, arguments)
-        }
-        XCTAssertEqual(result.status, 0, "iperf3: \(result.stdoutText.suffix(500)) \(result.stderrText)\n\(lab.agentLog(lab.a))")
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any]) ?? [:]
+        try lab.iperf(udp: udp, seconds: seconds, rate: rate)
     }
 
     func testUDPAndTCPBetweenHITsAndOnlyESPInUDPOnTheWire() throws {
@@ -46,7 +32,7 @@ final class DataPlaneNamespaceTests: XCTestCase {
         let capture = lab.directory.appendingPathComponent("veth.pcap").path
         let dump = try lab.spawn(lab.a, [tcpdump, "-i", lab.a.veth, "-Z", "root", "-w", capture, "-U", "-n"],
                                  log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
+        try lab.waitForCapture(log: lab.directory.appendingPathComponent("tcpdump.log").path)
 
         let tcp = try iperf(lab, udp: false)
         let received = ((tcp["end"] as? [String: Any])?["sum_received"] as? [String: Any])?["bytes"] as? Double ?? 0
@@ -74,20 +60,13 @@ final class DataPlaneNamespaceTests: XCTestCase {
     /// tshark 4.0 builds the GCM additional data with 32-bit sequence numbers, so this
     /// check runs the link in the 32-bit test mode.
     func testTsharkDecryptsTheCaptureWithTheScheduleKeys() throws {
-        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        _ = try ExternalTool.require("tcpdump", package: "tcpdump")
         let tshark = try ExternalTool.require("tshark", package: "tshark")
         let epoch = NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600), esn: false)
         let lab = try lab([epoch])
         defer { lab.close() }
-        let capture = lab.directory.appendingPathComponent("decrypt.pcap").path
-        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp"],
-                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
         let probe = "spkic-beet-probe"
-        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: probe)
-        usleep(500_000)
-        dump.interrupt()
-        dump.waitUntilExit()
+        let capture = try lab.captureProbe(probe, file: "decrypt.pcap", filter: ["udp"])
 
         let hex = { (bytes: [UInt8]) in "0x" + bytes.map { String(format: "%02x", $0) }.joined() }
         let spi = { (value: UInt32) in String(format: "0x%08x", value) }
@@ -109,19 +88,10 @@ final class DataPlaneNamespaceTests: XCTestCase {
     }
 
     func testReplayedAndUnknownPacketsAreDropped() throws {
-        let tcpdump = try ExternalTool.require("tcpdump", package: "tcpdump")
+        _ = try ExternalTool.require("tcpdump", package: "tcpdump")
         let lab = try lab([NamespaceLab.epoch(0, start: Self.now.addingTimeInterval(-60), end: Self.now.addingTimeInterval(3600))])
         defer { lab.close() }
-        let capture = lab.directory.appendingPathComponent("replay.pcap").path
-        let dump = try lab.spawn(lab.b, [tcpdump, "-i", lab.b.veth, "-Z", "root", "-w", capture, "-U", "-n", "udp", "and", "dst", "port", "10500"],
-                                 log: lab.directory.appendingPathComponent("tcpdump.log").path)
-        usleep(500_000)
-        try lab.sendUDP(from: lab.a, to: lab.b.hit.description, port: 40000, text: "first")
-        try? lab.waitFor("the ESP packet in the capture", seconds: 3) {
-            (try? PcapReader.udpPayloads(path: capture))?.isEmpty == false
-        }
-        dump.interrupt()
-        dump.waitUntilExit()
+        let capture = try lab.captureProbe("first", file: "replay.pcap", filter: ["udp", "and", "dst", "port", "10500"])
         let packets = try PcapReader.udpPayloads(path: capture)
         guard let original = packets.first(where: { $0.count > 16 }) else { return XCTFail("no ESP packet captured") }
         let before = try lab.status(lab.b)

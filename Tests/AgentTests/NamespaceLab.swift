@@ -18,6 +18,8 @@ final class NamespaceLab {
         let inputPath: String
         let stateDirectory: String
         let publicKey: RSAPublicKey
+        /// The outer address as a locator's host part (`[…]` around IPv6).
+        var locator: String { address.contains(":") ? "[\(address)]" : address }
     }
 
     /// One direction-pair of keys for a link epoch, in clear, for tshark and fixtures only.
@@ -30,6 +32,7 @@ final class NamespaceLab {
         var end: Date
         var linkExpiry: Date?
         var esn = true
+        var suite = ESPSuite.aes128GCM
     }
 
     let a: Host
@@ -49,7 +52,8 @@ final class NamespaceLab {
         _ = try ExternalTool.require("ip", package: "iproute2")
     }
 
-    init() throws {
+    /// `outerIPv6`: the veth carries IPv6 outer addresses (fd00:231::1, ::2) instead of IPv4.
+    init(outerIPv6: Bool = false) throws {
         let tag = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vpxi-lab-\(tag)")
         self.directory = directory
@@ -60,7 +64,7 @@ final class NamespaceLab {
             try RSAKeyFile(privateKey: key).privateKeyBytes(.pem)!.write(to: keyPath)
             chmod(keyPath, 0o600)
             return Host(name: letter, namespace: "vpxi-\(tag)-\(letter)", veth: "vx\(tag.prefix(8))\(letter)",
-                        address: "10.231.0.\(index + 1)", hit: try HIT("2001:21::\(index + 1)"), keyPath: keyPath,
+                        address: outerIPv6 ? "fd00:231::\(index + 1)" : "10.231.0.\(index + 1)", hit: try HIT("2001:21::\(index + 1)"), keyPath: keyPath,
                         inputPath: directory.appendingPathComponent("\(letter).json").path,
                         stateDirectory: directory.appendingPathComponent("\(letter)-state").path, publicKey: key.publicKey)
         }
@@ -72,7 +76,11 @@ final class NamespaceLab {
                 try Self.ip(["-n", h.namespace, "link", "set", "lo", "up"])
             }
             try Self.ip(["link", "add", a.veth, "netns", a.namespace, "type", "veth", "peer", "name", b.veth, "netns", b.namespace])
-            for h in [a, b] {
+            for h in [a, b] where outerIPv6 {
+                try Self.ip(["-n", h.namespace, "addr", "add", "\(h.address)/64", "dev", h.veth, "nodad"])
+                try Self.ip(["-n", h.namespace, "link", "set", h.veth, "up"])
+            }
+            for h in [a, b] where !outerIPv6 {
                 try Self.ip(["-n", h.namespace, "addr", "add", "\(h.address)/24", "dev", h.veth])
                 // The outer network is IPv4: no IPv6 chatter on the wire besides the tunnel's ESP.
                 _ = try ExternalTool.run("/usr/sbin/ip", ["netns", "exec", h.namespace, "bash", "-c",
@@ -130,10 +138,10 @@ final class NamespaceLab {
             let wrapKey = (!isA ? otherKey : nil) ?? host.publicKey
             let associations = try epochs.map { epoch in
                 AgentInput.Association(
-                    spiIn: isA ? epoch.spiBA : epoch.spiAB, spiOut: isA ? epoch.spiAB : epoch.spiBA, suite: .aes128GCM,
+                    spiIn: isA ? epoch.spiBA : epoch.spiAB, spiOut: isA ? epoch.spiAB : epoch.spiBA, suite: epoch.suite,
                     keyIn: try AgentInput.wrap(isA ? epoch.keyBA : epoch.keyAB, to: wrapKey),
                     keyOut: try AgentInput.wrap(isA ? epoch.keyAB : epoch.keyBA, to: wrapKey),
-                    localHIT: host.hit, peerHIT: peer.hit, peer: "\(peer.address):10500",
+                    localHIT: host.hit, peerHIT: peer.hit, peer: "\(peer.locator):10500",
                     start: epoch.start, end: epoch.end, linkExpiry: epoch.linkExpiry, esn: epoch.esn)
             }
             let input = AgentInput(associations: associations, logins: isA ? logins : [])
@@ -141,10 +149,12 @@ final class NamespaceLab {
         }
     }
 
-    static func epoch(_ index: UInt32, start: Date, end: Date, linkExpiry: Date? = nil, esn: Bool = true) -> Epoch {
-        Epoch(spiAB: 0x1000 + index * 2, spiBA: 0x1001 + index * 2,
-              keyAB: (0..<20).map { _ in UInt8.random(in: 0...255) }, keyBA: (0..<20).map { _ in UInt8.random(in: 0...255) },
-              start: start, end: end, linkExpiry: linkExpiry, esn: esn)
+    static func epoch(_ index: UInt32, start: Date, end: Date, linkExpiry: Date? = nil, esn: Bool = true,
+                      suite: ESPSuite = .aes128GCM) -> Epoch {
+        let length = suite.keyMaterialLength
+        return Epoch(spiAB: 0x1000 + index * 2, spiBA: 0x1001 + index * 2,
+                     keyAB: (0..<length).map { _ in UInt8.random(in: 0...255) }, keyBA: (0..<length).map { _ in UInt8.random(in: 0...255) },
+                     start: start, end: end, linkExpiry: linkExpiry, esn: esn, suite: suite)
     }
 
     /// Starts both agents and waits until their TUN devices carry their HITs.
@@ -152,7 +162,7 @@ final class NamespaceLab {
         let binary = PackagePaths.executable("vpxi-agent")
         for h in [a, b] {
             let process = try spawn(h, [binary, "run", "--input", h.inputPath, "--key", h.keyPath, "--state", h.stateDirectory,
-                                        "--tun", Self.tun, "--listen", "\(h.address):10500", "--overlap", "\(overlap)",
+                                        "--tun", Self.tun, "--listen", "\(h.locator):10500", "--overlap", "\(overlap)",
                                         "--log-level", "debug"] + extra,
                                     log: directory.appendingPathComponent("\(h.name)-agent.log").path)
             agents[h.name] = process
@@ -199,7 +209,7 @@ final class NamespaceLab {
 
     /// A UDP socket opened inside `host`'s namespace (setns on a helper thread: the socket
     /// stays in that namespace). Used to inject raw packets.
-    func socket(in host: Host) throws -> Int32 {
+    func socket(in host: Host, family: Int32 = AF_INET) throws -> Int32 {
         let result = Locked<Int32>(-1)
         let path = "/var/run/netns/\(host.namespace)"
         let thread = Thread {
@@ -210,7 +220,7 @@ final class NamespaceLab {
             let cloneNewNet: Int32 = 0x4000_0000
             let nsfd = open(path, O_RDONLY)
             if nsfd >= 0, setns(nsfd, cloneNewNet) == 0 {
-                let fd = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+                let fd = Glibc.socket(family, Int32(SOCK_DGRAM.rawValue), 0)
                 result.withLock { $0 = fd }
             }
             if nsfd >= 0 { Glibc.close(nsfd) }

@@ -1,0 +1,153 @@
+/// TCP segmentation and checksum completion for a TUN device with offloads
+/// (`IFF_VNET_HDR`, `TUN_F_CSUM | TUN_F_TSO6`): the kernel hands the agent TCP segments of up
+/// to 64 KiB with a `virtio_net_hdr` in front, and leaves checksums for it to finish. The
+/// agent cuts each large segment into MSS-sized ones, as a NIC would, before sealing each.
+/// Inner packets are IPv6 between HITs with no extension headers.
+public enum TunOffload {
+    /// `struct virtio_net_hdr` (legacy, little-endian on the hosts the agent runs on).
+    public struct Header: Sendable, Equatable {
+        public var flags: UInt8
+        public var gsoType: UInt8
+        public var gsoSize: Int
+        /// Length of the headers (IPv6 and TCP) in a segmentation request.
+        public var headerLength: Int = 0
+        public var checksumStart: Int
+        public var checksumOffset: Int
+
+        public static let length = 10
+        public static let needsChecksum: UInt8 = 1
+        public static let gsoNone: UInt8 = 0
+        public static let gsoTCPv6: UInt8 = 4
+        public static let gsoECN: UInt8 = 0x80
+
+        public init(flags: UInt8 = 0, gsoType: UInt8 = 0, gsoSize: Int = 0, checksumStart: Int = 0, checksumOffset: Int = 0) {
+            self.flags = flags
+            self.gsoType = gsoType
+            self.gsoSize = gsoSize
+            self.checksumStart = checksumStart
+            self.checksumOffset = checksumOffset
+        }
+
+        public init(_ raw: UnsafeRawBufferPointer) {
+            func word(_ at: Int) -> Int { Int(raw[at]) | Int(raw[at + 1]) << 8 }
+            self.init(flags: raw[0], gsoType: raw[1], gsoSize: word(4), checksumStart: word(6), checksumOffset: word(8))
+            headerLength = word(2)
+        }
+
+        /// Writes the header (used by tests and for the zero header in front of written packets).
+        public func write(to raw: UnsafeMutableRawBufferPointer) {
+            for index in 0..<Self.length { raw[index] = 0 }
+            raw[0] = flags
+            raw[1] = gsoType
+            for (at, value) in [(2, headerLength), (4, gsoSize), (6, checksumStart), (8, checksumOffset)] {
+                raw[at] = UInt8(truncatingIfNeeded: value)
+                raw[at + 1] = UInt8(truncatingIfNeeded: value >> 8)
+            }
+        }
+    }
+
+    /// Calls `body` with each IPv6 packet `packet` stands for: itself with its checksum
+    /// completed, or, for a TCP segmentation request, each segment built in `scratch` (at
+    /// least 40 + 60 + `gsoSize` bytes) with its own length, sequence number, flags and
+    /// checksum. Returns false, calling nothing, for a request it cannot honour.
+    @discardableResult
+    public static func forEachPacket(_ header: Header, _ packet: UnsafeMutableRawBufferPointer,
+                                     scratch: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let gso = header.gsoType & ~Header.gsoECN
+        if gso == Header.gsoNone {
+            if header.flags & Header.needsChecksum != 0 {
+                let start = header.checksumStart, field = header.checksumStart + header.checksumOffset
+                guard start < packet.count, field + 2 <= packet.count else { return false }
+                let sum = fold(checksumSum(UnsafeRawBufferPointer(rebasing: packet[start...])))
+                var value = ~sum
+                if value == 0 && packet[6] == 17 { value = 0xFFFF }  // UDP: 0 means "no checksum"
+                packet.storeBytes(of: value.bigEndian, toByteOffset: field, as: UInt16.self)
+            }
+            body(UnsafeRawBufferPointer(packet))
+            return true
+        }
+        let ipv6 = 40
+        guard gso == Header.gsoTCPv6, header.gsoSize > 0, packet.count >= ipv6 + 20, packet[0] >> 4 == 6, packet[6] == 6 else {
+            return false
+        }
+        let tcpLength = Int(packet[ipv6 + 12] >> 4) * 4
+        let headers = ipv6 + tcpLength
+        guard tcpLength >= 20, headers <= packet.count, scratch.count >= headers + header.gsoSize else { return false }
+        let sequence = UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: ipv6 + 4, as: UInt32.self))
+        let flags = packet[ipv6 + 13]
+        var offset = headers
+        while offset < packet.count {
+            let chunk = min(header.gsoSize, packet.count - offset)
+            let first = offset == headers, last = offset + chunk == packet.count
+            UnsafeMutableRawBufferPointer(rebasing: scratch[0..<headers]).copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[0..<headers]))
+            UnsafeMutableRawBufferPointer(rebasing: scratch[headers..<(headers + chunk)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[offset..<(offset + chunk)]))
+            let payloadLength = tcpLength + chunk
+            scratch.storeBytes(of: UInt16(payloadLength).bigEndian, toByteOffset: 4, as: UInt16.self)
+            scratch.storeBytes(of: (sequence &+ UInt32(truncatingIfNeeded: offset - headers)).bigEndian, toByteOffset: ipv6 + 4, as: UInt32.self)
+            var segmentFlags = flags
+            if !last { segmentFlags &= ~0x09 }  // FIN and PSH only on the last segment
+            if !first { segmentFlags &= ~0x80 }  // CWR only on the first
+            scratch[ipv6 + 13] = segmentFlags
+            scratch.storeBytes(of: UInt16(0), toByteOffset: ipv6 + 16, as: UInt16.self)
+            let segment = UnsafeRawBufferPointer(rebasing: scratch[0..<(headers + chunk)])
+            let sum = pseudoHeaderSum(segment, upperLength: payloadLength, nextHeader: 6)
+                &+ checksumSum(UnsafeRawBufferPointer(rebasing: segment[ipv6...]))
+            scratch.storeBytes(of: (~fold(sum)).bigEndian, toByteOffset: ipv6 + 16, as: UInt16.self)
+            body(segment)
+            offset += chunk
+        }
+        return true
+    }
+
+    /// Whether the TCP or UDP checksum of an IPv6 packet (no extension headers) verifies.
+    public static func checksumVerifies(_ packet: UnsafeRawBufferPointer) -> Bool {
+        guard packet.count >= 40 else { return false }
+        let sum = pseudoHeaderSum(packet, upperLength: packet.count - 40, nextHeader: packet[6])
+            &+ checksumSum(UnsafeRawBufferPointer(rebasing: packet[40...]))
+        return fold(sum) == 0xFFFF
+    }
+
+    /// The IPv6 pseudo-header's contribution (RFC 8200 section 8.1) to an upper-layer checksum.
+    static func pseudoHeaderSum(_ packet: UnsafeRawBufferPointer, upperLength: Int, nextHeader: UInt8) -> UInt64 {
+        var tail: (UInt32, UInt32) = (UInt32(upperLength).bigEndian, UInt32(nextHeader).bigEndian)
+        return checksumSum(UnsafeRawBufferPointer(rebasing: packet[8..<40]))
+            &+ withUnsafeBytes(of: &tail) { checksumSum($0) }
+    }
+
+    /// The ones' complement sum (RFC 1071) of `bytes`, as 16-bit big-endian words, not yet
+    /// folded: summed eight bytes at a time in the machine's order, swapped back when folded.
+    static func checksumSum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var accumulator: UInt64 = 0
+        var carries: UInt64 = 0
+        var index = 0
+        let count = bytes.count
+        while index + 8 <= count {
+            let (sum, overflow) = accumulator.addingReportingOverflow(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            accumulator = sum
+            if overflow { carries += 1 }
+            index += 8
+        }
+        var rest: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < count {
+            rest |= UInt64(bytes[index]) << shift
+            shift += 8
+            index += 1
+        }
+        let (sum, overflow) = accumulator.addingReportingOverflow(rest)
+        accumulator = sum
+        if overflow { carries += 1 }
+        // Fold to 32 bits here so that sums of several ranges can be added without overflow.
+        var folded = (accumulator & 0xFFFF_FFFF) + (accumulator >> 32) + carries
+        folded = (folded & 0xFFFF_FFFF) + (folded >> 32)
+        return folded
+    }
+
+    /// Folds a sum of `checksumSum` values to 16 bits, in network order's value.
+    static func fold(_ sum: UInt64) -> UInt16 {
+        var value = sum
+        while value > 0xFFFF { value = (value & 0xFFFF) + (value >> 16) }
+        return UInt16(value).byteSwapped  // the words were summed little-endian
+    }
+}
