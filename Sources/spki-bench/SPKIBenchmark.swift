@@ -33,7 +33,7 @@ struct SPKIBenchmark: ParsableCommand {
     @Option(help: "Directory of cached benchmark keys.") var keyCache: String = "/tmp/spki-bench-keys"
 
     func run() throws {
-        let keys = try SPKIBenchmarkData.keys(max(links + 1, 1002), cache: keyCache)
+        let keys = try SPKIBenchmarkData.keys(max(links + 1, min(bag, 1002)), cache: keyCache)
         var rows: [String] = []
 
         // Chain.

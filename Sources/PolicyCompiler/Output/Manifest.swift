@@ -7,17 +7,17 @@ import SPKI
 ///
 /// ```
 /// (spkic-manifest
-///  (version "1")
+///  (version "2")
 ///  (policy "bronze-standard.vp")
 ///  (at "2026-12-01_08:00:00")
 ///  (vpxi "bronze-standard" (registrar "lyon") (window ...) (epoch "0" "42") (valid ...) (lifetime "36h") (renew-every "12h"))
 ///  (summary (certs "102") (signed "102") (pending "0") (chains "67") (acls "35"))
-///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/9f2c....cert") (chains "alice/bronze-standard/worker[3]" ...))
+///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/bronze-standard") (chains "alice/bronze-standard/worker[3]" ...))
 ///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard/worker[3]"))
 ///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard/worker[3]")))
 /// ```
 public enum Manifest {
-    public static let version = "1"
+    public static let version = "2"
 
     /// A cert's status in the manifest.
     public enum CertStatus: String, Sendable {
@@ -58,7 +58,7 @@ public enum Manifest {
         if let tag = planned.cert.tag { items.append(tag.field) }
         if let valid = planned.cert.validity.sexp { items.append(valid) }
         items.append(["status", string(status.rawValue)])
-        items.append(["file", string(status == .signed ? OutputLayout.cert(planned.hex) : OutputLayout.pending(planned.hex))])
+        items.append(["file", string(status == .signed ? OutputLayout.certs(vpxi: vpxi.name) : OutputLayout.pending(planned.hex))])
         if !chains.isEmpty { items.append(.list(["chains"] + chains.map(string))) }
         return .list(items)
     }

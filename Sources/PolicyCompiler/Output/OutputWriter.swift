@@ -1,3 +1,4 @@
+import RSA
 import SExpr
 import SPKI
 import ToolSupport
@@ -109,20 +110,29 @@ public struct OutputWriter: Sendable {
             let range = content.certRanges[v]
             var files: [(String, FileContent)] = []
             var needed = Set<Int>()
+            var fromPrevious: [Int] = []
+            // A signed cert whose text is needed; a reused one's signature is read back.
+            func need(_ index: Int) {
+                guard !needed.contains(index) else { return }
+                needed.insert(index)
+                if signing.signatures[index] == nil { fromPrevious.append(index) }
+            }
+            // The vpxi's signed certs go to one pool file named by their hashes: unchanged,
+            // it is kept as it is; else it is written whole (reused signatures are read
+            // back from the previous one).
+            let pack = content.certPacks[v].flatMap { name in FileSystem.exists(store.poolCerts(name)) ? nil : store.poolCerts(name) }
+            if content.certPacks[v] != nil, pack == nil { stats.filesReused += 1 }
+            var packItems: [Int] = []
             for index in range {
-                let planned = certs[index]
-                switch signing.origins[index] {
-                case .pending:
-                    needed.insert(index)
-                    files.append((generation + "/" + OutputLayout.pending(planned.hex), .sequence([-1 - index])))
-                case .reused:
-                    stats.filesReused += 1
-                case .signed, .merged:
-                    needed.insert(index)
-                    files.append((store.poolCerts() + "/\(planned.hex).cert", .sequence([2 * index, 2 * index + 1])))
+                if signing.origins[index] == .pending {
+                    needed.insert(index)  // the request alone
+                    files.append((generation + "/" + OutputLayout.pending(certs[index].hex), .sequence([-1 - index])))
+                } else if pack != nil {
+                    need(index)
+                    packItems += [2 * index, 2 * index + 1]
                 }
             }
-            var fromPrevious: [Int] = []
+            if let pack { files.append((pack + ".tmp", .sequence(packItems))) }
             for chainIndex in content.chainsOfVPXI[v] {
                 let chain = plan.chains[chainIndex]
                 let key = content.chainKey(chain)
@@ -148,10 +158,7 @@ public struct OutputWriter: Sendable {
                    chain.certs.allSatisfy({ signing.origins[$0] == .reused }) {
                     files.append((path, .link(store.poolChains(oldName) + "/" + relative)))
                 } else {
-                    for index in chain.certs where !needed.contains(index) {
-                        needed.insert(index)
-                        if signing.signatures[index] == nil { fromPrevious.append(index) }
-                    }
+                    for index in chain.certs { need(index) }
                     files.append((path, .sequence(chain.certs.flatMap { [2 * $0, 2 * $0 + 1] })))
                 }
             }
@@ -167,7 +174,8 @@ public struct OutputWriter: Sendable {
             }
             // The texts this vpxi's files need, then the files, then its manifest lines.
             var started = clock.now
-            let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, writer: self)
+            let previousSignatures = fromPrevious.isEmpty ? [:] : previous?.signatures(ofVPXI: model.vpxis[v].name) ?? [:]
+            let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, previousSignatures: previousSignatures, writer: self)
             rendered += needed.count
             renderTime += clock.now - started
             started = clock.now
@@ -176,6 +184,7 @@ public struct OutputWriter: Sendable {
             let (written, linked) = try Self.put(files, format: format, table: table)
             stats.filesWritten += written
             stats.filesReused += linked
+            if let pack { try FileSystem.move(pack + ".tmp", pack) }
             putTime += clock.now - started
             started = clock.now
             let model = self.model
@@ -206,6 +215,9 @@ public struct OutputWriter: Sendable {
         for (v, name) in content.aclDirectories.enumerated() {
             try FileSystem.symlink("../../pool/acl/" + name, at: generation + "/acl/" + model.vpxis[v].name)
         }
+        for (v, name) in content.certPacks.enumerated() {
+            if let name { try FileSystem.symlink("../../pool/certs/" + name, at: generation + "/" + OutputLayout.certs(vpxi: model.vpxis[v].name)) }
+        }
         var header = Manifest.header(policy: policyName, at: at)
         for (v, vpxi) in model.vpxis.enumerated() {
             header.append(Manifest.vpxiRecord(vpxi, registrar: model.registrars[vpxi.registrar].name, epoch: plan.epochs[v]))
@@ -218,42 +230,58 @@ public struct OutputWriter: Sendable {
                              to: generation + "/" + OutputLayout.manifest)
         stats.filesWritten += 1
         phase("manifest and links")
-        let signedFiles = Set(certs.indices.filter { certStatus[$0] == .signed }.map { "\(certs[$0].hex).cert" })
-        return (Set(content.userDirectories.values), Set(content.aclDirectories), signedFiles)
+        return (Set(content.userDirectories.values), Set(content.aclDirectories), Set(content.certPacks.compactMap { $0 }))
     }
 
-    /// The signature item of a reused cert, read back from the previous output.
-    func previousSignature(_ index: Int) throws(FileError) -> [UInt8] {
+    /// The signature item of a reused cert, read back from the previous output: from its
+    /// vpxi's certs file (`signatures`, read once per vpxi), or from its own file in an
+    /// output of manifest version 1.
+    func previousSignature(_ index: Int, in signatures: [[UInt8]: SPKISignature]) throws(FileError) -> [UInt8] {
         let planned = plan.certs[index]
-        guard let previous, let found = previous.signedCert(planned.hex, digest: planned.digest) else {
-            throw FileError(code: .cannotRead, path: OutputLayout.cert(planned.hex), reason: "the previous output's copy of this cert is missing or damaged")
+        guard let previous, let found = signatures[planned.digest] ?? previous.legacySignedCert(planned.hex, digest: planned.digest) else {
+            throw FileError(code: .cannotRead, path: OutputLayout.certs(vpxi: model.vpxis[planned.vpxi].name),
+                            reason: "the previous output's copy of the cert \(planned.hex) is missing or damaged")
         }
         return format.item(found.sexp)
     }
 
-    /// Writes or links the files, in parallel.
+    /// Writes or links the files, in parallel. The files are taken directory by directory,
+    /// and each is created relative to its directory's descriptor (no path walk per file,
+    /// no fsync: the caller syncs the whole generation before publishing it).
     static func put(_ files: [(String, FileContent)], format: SExprText, table: ItemTable) throws(FileError) -> (written: Int, linked: Int) {
-        let results = Parallel.map(files.count, chunk: 128) { range -> Result<(Int, Int), FileError> in
+        let split = files.map { file -> (directory: String, name: String) in
+            (AtomicFileName.directory(of: file.0), AtomicFileName.basename(of: file.0))
+        }
+        let order = files.indices.sorted { split[$0].directory < split[$1].directory }
+        let results = Parallel.map(order.count, chunk: 128) { range -> Result<(Int, Int), FileError> in
             var written = 0, linked = 0
-            for index in range {
+            var directory = FileSystem.Directory?.none
+            defer { directory?.close() }
+            for position in range {
+                let index = order[position]
                 let (path, content) = files[index]
                 do throws(FileError) {
+                    if directory?.path != split[index].directory {
+                        directory?.close()
+                        directory = try FileSystem.Directory(split[index].directory)
+                    }
+                    let name = split[index].name
                     switch content {
                     case .bytes(let bytes):
-                        try FileSystem.write(bytes, to: path)
+                        try directory!.write(bytes, to: name)
                         written += 1
                     case .sequence(let indices):
                         if indices.count == 1, indices[0] < 0 {
-                            try FileSystem.write(table.item(indices[0]) + (format == .advanced ? [0x0A] : []), to: path)
+                            try directory!.write(table.item(indices[0]) + (format == .advanced ? [0x0A] : []), to: name)
                         } else {
-                            try FileSystem.write(format.sequence(indices.map(table.item)), to: path)
+                            try directory!.write(format.sequence(indices.map(table.item)), to: name)
                         }
                         written += 1
                     case .link(let source):
                         if FileSystem.link(source, path) {
                             linked += 1
                         } else {
-                            try FileSystem.write(try FileSystem.read(source), to: path)
+                            try directory!.write(try FileSystem.read(source), to: name)
                             written += 1
                         }
                     }
@@ -286,7 +314,8 @@ struct ItemTable: Sendable {
     }
 
     /// Renders the items of `indices` in parallel.
-    static func render(_ indices: [Int], fromPrevious: [Int], writer: OutputWriter) throws(FileError) -> ItemTable {
+    static func render(_ indices: [Int], fromPrevious: [Int], previousSignatures: [[UInt8]: SPKISignature],
+                       writer: OutputWriter) throws(FileError) -> ItemTable {
         let certs = writer.plan.certs
         let signatures = writer.signing.signatures
         let format = writer.format
@@ -300,7 +329,7 @@ struct ItemTable: Sendable {
         for (position, index) in indices.enumerated() { items[index] = rendered[position] }
         let reread = Parallel.map(fromPrevious.count, chunk: 64) { range in
             range.map { position -> Result<[UInt8], FileError> in
-                Result { () throws(FileError) in try writer.previousSignature(fromPrevious[position]) }
+                Result { () throws(FileError) in try writer.previousSignature(fromPrevious[position], in: previousSignatures) }
             }
         }.flatMap { $0 }
         for (position, index) in fromPrevious.enumerated() { items[index]!.signature = try reread[position].get() }

@@ -1,4 +1,5 @@
 import Foundation
+import SExpr
 import PolicyLanguage
 import SPKI
 import TestSupport
@@ -58,5 +59,24 @@ enum CompileFixture {
         }
         try walk(directory, "")
         return result
+    }
+
+    /// The signed certs of an output's `certs/<vpxi>` files, each a `(sequence CERT
+    /// SIGNATURE ...)`: the canonical bytes of each cert → its signature, and the file.
+    static func packedCerts(_ files: [String: [UInt8]]) throws -> [[UInt8]: (signature: SExpr, file: String)] {
+        var found: [[UInt8]: (signature: SExpr, file: String)] = [:]
+        for (path, bytes) in files where path.hasPrefix("certs/") {
+            let sequence = try SExpr.parse(bytes)
+            XCTAssertEqual(sequence.head, "sequence", path)
+            let items = Array(sequence.tail)
+            XCTAssertEqual(items.count % 2, 0, path)
+            for pair in stride(from: 0, to: items.count - 1, by: 2) {
+                XCTAssertEqual(items[pair].head, "cert", path)
+                XCTAssertEqual(items[pair + 1].head, "signature", path)
+                XCTAssertNil(found[items[pair].canonical], "a cert is in one file only")
+                found[items[pair].canonical] = (items[pair + 1], path)
+            }
+        }
+        return found
     }
 }

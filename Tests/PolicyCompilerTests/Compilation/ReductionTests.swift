@@ -66,9 +66,9 @@ final class ReductionTests: XCTestCase {
         let output = try CompileFixture.temporaryDirectory(self) + "/out"
         let result = try Compilation(ir: ir, at: CompileFixture.at, policyName: "x").run(output: output, format: .advanced)
         var builder = CertBag.Builder()
-        for planned in result.plan.certs {
-            try builder.add(try SPKISequence(parsing: try SExpr.parse(try Self.read(output, OutputLayout.cert(planned.hex))), warnings: &Self.ignored),
-                            origin: planned.hex)
+        for vpxi in ir.model.vpxis {
+            let path = OutputLayout.certs(vpxi: vpxi.name)
+            try builder.add(try SPKISequence(parsing: try SExpr.parse(try Self.read(output, path)), warnings: &Self.ignored), origin: path)
         }
         let bag = builder.build(checkSignatures: true)
         XCTAssertEqual(bag.entries.count, result.plan.certs.count)
