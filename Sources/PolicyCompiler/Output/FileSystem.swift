@@ -79,9 +79,6 @@ enum FileSystem {
         }
     }
 
-    /// A hard link `to` → `from`; false when the file system refuses (then copy).
-    static func link(_ from: String, _ to: String) -> Bool { Glibc.link(from, to) == 0 }
-
     /// The names in a directory (not `.` and `..`), unsorted; empty when it cannot be read.
     static func list(_ path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }

@@ -13,7 +13,7 @@ import SPKI
 ///  (vpxi "bronze-standard" (registrar "lyon") (window ...) (epoch "0" "42") (valid ...) (lifetime "36h") (renew-every "12h"))
 ///  (summary (certs "102") (signed "102") (pending "0") (chains "67") (acls "35"))
 ///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/bronze-standard") (chains "alice/bronze-standard/worker[3]" ...))
-///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard/worker[3]"))
+///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard") (offset "0") (length "7421"))
 ///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard/worker[3]")))
 /// ```
 public enum Manifest {
@@ -63,10 +63,17 @@ public enum Manifest {
         return .list(items)
     }
 
-    static func chainRecord(key: String, user: String, vpxi: String, machine: String, status: ChainStatus, certs: [String]) -> SExpr {
+    /// A chain; a complete one names its file (`chains/<user>/<vpxi>`) and where its
+    /// `(sequence ...)` sits in it: the byte offset and length.
+    static func chainRecord(key: String, user: String, vpxi: String, machine: String, status: ChainStatus, certs: [String],
+                            place: (offset: Int, length: Int)?) -> SExpr {
         var items: [SExpr] = ["chain", string(key), ["user", string(user)], ["vpxi", string(vpxi)], ["resource", string(machine)],
                               ["status", string(status.rawValue)], .list(["certs"] + certs.map(string))]
-        if status == .complete { items.append(["file", string(OutputLayout.chain(user: user, vpxi: vpxi, machine: machine))]) }
+        if status == .complete, let place {
+            items.append(["file", string(OutputLayout.chains(user: user, vpxi: vpxi))])
+            items.append(["offset", string(String(place.offset))])
+            items.append(["length", string(String(place.length))])
+        }
         return .list(items)
     }
 

@@ -41,7 +41,7 @@ struct OutputContent {
             let key = chainKey(chain)
             for cert in chain.certs { chainKeysOfCert[cert].append(key) }
             if chain.certs.allSatisfy({ signed[$0] }) {
-                userLines[chain.user, default: ["format \(format.rawValue)"]].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
+                userLines[chain.user, default: ["layout 2", "format \(format.rawValue)"]].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
             }
         }
         for (user, lines) in userLines { userDirectories[user] = GenerationStore.contentName(lines) }

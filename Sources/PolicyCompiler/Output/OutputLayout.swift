@@ -13,8 +13,9 @@ public enum OutputLayout {
     /// back when compiling over one).
     static func legacyCert(_ hex: String) -> String { "certs/\(hex).cert" }
 
-    /// `chains/<user>/<vpxi>/<machine>`: what the user presents to the machine.
-    public static func chain(user: String, vpxi: String, machine: String) -> String { "chains/\(user)/\(vpxi)/\(machine)" }
+    /// `chains/<user>/<vpxi>`: what the user presents to each machine of the vpxi, one
+    /// `(sequence ...)` per machine (the manifest gives each one's offset and length).
+    public static func chains(user: String, vpxi: String) -> String { "chains/\(user)/\(vpxi)" }
 
     /// `pending/<sha256>.tbs`: a cert to be signed by its issuer (`spki sign`).
     public static func pending(_ hex: String) -> String { "pending/\(hex).tbs" }

@@ -40,11 +40,10 @@ public struct OutputWriter: Sendable {
         self.at = at
     }
 
-    /// One file to write: bytes, a hard link to an existing file, or a `(sequence ...)` of
-    /// cert items assembled when it is written.
+    /// One file to write: bytes, or a `(sequence ...)` of cert items assembled when it is
+    /// written.
     enum FileContent: Sendable {
         case bytes([UInt8])
-        case link(String)
         /// Items: 2i is cert i, 2i + 1 its signature; -1 - i is cert i alone (a request).
         case sequence([Int])
     }
@@ -94,8 +93,14 @@ public struct OutputWriter: Sendable {
 
         // Each user's chains and each vpxi's ACLs go to a pool directory named by their
         // content: reused when it exists, else written under a temporary name.
+        // A user's directory is reused only with the previous manifest's records of its
+        // chains (they say where each chain sits in the files).
         var newUserDirectories: [Int: String] = [:]
-        for (user, name) in content.userDirectories where !FileSystem.exists(store.poolChains(name)) {
+        var userChainKeys: [Int: [String]] = [:]
+        for chain in plan.chains { userChainKeys[chain.user, default: []].append(content.chainKey(chain)) }
+        let previousChainLines = previous?.chainLines ?? [:]
+        for (user, name) in content.userDirectories
+        where !FileSystem.exists(store.poolChains(name)) || !(userChainKeys[user] ?? []).allSatisfy({ previousChainLines[$0] != nil }) {
             newUserDirectories[user] = try FileSystem.temporaryDirectory(in: store.pool + "/chains", prefix: name + ".tmp-")
         }
         var newACLDirectories: [Int: String] = [:]
@@ -133,35 +138,25 @@ public struct OutputWriter: Sendable {
                 }
             }
             if let pack { files.append((pack + ".tmp", .sequence(packItems))) }
+            // Each user's complete chains of this vpxi go to one file, `chains/<user>/<vpxi>`,
+            // one `(sequence ...)` after the other; the manifest says where each one is.
+            var chainsToWrite: [Int: [Int]] = [:]
             for chainIndex in content.chainsOfVPXI[v] {
                 let chain = plan.chains[chainIndex]
-                let key = content.chainKey(chain)
-                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
-                chainRecords.append(Manifest.line(Manifest.chainRecord(
-                    key: key, user: model.users[chain.user].name, vpxi: model.vpxis[chain.vpxi].name,
-                    machine: model.vpxis[chain.vpxi].machines[chain.machine].name, status: complete ? .complete : .pending,
-                    certs: chain.certs.map { certs[$0].hex })))
-                guard complete else {
+                guard chain.certs.allSatisfy({ certStatus[$0] == .signed }) else {
                     stats.chainsPending += 1
                     continue
                 }
                 stats.chainsComplete += 1
-                guard let directory = newUserDirectories[chain.user] else {
-                    stats.filesReused += 1  // in the user's existing pool directory
-                    continue
-                }
-                let relative = model.vpxis[chain.vpxi].name + "/" + model.vpxis[chain.vpxi].machines[chain.machine].name
-                let path = directory + "/" + relative
-                let hexes = chain.certs.map { certs[$0].hex }
-                if let old = previous?.chains[key], old.complete, old.certs == hexes,
-                   let oldName = store.currentPoolName(OutputLayout.chainsLink(user: model.users[chain.user].name)),
-                   chain.certs.allSatisfy({ signing.origins[$0] == .reused }) {
-                    files.append((path, .link(store.poolChains(oldName) + "/" + relative)))
-                } else {
+                if newUserDirectories[chain.user] != nil {
                     for index in chain.certs { need(index) }
-                    files.append((path, .sequence(chain.certs.flatMap { [2 * $0, 2 * $0 + 1] })))
+                    chainsToWrite[chain.user, default: []].append(chainIndex)
                 }
             }
+            let reusedChainFiles = Set(content.chainsOfVPXI[v].map { plan.chains[$0].user }).filter {
+                newUserDirectories[$0] == nil && content.userDirectories[$0] != nil
+            }
+            stats.filesReused += reusedChainFiles.count
             for (m, machine) in model.vpxis[v].machines.enumerated() {
                 let planned = plan.acls[content.aclIndex[v] + m]
                 aclRecords.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
@@ -177,13 +172,44 @@ public struct OutputWriter: Sendable {
             let previousSignatures = fromPrevious.isEmpty ? [:] : previous?.signatures(ofVPXI: model.vpxis[v].name) ?? [:]
             let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, previousSignatures: previousSignatures, writer: self)
             rendered += needed.count
+            let users = chainsToWrite.keys.sorted()
+            let userChains = users.map { chainsToWrite[$0]! }
+            let vpxiName = model.vpxis[v].name
+            let chainPlan = plan.chains
+            let chainFiles = Parallel.map(users.count, chunk: 1) { range in
+                range.map { position -> (bytes: [UInt8], places: [Int: (offset: Int, length: Int)]) in
+                    var bytes: [UInt8] = []
+                    var places: [Int: (offset: Int, length: Int)] = [:]
+                    for chainIndex in userChains[position] {
+                        let sequence = format.sequence(chainPlan[chainIndex].certs.flatMap { [2 * $0, 2 * $0 + 1] }.map(table.item))
+                        places[chainIndex] = (bytes.count, sequence.count)
+                        bytes += sequence
+                    }
+                    return (bytes, places)
+                }
+            }.flatMap { $0 }
+            var places: [Int: (offset: Int, length: Int)] = [:]
+            for (position, user) in users.enumerated() {
+                files.append((newUserDirectories[user]! + "/" + vpxiName, .bytes(chainFiles[position].bytes)))
+                places.merge(chainFiles[position].places) { first, _ in first }
+            }
+            for chainIndex in content.chainsOfVPXI[v] {
+                let chain = plan.chains[chainIndex]
+                let key = content.chainKey(chain)
+                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
+                if complete, places[chainIndex] == nil, let line = previousChainLines[key] {
+                    chainRecords.append(line)  // in the user's unchanged pool directory
+                    continue
+                }
+                chainRecords.append(Manifest.line(Manifest.chainRecord(
+                    key: key, user: model.users[chain.user].name, vpxi: vpxiName, machine: model.vpxis[v].machines[chain.machine].name,
+                    status: complete ? .complete : .pending, certs: chain.certs.map { certs[$0].hex }, place: places[chainIndex])))
+            }
             renderTime += clock.now - started
             started = clock.now
             let directories = Set(files.map { AtomicFileName.directory(of: $0.0) })
             for directory in directories.sorted() { try FileSystem.makeDirectories(directory) }
-            let (written, linked) = try Self.put(files, format: format, table: table)
-            stats.filesWritten += written
-            stats.filesReused += linked
+            stats.filesWritten += try Self.put(files, format: format, table: table)
             if let pack { try FileSystem.move(pack + ".tmp", pack) }
             putTime += clock.now - started
             started = clock.now
@@ -207,7 +233,11 @@ public struct OutputWriter: Sendable {
         phase("render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
 
         // Complete pool directories get their names; the generation links to them.
-        for (user, temporary) in newUserDirectories { try FileSystem.move(temporary, store.poolChains(content.userDirectories[user]!)) }
+        for (user, temporary) in newUserDirectories {
+            let target = store.poolChains(content.userDirectories[user]!)
+            if FileSystem.exists(target) { FileSystem.removeTree(target) }  // without its manifest records
+            try FileSystem.move(temporary, target)
+        }
         for (v, temporary) in newACLDirectories { try FileSystem.move(temporary, store.poolACLs(content.aclDirectories[v])) }
         for (user, name) in content.userDirectories.sorted(by: { $0.key < $1.key }) {
             try FileSystem.symlink("../../pool/chains/" + name, at: generation + "/" + OutputLayout.chainsLink(user: model.users[user].name))
@@ -248,18 +278,18 @@ public struct OutputWriter: Sendable {
     /// Writes or links the files, in parallel. The files are taken directory by directory,
     /// and each is created relative to its directory's descriptor (no path walk per file,
     /// no fsync: the caller syncs the whole generation before publishing it).
-    static func put(_ files: [(String, FileContent)], format: SExprText, table: ItemTable) throws(FileError) -> (written: Int, linked: Int) {
+    static func put(_ files: [(String, FileContent)], format: SExprText, table: ItemTable) throws(FileError) -> Int {
         let split = files.map { file -> (directory: String, name: String) in
             (AtomicFileName.directory(of: file.0), AtomicFileName.basename(of: file.0))
         }
         let order = files.indices.sorted { split[$0].directory < split[$1].directory }
-        let results = Parallel.map(order.count, chunk: 128) { range -> Result<(Int, Int), FileError> in
-            var written = 0, linked = 0
+        let results = Parallel.map(order.count, chunk: 128) { range -> Result<Int, FileError> in
+            var written = 0
             var directory = FileSystem.Directory?.none
             defer { directory?.close() }
             for position in range {
                 let index = order[position]
-                let (path, content) = files[index]
+                let content = files[index].1
                 do throws(FileError) {
                     if directory?.path != split[index].directory {
                         directory?.close()
@@ -277,26 +307,15 @@ public struct OutputWriter: Sendable {
                             try directory!.write(format.sequence(indices.map(table.item)), to: name)
                         }
                         written += 1
-                    case .link(let source):
-                        if FileSystem.link(source, path) {
-                            linked += 1
-                        } else {
-                            try directory!.write(try FileSystem.read(source), to: name)
-                            written += 1
-                        }
                     }
                 } catch {
                     return .failure(error)
                 }
             }
-            return .success((written, linked))
+            return .success(written)
         }
-        var total = (0, 0)
-        for result in results {
-            let (written, linked) = try result.get()
-            total.0 += written
-            total.1 += linked
-        }
+        var total = 0
+        for result in results { total += try result.get() }
         return total
     }
 }

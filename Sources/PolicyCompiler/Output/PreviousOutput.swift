@@ -18,6 +18,8 @@ public struct PreviousOutput: Sendable {
     let certLines: [String: (line: [UInt8], chains: [String])]
     /// Chains by key: their certs and status.
     public let chains: [String: (certs: [String], complete: Bool)]
+    /// The manifest line of each complete chain (reused with its user's unchanged files).
+    var chainLines: [String: [UInt8]] = [:]
     /// ACLs by `<vpxi>/<machine>`: the resource hash they name.
     public let acls: [String: SExpr]
     /// The manifest's version (`Manifest.version` for an output of this spkic).
@@ -64,6 +66,7 @@ public struct PreviousOutput: Sendable {
         var signed = Set<String>()
         var certLines: [String: ([UInt8], [String])] = [:]
         var chains: [String: ([String], Bool)] = [:]
+        var chainLines: [String: [UInt8]] = [:]
         var acls: [String: SExpr] = [:]
         for record in records {
             switch record.kind {
@@ -73,6 +76,7 @@ public struct PreviousOutput: Sendable {
                 certLines[record.key] = (record.line, chainKeys)
             case .chain(let certs, let complete):
                 chains[record.key] = (certs, complete)
+                if complete { chainLines[record.key] = record.line }
             case .acl(let resource):
                 acls[record.key] = resource
             }
@@ -80,6 +84,7 @@ public struct PreviousOutput: Sendable {
         var previous = PreviousOutput(directory: directory, signedCerts: signed,
                                       certLines: version == Manifest.version ? certLines : [:], chains: chains, acls: acls)
         previous.version = version
+        if version == Manifest.version { previous.chainLines = chainLines }
         return previous
     }
 

@@ -23,7 +23,17 @@ final class CompilationTests: XCTestCase {
                 XCTAssertEqual(packed[planned.canonical]?.file, OutputLayout.certs(vpxi: vpxi), name)
             }
             XCTAssertEqual(Set(files.keys.filter { $0.hasPrefix("certs/") }), Set(ir.model.vpxis.map { OutputLayout.certs(vpxi: $0.name) }), name)
-            XCTAssertEqual(files.keys.filter { $0.hasPrefix("chains/") }.count, result.plan.chains.count, name)
+            let chainFiles = Set(result.plan.chains.map { OutputLayout.chains(user: ir.model.users[$0.user].name, vpxi: ir.model.vpxis[$0.vpxi].name) })
+            XCTAssertEqual(Set(files.keys.filter { $0.hasPrefix("chains/") }), chainFiles, name)
+            XCTAssertEqual(try chainFiles.reduce(0) { $0 + (try CompileFixture.sequenceCount(files[$1]!)) }, result.plan.chains.count, "a sequence per chain")
+            for chain in result.plan.chains {
+                let key = OutputLayout.chainKey(user: ir.model.users[chain.user].name, vpxi: ir.model.vpxis[chain.vpxi].name,
+                                                machine: ir.model.vpxis[chain.vpxi].machines[chain.machine].name)
+                let value = try SExpr.parse(try CompileFixture.chain(output, key))
+                XCTAssertEqual(value.head, "sequence", key)
+                XCTAssertEqual(value.tail.count, 2 * chain.certs.count, key)
+                XCTAssertEqual(value.tail.first?.canonical, result.plan.certs[chain.certs[0]].canonical, "\(key): the machine's cert first")
+            }
             XCTAssertEqual(files.keys.filter { $0.hasPrefix("acl/") }.count, ir.model.vpxis.reduce(0) { $0 + $1.machines.count }, name)
         }
     }

@@ -79,4 +79,22 @@ enum CompileFixture {
         }
         return found
     }
+
+    /// The `(sequence ...)` of chain `key` (`<user>/<vpxi>/<machine>`), cut from its file
+    /// where the manifest says it is.
+    static func chain(_ output: String, _ key: String) throws -> [UInt8] {
+        let manifest = try SExpr.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: output + "/manifest"))))
+        let record = try XCTUnwrap(manifest.tail.first { $0.head == "chain" && $0.tail.first?.text == key }, "no chain \(key)")
+        func field(_ name: String) -> String? { record.tail.first { $0.head == name }?.tail.first?.text }
+        let file = try XCTUnwrap(field("file"), "\(key) has no file")
+        let offset = try XCTUnwrap(field("offset").flatMap { Int($0) }), length = try XCTUnwrap(field("length").flatMap { Int($0) })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output + "/" + file)))
+        XCTAssertLessThanOrEqual(offset + length, bytes.count, key)
+        return Array(bytes[offset..<min(bytes.count, offset + length)])
+    }
+
+    /// How many `(sequence ...)` expressions a chains file holds.
+    static func sequenceCount(_ bytes: [UInt8]) throws -> Int {
+        try SExprParser().parse(bytes).values.filter { $0.head == "sequence" }.count
+    }
 }

@@ -94,13 +94,16 @@ final class RerunTests: XCTestCase {
         // The merged chains are complete and verify (the signature names alice by her key,
         // as `spki sign` writes it, where spkic names signers by hash).
         files = try CompileFixture.files(base + "/out")
-        let bobChains = files.keys.filter { $0.hasPrefix("chains/bob/") }
+        XCTAssertEqual(files.keys.filter { $0.hasPrefix("chains/bob/") }, ["chains/bob/bronze-standard"])
+        XCTAssertEqual(try CompileFixture.sequenceCount(files["chains/bob/bronze-standard"]!), 31)
+        let bobChains = second.plan.chains.filter { ir.model.users[$0.user].name == "bob" && $0.certs.allSatisfy { second.signing.origins[$0] != .pending } }
         XCTAssertEqual(bobChains.count, 31)
-        for path in bobChains {
+        for chain in bobChains {
+            let key = "bob/bronze-standard/" + ir.model.vpxis[0].machines[chain.machine].name
             var builder = CertBag.Builder()
             var warnings: [SPKIWarning] = []
-            try builder.add(try SPKISequence(parsing: try SExpr.parse(files[path]!), warnings: &warnings), origin: path)
-            XCTAssertTrue(builder.build(checkSignatures: true).entries.allSatisfy { $0.status.isUsable }, path)
+            try builder.add(try SPKISequence(parsing: try SExpr.parse(try CompileFixture.chain(base + "/out", key)), warnings: &warnings), origin: key)
+            XCTAssertTrue(builder.build(checkSignatures: true).entries.allSatisfy { $0.status.isUsable }, key)
         }
     }
 
