@@ -272,7 +272,7 @@ public struct OutputWriter: Sendable {
             throw FileError(code: .cannotRead, path: OutputLayout.certs(vpxi: model.vpxis[planned.vpxi].name),
                             reason: "the previous output's copy of the cert \(planned.hex) is missing or damaged")
         }
-        return format.item(found.sexp)
+        return format.element(found.sexp)
     }
 
     /// Writes or links the files, in parallel. The files are taken directory by directory,
@@ -322,7 +322,8 @@ public struct OutputWriter: Sendable {
 
 /// The sequence items of some certs: `item(2i)` is cert i, `item(2i + 1)` its signature
 /// (made by this run, or read back from the previous output for a reused cert), and
-/// `item(-1 - i)` cert i alone.
+/// `item(-1 - i)` cert i alone (a request). Items of signed certs are sequence elements
+/// (`SExprText.element`), made once and copied into every file that holds them.
 struct ItemTable: Sendable {
     let items: [Int: (cert: [UInt8], signature: [UInt8]?)]
 
@@ -338,10 +339,12 @@ struct ItemTable: Sendable {
         let certs = writer.plan.certs
         let signatures = writer.signing.signatures
         let format = writer.format
+        let reused = Set(fromPrevious)
         let rendered = Parallel.map(indices.count, chunk: 128) { range in
             range.map { position -> ([UInt8], [UInt8]?) in
                 let index = indices[position]
-                return (format.item(certs[index].cert.sexp), signatures[index].map { format.item($0.sexp) })
+                guard signatures[index] != nil || reused.contains(index) else { return (format.item(certs[index].cert.sexp), nil) }
+                return (format.element(certs[index].cert.sexp), signatures[index].map { format.element($0.sexp) })
             }
         }.flatMap { $0 }
         var items: [Int: (cert: [UInt8], signature: [UInt8]?)] = [:]
