@@ -2,21 +2,22 @@ import CGMP
 
 /// `base^e mod n` for one fixed odd modulus n and one fixed small exponent e, faster than
 /// `setPower(_:_:modulo:)` when the same n and e serve many operations (RSA verification
-/// and encryption with a public key).
+/// and encryption with a public key), and cheap to set up for a key used once (a verifier
+/// checking a chain meets each issuer's key once).
 ///
-/// Montgomery multiplication without converting in or out of the Montgomery domain: each
-/// Montgomery product `MonPro(x, y) = x·y·R^-1 mod n` (R = 2^(64·limbs)) is applied to the
-/// plain base, so left-to-right square-and-multiply ends with `base^e · R^-b` for a `b`
-/// that depends only on e; one last product with the per-key constant `R^(b+1) mod n`
-/// removes it. That is one Montgomery product per bit of e plus one, against GMP's
-/// conversion, table and final reduction in every `mpz_powm` call.
+/// Montgomery multiplication (`MonPro(x, y) = x·y·R^-1 mod n`, R = 2^(64·limbs)): the base
+/// enters the Montgomery domain by one product with the per-key constant `R^2 mod n`,
+/// left-to-right square-and-multiply runs there, and one reduction leaves it. That is one
+/// Montgomery product per bit of e plus two, against GMP's conversion, table and final
+/// reduction in every `mpz_powm` call; setting up a key costs one division (`R^2 mod n`)
+/// and the Newton iteration for `-n^-1 mod 2^64`.
 ///
 /// Variable time: for public values only. Immutable after init, hence shareable.
 public final class MontgomeryPower: @unchecked Sendable {
     // @unchecked: every stored property is immutable after init.
     private let modulus: [mp_limb_t]
     private let negatedInverse: mp_limb_t   // -n^-1 mod 2^64
-    private let correction: [mp_limb_t]     // R^(b+1) mod n
+    private let squaredR: [mp_limb_t]       // R^2 mod n
     private let exponentBits: [Bool]        // bits of e after the leading 1, most significant first
     private let limbs: Int
 
@@ -31,29 +32,22 @@ public final class MontgomeryPower: @unchecked Sendable {
         for _ in 0..<6 { inverse = inverse &* (2 &- modulus[0] &* inverse) }
         negatedInverse = 0 &- inverse
         var bits: [Bool] = []
-        var b: UInt = 0  // the power of R^-1 accumulated by the products
         let width = e.bitWidth
         if width >= 2 {
-            for index in stride(from: width - 2, through: 0, by: -1) {
-                let bit = (exponent >> UInt(index)) & 1 == 1
-                bits.append(bit)
-                b = 2 * b + 1
-                if bit { b += 1 }
-            }
+            for index in stride(from: width - 2, through: 0, by: -1) { bits.append((exponent >> UInt(index)) & 1 == 1) }
         }
         exponentBits = bits
-        // correction = (2^(64·limbs) mod n)^(b+1) mod n
-        let r = BigNum(1)
-        r.setShiftedLeft(r, by: 64 * limbs)
-        r.setRemainder(r, modulo: n)
-        let value = r.power(BigNum(b + 1), modulo: n)
+        // R^2 mod n = 2^(128·limbs) mod n.
+        let value = BigNum(1)
+        value.setShiftedLeft(value, by: 128 * limbs)
+        value.setRemainder(value, modulo: n)
         var padded = [mp_limb_t](repeating: 0, count: limbs)
         let count = cgmp_size(value.raw)
         if count > 0 {
             let source = cgmp_limbs_read(value.raw)!
             for index in 0..<count { padded[index] = source[index] }
         }
-        correction = padded
+        squaredR = padded
     }
 
     /// `result = base^e mod n`. `base` must be in `0 ..< n`.
@@ -115,11 +109,15 @@ public final class MontgomeryPower: @unchecked Sendable {
     /// `scratch` holds 4k + 1 limbs.
     private func run(_ scratch: UnsafeMutableBufferPointer<mp_limb_t>) {
         let k = limbs
-        let s = scratch.baseAddress!           // k limbs: the base
+        let s = scratch.baseAddress!           // k limbs: the base, then base·R mod n
         let x = s + k                          // k limbs: the accumulator
         let t = x + k                          // 2k + 1 limbs: products
-        for index in 0..<k { x[index] = s[index] }
         modulus.withUnsafeBufferPointer { m in
+            squaredR.withUnsafeBufferPointer { rr in
+                cgmp_mpn_mul_n(t, s, rr.baseAddress!, k)
+            }
+            reduce(t, into: s, m.baseAddress!)
+            for index in 0..<k { x[index] = s[index] }
             for bit in exponentBits {
                 cgmp_mpn_sqr(t, x, k)
                 reduce(t, into: x, m.baseAddress!)
@@ -128,8 +126,10 @@ public final class MontgomeryPower: @unchecked Sendable {
                     reduce(t, into: x, m.baseAddress!)
                 }
             }
-            correction.withUnsafeBufferPointer { c in
-                cgmp_mpn_mul_n(t, x, c.baseAddress!, k)
+            // Out of the domain: x·R^-1.
+            for index in 0..<k {
+                t[index] = x[index]
+                t[k + index] = 0
             }
             reduce(t, into: x, m.baseAddress!)
         }

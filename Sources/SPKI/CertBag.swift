@@ -135,6 +135,7 @@ public struct CertBag: Sendable {
             var authByIssuer: [PrincipalID: [Int]] = [:]
             var namesByIssuer: [NameKey: [Int]] = [:]
             var sequences = [[Int]](repeating: [], count: sequenceCount)
+            let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
             for (raw, origin, sequence) in certs {
                 let bytes = raw.signedBytes
                 let digest = HashAlgorithm.sha256.digest(bytes)
@@ -144,7 +145,7 @@ public struct CertBag: Sendable {
                 }
                 let cert = raw.resolved(in: keys)
                 var found: SPKISignature?
-                for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) {
+                for algorithm in sortedAlgorithms {
                     let key = Array(algorithm.spkiName.utf8) + (algorithm == .sha256 ? digest : algorithm.digest(bytes))
                     if let match = bySignedHash[key]?.first {
                         found = match

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Dispatch
 import Foundation
 import Hashing
 import RSA
@@ -7,24 +9,25 @@ import SPKI
 /// The inputs of `spki-bench spki`: keys (cached on disk, since 2048-bit key generation
 /// dominates), a signed chain, a signed bag and a large unsigned graph.
 enum SPKIBenchmarkData {
-    /// `count` key pairs from `directory`, generating (and saving) the missing ones.
+    /// `count` key pairs from `directory`, generating (and saving) the missing ones on
+    /// every core.
     static func keys(_ count: Int, cache directory: String) throws -> [RSAKeyFile] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var keys: [RSAKeyFile] = []
-        var generated = 0
-        for i in 0..<count {
-            let file = "\(directory)/k\(String(format: "%05d", i)).key"
-            if let bytes = FileManager.default.contents(atPath: file), let key = try? RSAKeyFile.load(Array(bytes)), key.isPrivate {
-                keys.append(key)
-                continue
-            }
-            let key = RSAKeyFile(privateKey: try RSAKeyGenerator.generate(bits: 2048))
-            try Data(key.privateKeyBytes(.sexp)!).write(to: URL(fileURLWithPath: file))
-            keys.append(key)
-            generated += 1
-            if generated % 100 == 0 { FileHandle.standardError.write(Data("  generated \(generated) keys\n".utf8)) }
+        let files = (0..<count).map { "\(directory)/k\(String(format: "%05d", $0)).key" }
+        func load(_ file: String) -> RSAKeyFile? {
+            guard let bytes = FileManager.default.contents(atPath: file), let key = try? RSAKeyFile.load(Array(bytes)), key.isPrivate else { return nil }
+            return key
         }
-        return keys
+        let missing = files.filter { load($0) == nil }
+        if !missing.isEmpty { FileHandle.standardError.write(Data("generating \(missing.count) keys in \(directory) (once)\n".utf8)) }
+        DispatchQueue.concurrentPerform(iterations: missing.count) { index in
+            guard let key = try? RSAKeyGenerator.generate(bits: 2048) else { return }
+            try? Data(RSAKeyFile(privateKey: key).privateKeyBytes(.sexp)!).write(to: URL(fileURLWithPath: missing[index]))
+        }
+        return try files.map { file in
+            guard let key = load(file) else { throw ValidationError("cannot generate or read the benchmark key \(file)") }
+            return key
+        }
     }
 
     static let tag = try! Tag(parsing: SExpr.parse("(vpxi \"bench\" (resource r1) (* set ssh console (file (* set read write) (* prefix \"/data/\"))))"))

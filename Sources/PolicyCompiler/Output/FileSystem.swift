@@ -34,8 +34,39 @@ enum FileSystem {
         guard fd >= 0 else { throw FileError(code: .cannotCreate, path: path, reason: errnoText()) }
         defer { close(fd) }
         _ = fchmod(fd, mode)
+        if let failure = writeAll(bytes, to: fd) { throw FileError(code: .cannotWrite, path: path, reason: failure) }
+    }
+
+    static func read(_ path: String) throws(FileError) -> [UInt8] { try InputReader.read(path) }
+
+    /// An open directory, to create many files in it without a path walk for each.
+    struct Directory {
+        let path: String
+        let descriptor: Int32
+
+        init(_ path: String) throws(FileError) {
+            descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw FileError(code: .cannotCreate, path: path, reason: errnoText()) }
+            self.path = path
+        }
+
+        func close() { _ = Glibc.close(descriptor) }
+
+        /// Writes a new file `name` in the directory: mode 0644 less the umask, no fsync.
+        func write(_ bytes: [UInt8], to name: String) throws(FileError) {
+            let fd = openat(descriptor, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw FileError(code: .cannotCreate, path: path + "/" + name, reason: errnoText()) }
+            defer { Glibc.close(fd) }
+            if let failure = FileSystem.writeAll(bytes, to: fd) {
+                throw FileError(code: .cannotWrite, path: path + "/" + name, reason: failure)
+            }
+        }
+    }
+
+    /// Writes every byte to `fd`; the error text, or nil.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
         var written = 0
-        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
+        return bytes.withUnsafeBytes { raw -> String? in
             while written < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
@@ -46,13 +77,7 @@ enum FileSystem {
             }
             return nil
         }
-        if let failure { throw FileError(code: .cannotWrite, path: path, reason: failure) }
     }
-
-    static func read(_ path: String) throws(FileError) -> [UInt8] { try InputReader.read(path) }
-
-    /// A hard link `to` → `from`; false when the file system refuses (then copy).
-    static func link(_ from: String, _ to: String) -> Bool { Glibc.link(from, to) == 0 }
 
     /// The names in a directory (not `.` and `..`), unsorted; empty when it cannot be read.
     static func list(_ path: String) -> [String] {

@@ -14,10 +14,10 @@ import ToolSupport
 /// DIR -> .DIR.spkic/gen-Xk2p9q
 /// .DIR.spkic/gen-Xk2p9q/manifest
 ///                       pending/<sha256>.tbs
-///                       certs -> ../pool/certs
+///                       certs/<vpxi> -> ../../pool/certs/<hash of the vpxi's signed certs>
 ///                       chains/<user> -> ../../pool/chains/<hash of the user's chains>
 ///                       acl/<vpxi> -> ../../pool/acl/<hash of the vpxi's ACLs>
-/// .DIR.spkic/pool/certs/<sha256>.cert
+/// .DIR.spkic/pool/certs/<hash>
 ///                 chains/<hash>/<vpxi>/<machine>
 ///                 acl/<hash>/<machine>
 /// ```
@@ -25,7 +25,8 @@ import ToolSupport
 /// A new generation is built beside the current one, synced to disk, then `DIR` is
 /// switched to it by renaming a new link over it (atomic); what no longer belongs to it
 /// is removed afterwards. Pool directories are written under a temporary name and renamed
-/// when complete, and never change after that.
+/// when complete, and never change after that. (Outputs of manifest version 1 had a
+/// `certs -> ../pool/certs` link and a file per cert, `<sha256>.cert`.)
 struct GenerationStore {
     let output: String
     let store: String
@@ -39,6 +40,7 @@ struct GenerationStore {
 
     var pool: String { store + "/pool" }
     func poolCerts() -> String { pool + "/certs" }
+    func poolCerts(_ hash: String) -> String { pool + "/certs/" + hash }
     func poolChains(_ hash: String) -> String { pool + "/chains/" + hash }
     func poolACLs(_ hash: String) -> String { pool + "/acl/" + hash }
 
@@ -65,8 +67,7 @@ struct GenerationStore {
                 throw CompileFailure("another spkic is writing `\(output)`; wait for it to finish")
             }
             let generation = try FileSystem.temporaryDirectory(in: store, prefix: "gen-")
-            for directory in ["chains", "acl", "pending"] { try FileSystem.makeDirectories(generation + "/" + directory) }
-            try FileSystem.symlink("../pool/certs", at: generation + "/certs")
+            for directory in ["certs", "chains", "acl", "pending"] { try FileSystem.makeDirectories(generation + "/" + directory) }
             return (generation, lock)
         } catch let failure as CompileFailure {
             throw failure
@@ -88,8 +89,8 @@ struct GenerationStore {
     }
 
     /// Removes what the published generation does not use: other generations, pool
-    /// directories it does not link to, certs it does not list, leftovers of interrupted
-    /// runs.
+    /// entries it does not link to, leftovers of interrupted runs (and the per-cert files
+    /// of a version 1 output).
     func collect(keeping generation: String, chains: Set<String>, acls: Set<String>, certs: Set<String>) {
         let name = AtomicFileName.basename(of: generation)
         for entry in FileSystem.list(store) where entry != name && entry != "pool" && entry != "lock" {

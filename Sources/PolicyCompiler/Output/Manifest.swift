@@ -7,17 +7,17 @@ import SPKI
 ///
 /// ```
 /// (spkic-manifest
-///  (version "1")
+///  (version "2")
 ///  (policy "bronze-standard.vp")
 ///  (at "2026-12-01_08:00:00")
 ///  (vpxi "bronze-standard" (registrar "lyon") (window ...) (epoch "0" "42") (valid ...) (lifetime "36h") (renew-every "12h"))
 ///  (summary (certs "102") (signed "102") (pending "0") (chains "67") (acls "35"))
-///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/9f2c....cert") (chains "alice/bronze-standard/worker[3]" ...))
-///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard/worker[3]"))
+///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/bronze-standard") (chains "alice/bronze-standard/worker[3]" ...))
+///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard") (offset "0") (length "7421"))
 ///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard/worker[3]")))
 /// ```
 public enum Manifest {
-    public static let version = "1"
+    public static let version = "2"
 
     /// A cert's status in the manifest.
     public enum CertStatus: String, Sendable {
@@ -58,15 +58,22 @@ public enum Manifest {
         if let tag = planned.cert.tag { items.append(tag.field) }
         if let valid = planned.cert.validity.sexp { items.append(valid) }
         items.append(["status", string(status.rawValue)])
-        items.append(["file", string(status == .signed ? OutputLayout.cert(planned.hex) : OutputLayout.pending(planned.hex))])
+        items.append(["file", string(status == .signed ? OutputLayout.certs(vpxi: vpxi.name) : OutputLayout.pending(planned.hex))])
         if !chains.isEmpty { items.append(.list(["chains"] + chains.map(string))) }
         return .list(items)
     }
 
-    static func chainRecord(key: String, user: String, vpxi: String, machine: String, status: ChainStatus, certs: [String]) -> SExpr {
+    /// A chain; a complete one names its file (`chains/<user>/<vpxi>`) and where its
+    /// `(sequence ...)` sits in it: the byte offset and length.
+    static func chainRecord(key: String, user: String, vpxi: String, machine: String, status: ChainStatus, certs: [String],
+                            place: (offset: Int, length: Int)?) -> SExpr {
         var items: [SExpr] = ["chain", string(key), ["user", string(user)], ["vpxi", string(vpxi)], ["resource", string(machine)],
                               ["status", string(status.rawValue)], .list(["certs"] + certs.map(string))]
-        if status == .complete { items.append(["file", string(OutputLayout.chain(user: user, vpxi: vpxi, machine: machine))]) }
+        if status == .complete, let place {
+            items.append(["file", string(OutputLayout.chains(user: user, vpxi: vpxi))])
+            items.append(["offset", string(String(place.offset))])
+            items.append(["length", string(String(place.length))])
+        }
         return .list(items)
     }
 

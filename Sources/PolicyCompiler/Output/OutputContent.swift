@@ -19,6 +19,9 @@ struct OutputContent {
     var userDirectories: [Int: String] = [:]
     /// For each vpxi, the name of its ACLs' pool directory.
     var aclDirectories: [String] = []
+    /// For each vpxi, the name of its certs' pool file (its signed certs, in plan order);
+    /// nil when it has none.
+    var certPacks: [String?] = []
 
     init(model: PolicyModel, plan: CertPlan, signed: [Bool], format: SExprText = .advanced) {
         self.model = model
@@ -38,7 +41,7 @@ struct OutputContent {
             let key = chainKey(chain)
             for cert in chain.certs { chainKeysOfCert[cert].append(key) }
             if chain.certs.allSatisfy({ signed[$0] }) {
-                userLines[chain.user, default: ["format \(format.rawValue)"]].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
+                userLines[chain.user, default: ["layout 2", "format \(format.rawValue)"]].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
             }
         }
         for (user, lines) in userLines { userDirectories[user] = GenerationStore.contentName(lines) }
@@ -51,7 +54,8 @@ struct OutputContent {
             }
             aclDirectories.append(GenerationStore.contentName(lines))
             first += vpxi.machines.count
-            _ = v
+            let signedHexes = certRanges[v].filter { signed[$0] }.map { plan.certs[$0].hex }
+            certPacks.append(signedHexes.isEmpty ? nil : GenerationStore.contentName(["format \(format.rawValue)"] + signedHexes))
         }
     }
 

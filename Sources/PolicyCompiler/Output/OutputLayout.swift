@@ -6,11 +6,16 @@ public enum OutputLayout {
     /// `acl/<vpxi>/<machine>`: the machine's ACL.
     public static func acl(vpxi: String, machine: String) -> String { "acl/\(vpxi)/\(machine)" }
 
-    /// `certs/<sha256>.cert`: a signed cert, as `(sequence CERT SIGNATURE)`.
-    public static func cert(_ hex: String) -> String { "certs/\(hex).cert" }
+    /// `certs/<vpxi>`: the vpxi's signed certs, as one `(sequence CERT SIGNATURE ...)`.
+    public static func certs(vpxi: String) -> String { "certs/\(vpxi)" }
 
-    /// `chains/<user>/<vpxi>/<machine>`: what the user presents to the machine.
-    public static func chain(user: String, vpxi: String, machine: String) -> String { "chains/\(user)/\(vpxi)/\(machine)" }
+    /// `certs/<sha256>.cert`: a signed cert alone, in outputs of manifest version 1 (read
+    /// back when compiling over one).
+    static func legacyCert(_ hex: String) -> String { "certs/\(hex).cert" }
+
+    /// `chains/<user>/<vpxi>`: what the user presents to each machine of the vpxi, one
+    /// `(sequence ...)` per machine (the manifest gives each one's offset and length).
+    public static func chains(user: String, vpxi: String) -> String { "chains/\(user)/\(vpxi)" }
 
     /// `pending/<sha256>.tbs`: a cert to be signed by its issuer (`spki sign`).
     public static func pending(_ hex: String) -> String { "pending/\(hex).tbs" }

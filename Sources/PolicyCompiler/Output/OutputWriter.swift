@@ -1,18 +1,21 @@
+import RSA
 import SExpr
 import SPKI
 import ToolSupport
 
 /// Writes a compilation's output (`Docs/outputs.md`): a new generation in the output's
-/// store, published in one atomic step (see `GenerationStore`). Certs, each user's chains
-/// and each vpxi's ACLs are content-addressed in a pool shared between generations, so a
-/// re-run writes only what changed. The vpxis are written one after the other, so that
+/// store, published in one atomic step (see `GenerationStore`). Each vpxi's certs file,
+/// each user's chains files and each vpxi's ACLs are content-addressed in a pool shared
+/// between generations, so a re-run writes only what changed; a file per vpxi's certs and
+/// per user's chains (not per cert and per chain) keeps the kernel's file creation, the
+/// cost that bound the full run, to about 10,000 files for 100,000 certs. The vpxis are written one after the other, so that
 /// the texts of only one vpxi's certs are in memory at a time.
 public struct OutputWriter: Sendable {
     public struct Statistics: Sendable {
         /// Files written by this run.
         public var filesWritten = 0
         /// Files of the previous output that are part of this one unchanged (kept in the
-        /// pool, or hard-linked into a new pool directory).
+        /// pool).
         public var filesReused = 0
         public var chainsComplete = 0
         public var chainsPending = 0
@@ -39,11 +42,10 @@ public struct OutputWriter: Sendable {
         self.at = at
     }
 
-    /// One file to write: bytes, a hard link to an existing file, or a `(sequence ...)` of
-    /// cert items assembled when it is written.
+    /// One file to write: bytes, or a `(sequence ...)` of cert items assembled when it is
+    /// written.
     enum FileContent: Sendable {
         case bytes([UInt8])
-        case link(String)
         /// Items: 2i is cert i, 2i + 1 its signature; -1 - i is cert i alone (a request).
         case sequence([Int])
     }
@@ -93,8 +95,14 @@ public struct OutputWriter: Sendable {
 
         // Each user's chains and each vpxi's ACLs go to a pool directory named by their
         // content: reused when it exists, else written under a temporary name.
+        // A user's directory is reused only with the previous manifest's records of its
+        // chains (they say where each chain sits in the files).
         var newUserDirectories: [Int: String] = [:]
-        for (user, name) in content.userDirectories where !FileSystem.exists(store.poolChains(name)) {
+        var userChainKeys: [Int: [String]] = [:]
+        for chain in plan.chains { userChainKeys[chain.user, default: []].append(content.chainKey(chain)) }
+        let previousChainLines = previous?.chainLines ?? [:]
+        for (user, name) in content.userDirectories
+        where !FileSystem.exists(store.poolChains(name)) || !(userChainKeys[user] ?? []).allSatisfy({ previousChainLines[$0] != nil }) {
             newUserDirectories[user] = try FileSystem.temporaryDirectory(in: store.pool + "/chains", prefix: name + ".tmp-")
         }
         var newACLDirectories: [Int: String] = [:]
@@ -109,52 +117,48 @@ public struct OutputWriter: Sendable {
             let range = content.certRanges[v]
             var files: [(String, FileContent)] = []
             var needed = Set<Int>()
+            var fromPrevious: [Int] = []
+            // A signed cert whose text is needed; a reused one's signature is read back.
+            func need(_ index: Int) {
+                guard !needed.contains(index) else { return }
+                needed.insert(index)
+                if signing.signatures[index] == nil { fromPrevious.append(index) }
+            }
+            // The vpxi's signed certs go to one pool file named by their hashes: unchanged,
+            // it is kept as it is; else it is written whole (reused signatures are read
+            // back from the previous one).
+            let pack = content.certPacks[v].flatMap { name in FileSystem.exists(store.poolCerts(name)) ? nil : store.poolCerts(name) }
+            if content.certPacks[v] != nil, pack == nil { stats.filesReused += 1 }
+            var packItems: [Int] = []
             for index in range {
-                let planned = certs[index]
-                switch signing.origins[index] {
-                case .pending:
-                    needed.insert(index)
-                    files.append((generation + "/" + OutputLayout.pending(planned.hex), .sequence([-1 - index])))
-                case .reused:
-                    stats.filesReused += 1
-                case .signed, .merged:
-                    needed.insert(index)
-                    files.append((store.poolCerts() + "/\(planned.hex).cert", .sequence([2 * index, 2 * index + 1])))
+                if signing.origins[index] == .pending {
+                    needed.insert(index)  // the request alone
+                    files.append((generation + "/" + OutputLayout.pending(certs[index].hex), .sequence([-1 - index])))
+                } else if pack != nil {
+                    need(index)
+                    packItems += [2 * index, 2 * index + 1]
                 }
             }
-            var fromPrevious: [Int] = []
+            if let pack { files.append((pack + ".tmp", .sequence(packItems))) }
+            // Each user's complete chains of this vpxi go to one file, `chains/<user>/<vpxi>`,
+            // one `(sequence ...)` after the other; the manifest says where each one is.
+            var chainsToWrite: [Int: [Int]] = [:]
             for chainIndex in content.chainsOfVPXI[v] {
                 let chain = plan.chains[chainIndex]
-                let key = content.chainKey(chain)
-                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
-                chainRecords.append(Manifest.line(Manifest.chainRecord(
-                    key: key, user: model.users[chain.user].name, vpxi: model.vpxis[chain.vpxi].name,
-                    machine: model.vpxis[chain.vpxi].machines[chain.machine].name, status: complete ? .complete : .pending,
-                    certs: chain.certs.map { certs[$0].hex })))
-                guard complete else {
+                guard chain.certs.allSatisfy({ certStatus[$0] == .signed }) else {
                     stats.chainsPending += 1
                     continue
                 }
                 stats.chainsComplete += 1
-                guard let directory = newUserDirectories[chain.user] else {
-                    stats.filesReused += 1  // in the user's existing pool directory
-                    continue
-                }
-                let relative = model.vpxis[chain.vpxi].name + "/" + model.vpxis[chain.vpxi].machines[chain.machine].name
-                let path = directory + "/" + relative
-                let hexes = chain.certs.map { certs[$0].hex }
-                if let old = previous?.chains[key], old.complete, old.certs == hexes,
-                   let oldName = store.currentPoolName(OutputLayout.chainsLink(user: model.users[chain.user].name)),
-                   chain.certs.allSatisfy({ signing.origins[$0] == .reused }) {
-                    files.append((path, .link(store.poolChains(oldName) + "/" + relative)))
-                } else {
-                    for index in chain.certs where !needed.contains(index) {
-                        needed.insert(index)
-                        if signing.signatures[index] == nil { fromPrevious.append(index) }
-                    }
-                    files.append((path, .sequence(chain.certs.flatMap { [2 * $0, 2 * $0 + 1] })))
+                if newUserDirectories[chain.user] != nil {
+                    for index in chain.certs { need(index) }
+                    chainsToWrite[chain.user, default: []].append(chainIndex)
                 }
             }
+            let reusedChainFiles = Set(content.chainsOfVPXI[v].map { plan.chains[$0].user }).filter {
+                newUserDirectories[$0] == nil && content.userDirectories[$0] != nil
+            }
+            stats.filesReused += reusedChainFiles.count
             for (m, machine) in model.vpxis[v].machines.enumerated() {
                 let planned = plan.acls[content.aclIndex[v] + m]
                 aclRecords.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
@@ -167,15 +171,48 @@ public struct OutputWriter: Sendable {
             }
             // The texts this vpxi's files need, then the files, then its manifest lines.
             var started = clock.now
-            let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, writer: self)
+            let previousSignatures = fromPrevious.isEmpty ? [:] : previous?.signatures(ofVPXI: model.vpxis[v].name) ?? [:]
+            let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, previousSignatures: previousSignatures, writer: self)
             rendered += needed.count
+            let users = chainsToWrite.keys.sorted()
+            let userChains = users.map { chainsToWrite[$0]! }
+            let vpxiName = model.vpxis[v].name
+            let chainPlan = plan.chains
+            let chainFiles = Parallel.map(users.count, chunk: 1) { range in
+                range.map { position -> (bytes: [UInt8], places: [Int: (offset: Int, length: Int)]) in
+                    var bytes: [UInt8] = []
+                    var places: [Int: (offset: Int, length: Int)] = [:]
+                    for chainIndex in userChains[position] {
+                        let sequence = format.sequence(chainPlan[chainIndex].certs.flatMap { [2 * $0, 2 * $0 + 1] }.map(table.item))
+                        places[chainIndex] = (bytes.count, sequence.count)
+                        bytes += sequence
+                    }
+                    return (bytes, places)
+                }
+            }.flatMap { $0 }
+            var places: [Int: (offset: Int, length: Int)] = [:]
+            for (position, user) in users.enumerated() {
+                files.append((newUserDirectories[user]! + "/" + vpxiName, .bytes(chainFiles[position].bytes)))
+                places.merge(chainFiles[position].places) { first, _ in first }
+            }
+            for chainIndex in content.chainsOfVPXI[v] {
+                let chain = plan.chains[chainIndex]
+                let key = content.chainKey(chain)
+                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
+                if complete, places[chainIndex] == nil, let line = previousChainLines[key] {
+                    chainRecords.append(line)  // in the user's unchanged pool directory
+                    continue
+                }
+                chainRecords.append(Manifest.line(Manifest.chainRecord(
+                    key: key, user: model.users[chain.user].name, vpxi: vpxiName, machine: model.vpxis[v].machines[chain.machine].name,
+                    status: complete ? .complete : .pending, certs: chain.certs.map { certs[$0].hex }, place: places[chainIndex])))
+            }
             renderTime += clock.now - started
             started = clock.now
             let directories = Set(files.map { AtomicFileName.directory(of: $0.0) })
             for directory in directories.sorted() { try FileSystem.makeDirectories(directory) }
-            let (written, linked) = try Self.put(files, format: format, table: table)
-            stats.filesWritten += written
-            stats.filesReused += linked
+            stats.filesWritten += try Self.put(files, format: format, table: table)
+            if let pack { try FileSystem.move(pack + ".tmp", pack) }
             putTime += clock.now - started
             started = clock.now
             let model = self.model
@@ -198,13 +235,20 @@ public struct OutputWriter: Sendable {
         phase("render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
 
         // Complete pool directories get their names; the generation links to them.
-        for (user, temporary) in newUserDirectories { try FileSystem.move(temporary, store.poolChains(content.userDirectories[user]!)) }
+        for (user, temporary) in newUserDirectories {
+            let target = store.poolChains(content.userDirectories[user]!)
+            if FileSystem.exists(target) { FileSystem.removeTree(target) }  // without its manifest records
+            try FileSystem.move(temporary, target)
+        }
         for (v, temporary) in newACLDirectories { try FileSystem.move(temporary, store.poolACLs(content.aclDirectories[v])) }
         for (user, name) in content.userDirectories.sorted(by: { $0.key < $1.key }) {
             try FileSystem.symlink("../../pool/chains/" + name, at: generation + "/" + OutputLayout.chainsLink(user: model.users[user].name))
         }
         for (v, name) in content.aclDirectories.enumerated() {
             try FileSystem.symlink("../../pool/acl/" + name, at: generation + "/acl/" + model.vpxis[v].name)
+        }
+        for (v, name) in content.certPacks.enumerated() {
+            if let name { try FileSystem.symlink("../../pool/certs/" + name, at: generation + "/" + OutputLayout.certs(vpxi: model.vpxis[v].name)) }
         }
         var header = Manifest.header(policy: policyName, at: at)
         for (v, vpxi) in model.vpxis.enumerated() {
@@ -218,64 +262,70 @@ public struct OutputWriter: Sendable {
                              to: generation + "/" + OutputLayout.manifest)
         stats.filesWritten += 1
         phase("manifest and links")
-        let signedFiles = Set(certs.indices.filter { certStatus[$0] == .signed }.map { "\(certs[$0].hex).cert" })
-        return (Set(content.userDirectories.values), Set(content.aclDirectories), signedFiles)
+        return (Set(content.userDirectories.values), Set(content.aclDirectories), Set(content.certPacks.compactMap { $0 }))
     }
 
-    /// The signature item of a reused cert, read back from the previous output.
-    func previousSignature(_ index: Int) throws(FileError) -> [UInt8] {
+    /// The signature item of a reused cert, read back from the previous output: from its
+    /// vpxi's certs file (`signatures`, read once per vpxi), or from its own file in an
+    /// output of manifest version 1.
+    func previousSignature(_ index: Int, in signatures: [[UInt8]: SPKISignature]) throws(FileError) -> [UInt8] {
         let planned = plan.certs[index]
-        guard let previous, let found = previous.signedCert(planned.hex, digest: planned.digest) else {
-            throw FileError(code: .cannotRead, path: OutputLayout.cert(planned.hex), reason: "the previous output's copy of this cert is missing or damaged")
+        guard let previous, let found = signatures[planned.digest] ?? previous.legacySignedCert(planned.hex, digest: planned.digest) else {
+            throw FileError(code: .cannotRead, path: OutputLayout.certs(vpxi: model.vpxis[planned.vpxi].name),
+                            reason: "the previous output's copy of the cert \(planned.hex) is missing or damaged")
         }
-        return format.item(found.sexp)
+        return format.element(found.sexp)
     }
 
-    /// Writes or links the files, in parallel.
-    static func put(_ files: [(String, FileContent)], format: SExprText, table: ItemTable) throws(FileError) -> (written: Int, linked: Int) {
-        let results = Parallel.map(files.count, chunk: 128) { range -> Result<(Int, Int), FileError> in
-            var written = 0, linked = 0
-            for index in range {
-                let (path, content) = files[index]
+    /// Writes or links the files, in parallel. The files are taken directory by directory,
+    /// and each is created relative to its directory's descriptor (no path walk per file,
+    /// no fsync: the caller syncs the whole generation before publishing it).
+    static func put(_ files: [(String, FileContent)], format: SExprText, table: ItemTable) throws(FileError) -> Int {
+        let split = files.map { file -> (directory: String, name: String) in
+            (AtomicFileName.directory(of: file.0), AtomicFileName.basename(of: file.0))
+        }
+        let order = files.indices.sorted { split[$0].directory < split[$1].directory }
+        let results = Parallel.map(order.count, chunk: 128) { range -> Result<Int, FileError> in
+            var written = 0
+            var directory = FileSystem.Directory?.none
+            defer { directory?.close() }
+            for position in range {
+                let index = order[position]
+                let content = files[index].1
                 do throws(FileError) {
+                    if directory?.path != split[index].directory {
+                        directory?.close()
+                        directory = try FileSystem.Directory(split[index].directory)
+                    }
+                    let name = split[index].name
                     switch content {
                     case .bytes(let bytes):
-                        try FileSystem.write(bytes, to: path)
+                        try directory!.write(bytes, to: name)
                         written += 1
                     case .sequence(let indices):
                         if indices.count == 1, indices[0] < 0 {
-                            try FileSystem.write(table.item(indices[0]) + (format == .advanced ? [0x0A] : []), to: path)
+                            try directory!.write(table.item(indices[0]) + (format == .advanced ? [0x0A] : []), to: name)
                         } else {
-                            try FileSystem.write(format.sequence(indices.map(table.item)), to: path)
+                            try directory!.write(format.sequence(indices.map(table.item)), to: name)
                         }
                         written += 1
-                    case .link(let source):
-                        if FileSystem.link(source, path) {
-                            linked += 1
-                        } else {
-                            try FileSystem.write(try FileSystem.read(source), to: path)
-                            written += 1
-                        }
                     }
                 } catch {
                     return .failure(error)
                 }
             }
-            return .success((written, linked))
+            return .success(written)
         }
-        var total = (0, 0)
-        for result in results {
-            let (written, linked) = try result.get()
-            total.0 += written
-            total.1 += linked
-        }
+        var total = 0
+        for result in results { total += try result.get() }
         return total
     }
 }
 
 /// The sequence items of some certs: `item(2i)` is cert i, `item(2i + 1)` its signature
 /// (made by this run, or read back from the previous output for a reused cert), and
-/// `item(-1 - i)` cert i alone.
+/// `item(-1 - i)` cert i alone (a request). Items of signed certs are sequence elements
+/// (`SExprText.element`), made once and copied into every file that holds them.
 struct ItemTable: Sendable {
     let items: [Int: (cert: [UInt8], signature: [UInt8]?)]
 
@@ -286,21 +336,24 @@ struct ItemTable: Sendable {
     }
 
     /// Renders the items of `indices` in parallel.
-    static func render(_ indices: [Int], fromPrevious: [Int], writer: OutputWriter) throws(FileError) -> ItemTable {
+    static func render(_ indices: [Int], fromPrevious: [Int], previousSignatures: [[UInt8]: SPKISignature],
+                       writer: OutputWriter) throws(FileError) -> ItemTable {
         let certs = writer.plan.certs
         let signatures = writer.signing.signatures
         let format = writer.format
+        let reused = Set(fromPrevious)
         let rendered = Parallel.map(indices.count, chunk: 128) { range in
             range.map { position -> ([UInt8], [UInt8]?) in
                 let index = indices[position]
-                return (format.item(certs[index].cert.sexp), signatures[index].map { format.item($0.sexp) })
+                guard signatures[index] != nil || reused.contains(index) else { return (format.item(certs[index].cert.sexp), nil) }
+                return (format.element(certs[index].cert.sexp), signatures[index].map { format.element($0.sexp) })
             }
         }.flatMap { $0 }
         var items: [Int: (cert: [UInt8], signature: [UInt8]?)] = [:]
         for (position, index) in indices.enumerated() { items[index] = rendered[position] }
         let reread = Parallel.map(fromPrevious.count, chunk: 64) { range in
             range.map { position -> Result<[UInt8], FileError> in
-                Result { () throws(FileError) in try writer.previousSignature(fromPrevious[position]) }
+                Result { () throws(FileError) in try writer.previousSignature(fromPrevious[position], in: previousSignatures) }
             }
         }.flatMap { $0 }
         for (position, index) in fromPrevious.enumerated() { items[index]!.signature = try reread[position].get() }

@@ -18,8 +18,12 @@ public struct PreviousOutput: Sendable {
     let certLines: [String: (line: [UInt8], chains: [String])]
     /// Chains by key: their certs and status.
     public let chains: [String: (certs: [String], complete: Bool)]
+    /// The manifest line of each complete chain (reused with its user's unchanged files).
+    var chainLines: [String: [UInt8]] = [:]
     /// ACLs by `<vpxi>/<machine>`: the resource hash they name.
     public let acls: [String: SExpr]
+    /// The manifest's version (`Manifest.version` for an output of this spkic).
+    public var version = Manifest.version
 
     /// Reads `directory/manifest`; nil when the directory does not exist. A directory
     /// without a manifest (or with one spkic cannot read) is refused: it is not an
@@ -45,6 +49,13 @@ public struct PreviousOutput: Sendable {
         // One record per line after the first. Each line is parsed on its own (in
         // parallel), into a flat document walked without building values.
         let lines = bytes.split(separator: UInt8(ascii: "\n"))
+        var version = "1"
+        if lines.count > 1 {
+            let second = Array(lines[1].drop { $0 == UInt8(ascii: " ") })
+            if let value = try? SExpr.parse(second), value.head == "version", case .atom(let atom)? = value.tail.first {
+                version = String(decoding: atom.bytes, as: UTF8.self)
+            }
+        }
         let records = Parallel.map(max(0, lines.count - 1), chunk: 2048) { range in
             range.compactMap { offset -> Record? in
                 var line = Array(lines[offset + 1].drop { $0 == UInt8(ascii: " ") })
@@ -55,6 +66,7 @@ public struct PreviousOutput: Sendable {
         var signed = Set<String>()
         var certLines: [String: ([UInt8], [String])] = [:]
         var chains: [String: ([String], Bool)] = [:]
+        var chainLines: [String: [UInt8]] = [:]
         var acls: [String: SExpr] = [:]
         for record in records {
             switch record.kind {
@@ -64,11 +76,16 @@ public struct PreviousOutput: Sendable {
                 certLines[record.key] = (record.line, chainKeys)
             case .chain(let certs, let complete):
                 chains[record.key] = (certs, complete)
+                if complete { chainLines[record.key] = record.line }
             case .acl(let resource):
                 acls[record.key] = resource
             }
         }
-        return PreviousOutput(directory: directory, signedCerts: signed, certLines: certLines, chains: chains, acls: acls)
+        var previous = PreviousOutput(directory: directory, signedCerts: signed,
+                                      certLines: version == Manifest.version ? certLines : [:], chains: chains, acls: acls)
+        previous.version = version
+        if version == Manifest.version { previous.chainLines = chainLines }
+        return previous
     }
 
     /// One line of a manifest, read.
@@ -117,10 +134,22 @@ public struct PreviousOutput: Sendable {
     /// The path of a file of the previous output.
     public func path(_ relative: String) -> String { directory + "/" + relative }
 
-    /// The cert and signature of a signed cert, read from its file, checked to be the cert
-    /// with this digest.
-    func signedCert(_ hex: String, digest: [UInt8]) -> SPKISignature? {
-        guard let bytes = try? FileSystem.read(path(OutputLayout.cert(hex))),
+    /// The SHA-256 signatures in a vpxi's certs file (`certs/<vpxi>`), by the digest they
+    /// cover; empty when there is no such file (then `legacySignedCert` finds them).
+    func signatures(ofVPXI vpxi: String) -> [[UInt8]: SPKISignature] {
+        guard let bytes = try? FileSystem.read(path(OutputLayout.certs(vpxi: vpxi))),
+              let value = try? SExpr.parse(bytes), value.head == "sequence" else { return [:] }
+        var found: [[UInt8]: SPKISignature] = [:]
+        for item in value.tail where item.head == "signature" {
+            if let signature = try? SPKISignature(parsing: item), signature.hash == .sha256 { found[signature.digest] = signature }
+        }
+        return found
+    }
+
+    /// The signature of a signed cert in an output of manifest version 1, read from the
+    /// cert's own file (`certs/<sha256>.cert`), checked to cover the cert with this digest.
+    func legacySignedCert(_ hex: String, digest: [UInt8]) -> SPKISignature? {
+        guard let bytes = try? FileSystem.read(path(OutputLayout.legacyCert(hex))),
               let value = try? SExpr.parse(bytes), value.head == "sequence", value.tail.count == 2,
               let signature = try? SPKISignature(parsing: value.tail.last!) else { return nil }
         guard signature.digest == digest, signature.hash == .sha256 else { return nil }

@@ -8,39 +8,50 @@ public enum SExprText: String, Sendable, CaseIterable {
     /// One object, alone in a file.
     func object(_ value: SExpr) -> [UInt8] {
         switch self {
-        case .advanced: return Array((value.advanced() + "\n").utf8)
+        case .advanced: return AdvancedPrinter().print(value) + [UInt8(ascii: "\n")]
         case .canonical: return value.canonical
         }
     }
 
-    /// An item to be placed in a `(sequence ...)`.
+    /// An object alone, without a final line break.
     func item(_ value: SExpr) -> [UInt8] {
         switch self {
-        case .advanced: return Array(value.advanced().utf8)
+        case .advanced: return AdvancedPrinter().print(value)
         case .canonical: return value.canonical
         }
     }
 
-    /// `(sequence ITEM...)` from items made by `item`.
-    func sequence(_ items: [[UInt8]]) -> [UInt8] {
+    /// An object as an element of a `(sequence ...)`: in the advanced form on a line of its
+    /// own, every line indented by one space. Made once per object, so that sequences are
+    /// assembled by copying.
+    func element(_ value: SExpr) -> [UInt8] {
         switch self {
-        case .canonical:
-            var out = Array("(8:sequence".utf8)
-            for item in items { out += item }
-            out.append(UInt8(ascii: ")"))
-            return out
+        case .canonical: return value.canonical
         case .advanced:
-            var out = Array("(sequence".utf8)
-            for item in items {
-                out.append(contentsOf: [UInt8(ascii: "\n"), UInt8(ascii: " ")])
-                // Nested one level deeper: indent every line of the item by one space.
-                for byte in item {
-                    out.append(byte)
-                    if byte == UInt8(ascii: "\n") { out.append(UInt8(ascii: " ")) }
+            let item = AdvancedPrinter().print(value)
+            var out: [UInt8] = [UInt8(ascii: "\n"), UInt8(ascii: " ")]
+            out.reserveCapacity(item.count + item.count / 32 + 2)
+            var start = 0
+            item.withUnsafeBufferPointer { bytes in
+                for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+                    out.append(contentsOf: bytes[start...index])
+                    out.append(UInt8(ascii: " "))
+                    start = index + 1
                 }
+                out.append(contentsOf: bytes[start...])
             }
-            out.append(contentsOf: Array(")\n".utf8))
             return out
         }
+    }
+
+    /// `(sequence ELEMENT...)` from elements made by `element`.
+    func sequence(_ elements: [[UInt8]]) -> [UInt8] {
+        let head: [UInt8] = self == .canonical ? Array("(8:sequence".utf8) : Array("(sequence".utf8)
+        let tail: [UInt8] = self == .canonical ? [UInt8(ascii: ")")] : [UInt8(ascii: ")"), UInt8(ascii: "\n")]
+        var out = head
+        out.reserveCapacity(elements.reduce(head.count + tail.count) { $0 + $1.count })
+        for element in elements { out.append(contentsOf: element) }
+        out.append(contentsOf: tail)
+        return out
     }
 }

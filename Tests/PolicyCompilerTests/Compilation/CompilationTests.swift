@@ -16,8 +16,24 @@ final class CompilationTests: XCTestCase {
             XCTAssertGreaterThan(result.plan.chains.count, 0, name)
             let files = try CompileFixture.files(output)
             XCTAssertNotNil(files["manifest"], name)
-            for planned in result.plan.certs { XCTAssertNotNil(files[OutputLayout.cert(planned.hex)], name) }
-            XCTAssertEqual(files.keys.filter { $0.hasPrefix("chains/") }.count, result.plan.chains.count, name)
+            let packed = try CompileFixture.packedCerts(files)
+            XCTAssertEqual(packed.count, result.plan.certs.count, name)
+            for planned in result.plan.certs {
+                let vpxi = ir.model.vpxis[planned.vpxi].name
+                XCTAssertEqual(packed[planned.canonical]?.file, OutputLayout.certs(vpxi: vpxi), name)
+            }
+            XCTAssertEqual(Set(files.keys.filter { $0.hasPrefix("certs/") }), Set(ir.model.vpxis.map { OutputLayout.certs(vpxi: $0.name) }), name)
+            let chainFiles = Set(result.plan.chains.map { OutputLayout.chains(user: ir.model.users[$0.user].name, vpxi: ir.model.vpxis[$0.vpxi].name) })
+            XCTAssertEqual(Set(files.keys.filter { $0.hasPrefix("chains/") }), chainFiles, name)
+            XCTAssertEqual(try chainFiles.reduce(0) { $0 + (try CompileFixture.sequenceCount(files[$1]!)) }, result.plan.chains.count, "a sequence per chain")
+            for chain in result.plan.chains {
+                let key = OutputLayout.chainKey(user: ir.model.users[chain.user].name, vpxi: ir.model.vpxis[chain.vpxi].name,
+                                                machine: ir.model.vpxis[chain.vpxi].machines[chain.machine].name)
+                let value = try SExpr.parse(try CompileFixture.chain(output, key))
+                XCTAssertEqual(value.head, "sequence", key)
+                XCTAssertEqual(value.tail.count, 2 * chain.certs.count, key)
+                XCTAssertEqual(value.tail.first?.canonical, result.plan.certs[chain.certs[0]].canonical, "\(key): the machine's cert first")
+            }
             XCTAssertEqual(files.keys.filter { $0.hasPrefix("acl/") }.count, ir.model.vpxis.reduce(0) { $0 + $1.machines.count }, name)
         }
     }
@@ -113,12 +129,12 @@ final class CompilationTests: XCTestCase {
         let compilation = Compilation(ir: ir, at: CompileFixture.at, policyName: "with-include.vp")
         let result = try compilation.run(output: base + "/c", format: .canonical)
         let files = try CompileFixture.files(base + "/c")
-        for planned in result.plan.certs {
-            let bytes = try XCTUnwrap(files[OutputLayout.cert(planned.hex)])
-            XCTAssertEqual(bytes.first, UInt8(ascii: "("))
-            let value = try SExpr.parse(bytes)
-            XCTAssertEqual(value.tail.first?.canonical, planned.canonical)
+        for vpxi in ir.model.vpxis {
+            let bytes = try XCTUnwrap(files[OutputLayout.certs(vpxi: vpxi.name)])
+            XCTAssertTrue(bytes.starts(with: Array("(8:sequence(4:cert".utf8)), "canonical")
         }
+        let packed = try CompileFixture.packedCerts(files)
+        for planned in result.plan.certs { XCTAssertNotNil(packed[planned.canonical]) }
     }
 
     func testAWindowThatEndedIssuesNothingAndWarns() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SExpr
 import PolicyLanguage
 import SPKI
 import TestSupport
@@ -58,5 +59,42 @@ enum CompileFixture {
         }
         try walk(directory, "")
         return result
+    }
+
+    /// The signed certs of an output's `certs/<vpxi>` files, each a `(sequence CERT
+    /// SIGNATURE ...)`: the canonical bytes of each cert → its signature, and the file.
+    static func packedCerts(_ files: [String: [UInt8]]) throws -> [[UInt8]: (signature: SExpr, file: String)] {
+        var found: [[UInt8]: (signature: SExpr, file: String)] = [:]
+        for (path, bytes) in files where path.hasPrefix("certs/") {
+            let sequence = try SExpr.parse(bytes)
+            XCTAssertEqual(sequence.head, "sequence", path)
+            let items = Array(sequence.tail)
+            XCTAssertEqual(items.count % 2, 0, path)
+            for pair in stride(from: 0, to: items.count - 1, by: 2) {
+                XCTAssertEqual(items[pair].head, "cert", path)
+                XCTAssertEqual(items[pair + 1].head, "signature", path)
+                XCTAssertNil(found[items[pair].canonical], "a cert is in one file only")
+                found[items[pair].canonical] = (items[pair + 1], path)
+            }
+        }
+        return found
+    }
+
+    /// The `(sequence ...)` of chain `key` (`<user>/<vpxi>/<machine>`), cut from its file
+    /// where the manifest says it is.
+    static func chain(_ output: String, _ key: String) throws -> [UInt8] {
+        let manifest = try SExpr.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: output + "/manifest"))))
+        let record = try XCTUnwrap(manifest.tail.first { $0.head == "chain" && $0.tail.first?.text == key }, "no chain \(key)")
+        func field(_ name: String) -> String? { record.tail.first { $0.head == name }?.tail.first?.text }
+        let file = try XCTUnwrap(field("file"), "\(key) has no file")
+        let offset = try XCTUnwrap(field("offset").flatMap { Int($0) }), length = try XCTUnwrap(field("length").flatMap { Int($0) })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output + "/" + file)))
+        XCTAssertLessThanOrEqual(offset + length, bytes.count, key)
+        return Array(bytes[offset..<min(bytes.count, offset + length)])
+    }
+
+    /// How many `(sequence ...)` expressions a chains file holds.
+    static func sequenceCount(_ bytes: [UInt8]) throws -> Int {
+        try SExprParser().parse(bytes).values.filter { $0.head == "sequence" }.count
     }
 }

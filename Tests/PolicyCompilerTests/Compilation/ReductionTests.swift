@@ -35,7 +35,8 @@ final class ReductionTests: XCTestCase {
                 let context = "\(name): \(user.name) on \(machine)"
                 // Read the files back, as a verifier would.
                 let acl = try ACL(parsing: try SExpr.parse(try Self.read(output, OutputLayout.acl(vpxi: vpxi.name, machine: machine))), warnings: &Self.ignored)
-                let sequence = try SPKISequence(parsing: try SExpr.parse(try Self.read(output, OutputLayout.chain(user: user.name, vpxi: vpxi.name, machine: machine))), warnings: &Self.ignored)
+                let key = OutputLayout.chainKey(user: user.name, vpxi: vpxi.name, machine: machine)
+                let sequence = try SPKISequence(parsing: try SExpr.parse(try CompileFixture.chain(output, key)), warnings: &Self.ignored)
                 var builder = CertBag.Builder()
                 try builder.add(sequence, origin: context)
                 let bag = builder.build(checkSignatures: true)
@@ -66,9 +67,9 @@ final class ReductionTests: XCTestCase {
         let output = try CompileFixture.temporaryDirectory(self) + "/out"
         let result = try Compilation(ir: ir, at: CompileFixture.at, policyName: "x").run(output: output, format: .advanced)
         var builder = CertBag.Builder()
-        for planned in result.plan.certs {
-            try builder.add(try SPKISequence(parsing: try SExpr.parse(try Self.read(output, OutputLayout.cert(planned.hex))), warnings: &Self.ignored),
-                            origin: planned.hex)
+        for vpxi in ir.model.vpxis {
+            let path = OutputLayout.certs(vpxi: vpxi.name)
+            try builder.add(try SPKISequence(parsing: try SExpr.parse(try Self.read(output, path)), warnings: &Self.ignored), origin: path)
         }
         let bag = builder.build(checkSignatures: true)
         XCTAssertEqual(bag.entries.count, result.plan.certs.count)
@@ -80,7 +81,7 @@ final class ReductionTests: XCTestCase {
         let output = try CompileFixture.temporaryDirectory(self) + "/out"
         let result = try Compilation(ir: ir, at: CompileFixture.at, policyName: "x").run(output: output, format: .advanced)
         let chain = result.plan.chains[0]
-        let path = output + "/" + OutputLayout.chain(user: "erin", vpxi: "tiny", machine: "only")
+        let path = output + "/" + OutputLayout.chains(user: "erin", vpxi: "tiny")
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "(tag\n   (vpxi tiny", with: "(tag\n   (vpxi tinx")
         var builder = CertBag.Builder()
         try builder.add(try SPKISequence(parsing: try SExpr.parse(Array(text.utf8)), warnings: &Self.ignored), origin: "tampered")

@@ -28,8 +28,8 @@ final class RerunTests: XCTestCase {
         XCTAssertEqual(next.signing.count(.reused), 0)
         XCTAssertEqual(next.signing.count(.signed), next.plan.certs.count)
         let files = try CompileFixture.files(base + "/out")
-        XCTAssertFalse(files.keys.contains { $0.hasPrefix("certs/") && !next.plan.certs.map { OutputLayout.cert($0.hex) }.contains($0) },
-                       "certs of the previous epoch are gone")
+        let packed = try CompileFixture.packedCerts(files)
+        XCTAssertEqual(Set(packed.keys), Set(next.plan.certs.map(\.canonical)), "certs of the previous epoch are gone")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: base).sorted(), [".out.spkic", "out"])
         let store = try FileManager.default.contentsOfDirectory(atPath: base + "/.out.spkic").sorted()
         XCTAssertEqual(store.count, 3, "one generation, the pool and the lock: \(store)")
@@ -39,7 +39,7 @@ final class RerunTests: XCTestCase {
         XCTAssertEqual(destination, ".out.spkic/" + store[0])
         // Nothing in the pool but what the output uses.
         let pooled = try FileManager.default.contentsOfDirectory(atPath: base + "/.out.spkic/pool/certs").count
-        XCTAssertEqual(pooled, next.plan.certs.count)
+        XCTAssertEqual(pooled, ir.model.vpxis.count, "one certs file per vpxi")
     }
 
     func testAfterOneGrantChangesOnlyTheAffectedCertsAreSigned() throws {
@@ -94,13 +94,16 @@ final class RerunTests: XCTestCase {
         // The merged chains are complete and verify (the signature names alice by her key,
         // as `spki sign` writes it, where spkic names signers by hash).
         files = try CompileFixture.files(base + "/out")
-        let bobChains = files.keys.filter { $0.hasPrefix("chains/bob/") }
+        XCTAssertEqual(files.keys.filter { $0.hasPrefix("chains/bob/") }, ["chains/bob/bronze-standard"])
+        XCTAssertEqual(try CompileFixture.sequenceCount(files["chains/bob/bronze-standard"]!), 31)
+        let bobChains = second.plan.chains.filter { ir.model.users[$0.user].name == "bob" && $0.certs.allSatisfy { second.signing.origins[$0] != .pending } }
         XCTAssertEqual(bobChains.count, 31)
-        for path in bobChains {
+        for chain in bobChains {
+            let key = "bob/bronze-standard/" + ir.model.vpxis[0].machines[chain.machine].name
             var builder = CertBag.Builder()
             var warnings: [SPKIWarning] = []
-            try builder.add(try SPKISequence(parsing: try SExpr.parse(files[path]!), warnings: &warnings), origin: path)
-            XCTAssertTrue(builder.build(checkSignatures: true).entries.allSatisfy { $0.status.isUsable }, path)
+            try builder.add(try SPKISequence(parsing: try SExpr.parse(try CompileFixture.chain(base + "/out", key)), warnings: &warnings), origin: key)
+            XCTAssertTrue(builder.build(checkSignatures: true).entries.allSatisfy { $0.status.isUsable }, key)
         }
     }
 

@@ -12,9 +12,12 @@ final class PreviousOutputTests: XCTestCase {
         XCTAssertEqual(previous.chains.count, result.plan.chains.count)
         XCTAssertTrue(previous.chains.values.allSatisfy(\.complete))
         XCTAssertEqual(previous.acls.count, 5)
+        XCTAssertEqual(previous.version, Manifest.version)
+        let signatures = previous.signatures(ofVPXI: ir.model.vpxis[0].name)
+        XCTAssertEqual(Set(signatures.keys), Set(result.plan.certs.map(\.digest)), "every cert's signature, by the digest it covers")
+        XCTAssertTrue(previous.signatures(ofVPXI: "no-such-vpxi").isEmpty)
         let planned = result.plan.certs[0]
-        XCTAssertEqual(previous.signedCert(planned.hex, digest: planned.digest)?.digest, planned.digest)
-        XCTAssertNil(previous.signedCert(planned.hex, digest: result.plan.certs[1].digest), "a file for another cert is refused")
+        XCTAssertNil(previous.legacySignedCert(planned.hex, digest: planned.digest), "no file per cert in a version 2 output")
         XCTAssertNil(try PreviousOutput.load(output + "-missing"))
     }
 
