@@ -103,8 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CommandFailure(.badInput, "--listen `\(listen)` is not HOST:PORT (for example 127.0.0.1:8440)")
             }
             guard renewalInterval > 0, maxRequestBytes > 0 else { throw CommandFailure(.badInput, "--renewal-interval and --max-request-bytes must be positive") }
-            var host = String(listen[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            let written = String(listen[..<colon])
+            let host = written.hasPrefix("[") && written.hasSuffix("]") ? String(written.dropFirst().dropLast()) : written
             let keyFile = try Runner.key(key, private: true)
             let database = try await DatabaseOpener.open(self.database.db)
             var configuration = RegistrarService.Configuration(name: name, key: keyFile, url: url)

@@ -32,7 +32,7 @@ final class BadInputTests: XCTestCase {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        defer { Task { await registrar.stop() } }
+        try await withCleanup([registrar]) {
         try await FlowTests.registerUsers(registrar.service)
         let keys = try RegistrarFixture.slotKeys()
         _ = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
@@ -84,7 +84,9 @@ final class BadInputTests: XCTestCase {
         let replay = try await registrar.client.post("v1/vpxis", body: Array(signed.advanced(width: 0).utf8))
         XCTAssertEqual(replay.status, 409)
         XCTAssertEqual(replay.errorCode, "R005")
-        XCTAssertEqual(try await counts(database), afterFirst)
+        let value1 = try await counts(database)
+        XCTAssertEqual(value1, afterFirst)
+        }
     }
 
     /// An unknown host is refused without a token; a used token is refused too.
@@ -92,7 +94,7 @@ final class BadInputTests: XCTestCase {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        defer { Task { await registrar.stop() } }
+        try await withCleanup([registrar]) {
         let keys = try RegistrarFixture.slotKeys()
         let now = RegistrarFixture.now
         let bare = try await registrar.client.post("v1/enroll", op: "enroll",
@@ -110,7 +112,8 @@ final class BadInputTests: XCTestCase {
                                                           arguments: try RegistrarFixture.enrollment(host: "cap-09", cpus: 1, slots: [keys[0]], registrar: sophia, now: now, token: token),
                                                           key: keys[90], time: now)
         XCTAssertEqual(misdirected.errorCode, "R010", misdirected.text)
-        XCTAssertEqual(try await database.read("SELECT COUNT(*) AS n FROM hosts", []).first?["n"].int, 0)
+        let value2 = try await database.read("SELECT COUNT(*) AS n FROM hosts", []).first?["n"].int
+        XCTAssertEqual(value2, 0)
         // With an operator's approval.
         let operatorKey = try RegistrarFixture.corpusKey("grenoble")
         try await registrar.service.registerUser(name: "olga", key: operatorKey, communities: [], clearance: nil, isOperator: true)
@@ -121,5 +124,6 @@ final class BadInputTests: XCTestCase {
         arguments.append(["approval", ["signed-approval", approve, signature.sexp]])
         let approved = try await registrar.client.post("v1/enroll", op: "enroll", arguments: arguments, key: keys[90], time: now)
         XCTAssertEqual(approved.status, 200, approved.text)
+        }
     }
 }

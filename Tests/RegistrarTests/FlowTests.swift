@@ -46,7 +46,7 @@ final class FlowTests: XCTestCase {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        defer { Task { await registrar.stop() } }
+        try await withCleanup([registrar]) {
         try await Self.registerUsers(registrar.service)
         let keys = try RegistrarFixture.slotKeys()
         let enrolled = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
@@ -72,7 +72,8 @@ final class FlowTests: XCTestCase {
         XCTAssertTrue(index.text.contains("seg"), index.text)
         let bundle = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
         XCTAssertEqual(bundle.status, 200)
-        XCTAssertEqual(try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundle.etag).status, 304)
+        let value1 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundle.etag).status
+        XCTAssertEqual(value1, 304)
 
         // Every cert returned is on record, with who asked and when.
         let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = 'seg' AND requester = 'alice'", [])
@@ -81,10 +82,13 @@ final class FlowTests: XCTestCase {
         // Release: the slots return to the pool, the bundles are withdrawn.
         let released = try await registrar.client.post("v1/vpxis/seg/release", op: "release-vpxi", arguments: [["vpxi", "seg"]], key: alice, time: now)
         XCTAssertEqual(released.status, 200, released.text)
-        XCTAssertEqual(try await registrar.client.get("v1/hosts/cap-01/bundles/seg").status, 404)
+        let value2 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg").status
+        XCTAssertEqual(value2, 404)
         let free = try await database.read("SELECT COUNT(*) AS n FROM slots WHERE vpxi IS NULL", [])
         XCTAssertEqual(free.first?["n"].int, 4)
-        XCTAssertEqual(try await registrar.service.renewDue(), 0, "a released vpxi is not renewed")
+        let value3 = try await registrar.service.renewDue()
+        XCTAssertEqual(value3, 0, "a released vpxi is not renewed")
+        }
     }
 
     /// Flow 2 (paper 4.2.2): the host is enrolled with sophia, lyon builds the vpxi;
@@ -95,7 +99,7 @@ final class FlowTests: XCTestCase {
         let path = directory.appendingPathComponent("shared.sqlite").path
         let r1 = try await RunningRegistrar.start(database: try await SQLiteStore.open(path: path), name: "lyon", key: lyon)
         let r2 = try await RunningRegistrar.start(database: try await SQLiteStore.open(path: path), name: "sophia", key: sophia)
-        defer { Task { await r1.stop(); await r2.stop() } }
+        try await withCleanup([r1, r2]) {
         try await Self.registerUsers(r1.service)
         let keys = try RegistrarFixture.slotKeys()
         let enrolled = try await Self.enroll(r2, host: "sophia-01", hostKey: keys[91], slots: Array(keys[4..<6]), cpus: 2, registrarKey: sophia)
@@ -108,12 +112,14 @@ final class FlowTests: XCTestCase {
                                                key: alice, time: now)
         XCTAssertEqual(created.status, 201, created.text)
         XCTAssertTrue(created.text.contains("pending"), "sophia has not signed yet: \(created.text)")
-        XCTAssertGreaterThan(try await r2.service.signPending(), 0)
+        let value4 = try await r2.service.signPending()
+        XCTAssertGreaterThan(value4, 0)
         let pulled = try await r1.client.get("v1/vpxis/cross/chains/alice")
         XCTAssertFalse(pulled.text.contains("pending"), pulled.text)
         XCTAssertEqual(try RegistrarFixture.reduce(directory, try XCTUnwrap(pulled.sexp), subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]"])
         let flows = try await r1.service.database.read("SELECT COUNT(*) AS n FROM certs WHERE flow = 'registrar-registrar' AND signed = 1", [])
         XCTAssertEqual(flows.first?["n"].int, 2)
+        }
     }
 
     /// Flow 3 (paper 4.2.3): alice adds erin; the registrar re-issues alice's certs with
@@ -123,7 +129,7 @@ final class FlowTests: XCTestCase {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        defer { Task { await registrar.stop() } }
+        try await withCleanup([registrar]) {
         try await Self.registerUsers(registrar.service)
         let keys = try RegistrarFixture.slotKeys()
         _ = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
@@ -158,11 +164,14 @@ final class FlowTests: XCTestCase {
         let signature = try toSign.sign(with: alice)
         let extra: SExpr = ["sequence", toSign.sexp, signature.sexp]
 
-        let aliceChains = try XCTUnwrap(try await registrar.client.get("v1/vpxis/seg/chains/alice").sexp)
+        let value5 = try await registrar.client.get("v1/vpxis/seg/chains/alice").sexp
+        let aliceChains = try XCTUnwrap(value5)
         XCTAssertTrue(aliceChains.advanced().contains("propagate"))
-        let erinChains = try XCTUnwrap(try await registrar.client.get("v1/vpxis/seg/chains/erin").sexp)
+        let value6 = try await registrar.client.get("v1/vpxis/seg/chains/erin").sexp
+        let erinChains = try XCTUnwrap(value6)
         XCTAssertTrue(erinChains.advanced().contains("pending"), "the delegation waits for alice's signature")
         XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin"), extra: ["node[1]": extra]), ["node[1]"])
         XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin")), [], "without alice's signature erin has nothing")
+        }
     }
 }

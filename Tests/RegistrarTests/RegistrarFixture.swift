@@ -22,7 +22,9 @@ enum RegistrarFixture {
         let root = PackagePaths.corpus("vm-keys")
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         var paths: [String] = []
-        while let url = enumerator?.nextObject() as? URL where url.pathExtension == "key" { paths.append(url.path) }
+        while let url = enumerator?.nextObject() as? URL {
+            if url.pathExtension == "key" { paths.append(url.path) }
+        }
         var keys = try paths.sorted().map { try RSAKeyFile.load(Array(Data(contentsOf: URL(fileURLWithPath: $0)))) }
         keys += try (0..<50).map { try corpusKey(String(format: "user-%02d", $0)) }
         return keys
@@ -132,10 +134,29 @@ final class RunningRegistrar: @unchecked Sendable {
         return RunningRegistrar(service: service, client: client, task: task, port: port)
     }
 
+    /// Stops the server and closes its database.
     func stop() async {
         task.cancel()
         _ = try? await task.value
+        await service.database.close()
     }
 }
 
 import Logging
+
+extension XCTestCase {
+    /// Runs `body`, then stops the registrars and closes the databases, whether it threw
+    /// or not (an SQLite connection must be closed before it is freed).
+    func withCleanup(_ registrars: @autoclosure () -> [RunningRegistrar], databases: @autoclosure () -> [any RegistrarDatabase] = [],
+                     _ body: () async throws -> Void) async throws {
+        var failure: (any Error)?
+        do {
+            try await body()
+        } catch {
+            failure = error
+        }
+        for registrar in registrars() { await registrar.stop() }
+        for database in databases() { await database.close() }
+        if let failure { throw failure }
+    }
+}

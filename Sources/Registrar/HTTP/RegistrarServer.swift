@@ -53,7 +53,7 @@ public struct RegistrarServer: Sendable {
             await Self.measure(service) {
                 let pulled = try await service.chains(vpxi: try Self.parameter(context, "vpxi"), user: try Self.parameter(context, "user"),
                                                       ifNoneMatch: request.headers[.ifNoneMatch])
-                return Self.pulled(pulled, type: sexpType)
+                return Self.pulled(pulled, type: Self.sexpType)
             }
         }
         router.get("/v1/hosts/:host/bundles") { _, context -> Response in

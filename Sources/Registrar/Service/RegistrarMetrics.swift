@@ -3,7 +3,7 @@ import Prometheus
 /// The registrar's counters and latency histograms, served at `/metrics` in Prometheus
 /// text format (swift-prometheus).
 public final class RegistrarMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+    public let registry: PrometheusCollectorRegistry
     let requests: Counter
     let errors: [RegistrarError.Code: Counter]
     let pullsModified: Counter
@@ -18,6 +18,8 @@ public final class RegistrarMetrics: Sendable {
     let requestDuration: DurationHistogram
 
     public init() {
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
         func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Counter {
             registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "registrar", metricName: name, unitName: "total", helpText: help),
                                  labels: labels)

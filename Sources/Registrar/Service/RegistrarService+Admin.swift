@@ -41,7 +41,7 @@ extension RegistrarService {
         let token = Hex.encode((0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let hash = Hex.encode(HashAlgorithm.sha256.digest(Array(token.utf8)))
         let now = self.now
-        try await storage {
+        _ = try await storage {
             try await database.transaction { tx in
                 try await tx.query("INSERT INTO tokens (token_hash, host, created_at) VALUES ($1, $2, $3)", [.text(hash), .text(host), .int(now)])
             }

@@ -108,8 +108,9 @@ extension RegistrarService {
         guard !vms.isEmpty, vms.count <= 4096 else {
             throw RegistrarError(.malformed, "an enrollment lists 1 to 4096 `(vm (sequence CERT SIGNATURE))`, found \(vms.count)")
         }
-        var slots: [EnrolledSlot] = []
-        for (index, vm) in vms.enumerated() { slots.append(try enrolledSlot(vm, index: index)) }
+        var checked: [EnrolledSlot] = []
+        for (index, vm) in vms.enumerated() { checked.append(try enrolledSlot(vm, index: index)) }
+        let slots = checked
         guard Set(slots.map(\.keyHash)).count == slots.count else {
             throw RegistrarError(.badResourceCert, "two VMs of the enrollment have the same key", help: "each VM slot has a key of its own")
         }

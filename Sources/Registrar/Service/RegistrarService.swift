@@ -171,7 +171,7 @@ public final class RegistrarService: Sendable {
     /// Removes nonces older than twice the skew (a request that old is refused anyway).
     public func pruneNonces() async throws(RegistrarError) {
         let cutoff = now - 2 * configuration.skew
-        try await storage {
+        _ = try await storage {
             try await database.transaction { tx in try await tx.query("DELETE FROM nonces WHERE seen_at < $1", [.int(cutoff)]) }
         }
     }

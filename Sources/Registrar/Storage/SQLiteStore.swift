@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import SQLiteNIO
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, one connection for transactions
 /// (`BEGIN IMMEDIATE`: one writer at a time) and one for reads, each used by one task at a
@@ -11,6 +12,7 @@ public final class SQLiteStore: RegistrarDatabase {
     let reader: SQLiteConnection
     let writeLock = AsyncLock()
     let readLock = AsyncLock()
+    let closed = Mutex(false)
 
     init(writer: SQLiteConnection, reader: SQLiteConnection) {
         self.writer = writer
@@ -67,6 +69,11 @@ public final class SQLiteStore: RegistrarDatabase {
     }
 
     public func close() async {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
         try? await writer.close()
         try? await reader.close()
     }
