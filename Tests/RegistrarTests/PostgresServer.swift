@@ -32,11 +32,32 @@ final class PostgresServer: @unchecked Sendable {
         return URL(fileURLWithPath: initdb).deletingLastPathComponent().path
     }
 
-    func run(_ tool: String, _ arguments: [String]) throws -> ExternalTool.Result {
-        if let runAs {
-            return try ExternalTool.run("/usr/sbin/runuser", ["-u", runAs, "--", "\(bin)/\(tool)"] + arguments)
+    /// Runs a PostgreSQL tool, its output in a file, with no descriptor but 0, 1 and 2
+    /// inherited: `pg_ctl start` leaves a server behind, which would otherwise keep
+    /// Foundation's process-monitoring socket open and hang `waitUntilExit`.
+    func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stderrText: String) {
+        let output = directory.appendingPathComponent("\(tool).out").path
+        let argv = (runAs.map { ["/usr/sbin/runuser", "-u", $0, "--"] } ?? []) + ["\(bin)/\(tool)"] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else is inherited: every other descriptor is closed on exec.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
         }
-        return try ExternalTool.run("\(bin)/\(tool)", arguments)
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        guard spawned == 0 else { return (127, "cannot run \(argv[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
     }
 
     static func start() throws -> PostgresServer {
@@ -45,7 +66,7 @@ final class PostgresServer: @unchecked Sendable {
         let directory = URL(fileURLWithPath: "/tmp/registrar-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if let runAs {
-            let chown = try ExternalTool.run("/bin/chown", ["-R", "\(runAs):\(runAs)", directory.path])
+            let chown = try ExternalTool.run("/bin/chown", ["\(runAs):\(runAs)", directory.path])
             guard chown.status == 0 else { throw XCTSkip("cannot give the data directory to `\(runAs)`: \(chown.stderrText)") }
         }
         var lastError = ""

@@ -50,11 +50,11 @@ public struct PoolSnapshot: Sendable {
             if let clearance = user.clearance { line += " clearance \(clearance)" }
             lines.append(line)
         }
-        for host in hosts.sorted(by: { $0.name < $1.name }) {
-            // A host without a free slot offers no cpu: the placer passes it by.
-            let cpus = host.freeSlots > 0 ? max(0, host.freeCPUs) : 0
-            var body = ["cpus \(cpus)", "memory \(max(0, host.freeMemory)) B", "disk \(max(0, host.freeDisk)) B",
-                        "registered-with \(host.registrar)"]
+        // A full host (no free slot, cpu or memory) is left out: it can hold nothing, and
+        // the language has no host of zero cpus.
+        for host in hosts.sorted(by: { $0.name < $1.name }) where host.freeSlots > 0 && host.freeCPUs > 0 && host.freeMemory > 0 {
+            var body = ["cpus \(host.freeCPUs)", "memory \(host.freeMemory) B", "registered-with \(host.registrar)"]
+            if host.freeDisk > 0 { body.append("disk \(host.freeDisk) B") }
             if !host.locators.isEmpty { body.insert("locator " + host.locators.joined(separator: ", "), at: 0) }
             if let hypervisor = host.hypervisor { body.append("hypervisor \(hypervisor)") }
             if let site = host.site { body.append("site \(site)") }

@@ -102,7 +102,12 @@ public final class PostgresStore: RegistrarDatabase {
                     try await body(Transaction(connection: connection, logger: logger))
                 }
             } catch {
-                guard attempt < 20, Self.isRetryable(error) else { throw error }
+                guard attempt < 20, Self.isRetryable(error) else {
+                    // The closure's own error (a refusal), not its wrapping.
+                    if let wrapped = error as? PostgresTransactionError, let inner = wrapped.closureError,
+                       wrapped.rollbackError == nil { throw inner }
+                    throw error
+                }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
         }
