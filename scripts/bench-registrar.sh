@@ -14,6 +14,9 @@ if [ -z "$bin" ]; then
   if [ -x .build/release/vpxi-registrar ]; then bin=.build/release; else bin=.build/debug; fi
 fi
 bin=$(cd "$bin" && pwd)
+# `spki` only signs the setup requests: any build will do.
+spki=$bin/spki
+[ -x "$spki" ] || spki=$root/.build/debug/spki
 duration=${DURATION:-20}
 connections=${CONNECTIONS:-64}
 command -v wrk >/dev/null || { echo "bench-registrar: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
@@ -35,7 +38,7 @@ pg_run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$pg_bin/$1" "${@:
 # A signed request from the (request ...) on stdin, signed with key $1.
 signed() {
   cat > "$work/request.sexp"
-  "$bin/spki" sign --key "$1" "$work/request.sexp" > "$work/request.sig"
+  "$spki" sign --key "$1" "$work/request.sexp" > "$work/request.sig"
   { echo '(signed-request'; cat "$work/request.sexp" "$work/request.sig"; echo ')'; }
 }
 nonce() { openssl rand -hex 12; }
@@ -51,11 +54,11 @@ run_one() {
   now=$(date +%s)
   vms=""
   for i in 00 01 02 03; do
-    vms+="(vm $("$bin/spki" cert --issuer "$keys/user-$i.key" --subject @"$root/corpus/policies/ok/keys/lyon.pub" --tag '(tag (*))' --propagate --not-after 2030-01-01T00:00:00Z))"
+    vms+="(vm $("$spki" cert --issuer "$keys/user-$i.key" --subject @"$root/corpus/policies/ok/keys/lyon.pub" --tag '(tag (*))' --propagate --not-after 2030-01-01T00:00:00Z))"
   done
   signed "$keys/user-40.key" <<REQ | curl -sf --data-binary @- "http://127.0.0.1:$port/v1/enroll" >/dev/null
 (request (op enroll) (time "$now") (nonce "$(nonce)")
-  (host (name cap-01) (cpus "4") (memory "17179869184") (disk "0") (hypervisor xen) (trusted-by hospital) (locator 192.0.2.1))
+  (host (name cap-01) (cpus "4") (memory "17179869184") (disk "0") (hypervisor xen) (trusted-by hospital) (locator "192.0.2.1"))
   (token "$token") $vms)
 REQ
   start=$(date -u -d "@$((now - 600))" +%Y-%m-%dT%H:%M:%SZ)

@@ -68,6 +68,22 @@ struct DatabaseOptions: ParsableArguments {
     var db: String = "registrar.sqlite"
 }
 
+/// The database and the registrar acting on it, for the operator's commands.
+struct IdentityOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "This registrar's name.")
+    var registrar: String
+
+    @Option(name: .long, help: "This registrar's private key.")
+    var registrarKey: String
+
+    /// Opens the database and the service (migrations included).
+    func service() async throws -> RegistrarService {
+        try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+    }
+}
+
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the registrar's HTTP API until SIGTERM or SIGINT.",
@@ -135,13 +151,7 @@ struct UserAddCommand: AsyncParsableCommand {
                 --name alice --key alice.pub --member-of hospital-lyon --clearance high
             """)
 
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(name: .long, help: "This registrar's name.")
-    var registrar: String
-
-    @Option(name: .long, help: "This registrar's private key.")
-    var registrarKey: String
+    @OptionGroup var identity: IdentityOptions
 
     @Option(name: .long, help: "The user's name.")
     var name: String
@@ -160,7 +170,7 @@ struct UserAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runner.run {
-            let service = try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+            let service = try await identity.service()
             let communities = memberOf.flatMap { $0.split(separator: ",").map(String.init) }
             try await service.registerUser(name: name, key: try Runner.key(key, private: false), communities: communities,
                                            clearance: clearance, isOperator: `operator`)
@@ -178,20 +188,14 @@ struct TokenCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Print a single-use registration token for a host's first enrollment.")
 
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(name: .long, help: "This registrar's name.")
-    var registrar: String
-
-    @Option(name: .long, help: "This registrar's private key.")
-    var registrarKey: String
+    @OptionGroup var identity: IdentityOptions
 
     @Option(name: .long, help: "The host the token is for.")
     var host: String
 
     func run() async throws {
         try await Runner.run {
-            let service = try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+            let service = try await identity.service()
             let token = try await service.createToken(host: host)
             await service.database.close()
             Console.out(token + "\n")
@@ -202,17 +206,11 @@ struct TokenCreateCommand: AsyncParsableCommand {
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Bring the database's schema up to date, then exit.")
 
-    @OptionGroup var database: DatabaseOptions
-
-    @Option(name: .long, help: "This registrar's name.")
-    var registrar: String
-
-    @Option(name: .long, help: "This registrar's private key.")
-    var registrarKey: String
+    @OptionGroup var identity: IdentityOptions
 
     func run() async throws {
         try await Runner.run {
-            let service = try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+            let service = try await identity.service()
             await service.database.close()
             Console.out("schema up to date\n")
         }

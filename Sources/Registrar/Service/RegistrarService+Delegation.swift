@@ -30,6 +30,7 @@ extension RegistrarService {
         }
         guard PoolSnapshot.isValidName(user) else { throw RegistrarError(.malformed, "`\(user)` is not a user name") }
         let now = self.now
+        defer { etags.forget(vpxi: name) }
         return try await storage {
             try await database.transaction { tx -> SExpr in
                 let requester = try await self.requester(request, in: tx)

@@ -11,23 +11,31 @@ extension RegistrarService {
 
     /// A user's chains in a vpxi.
     public func chains(vpxi: String, user: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
-        try await pull(table: "chains", keys: ("vpxi", vpxi, "principal", user), ifNoneMatch: ifNoneMatch, base64: false,
+        try await pull(table: "chains", keys: ("vpxi", vpxi, "principal", user), vpxi: vpxi, ifNoneMatch: ifNoneMatch, base64: false,
                        missing: "no chains for user `\(user)` in vpxi `\(vpxi)`")
     }
 
     /// A host's bundle for one vpxi.
     public func bundle(host: String, vpxi: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
-        try await pull(table: "bundles", keys: ("host", host, "vpxi", vpxi), ifNoneMatch: ifNoneMatch, base64: true,
+        try await pull(table: "bundles", keys: ("host", host, "vpxi", vpxi), vpxi: vpxi, ifNoneMatch: ifNoneMatch, base64: true,
                        missing: "no bundle of vpxi `\(vpxi)` for host `\(host)`")
     }
 
-    func pull(table: String, keys: (String, String, String, String), ifNoneMatch: String?, base64: Bool,
+    func pull(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String?, base64: Bool,
               missing: String) async throws(RegistrarError) -> Pulled {
         let binds: [DBValue] = [.text(keys.1), .text(keys.3)]
         let condition = " FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2"
+        let cacheKey = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
         if let ifNoneMatch {
-            let rows = try await storage { try await database.read("SELECT etag" + condition, binds) }
-            guard let etag = rows.first?["etag"].text else { throw RegistrarError(.notFound, missing) }
+            let etag: String
+            if let cached = etags.etag(cacheKey) {
+                etag = cached
+            } else {
+                let rows = try await storage { try await database.read("SELECT etag" + condition, binds) }
+                guard let stored = rows.first?["etag"].text else { throw RegistrarError(.notFound, missing) }
+                etags.remember(cacheKey, etag: stored, vpxi: vpxi)
+                etag = stored
+            }
             if Self.matches(ifNoneMatch, etag) {
                 metrics.pulled(notModified: true)
                 return Pulled(body: nil, etag: etag)
@@ -35,6 +43,7 @@ extension RegistrarService {
         }
         let rows = try await storage { try await database.read("SELECT etag, body" + condition, binds) }
         guard let row = rows.first, let etag = row["etag"].text, let text = row["body"].text else { throw RegistrarError(.notFound, missing) }
+        etags.remember(cacheKey, etag: etag, vpxi: vpxi)
         metrics.pulled(notModified: false)
         if base64 {
             guard let bytes = Base64.decode(text) else { throw RegistrarError(.internal, "a stored bundle is not base64") }

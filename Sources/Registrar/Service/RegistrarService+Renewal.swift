@@ -64,6 +64,7 @@ extension RegistrarService {
                 return true
             }
         }
+        etags.forget(vpxi: name)
         if renewed {
             metrics.renewed(duration: ContinuousClock.now - started)
             logger.info("renewed vpxi \(name)")
@@ -99,7 +100,10 @@ extension RegistrarService {
                                        [.text(vpxi), .int(try row.int("epoch")), .text(try row.text("hash")), .text(body.advanced(width: 0)), .int(self.now)])
                     touched.insert(vpxi)
                 }
-                for vpxi in touched.sorted() { try await self.refreshChains(vpxi: vpxi, in: tx) }
+                for vpxi in touched.sorted() {
+                    try await self.refreshChains(vpxi: vpxi, in: tx)
+                    self.etags.forget(vpxi: vpxi)
+                }
                 return rows.count
             }
         }

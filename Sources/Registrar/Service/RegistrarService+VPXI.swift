@@ -102,6 +102,7 @@ extension RegistrarService {
             }
         }
         metrics.issued(duration: ContinuousClock.now - started)
+        if let name = answer.first("name")?.tail.first?.text { etags.forget(vpxi: name) }
         return answer
     }
 
@@ -174,6 +175,7 @@ extension RegistrarService {
                 return freed.count
             }
         }
+        etags.forget(vpxi: name)
         metrics.released()
         return ["released", ["vpxi", .string(name)], ["slots", .string(String(freed))]]
     }

@@ -37,6 +37,8 @@ public final class RegistrarService: Sendable {
     let logger: Logger
     /// The registrar's own principal: what enrolled resource certs must name as subject.
     let principal: Principal
+    /// Recent ETags of pulled documents.
+    let etags = ETagCache()
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = CertificateBundleSource(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),
