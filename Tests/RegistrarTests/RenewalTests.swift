@@ -45,6 +45,7 @@ final class RenewalTests: XCTestCase {
         let clock = TestClock(start)
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let service = RegistrarService(configuration: .init(name: "lyon", key: lyon), database: database, clock: { clock.now })
+        try await withCleanup([], databases: [database]) {
         try await service.start()
         try await FlowTests.registerUsers(service)
         let keys = try RegistrarFixture.slotKeys()
@@ -94,6 +95,6 @@ final class RenewalTests: XCTestCase {
         XCTAssertEqual(status.first("epoch")?.tail.first?.text, "2")
         let issued = try await database.read("SELECT COUNT(DISTINCT epoch) AS n FROM certs WHERE vpxi = 'seg'", [])
         XCTAssertEqual(issued.first?["n"].int, 3, "every epoch's certs stay on record")
-        await database.close()
+        }
     }
 }

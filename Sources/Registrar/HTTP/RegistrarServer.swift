@@ -141,8 +141,10 @@ public struct RegistrarServer: Sendable {
                         try await service.renewDue()
                         try await service.signPending()
                         try await service.pruneNonces()
-                    } catch {
+                    } catch where !Task.isCancelled {
                         logger.error("background work failed: \(error)")
+                    } catch {
+                        break  // shutting down
                     }
                     try? await Task.sleep(for: renewalInterval)
                 }

@@ -32,6 +32,7 @@ extension RegistrarService {
         }
         var issued = 0
         for row in rows {
+            guard !Task.isCancelled else { break }
             guard let name = row["name"].text else { continue }
             do {
                 if try await renew(vpxi: name, now: now) { issued += 1 }
