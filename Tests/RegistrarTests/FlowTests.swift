@@ -37,6 +37,14 @@ final class FlowTests: XCTestCase {
                                                key: hostKey, time: now)
     }
 
+    /// alice asks `registrar` for vpxi `name` of `machines` one-cpu machines.
+    static func create(_ registrar: RunningRegistrar, _ name: String, machines: Int) async throws -> RegistrarClient.Answer {
+        let now = RegistrarFixture.now
+        return try await registrar.client.post("v1/vpxis", op: "create-vpxi",
+                                               arguments: [["policy", .string(RegistrarFixture.fragment(name, machines: machines, registrar: registrar.service.configuration.name, now: now))]],
+                                               key: try RegistrarFixture.corpusKey("alice"), time: now)
+    }
+
     static func pub(_ name: String) -> String { PackagePaths.corpus("policies/ok/keys/\(name).pub").path }
 
     /// Flow 1: resources enroll with lyon, lyon builds the vpxi and issues alice's certs;
@@ -47,47 +55,45 @@ final class FlowTests: XCTestCase {
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
         try await withCleanup([registrar]) {
-        try await Self.registerUsers(registrar.service)
-        let keys = try RegistrarFixture.slotKeys()
-        let enrolled = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
-        XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            try await Self.registerUsers(registrar.service)
+            let keys = try RegistrarFixture.slotKeys()
+            let enrolled = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
+            XCTAssertEqual(enrolled.status, 200, enrolled.text)
 
-        let alice = try RegistrarFixture.corpusKey("alice")
-        let now = RegistrarFixture.now
-        let created = try await registrar.client.post("v1/vpxis", op: "create-vpxi",
-                                                      arguments: [["policy", .string(RegistrarFixture.fragment("seg", machines: 3, now: now))]],
-                                                      key: alice, time: now)
-        XCTAssertEqual(created.status, 201, created.text)
-        let pulled = try await registrar.client.get("v1/vpxis/seg/chains/alice")
-        XCTAssertEqual(pulled.status, 200, pulled.text)
-        let etag = try XCTUnwrap(pulled.etag)
-        let again = try await registrar.client.get("v1/vpxis/seg/chains/alice", ifNoneMatch: etag)
-        XCTAssertEqual(again.status, 304)
-        XCTAssertTrue(again.body.isEmpty)
-        let document = try XCTUnwrap(pulled.sexp)
-        XCTAssertEqual(try RegistrarFixture.reduce(directory, document, subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]", "node[3]"])
+            let alice = try RegistrarFixture.corpusKey("alice")
+            let now = RegistrarFixture.now
+            let created = try await Self.create(registrar, "seg", machines: 3)
+            XCTAssertEqual(created.status, 201, created.text)
+            let pulled = try await registrar.client.get("v1/vpxis/seg/chains/alice")
+            XCTAssertEqual(pulled.status, 200, pulled.text)
+            let etag = try XCTUnwrap(pulled.etag)
+            let again = try await registrar.client.get("v1/vpxis/seg/chains/alice", ifNoneMatch: etag)
+            XCTAssertEqual(again.status, 304)
+            XCTAssertTrue(again.body.isEmpty)
+            let document = try XCTUnwrap(pulled.sexp)
+            XCTAssertEqual(try RegistrarFixture.reduce(directory, document, subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]", "node[3]"])
 
-        // The host's bundle, with its ETag.
-        let index = try await registrar.client.get("v1/hosts/cap-01/bundles")
-        XCTAssertTrue(index.text.contains("seg"), index.text)
-        let bundle = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
-        XCTAssertEqual(bundle.status, 200)
-        let value1 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundle.etag).status
-        XCTAssertEqual(value1, 304)
+            // The host's bundle, with its ETag.
+            let index = try await registrar.client.get("v1/hosts/cap-01/bundles")
+            XCTAssertTrue(index.text.contains("seg"), index.text)
+            let bundle = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
+            XCTAssertEqual(bundle.status, 200)
+            let value1 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundle.etag).status
+            XCTAssertEqual(value1, 304)
 
-        // Every cert returned is on record, with who asked and when.
-        let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = 'seg' AND requester = 'alice'", [])
-        XCTAssertGreaterThanOrEqual(certs.first?["n"].int ?? 0, 6)
+            // Every cert returned is on record, with who asked and when.
+            let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = 'seg' AND requester = 'alice'", [])
+            XCTAssertGreaterThanOrEqual(certs.first?["n"].int ?? 0, 6)
 
-        // Release: the slots return to the pool, the bundles are withdrawn.
-        let released = try await registrar.client.post("v1/vpxis/seg/release", op: "release-vpxi", arguments: [["vpxi", "seg"]], key: alice, time: now)
-        XCTAssertEqual(released.status, 200, released.text)
-        let value2 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg").status
-        XCTAssertEqual(value2, 404)
-        let free = try await database.read("SELECT COUNT(*) AS n FROM slots WHERE vpxi IS NULL", [])
-        XCTAssertEqual(free.first?["n"].int, 4)
-        let value3 = try await registrar.service.renewDue()
-        XCTAssertEqual(value3, 0, "a released vpxi is not renewed")
+            // Release: the slots return to the pool, the bundles are withdrawn.
+            let released = try await registrar.client.post("v1/vpxis/seg/release", op: "release-vpxi", arguments: [["vpxi", "seg"]], key: alice, time: now)
+            XCTAssertEqual(released.status, 200, released.text)
+            let value2 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg").status
+            XCTAssertEqual(value2, 404)
+            let free = try await database.read("SELECT COUNT(*) AS n FROM slots WHERE vpxi IS NULL", [])
+            XCTAssertEqual(free.first?["n"].int, 4)
+            let value3 = try await registrar.service.renewDue()
+            XCTAssertEqual(value3, 0, "a released vpxi is not renewed")
         }
     }
 
@@ -100,25 +106,21 @@ final class FlowTests: XCTestCase {
         let r1 = try await RunningRegistrar.start(database: try await SQLiteStore.open(path: path), name: "lyon", key: lyon)
         let r2 = try await RunningRegistrar.start(database: try await SQLiteStore.open(path: path), name: "sophia", key: sophia)
         try await withCleanup([r1, r2]) {
-        try await Self.registerUsers(r1.service)
-        let keys = try RegistrarFixture.slotKeys()
-        let enrolled = try await Self.enroll(r2, host: "sophia-01", hostKey: keys[91], slots: Array(keys[4..<6]), cpus: 2, registrarKey: sophia)
-        XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            try await Self.registerUsers(r1.service)
+            let keys = try RegistrarFixture.slotKeys()
+            let enrolled = try await Self.enroll(r2, host: "sophia-01", hostKey: keys[91], slots: Array(keys[4..<6]), cpus: 2, registrarKey: sophia)
+            XCTAssertEqual(enrolled.status, 200, enrolled.text)
 
-        let alice = try RegistrarFixture.corpusKey("alice")
-        let now = RegistrarFixture.now
-        let created = try await r1.client.post("v1/vpxis", op: "create-vpxi",
-                                               arguments: [["policy", .string(RegistrarFixture.fragment("cross", machines: 2, now: now))]],
-                                               key: alice, time: now)
-        XCTAssertEqual(created.status, 201, created.text)
-        XCTAssertTrue(created.text.contains("pending"), "sophia has not signed yet: \(created.text)")
-        let value4 = try await r2.service.signPending()
-        XCTAssertGreaterThan(value4, 0)
-        let pulled = try await r1.client.get("v1/vpxis/cross/chains/alice")
-        XCTAssertFalse(pulled.text.contains("pending"), pulled.text)
-        XCTAssertEqual(try RegistrarFixture.reduce(directory, try XCTUnwrap(pulled.sexp), subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]"])
-        let flows = try await r1.service.database.read("SELECT COUNT(*) AS n FROM certs WHERE flow = 'registrar-registrar' AND signed = 1", [])
-        XCTAssertEqual(flows.first?["n"].int, 2)
+            let created = try await Self.create(r1, "cross", machines: 2)
+            XCTAssertEqual(created.status, 201, created.text)
+            XCTAssertTrue(created.text.contains("pending"), "sophia has not signed yet: \(created.text)")
+            let value4 = try await r2.service.signPending()
+            XCTAssertGreaterThan(value4, 0)
+            let pulled = try await r1.client.get("v1/vpxis/cross/chains/alice")
+            XCTAssertFalse(pulled.text.contains("pending"), pulled.text)
+            XCTAssertEqual(try RegistrarFixture.reduce(directory, try XCTUnwrap(pulled.sexp), subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]"])
+            let flows = try await r1.service.database.read("SELECT COUNT(*) AS n FROM certs WHERE flow = 'registrar-registrar' AND signed = 1", [])
+            XCTAssertEqual(flows.first?["n"].int, 2)
         }
     }
 
@@ -130,48 +132,47 @@ final class FlowTests: XCTestCase {
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
         try await withCleanup([registrar]) {
-        try await Self.registerUsers(registrar.service)
-        let keys = try RegistrarFixture.slotKeys()
-        _ = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
-        let alice = try RegistrarFixture.corpusKey("alice")
-        let now = RegistrarFixture.now
-        let created = try await registrar.client.post("v1/vpxis", op: "create-vpxi",
-                                                      arguments: [["policy", .string(RegistrarFixture.fragment("seg", machines: 2, now: now))]], key: alice, time: now)
-        XCTAssertEqual(created.status, 201, created.text)
+            try await Self.registerUsers(registrar.service)
+            let keys = try RegistrarFixture.slotKeys()
+            _ = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
+            let alice = try RegistrarFixture.corpusKey("alice")
+            let now = RegistrarFixture.now
+            let created = try await Self.create(registrar, "seg", machines: 2)
+            XCTAssertEqual(created.status, 201, created.text)
 
-        let low = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
-                                                  arguments: [["vpxi", "seg"], ["user", "carol"], ["rights", "ssh"], ["on", "node[1]"]], key: alice, time: now)
-        XCTAssertEqual(low.status, 403, low.text)
-        XCTAssertEqual(low.errorCode, "R008")
-        let unknown = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
-                                                      arguments: [["vpxi", "seg"], ["user", "mallory"], ["rights", "ssh"]], key: alice, time: now)
-        XCTAssertEqual(unknown.status, 404, unknown.text)
-        let notOwner = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
-                                                       arguments: [["vpxi", "seg"], ["user", "erin"], ["rights", "ssh"]],
-                                                       key: try RegistrarFixture.corpusKey("erin"), time: now)
-        XCTAssertEqual(notOwner.status, 403, notOwner.text)
+            let low = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
+                                                      arguments: [["vpxi", "seg"], ["user", "carol"], ["rights", "ssh"], ["on", "node[1]"]], key: alice, time: now)
+            XCTAssertEqual(low.status, 403, low.text)
+            XCTAssertEqual(low.errorCode, "R008")
+            let unknown = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
+                                                          arguments: [["vpxi", "seg"], ["user", "mallory"], ["rights", "ssh"]], key: alice, time: now)
+            XCTAssertEqual(unknown.status, 404, unknown.text)
+            let notOwner = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
+                                                           arguments: [["vpxi", "seg"], ["user", "erin"], ["rights", "ssh"]],
+                                                           key: try RegistrarFixture.corpusKey("erin"), time: now)
+            XCTAssertEqual(notOwner.status, 403, notOwner.text)
 
-        let added = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
-                                                    arguments: [["vpxi", "seg"], ["user", "erin"], ["rights", "ssh"], ["on", "node[1]"]], key: alice, time: now)
-        XCTAssertEqual(added.status, 200, added.text)
-        let answer = try XCTUnwrap(added.sexp)
-        let requests = Array(try XCTUnwrap(answer.first("to-sign")).tail)
-        XCTAssertEqual(requests.count, 1)
-        var warnings: [SPKIWarning] = []
-        let toSign = try Cert(parsing: try XCTUnwrap(requests[0].first("cert")), warnings: &warnings)
-        XCTAssertFalse(toSign.propagate)
-        // alice signs it, as `spki cert` would.
-        let signature = try toSign.sign(with: alice)
-        let extra: SExpr = ["sequence", toSign.sexp, signature.sexp]
+            let added = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user",
+                                                        arguments: [["vpxi", "seg"], ["user", "erin"], ["rights", "ssh"], ["on", "node[1]"]], key: alice, time: now)
+            XCTAssertEqual(added.status, 200, added.text)
+            let answer = try XCTUnwrap(added.sexp)
+            let requests = Array(try XCTUnwrap(answer.first("to-sign")).tail)
+            XCTAssertEqual(requests.count, 1)
+            var warnings: [SPKIWarning] = []
+            let toSign = try Cert(parsing: try XCTUnwrap(requests[0].first("cert")), warnings: &warnings)
+            XCTAssertFalse(toSign.propagate)
+            // alice signs it, as `spki cert` would.
+            let signature = try toSign.sign(with: alice)
+            let extra: SExpr = ["sequence", toSign.sexp, signature.sexp]
 
-        let value5 = try await registrar.client.get("v1/vpxis/seg/chains/alice").sexp
-        let aliceChains = try XCTUnwrap(value5)
-        XCTAssertTrue(aliceChains.advanced().contains("propagate"))
-        let value6 = try await registrar.client.get("v1/vpxis/seg/chains/erin").sexp
-        let erinChains = try XCTUnwrap(value6)
-        XCTAssertTrue(erinChains.advanced().contains("pending"), "the delegation waits for alice's signature")
-        XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin"), extra: ["node[1]": extra]), ["node[1]"])
-        XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin")), [], "without alice's signature erin has nothing")
+            let value5 = try await registrar.client.get("v1/vpxis/seg/chains/alice").sexp
+            let aliceChains = try XCTUnwrap(value5)
+            XCTAssertTrue(aliceChains.advanced().contains("propagate"))
+            let value6 = try await registrar.client.get("v1/vpxis/seg/chains/erin").sexp
+            let erinChains = try XCTUnwrap(value6)
+            XCTAssertTrue(erinChains.advanced().contains("pending"), "the delegation waits for alice's signature")
+            XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin"), extra: ["node[1]": extra]), ["node[1]"])
+            XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin")), [], "without alice's signature erin has nothing")
         }
     }
 }
