@@ -75,6 +75,16 @@ final class PostgresAllocationTests: XCTestCase {
         XCTAssertEqual(recorded.first?["n"].int, Int64(succeeded.count), "every success is recorded")
         let vpxis = try await database.read("SELECT name FROM vpxis", []).compactMap { $0["name"].text }
         XCTAssertEqual(Set(vpxis), Set(succeeded))
+        // Half the vpxis lyon built sit on sophia's hosts and the other way round: each
+        // registrar signs the <H2, H1> certs planned with it as issuer, and no chain waits.
+        // (the background passes may have signed them already).
+        _ = try await r1.service.signPending() + (try await r2.service.signPending())
+        let crossing = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE signed = 1 AND flow = 'registrar-registrar'", [])
+        XCTAssertGreaterThan(crossing.first?["n"].int ?? 0, 0)
+        let pending = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE signed = 0 AND flow = 'registrar-registrar'", [])
+        XCTAssertEqual(pending.first?["n"].int, 0)
+        let waiting = try await database.read("SELECT COUNT(*) AS n FROM chains WHERE body LIKE '%pending%'", [])
+        XCTAssertEqual(waiting.first?["n"].int, 0)
         await r1.stop()
         await r2.stop()
         await r1.service.database.close()
@@ -140,7 +150,7 @@ final class PostgresAllocationTests: XCTestCase {
         XCTAssertGreaterThan(answers.count, 0)
 
         let restarted = try launch()
-        defer { restarted.terminate() }
+        defer { if restarted.isRunning { restarted.terminate() } }
         try await waitUntilUp()
         let database = setup.database
         for (vpxi, answer) in answers {
@@ -165,8 +175,11 @@ final class PostgresAllocationTests: XCTestCase {
               OR NOT EXISTS (SELECT 1 FROM certs c WHERE c.vpxi = v.name) OR NOT EXISTS (SELECT 1 FROM chains h WHERE h.vpxi = v.name)
             """, [])
         XCTAssertEqual(incomplete.first?["n"].int, 0)
+        // SIGTERM: a graceful shutdown, exit status 0.
         restarted.terminate()
         restarted.waitUntilExit()
+        XCTAssertEqual(restarted.terminationReason, .exit)
+        XCTAssertEqual(restarted.terminationStatus, 0)
         await database.close()
     }
 }

@@ -72,6 +72,9 @@ public final class PostgresStore: RegistrarDatabase {
         var logger = Logger(label: "registrar.postgres")
         logger.logLevel = .warning
         let store = PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
+        // Let the client's run loop start before the first lease.
+        await Task.yield()
+        try? await Task.sleep(for: .milliseconds(5))
         do {
             _ = try await store.read("SELECT 1 AS one", [])
         } catch {
