@@ -84,8 +84,8 @@ final class BadInputTests: XCTestCase {
             let replay = try await registrar.client.post("v1/vpxis", body: Array(signed.advanced(width: 0).utf8))
             XCTAssertEqual(replay.status, 409)
             XCTAssertEqual(replay.errorCode, "R005")
-            let value1 = try await counts(database)
-            XCTAssertEqual(value1, afterFirst)
+            let afterReplay = try await counts(database)
+            XCTAssertEqual(afterReplay, afterFirst)
         }
     }
 
@@ -112,8 +112,8 @@ final class BadInputTests: XCTestCase {
                                                               arguments: try RegistrarFixture.enrollment(host: "cap-09", cpus: 1, slots: [keys[0]], registrar: sophia, now: now, token: token),
                                                               key: keys[90], time: now)
             XCTAssertEqual(misdirected.errorCode, "R010", misdirected.text)
-            let value2 = try await database.read("SELECT COUNT(*) AS n FROM hosts", []).first?["n"].int
-            XCTAssertEqual(value2, 0)
+            let hosts = try await database.read("SELECT COUNT(*) AS n FROM hosts", []).first?["n"].int
+            XCTAssertEqual(hosts, 0)
             // With an operator's approval.
             let operatorKey = try RegistrarFixture.corpusKey("grenoble")
             try await registrar.service.registerUser(name: "olga", key: operatorKey, communities: [], clearance: nil, isOperator: true)

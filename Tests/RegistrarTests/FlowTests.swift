@@ -78,8 +78,8 @@ final class FlowTests: XCTestCase {
             XCTAssertTrue(index.text.contains("seg"), index.text)
             let bundle = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
             XCTAssertEqual(bundle.status, 200)
-            let value1 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundle.etag).status
-            XCTAssertEqual(value1, 304)
+            let unchangedBundle = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundle.etag).status
+            XCTAssertEqual(unchangedBundle, 304)
 
             // Every cert returned is on record, with who asked and when.
             let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = 'seg' AND requester = 'alice'", [])
@@ -88,12 +88,12 @@ final class FlowTests: XCTestCase {
             // Release: the slots return to the pool, the bundles are withdrawn.
             let released = try await registrar.client.post("v1/vpxis/seg/release", op: "release-vpxi", arguments: [["vpxi", "seg"]], key: alice, time: now)
             XCTAssertEqual(released.status, 200, released.text)
-            let value2 = try await registrar.client.get("v1/hosts/cap-01/bundles/seg").status
-            XCTAssertEqual(value2, 404)
+            let withdrawn = try await registrar.client.get("v1/hosts/cap-01/bundles/seg").status
+            XCTAssertEqual(withdrawn, 404)
             let free = try await database.read("SELECT COUNT(*) AS n FROM slots WHERE vpxi IS NULL", [])
             XCTAssertEqual(free.first?["n"].int, 4)
-            let value3 = try await registrar.service.renewDue()
-            XCTAssertEqual(value3, 0, "a released vpxi is not renewed")
+            let renewed = try await registrar.service.renewDue()
+            XCTAssertEqual(renewed, 0, "a released vpxi is not renewed")
         }
     }
 
@@ -114,8 +114,8 @@ final class FlowTests: XCTestCase {
             let created = try await Self.create(r1, "cross", machines: 2)
             XCTAssertEqual(created.status, 201, created.text)
             XCTAssertTrue(created.text.contains("pending"), "sophia has not signed yet: \(created.text)")
-            let value4 = try await r2.service.signPending()
-            XCTAssertGreaterThan(value4, 0)
+            let signed = try await r2.service.signPending()
+            XCTAssertGreaterThan(signed, 0)
             let pulled = try await r1.client.get("v1/vpxis/cross/chains/alice")
             XCTAssertFalse(pulled.text.contains("pending"), pulled.text)
             XCTAssertEqual(try RegistrarFixture.reduce(directory, try XCTUnwrap(pulled.sexp), subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]"])
@@ -165,11 +165,11 @@ final class FlowTests: XCTestCase {
             let signature = try toSign.sign(with: alice)
             let extra: SExpr = ["sequence", toSign.sexp, signature.sexp]
 
-            let value5 = try await registrar.client.get("v1/vpxis/seg/chains/alice").sexp
-            let aliceChains = try XCTUnwrap(value5)
+            let aliceAnswer = try await registrar.client.get("v1/vpxis/seg/chains/alice").sexp
+            let aliceChains = try XCTUnwrap(aliceAnswer)
             XCTAssertTrue(aliceChains.advanced().contains("propagate"))
-            let value6 = try await registrar.client.get("v1/vpxis/seg/chains/erin").sexp
-            let erinChains = try XCTUnwrap(value6)
+            let erinAnswer = try await registrar.client.get("v1/vpxis/seg/chains/erin").sexp
+            let erinChains = try XCTUnwrap(erinAnswer)
             XCTAssertTrue(erinChains.advanced().contains("pending"), "the delegation waits for alice's signature")
             XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin"), extra: ["node[1]": extra]), ["node[1]"])
             XCTAssertEqual(try RegistrarFixture.reduce(directory, erinChains, subject: Self.pub("erin")), [], "without alice's signature erin has nothing")

@@ -63,10 +63,10 @@ final class RenewalTests: XCTestCase {
             let epoch1Start = windowStart + 3600
 
             // Nothing is due long before the next epoch; an unchanged chain answers 304.
-            let value1 = try await service.renewDue()
-            XCTAssertEqual(value1, 0)
-            let value2 = try await service.chains(vpxi: "seg", user: "alice", ifNoneMatch: epoch0.etag).body
-            XCTAssertNil(value2)
+            let early = try await service.renewDue()
+            XCTAssertEqual(early, 0)
+            let unchanged = try await service.chains(vpxi: "seg", user: "alice", ifNoneMatch: epoch0.etag).body
+            XCTAssertNil(unchanged)
 
             // The registrar is down from now until 50 minutes into epoch 1: the chain of
             // epoch 0 still reduces then (lifetime − renewal = 1 h), not after.
@@ -76,10 +76,10 @@ final class RenewalTests: XCTestCase {
 
             // Back up at that time: the epoch in force is issued at once.
             clock.set(epoch1Start + 50 * 60)
-            let value3 = try await service.renewDue()
-            XCTAssertEqual(value3, 1)
-            let value4 = try await service.renewDue()
-            XCTAssertEqual(value4, 0, "issued once")
+            let caughtUp = try await service.renewDue()
+            XCTAssertEqual(caughtUp, 1)
+            let again = try await service.renewDue()
+            XCTAssertEqual(again, 0, "issued once")
             let epoch1 = try await service.chains(vpxi: "seg", user: "alice", ifNoneMatch: epoch0.etag)
             let body1 = try XCTUnwrap(epoch1.body, "a renewed chain has a new ETag")
             XCTAssertNotEqual(epoch1.etag, epoch0.etag)
@@ -89,8 +89,8 @@ final class RenewalTests: XCTestCase {
 
             // Ahead of epoch 2 by less than the advance (5 min), it is issued before it starts.
             clock.set(epoch1Start + 3600 - 120)
-            let value5 = try await service.renewDue()
-            XCTAssertEqual(value5, 1)
+            let ahead = try await service.renewDue()
+            XCTAssertEqual(ahead, 1)
             let status = try await service.status(vpxi: "seg")
             XCTAssertEqual(status.first("epoch")?.tail.first?.text, "2")
             let issued = try await database.read("SELECT COUNT(DISTINCT epoch) AS n FROM certs WHERE vpxi = 'seg'", [])
