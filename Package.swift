@@ -17,6 +17,8 @@ let package = Package(
         .executable(name: "spki-bench", targets: ["spki-bench"]),
         .library(name: "Agent", targets: ["Agent"]),
         .executable(name: "vpxi-agent", targets: ["vpxi-agent"]),
+        .library(name: "Registrar", targets: ["Registrar"]),
+        .executable(name: "vpxi-registrar", targets: ["vpxi-registrar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: Core libraries (no I/O, no printing)
@@ -53,6 +59,14 @@ let package = Package(
             "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        .target(name: "Registrar", dependencies: [
+            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "Backends", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -81,6 +95,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        .executableTarget(
+            name: "vpxi-registrar",
+            dependencies: [
+                "Registrar", "ToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // MARK: Reference implementations, linked by the benchmarks only
         .target(name: "CBenchSexp", linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle")]),
         .target(name: "CBenchRSA", linkerSettings: [
@@ -104,5 +126,9 @@ let package = Package(
         .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Backends", "RSA", "SPKI", "SExpr", "TestSupport", "vpxi-agent"]),
+        .testTarget(name: "RegistrarTests", dependencies: [
+            "Registrar", "PolicyCompiler", "SPKI", "RSA", "SExpr", "Hashing", "TestSupport", "vpxi-registrar", "spki",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -1,0 +1,137 @@
+import Hashing
+import PolicyCompiler
+import RSA
+import SExpr
+import SPKI
+
+/// Everything the registrar issues for one vpxi in one renewal epoch: the signed
+/// certificates (each `(sequence CERT SIGNATURE)`), those still to be signed by someone
+/// else (another registrar, or the owner for a delegation), each user's chains, and
+/// each host's bundle.
+public struct EpochIssue: Sendable {
+    public struct IssuedCert: Sendable, Hashable {
+        /// Lowercase hex SHA-256 of the cert's canonical bytes.
+        public var hash: String
+        public var flow: String
+        public var machine: String
+        public var issuer: String
+        public var subject: String
+        /// `(sequence CERT SIGNATURE)` when signed, else the bare `(cert ...)`.
+        public var body: SExpr
+        public var signed: Bool
+        public var notAfter: Int64
+    }
+
+    /// One user's chain to one machine: the machine's ACL and the certs, by hash, in
+    /// presentation order.
+    public struct ChainTemplate: Sendable {
+        public var machine: String
+        public var acl: SExpr
+        public var certs: [String]
+    }
+
+    public let vpxi: String
+    public let epoch: RenewalSchedule.Epoch
+    public var certs: [IssuedCert]
+    /// By user name.
+    public var chains: [String: [ChainTemplate]]
+    /// By host name: the bundle bytes (see `BundleSource`).
+    public var bundles: [String: [UInt8]]
+
+    /// Plans, signs and assembles epoch `epoch` of `compiled`.
+    public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch,
+                             bundleSource: any BundleSource) throws(RegistrarError) -> EpochIssue {
+        let ir = compiled.ir
+        let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
+        let signing: CertSigner.Result
+        do {
+            signing = try CertSigner.sign(plan, signers: ir.keys.signers)
+        } catch {
+            throw RegistrarError(.internal, "signing failed: \(error.message)")
+        }
+        let vpxi = ir.model.vpxis[compiled.vpxi]
+        var certs: [IssuedCert] = []
+        var hashes: [String] = []
+        for (index, planned) in plan.certs.enumerated() {
+            let machine = vpxi.machines[planned.machine].name
+            if planned.flow == .resourceToRegistrar {
+                // The resource signed its own cert at enrollment: that one is presented.
+                let enrolled = compiled.slots[planned.machine].resourceCert
+                let cert = enrolled.tail.first ?? enrolled
+                let hash = Hex.encode(HashAlgorithm.sha256.digest(cert.canonical))
+                hashes.append(hash)
+                certs.append(IssuedCert(hash: hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
+                                        subject: planned.subject.name.description, body: enrolled, signed: true,
+                                        notAfter: Self.notAfter(cert) ?? epoch.validity.end))
+                continue
+            }
+            hashes.append(planned.hex)
+            let signature = signing.signatures[index]
+            let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
+            certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
+                                    subject: planned.subject.name.description, body: body, signed: signature != nil,
+                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end))
+        }
+        var chains: [String: [ChainTemplate]] = [:]
+        let acls = Dictionary(plan.acls.map { ($0.machine, $0.acl.sexp) }, uniquingKeysWith: { first, _ in first })
+        for chain in plan.chains {
+            let user = ir.model.users[chain.user].name
+            chains[user, default: []].append(ChainTemplate(machine: vpxi.machines[chain.machine].name, acl: acls[chain.machine] ?? ["acl"],
+                                                           certs: chain.certs.map { hashes[$0] }))
+        }
+        let withoutDuplicates = Dictionary(certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        let ordered = hashes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { withoutDuplicates[$0]! }
+        var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:])
+        issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled)
+        return issue
+    }
+
+    static func notAfter(_ cert: SExpr) -> Int64? {
+        var warnings: [SPKIWarning] = []
+        return (try? Cert(parsing: cert, warnings: &warnings))?.validity.notAfter?.secondsSinceEpoch
+    }
+
+    /// The document a user pulls: `(chains (vpxi V) (user U) (epoch K) (machine M ACL
+    /// (sequence ...)) ...)`, each sequence holding the signed certs of the chain in order
+    /// and `(pending CERT)` for those not signed yet.
+    public static func chainDocument(vpxi: String, user: String, epoch: Int, templates: [ChainTemplate],
+                                     certs: [String: (body: SExpr, signed: Bool)]) -> SExpr {
+        var items: [SExpr] = ["chains", ["vpxi", .string(vpxi)], ["user", .string(user)], ["epoch", .string(String(epoch))]]
+        for template in templates {
+            var sequence: [SExpr] = ["sequence"]
+            var pending: [SExpr] = []
+            for hash in template.certs {
+                guard let cert = certs[hash] else { continue }
+                if cert.signed {
+                    sequence += cert.body.head == "sequence" ? Array(cert.body.tail) : [cert.body]
+                } else {
+                    pending.append(["pending", cert.body])
+                }
+            }
+            items.append(.list([["machine", .string(template.machine)], template.acl, .list(sequence)] + pending)
+                .prepending("machine-chain"))
+        }
+        return .list(items)
+    }
+
+    /// The chain templates of a user, as stored: `(templates (t MACHINE ACL |H1| |H2|...))`.
+    public static func encode(_ templates: [ChainTemplate]) -> SExpr {
+        .list(["templates"] + templates.map { .list(["t", .string($0.machine), $0.acl] + $0.certs.map { .string($0) }) })
+    }
+
+    public static func decode(_ value: SExpr) -> [ChainTemplate] {
+        value.tail.compactMap { item in
+            let parts = Array(item.tail)
+            guard parts.count >= 2, let machine = parts[0].text else { return nil }
+            return ChainTemplate(machine: machine, acl: parts[1], certs: parts.dropFirst(2).compactMap(\.text))
+        }
+    }
+}
+
+extension SExpr {
+    /// The list with `head` as its first element.
+    func prepending(_ head: String) -> SExpr {
+        guard case .list(let items) = self else { return self }
+        return .list([.string(head)] + items)
+    }
+}

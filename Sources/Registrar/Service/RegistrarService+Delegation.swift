@@ -1,0 +1,82 @@
+import PolicyCompiler
+import SExpr
+
+/// Adding a secondary user (paper 4.2.3): the owner asks; the registrar refuses a user
+/// who is not registered or whose clearance is below the vpxi's confidentiality; on
+/// acceptance it re-issues the owner's certs with propagate and returns them, with the
+/// `<owner, user, A, no-propagate, V>` certs the owner signs (`spki cert`).
+extension RegistrarService {
+    /// Every user granted rights in the vpxi must be cleared for its confidentiality.
+    static func checkClearances(_ compiled: VPXICompiler.Compiled) throws(RegistrarError) {
+        let vpxi = compiled.model.vpxis[compiled.vpxi]
+        guard let level = vpxi.confidentiality else { return }
+        for grant in vpxi.grants {
+            let user = compiled.model.users[grant.user]
+            guard let clearance = user.clearance, clearance >= level else {
+                throw RegistrarError(.forbidden, "user `\(user.name)` is cleared for \(user.clearance?.rawValue ?? "nothing"), below the confidentiality `\(level.rawValue)` of vpxi `\(vpxi.name)`",
+                                     help: "grant rights only to users cleared for `\(level.rawValue)` or above")
+            }
+        }
+    }
+
+    func addUser(_ request: SignedRequest) async throws(RegistrarError) -> SExpr {
+        let name = try request.required("vpxi", "the vpxi")
+        let user = try request.required("user", "the secondary user's registered name")
+        let rights = try request.required("rights", "the rights delegated, as in a grant: `ssh, file(read, \"/data\")`")
+        let targets = request.argument("on") ?? "all"
+        let during = request.argument("during")
+        for (field, text) in [("rights", rights), ("on", targets), ("during", during ?? "")] where text.contains("}") || text.contains("\n") {
+            throw RegistrarError(.malformed, "`\(field)` may not contain `}` or line breaks")
+        }
+        guard PoolSnapshot.isValidName(user) else { throw RegistrarError(.malformed, "`\(user)` is not a user name") }
+        let now = self.now
+        defer { etags.forget(vpxi: name) }
+        return try await storage {
+            try await database.transaction { tx -> SExpr in
+                let requester = try await self.requester(request, in: tx)
+                let rows = try await tx.query("SELECT owner, status, registrar, policy FROM vpxis WHERE name = $1", [.text(name)])
+                guard let row = rows.first, try row.text("status") == "active" else { throw RegistrarError(.notFound, "no active vpxi `\(name)`") }
+                guard try row.text("owner") == requester.name else {
+                    throw RegistrarError(.forbidden, "only the owner of vpxi `\(name)` may add a user to it")
+                }
+                guard try row.text("registrar") == self.configuration.name else {
+                    throw RegistrarError(.forbidden, "vpxi `\(name)` is built by registrar `\(row["registrar"].text ?? "?")`", help: "send the request to it")
+                }
+                guard !(try await tx.query("SELECT name FROM users WHERE name = $1", [.text(user)])).isEmpty else {
+                    throw RegistrarError(.notFound, "user `\(user)` is not registered", help: "the operator registers users (`vpxi-registrar user add`)")
+                }
+                let old = try row.text("policy")
+                guard let close = old.lastIndex(of: "}") else { throw RegistrarError(.internal, "the stored policy of `\(name)` has no vpxi block") }
+                let grant = "  grant \(user) via \(requester.name) \(rights) on \(targets)" + (during.map { " during \($0)" } ?? "") + "\n"
+                let policy = String(old[..<close]) + grant + String(old[close...])
+                let slots = try await self.assignedSlots(vpxi: name, in: tx)
+                let compiled = try self.compiler.compile(policy: policy) { (host, machine) throws(RegistrarError) in
+                    guard let slot = slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
+                    return slot
+                }
+                try Self.checkClearances(compiled)
+                let vpxi = compiled.model.vpxis[compiled.vpxi]
+                guard let epoch = vpxi.schedule.epoch(at: now) else { throw RegistrarError(.policyError, "the window of `\(name)` has ended") }
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, bundleSource: self.bundleSource)
+                try await tx.query("UPDATE vpxis SET policy = $2, epoch = $3 WHERE name = $1", [.text(name), .text(policy), .int(Int64(epoch.index))])
+                try await self.store(issue, requester: requester.name, in: tx, now: now)
+                var answer = try await self.answer(vpxi: name, user: requester.name, in: tx)
+                let toSign = issue.certs.filter { !$0.signed && $0.flow == "user-user" && $0.issuer == requester.name }
+                if case .list(var items) = answer {
+                    items.append(.list(["to-sign"] + toSign.map { ["cert-request", ["machine", .string($0.machine)], $0.body] }))
+                    answer = .list(items)
+                }
+                return answer
+            }
+        }
+    }
+
+    /// The slot of every machine of a vpxi, by machine name.
+    func assignedSlots(vpxi: String, in tx: any DBTransaction) async throws -> [String: VPXICompiler.Slot] {
+        var slots: [String: VPXICompiler.Slot] = [:]
+        for row in try await tx.query("SELECT host, idx, key, resource_cert, machine FROM slots WHERE vpxi = $1", [.text(vpxi)]) {
+            slots[try row.text("machine")] = try Self.slot(row, host: try row.text("host"))
+        }
+        return slots
+    }
+}

@@ -1,0 +1,94 @@
+import SExpr
+
+/// What agents and users pull, with an ETag: an unchanged document costs one round trip
+/// and one indexed read.
+extension RegistrarService {
+    /// A pulled document: its bytes (nil when the caller's ETag still matches) and ETag.
+    public struct Pulled: Sendable {
+        public var body: [UInt8]?
+        public var etag: String
+    }
+
+    /// A user's chains in a vpxi.
+    public func chains(vpxi: String, user: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
+        try await pull(table: "chains", keys: ("vpxi", vpxi, "principal", user), vpxi: vpxi, ifNoneMatch: ifNoneMatch, base64: false,
+                       missing: "no chains for user `\(user)` in vpxi `\(vpxi)`")
+    }
+
+    /// A host's bundle for one vpxi.
+    public func bundle(host: String, vpxi: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
+        try await pull(table: "bundles", keys: ("host", host, "vpxi", vpxi), vpxi: vpxi, ifNoneMatch: ifNoneMatch, base64: true,
+                       missing: "no bundle of vpxi `\(vpxi)` for host `\(host)`")
+    }
+
+    func pull(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String?, base64: Bool,
+              missing: String) async throws(RegistrarError) -> Pulled {
+        let binds: [DBValue] = [.text(keys.1), .text(keys.3)]
+        let condition = " FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2"
+        let cacheKey = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
+        if let ifNoneMatch {
+            let etag: String
+            if let cached = etags.etag(cacheKey) {
+                etag = cached
+            } else {
+                let rows = try await storage { try await database.read("SELECT etag" + condition, binds) }
+                guard let stored = rows.first?["etag"].text else { throw RegistrarError(.notFound, missing) }
+                etags.remember(cacheKey, etag: stored, vpxi: vpxi)
+                etag = stored
+            }
+            if Self.matches(ifNoneMatch, etag) {
+                metrics.pulled(notModified: true)
+                return Pulled(body: nil, etag: etag)
+            }
+        }
+        let rows = try await storage { try await database.read("SELECT etag, body" + condition, binds) }
+        guard let row = rows.first, let etag = row["etag"].text, let text = row["body"].text else { throw RegistrarError(.notFound, missing) }
+        etags.remember(cacheKey, etag: etag, vpxi: vpxi)
+        metrics.pulled(notModified: false)
+        if base64 {
+            guard let bytes = Base64.decode(text) else { throw RegistrarError(.internal, "a stored bundle is not base64") }
+            return Pulled(body: bytes, etag: etag)
+        }
+        return Pulled(body: Array(text.utf8), etag: etag)
+    }
+
+    /// `If-None-Match`: a list of ETags, or `*`.
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { part in
+            let tag = part.trimmingCharacters(in: " ")
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
+    }
+
+    /// A host's bundles: `(bundles (host H) (bundle (vpxi V) (epoch K) (etag E))...)`.
+    public func bundleIndex(host: String) async throws(RegistrarError) -> SExpr {
+        let rows = try await storage {
+            try await database.read("SELECT vpxi, epoch, etag FROM bundles WHERE host = $1 ORDER BY vpxi", [.text(host)])
+        }
+        return .list(["bundles", ["host", .string(host)]] + rows.map {
+            ["bundle", ["vpxi", .string($0["vpxi"].text ?? "")], ["epoch", .string($0["epoch"].text ?? "")], ["etag", .string($0["etag"].text ?? "")]]
+        })
+    }
+
+    /// A vpxi's state: `(vpxi (name V) (owner U) (registrar R) (status S) (epoch K) (placement ...))`.
+    public func status(vpxi: String) async throws(RegistrarError) -> SExpr {
+        let (rows, slots) = try await storage {
+            (try await database.read("SELECT owner, registrar, status, epoch FROM vpxis WHERE name = $1", [.text(vpxi)]),
+             try await database.read("SELECT machine, host, idx FROM slots WHERE vpxi = $1 ORDER BY machine", [.text(vpxi)]))
+        }
+        guard let row = rows.first else { throw RegistrarError(.notFound, "no vpxi `\(vpxi)`") }
+        return ["vpxi", ["name", .string(vpxi)], ["owner", .string(row["owner"].text ?? "")], ["registrar", .string(row["registrar"].text ?? "")],
+                ["status", .string(row["status"].text ?? "")], ["epoch", .string(row["epoch"].text ?? "")],
+                .list(["placement"] + slots.map { ["machine", .string($0["machine"].text ?? ""), ["host", .string($0["host"].text ?? "")],
+                                                   ["slot", .string($0["idx"].text ?? "")]] })]
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,127 @@
+import PolicyCompiler
+import RSA
+import SExpr
+import SPKI
+
+/// Renewal: before each epoch starts, the registrar that builds a vpxi issues the next
+/// epoch's certificates, chains and bundles. Certificates are valid for the lifetime
+/// and renewed every renewal period, so a registrar down for less than (lifetime −
+/// renewal period) interrupts nobody: the certificates already pulled still hold.
+extension RegistrarService {
+    /// The epoch to issue for a vpxi whose latest issued epoch is `current`: the next one
+    /// when its start is within the advance, or the one in force if the registrar fell
+    /// behind; nil when nothing is due.
+    func dueEpoch(_ schedule: RenewalSchedule, current: Int, now: Int64) -> RenewalSchedule.Epoch? {
+        guard let inForce = schedule.epoch(at: now) else { return nil }
+        var next = max(current + 1, inForce.index)
+        if next == current { next += 1 }
+        guard next < schedule.count else { return nil }
+        let epoch = schedule.epoch(next)
+        let advance = min(configuration.renewalAdvance, max(1, schedule.renewal / 2))
+        return epoch.start - advance <= now ? epoch : nil
+    }
+
+    /// Issues every renewal that is due now; returns how many epochs were issued.
+    @discardableResult
+    public func renewDue() async throws(RegistrarError) -> Int {
+        let now = self.now
+        let me = configuration.name
+        let rows = try await storage {
+            try await database.read("SELECT name, epoch FROM vpxis WHERE registrar = $1 AND status = 'active' AND window_end > $2 ORDER BY name",
+                                    [.text(me), .int(now)])
+        }
+        var issued = 0
+        for row in rows {
+            guard !Task.isCancelled else { break }
+            guard let name = row["name"].text else { continue }
+            do {
+                if try await renew(vpxi: name, now: now) { issued += 1 }
+            } catch {
+                logger.error("renewal of \(name) failed: \(error)")
+                metrics.renewalFailed()
+            }
+        }
+        return issued
+    }
+
+    /// Issues the due epoch of one vpxi, if any (re-checked under the transaction).
+    func renew(vpxi name: String, now: Int64) async throws(RegistrarError) -> Bool {
+        let started = ContinuousClock.now
+        let renewed = try await storage {
+            try await database.transaction { tx -> Bool in
+                let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
+                let rows = try await tx.query("SELECT owner, status, registrar, policy, epoch FROM vpxis WHERE name = $1" + lock, [.text(name)])
+                guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == self.configuration.name else { return false }
+                let slots = try await self.assignedSlots(vpxi: name, in: tx)
+                let compiled = try self.compiler.compile(policy: try row.text("policy")) { (host, machine) throws(RegistrarError) in
+                    guard let slot = slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
+                    return slot
+                }
+                let vpxi = compiled.model.vpxis[compiled.vpxi]
+                guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(try row.int("epoch")), now: now) else { return false }
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, bundleSource: self.bundleSource)
+                try await self.store(issue, requester: "renewal", in: tx, now: now)
+                try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])
+                return true
+            }
+        }
+        etags.forget(vpxi: name)
+        if renewed {
+            metrics.renewed(duration: ContinuousClock.now - started)
+            logger.info("renewed vpxi \(name)")
+        }
+        return renewed
+    }
+
+    /// Signs the registrar → registrar certs other registrars planned with this one as
+    /// issuer (paper 4.2.2: a resource enrolled here used in a vpxi another registrar
+    /// builds), after checking that the resource is enrolled here and allocated to that
+    /// vpxi; then refreshes the chains that wait for them. Returns how many were signed.
+    @discardableResult
+    public func signPending() async throws(RegistrarError) -> Int {
+        let me = configuration.name
+        let key = configuration.key
+        let myID = principal.id
+        return try await storage {
+            try await database.transaction { tx -> Int in
+                let rows = try await tx.query("""
+                    SELECT c.hash, c.vpxi, c.epoch, c.body, c.machine FROM certs c
+                    JOIN slots s ON s.vpxi = c.vpxi AND s.machine = c.machine JOIN hosts h ON h.name = s.host
+                    WHERE c.signed = 0 AND c.flow = 'registrar-registrar' AND c.issued_by = $1 AND h.registrar = $1
+                    """, [.text(me)])
+                var touched: Set<String> = []
+                for row in rows {
+                    var warnings: [SPKIWarning] = []
+                    let cert = try Cert(parsing: try SExpr.parse(try row.text("body")), warnings: &warnings)
+                    guard cert.issuer.principal.id == myID else { continue }
+                    let signature = try cert.sign(with: key)
+                    let body: SExpr = ["sequence", cert.sexp, signature.sexp]
+                    let vpxi = try row.text("vpxi")
+                    try await tx.query("UPDATE certs SET body = $4, signed = 1, issued_at = $5 WHERE vpxi = $1 AND epoch = $2 AND hash = $3",
+                                       [.text(vpxi), .int(try row.int("epoch")), .text(try row.text("hash")), .text(body.advanced(width: 0)), .int(self.now)])
+                    touched.insert(vpxi)
+                }
+                for vpxi in touched.sorted() {
+                    try await self.refreshChains(vpxi: vpxi, in: tx)
+                    self.etags.forget(vpxi: vpxi)
+                }
+                return rows.count
+            }
+        }
+    }
+
+    /// Re-renders every stored chain of a vpxi from its template and the certs' bodies.
+    func refreshChains(vpxi: String, in tx: any DBTransaction) async throws {
+        for row in try await tx.query("SELECT principal, epoch, template FROM chains WHERE vpxi = $1", [.text(vpxi)]) {
+            let epoch = try row.int("epoch")
+            let templates = EpochIssue.decode(try SExpr.parse(try row.text("template")))
+            var certs: [String: (body: SExpr, signed: Bool)] = [:]
+            for cert in try await tx.query("SELECT hash, body, signed FROM certs WHERE vpxi = $1 AND epoch = $2", [.text(vpxi), .int(epoch)]) {
+                certs[try cert.text("hash")] = (try SExpr.parse(try cert.text("body")), (cert["signed"].int ?? 0) != 0)
+            }
+            let user = try row.text("principal")
+            let body = EpochIssue.chainDocument(vpxi: vpxi, user: user, epoch: Int(epoch), templates: templates, certs: certs).advanced() + "\n"
+            try await upsertChain(vpxi: vpxi, user: user, epoch: epoch, template: try row.text("template"), body: body, in: tx)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// The schema, as numbered migrations run at start (each once, in order, in one
+/// transaction with the version bump). Integers and text only, so that one statement
+/// serves both engines; binary content is base64 or hexadecimal text.
+enum Migrations {
+    static let all: [[String]] = [
+        // 1: the pool, the users, what was issued.
+        [
+            """
+            CREATE TABLE registrars (
+              name TEXT PRIMARY KEY, key TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+              url TEXT, seen_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE users (
+              name TEXT PRIMARY KEY, key TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+              communities TEXT NOT NULL, clearance TEXT, operator BIGINT NOT NULL, added_at BIGINT NOT NULL)
+            """,
+            "CREATE TABLE tokens (token_hash TEXT PRIMARY KEY, host TEXT NOT NULL, created_at BIGINT NOT NULL, used_at BIGINT)",
+            """
+            CREATE TABLE hosts (
+              name TEXT PRIMARY KEY, registrar TEXT NOT NULL, key TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+              cpus BIGINT NOT NULL, memory BIGINT NOT NULL, disk BIGINT NOT NULL,
+              hypervisor TEXT, site TEXT, trusted_by TEXT NOT NULL, locators TEXT NOT NULL,
+              enrolled_at BIGINT NOT NULL, approved_by TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE slots (
+              host TEXT NOT NULL, idx BIGINT NOT NULL, key TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+              resource_cert TEXT NOT NULL, not_after BIGINT,
+              vpxi TEXT, machine TEXT, cpus BIGINT NOT NULL DEFAULT 0, memory BIGINT NOT NULL DEFAULT 0, disk BIGINT NOT NULL DEFAULT 0,
+              PRIMARY KEY (host, idx))
+            """,
+            "CREATE INDEX slots_vpxi ON slots (vpxi)",
+            """
+            CREATE TABLE vpxis (
+              name TEXT PRIMARY KEY, owner TEXT NOT NULL, registrar TEXT NOT NULL, status TEXT NOT NULL,
+              policy TEXT NOT NULL, epoch BIGINT NOT NULL, window_end BIGINT NOT NULL,
+              created_at BIGINT NOT NULL, released_at BIGINT)
+            """,
+            """
+            CREATE TABLE certs (
+              hash TEXT NOT NULL, vpxi TEXT NOT NULL, epoch BIGINT NOT NULL, flow TEXT NOT NULL, machine TEXT NOT NULL,
+              issuer TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, signed BIGINT NOT NULL,
+              not_after BIGINT NOT NULL, requester TEXT NOT NULL, issued_by TEXT NOT NULL, issued_at BIGINT NOT NULL,
+              PRIMARY KEY (vpxi, epoch, hash))
+            """,
+            "CREATE INDEX certs_vpxi ON certs (vpxi, epoch)",
+            """
+            CREATE TABLE chains (
+              vpxi TEXT NOT NULL, principal TEXT NOT NULL, epoch BIGINT NOT NULL, template TEXT NOT NULL, body TEXT NOT NULL, etag TEXT NOT NULL,
+              PRIMARY KEY (vpxi, principal))
+            """,
+            """
+            CREATE TABLE bundles (
+              host TEXT NOT NULL, vpxi TEXT NOT NULL, epoch BIGINT NOT NULL, body TEXT NOT NULL, etag TEXT NOT NULL,
+              updated_at BIGINT NOT NULL, PRIMARY KEY (host, vpxi))
+            """,
+            "CREATE TABLE nonces (nonce TEXT PRIMARY KEY, requester TEXT NOT NULL, seen_at BIGINT NOT NULL)",
+        ],
+    ]
+
+    /// Brings the schema to the latest version.
+    static func run(on database: any RegistrarDatabase) async throws {
+        try await database.transaction { tx in
+            if tx.dialect == .postgres {
+                // Registrars starting together migrate one after the other.
+                try await tx.query("SELECT pg_advisory_xact_lock(8440) AS locked", [])
+            }
+            try await tx.query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)", [])
+            let rows = try await tx.query("SELECT MAX(version) AS version FROM schema_version", [])
+            let current = rows.first?["version"].int ?? 0
+            for (index, statements) in all.enumerated() where Int64(index + 1) > current {
+                for statement in statements { try await tx.query(statement, []) }
+                try await tx.query("INSERT INTO schema_version (version) VALUES ($1)", [.int(Int64(index + 1))])
+            }
+        }
+    }
+
+    static var latest: Int { all.count }
+}

@@ -1,0 +1,116 @@
+import Logging
+import NIOCore
+import SQLiteNIO
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode, one connection for transactions
+/// (`BEGIN IMMEDIATE`: one writer at a time) and one for reads, each used by one task at a
+/// time.
+public final class SQLiteStore: RegistrarDatabase {
+    public var dialect: DBDialect { .sqlite }
+    let writer: SQLiteConnection
+    let reader: SQLiteConnection
+    let writeLock = AsyncLock()
+    let readLock = AsyncLock()
+    let closed = Mutex(false)
+
+    init(writer: SQLiteConnection, reader: SQLiteConnection) {
+        self.writer = writer
+        self.reader = reader
+    }
+
+    /// Opens (creating it when missing) the database file at `path`.
+    public static func open(path: String) async throws(RegistrarError) -> SQLiteStore {
+        var logger = Logger(label: "registrar.sqlite")
+        logger.logLevel = .warning
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            // WAL: readers do not block the writer; FULL: a committed transaction survives
+            // a crash of the process or of the machine.
+            _ = try await writer.query("PRAGMA journal_mode=WAL", [])
+            _ = try await writer.query("PRAGMA synchronous=FULL", [])
+            _ = try await writer.query("PRAGMA busy_timeout=5000", [])
+            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            _ = try await reader.query("PRAGMA busy_timeout=5000", [])
+            return SQLiteStore(writer: writer, reader: reader)
+        } catch {
+            throw RegistrarError(.storage, "cannot open the SQLite database `\(path)`: \(error)",
+                                 help: "give a writable path with --db FILE (its folder must exist)")
+        }
+    }
+
+    struct Transaction: DBTransaction {
+        let connection: SQLiteConnection
+        var dialect: DBDialect { .sqlite }
+
+        func query(_ sql: String, _ binds: [DBValue]) async throws -> [DBRow] {
+            try await SQLiteStore.run(connection, sql, binds)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any DBTransaction) async throws -> T) async throws -> T {
+        let connection = writer
+        return try await writeLock.withLock {
+            _ = try await connection.query("BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body(Transaction(connection: connection))
+                _ = try await connection.query("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    public func read(_ sql: String, _ binds: [DBValue]) async throws -> [DBRow] {
+        let connection = reader
+        return try await readLock.withLock { try await SQLiteStore.run(connection, sql, binds) }
+    }
+
+    public func close() async {
+        let first = closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        try? await writer.close()
+        try? await reader.close()
+    }
+
+    /// `$N` placeholders become `?N`, SQLite's numbered parameters.
+    static func translate(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count)
+        var previous: Character = " "
+        for character in sql {
+            if character == "$", !previous.isLetter { out.append("?") } else { out.append(character) }
+            previous = character
+        }
+        return out
+    }
+
+    static func run(_ connection: SQLiteConnection, _ sql: String, _ binds: [DBValue]) async throws -> [DBRow] {
+        let data: [SQLiteData] = binds.map {
+            switch $0 {
+            case .int(let value): return .integer(Int(value))
+            case .text(let value): return .text(value)
+            case .null: return .null
+            }
+        }
+        let rows = try await connection.query(translate(sql), data)
+        return rows.map { row in
+            var values: [String: DBValue] = [:]
+            for column in row.columns {
+                switch column.data {
+                case .integer(let value): values[column.name.lowercased()] = .int(Int64(value))
+                case .text(let value): values[column.name.lowercased()] = .text(value)
+                case .float(let value): values[column.name.lowercased()] = .int(Int64(value))
+                case .blob(let buffer): values[column.name.lowercased()] = .text(String(buffer: buffer))
+                case .null: values[column.name.lowercased()] = .null
+                }
+            }
+            return DBRow(values: values)
+        }
+    }
+}

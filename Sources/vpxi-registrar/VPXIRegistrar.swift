@@ -1,0 +1,218 @@
+import ArgumentParser
+import Logging
+import RSA
+import Registrar
+import ToolSupport
+
+@main
+struct VPXIRegistrar: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vpxi-registrar",
+        abstract: "The HIPerNet registrar as a service: enrollment, VPXI requests, renewal, pulls (see Docs/registrar.md).",
+        subcommands: [ServeCommand.self, UserCommand.self, TokenCommand.self, MigrateCommand.self])
+}
+
+/// Maps failures to the toolkit's exit statuses.
+enum Runner {
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let failure as RegistrarError {
+            Console.err(failure.description)
+            let badInput: Set<RegistrarError.Code> = [.malformed, .policyError, .tooLarge]
+            throw ExitCode(failure.code == .internal ? ExitStatus.internalError.rawValue
+                           : badInput.contains(failure.code) ? ExitStatus.badInput.rawValue : ExitStatus.refused.rawValue)
+        } catch let failure as CommandFailure {
+            Console.err("error: \(failure.message)")
+            throw ExitCode(failure.status.rawValue)
+        } catch let failure as FileError {
+            Console.err("error: \(failure)")
+            throw ExitCode(ExitStatus.badInput.rawValue)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Console.err("error: internal error: \(error)\nThis is a bug in vpxi-registrar; please report it.")
+            throw ExitCode(ExitStatus.internalError.rawValue)
+        }
+    }
+
+    static func key(_ path: String, private wantsPrivate: Bool) throws -> RSAKeyFile {
+        let file: RSAKeyFile
+        do {
+            file = try RSAKeyFile.load(try InputReader.read(path))
+        } catch let error as RSAError {
+            throw CommandFailure(.badInput, "\(path): \(error.message)")
+        }
+        if wantsPrivate, !file.isPrivate { throw CommandFailure(.badInput, "\(path): holds a public key; the registrar's private key is needed") }
+        return file
+    }
+
+    /// Opens the database and the service (migrations included).
+    static func service(db: String, name: String, key: RSAKeyFile, url: String? = nil) async throws -> RegistrarService {
+        let database = try await DatabaseOpener.open(db)
+        var configuration = RegistrarService.Configuration(name: name, key: key, url: url)
+        configuration.url = url
+        let service = RegistrarService(configuration: configuration, database: database)
+        do {
+            try await service.start()
+        } catch {
+            await database.close()
+            throw error
+        }
+        return service
+    }
+}
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The database: an SQLite file (created when missing) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.")
+    var db: String = "registrar.sqlite"
+}
+
+/// The database and the registrar acting on it, for the operator's commands.
+struct IdentityOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "This registrar's name.")
+    var registrar: String
+
+    @Option(name: .long, help: "This registrar's private key.")
+    var registrarKey: String
+
+    /// Opens the database and the service (migrations included).
+    func service() async throws -> RegistrarService {
+        try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the registrar's HTTP API until SIGTERM or SIGINT.",
+        discussion: """
+            Examples:
+              vpxi-registrar serve --db registrar.sqlite --name lyon --key lyon.key
+              vpxi-registrar serve --db postgres://registrar@127.0.0.1/registrar --name sophia --key sophia.key --listen 0.0.0.0:8441
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "The registrar's name, as policies name it.")
+    var name: String
+
+    @Option(name: .long, help: "The registrar's private key (any format `spki` reads).")
+    var key: String
+
+    @Option(name: .long, help: "The address and port to listen on.")
+    var listen: String = "127.0.0.1:8440"
+
+    @Option(name: .long, help: "The URL other parties reach this registrar at (recorded in the database).")
+    var url: String?
+
+    @Option(name: .long, help: "Seconds between renewal passes.")
+    var renewalInterval: Int = 5
+
+    @Option(name: .long, help: "The largest request body accepted, in bytes.")
+    var maxRequestBytes: Int = 256 * 1024
+
+    func run() async throws {
+        try await Runner.run {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                throw CommandFailure(.badInput, "--listen `\(listen)` is not HOST:PORT (for example 127.0.0.1:8440)")
+            }
+            guard renewalInterval > 0, maxRequestBytes > 0 else { throw CommandFailure(.badInput, "--renewal-interval and --max-request-bytes must be positive") }
+            let written = String(listen[..<colon])
+            let host = written.hasPrefix("[") && written.hasSuffix("]") ? String(written.dropFirst().dropLast()) : written
+            let keyFile = try Runner.key(key, private: true)
+            let database = try await DatabaseOpener.open(self.database.db)
+            var configuration = RegistrarService.Configuration(name: name, key: keyFile, url: url)
+            configuration.sizeLimit = maxRequestBytes
+            var logger = Logger(label: "vpxi-registrar")
+            logger.logLevel = .info
+            let service = RegistrarService(configuration: configuration, database: database, logger: logger)
+            try await service.start()
+            let server = RegistrarServer(service: service)
+            try await server.run(host: host, port: port, renewalInterval: .seconds(renewalInterval), logger: logger) { bound in
+                Console.out("vpxi-registrar \(name) listening on \(host):\(bound)\n")
+            }
+            await database.close()
+        }
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Register users.", subcommands: [UserAddCommand.self])
+}
+
+struct UserAddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Register (or update) a user: name, public key, communities, clearance.",
+        discussion: """
+            Example:
+              vpxi-registrar user add --db registrar.sqlite --registrar lyon --registrar-key lyon.key \\
+                --name alice --key alice.pub --member-of hospital-lyon --clearance high
+            """)
+
+    @OptionGroup var identity: IdentityOptions
+
+    @Option(name: .long, help: "The user's name.")
+    var name: String
+
+    @Option(name: .long, help: "The user's public key.")
+    var key: String
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Communities the user belongs to.")
+    var memberOf: [String] = []
+
+    @Option(name: .long, help: "low, medium or high.")
+    var clearance: String?
+
+    @Flag(name: .long, help: "An operator: approves hosts, may release any vpxi.")
+    var `operator` = false
+
+    func run() async throws {
+        try await Runner.run {
+            let service = try await identity.service()
+            let communities = memberOf.flatMap { $0.split(separator: ",").map(String.init) }
+            try await service.registerUser(name: name, key: try Runner.key(key, private: false), communities: communities,
+                                           clearance: clearance, isOperator: `operator`)
+            await service.database.close()
+            Console.out("registered user \(name)\n")
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Registration tokens for hosts.", subcommands: [TokenCreateCommand.self])
+}
+
+struct TokenCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Print a single-use registration token for a host's first enrollment.")
+
+    @OptionGroup var identity: IdentityOptions
+
+    @Option(name: .long, help: "The host the token is for.")
+    var host: String
+
+    func run() async throws {
+        try await Runner.run {
+            let service = try await identity.service()
+            let token = try await service.createToken(host: host)
+            await service.database.close()
+            Console.out(token + "\n")
+        }
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Bring the database's schema up to date, then exit.")
+
+    @OptionGroup var identity: IdentityOptions
+
+    func run() async throws {
+        try await Runner.run {
+            let service = try await identity.service()
+            await service.database.close()
+            Console.out("schema up to date\n")
+        }
+    }
+}

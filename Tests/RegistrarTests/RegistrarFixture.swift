@@ -1,0 +1,162 @@
+import Foundation
+import Registrar
+import RSA
+import SExpr
+import SPKI
+import TestSupport
+import XCTest
+
+/// Keys, enrollment requests and running registrars for the tests. The keys are the
+/// repository's demo keys (corpus/keys, corpus/vm-keys): generating RSA-2048 keys for
+/// a hundred VM slots would dominate the tests' time.
+enum RegistrarFixture {
+    static func key(_ path: String) throws -> RSAKeyFile {
+        try RSAKeyFile.load(Array(Data(contentsOf: PackagePaths.corpus(path))))
+    }
+
+    static func corpusKey(_ name: String) throws -> RSAKeyFile { try key("keys/\(name).key") }
+
+    /// Every demo key usable as a VM slot or a host key, in a fixed order: the vm-keys,
+    /// then user-00 ... user-49.
+    static func slotKeys() throws -> [RSAKeyFile] {
+        let root = PackagePaths.corpus("vm-keys")
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        var paths: [String] = []
+        while let url = enumerator?.nextObject() as? URL {
+            if url.pathExtension == "key" { paths.append(url.path) }
+        }
+        var keys = try paths.sorted().map { try RSAKeyFile.load(Array(Data(contentsOf: URL(fileURLWithPath: $0)))) }
+        keys += try (0..<50).map { try corpusKey(String(format: "user-%02d", $0)) }
+        return keys
+    }
+
+    /// `(vm (sequence <VM, REGISTRAR, (tag (*)), propagate, until notAfter> SIGNATURE))`.
+    static func vm(_ key: RSAKeyFile, registrar: RSAKeyFile, notAfter: Int64) throws -> SExpr {
+        let cert = Cert(issuer: Principal(key: key), subject: .principal(Principal(key: registrar)), tag: .all, propagate: true,
+                        validity: Validity(notAfter: SPKIDate(secondsSinceEpoch: notAfter)))
+        let signature = try cert.sign(with: key)
+        return ["vm", ["sequence", cert.sexp, signature.sexp]]
+    }
+
+    /// The arguments of an enrollment.
+    static func enrollment(host: String, cpus: Int, slots: [RSAKeyFile], registrar: RSAKeyFile, now: Int64,
+                           token: String? = nil, trustedBy: [String] = ["hospital"]) throws -> [SExpr] {
+        var arguments: [SExpr] = [
+            ["host", ["name", .string(host)], ["cpus", .string(String(cpus))], ["memory", .string(String(Int64(cpus) << 30))],
+             ["disk", .string(String(Int64(100) << 30))], ["hypervisor", "xen"], .list(["trusted-by"] + trustedBy.map { .string($0) }),
+             ["locator", "192.0.2.1"]],
+        ]
+        if let token { arguments.append(["token", .string(token)]) }
+        for key in slots { arguments.append(try vm(key, registrar: registrar, notAfter: now + 30 * 86400)) }
+        return arguments
+    }
+
+    /// A vpxi of `machines` one-cpu machines owned by alice, for the window around `now`.
+    static func fragment(_ name: String, machines: Int = 1, registrar: String = "lyon", now: Int64,
+                         lifetime: String = "2h", renewal: String = "1h", extra: String = "") -> String {
+        let start = SPKIDate(secondsSinceEpoch: now - 600).rfc3339
+        let end = SPKIDate(secondsSinceEpoch: now + 86400).rfc3339
+        return """
+            vpxi \(name) {
+              owner alice
+              registrar \(registrar)
+              window \(start) .. \(end)
+              certificates valid \(lifetime) renew every \(renewal)
+              require trusted-by hospital
+              confidentiality high
+              cluster node[\(machines)] { function computing cpus 1 memory 1 GiB image "worker" }
+              grant alice ssh, console on all
+            \(extra)}
+            """
+    }
+
+    static var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Writes each machine's ACL and sequence of a pulled chains document, and reduces them
+    /// with `spki reduce` for `subject`; returns the machines whose chain reduced.
+    static func reduce(_ directory: URL, _ document: SExpr, subject: String, extra: [String: SExpr] = [:], at: Int64 = RegistrarFixture.now) throws -> [String] {
+        let spki = PackagePaths.executable("spki")
+        var reduced: [String] = []
+        for (index, entry) in document.tail.filter({ $0.head == "machine-chain" }).enumerated() {
+            let machine = entry.first("machine")?.tail.first?.text ?? "?"
+            guard let acl = entry.first("acl"), var sequence = entry.first("sequence") else { continue }
+            if let more = extra[machine], case .list(var items) = sequence, case .list(let added) = more {
+                items += added.dropFirst()
+                sequence = .list(items)
+            }
+            let aclFile = directory.appendingPathComponent("acl-\(index).sexp")
+            let chainFile = directory.appendingPathComponent("chain-\(index).sexp")
+            try Data(acl.advanced().utf8).write(to: aclFile)
+            try Data(sequence.advanced().utf8).write(to: chainFile)
+            let result = try ExternalTool.run(spki, ["reduce", "--acl", aclFile.path, "--subject", "@" + subject,
+                                                     "--at", SPKIDate(secondsSinceEpoch: at).rfc3339, chainFile.path])
+            if result.status == 0 { reduced.append(machine) } else { print("spki reduce refused \(machine): \(result.stderrText)") }
+        }
+        return reduced
+    }
+
+}
+
+/// A registrar serving HTTP on a free loopback port, in this process.
+final class RunningRegistrar: @unchecked Sendable {
+    let service: RegistrarService
+    let client: RegistrarClient
+    let task: Task<Void, any Error>
+    let port: Int
+
+    init(service: RegistrarService, client: RegistrarClient, task: Task<Void, any Error>, port: Int) {
+        self.service = service
+        self.client = client
+        self.task = task
+        self.port = port
+    }
+
+    static func start(database: any RegistrarDatabase, name: String, key: RSAKeyFile,
+                      clock: (@Sendable () -> Int64)? = nil) async throws -> RunningRegistrar {
+        let service: RegistrarService
+        if let clock {
+            service = RegistrarService(configuration: .init(name: name, key: key), database: database, clock: clock)
+        } else {
+            service = RegistrarService(configuration: .init(name: name, key: key), database: database)
+        }
+        try await service.start()
+        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test-registrar")
+        logger.logLevel = .warning
+        let task = Task {
+            try await RegistrarServer(service: service).run(host: "127.0.0.1", port: 0, renewalInterval: .milliseconds(200), logger: logger) { port in
+                continuation.yield(port)
+            }
+        }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw XCTSkip("the server did not start") }
+        let client = RegistrarClient(base: URL(string: "http://127.0.0.1:\(port)")!)
+        return RunningRegistrar(service: service, client: client, task: task, port: port)
+    }
+
+    /// Stops the server and closes its database.
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+        await service.database.close()
+    }
+}
+
+import Logging
+
+extension XCTestCase {
+    /// Runs `body`, then stops the registrars and closes the databases, whether it threw
+    /// or not (an SQLite connection must be closed before it is freed).
+    func withCleanup(_ registrars: @autoclosure () -> [RunningRegistrar], databases: @autoclosure () -> [any RegistrarDatabase] = [],
+                     _ body: () async throws -> Void) async throws {
+        var failure: (any Error)?
+        do {
+            try await body()
+        } catch {
+            failure = error
+        }
+        for registrar in registrars() { await registrar.stop() }
+        for database in databases() { await database.close() }
+        if let failure { throw failure }
+    }
+}
