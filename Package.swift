@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),
+        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport", "Backends"]),
 
         // MARK: Executables (argument parsing and printing only)
         .executableTarget(
@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "spkic",
             dependencies: [
-                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr",
+                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr", "Backends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -91,9 +91,9 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: [
-            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport",
+            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport", "Backends",
         ]),
-        .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
+        .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport", "Backends", "RSA", "SExpr"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "RSA", "TestSupport", "vpxi-agent"]),
     ]

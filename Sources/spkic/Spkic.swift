@@ -20,6 +20,7 @@ struct Spkic: ParsableCommand {
 
             Examples:
               spkic corpus/policies/ok/bronze-standard.vp -o out --keys keys --generate-missing-keys
+              spkic nodes corpus/policies/ok/bronze-standard.vp -o nodes --keys keys --generate-missing-keys
               spkic test corpus/policies/ok/bronze-standard.vp --keys keys --generate-missing-keys
               spkic graph corpus/policies/ok/bronze-standard.vp -o topology.svg
               spkic check corpus/policies/ok/bronze-standard.vp
@@ -28,7 +29,7 @@ struct Spkic: ParsableCommand {
               spkic fmt --check policies/*.vp
             """,
         version: "0.1.0",
-        subcommands: [CompileCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self],
+        subcommands: [CompileCommand.self, NodesCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self],
         defaultSubcommand: CompileCommand.self
     )
 
