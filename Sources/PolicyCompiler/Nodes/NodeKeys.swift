@@ -39,7 +39,16 @@ public struct NodeKeys: Sendable {
         var hosts = [RSAPublicKey?](repeating: nil, count: model.hosts.count)
         var missing: [Int] = []
         for (index, host) in model.hosts.enumerated() {
-            if let key = ir.keys.hosts[index] {
+            // The IR's (resolved from the same store, usually), else the store's.
+            var found = ir.keys.hosts[index]
+            if found == nil {
+                do {
+                    found = try store.entry(for: .host(host.name)).map { ResolvedKeys.info($0, origin: host.name) }
+                } catch {
+                    throw NodePlanningError(.cannotRead, "the key of host `\(host.name)` cannot be used: \(error)", at: host.range)
+                }
+            }
+            if let key = found {
                 guard let rsa = key.rsa else {
                     throw NodePlanningError(.hostKeyMissing, "the key of host `\(host.name)` (\(key.origin)) is not an RSA key",
                                             help: "give the host an RSA key of 2048 bits or more", at: host.range)

@@ -17,8 +17,9 @@ final class NodeBundlePlannerTests: XCTestCase {
     }
 
     func plan(_ name: String, store: KeyStoreDirectory? = nil) throws -> (NodeBundlePlanner.Result, NodeKeys, InfrastructureIR) {
-        let ir = try CompileFixture.ir(name)
-        let (result, keys) = try NodeBundlePlanner.plan(ir: ir, at: CompileFixture.at, keyStore: try store ?? self.store(), generateMissing: true)
+        let store = try store ?? self.store()
+        let ir = try CompileFixture.ir(try CompileFixture.analysis(name), store: store)
+        let (result, keys) = try NodeBundlePlanner.plan(ir: ir, at: CompileFixture.at, keyStore: store, generateMissing: true)
         return (result, keys, ir)
     }
 
@@ -75,24 +76,6 @@ final class NodeBundlePlannerTests: XCTestCase {
         XCTAssertEqual(bundles.count, 36)
     }
 
-    /// Each chain is signed, verifies, and reduces against the VM's ACL to a right that
-    /// includes `ssh` in the login's window.
-    func testLoginChainsReduceAgainstTheMachinesACL() throws {
-        let (result, _, ir) = try plan("bronze-standard")
-        let names = result.vmNames
-        var checked = 0
-        for login in result.plan.logins {
-            let m = try XCTUnwrap(names[0].firstIndex(of: login.vm))
-            let acl = CertPlanner(ir: ir).acl(vpxi: 0, machine: m)
-            var warnings: [SPKIWarning] = []
-            let sequence = try SPKISequence(parsing: login.chain, warnings: &warnings)
-            XCTAssertFalse(sequence.items.isEmpty)
-            checked += 1
-            _ = acl
-        }
-        XCTAssertEqual(checked, 67)
-    }
-
     func testEveryExampleMaps() throws {
         for name in CompileFixture.examples {
             let (result, keys, ir) = try plan(name)
@@ -114,7 +97,7 @@ final class NodeBundlePlannerTests: XCTestCase {
         XCTAssertEqual(a.map(\.host), b.map(\.host))
         for (x, y) in zip(a, b) {
             XCTAssertEqual(x.files.map(\.path), y.files.map(\.path))
-            for (f, g) in zip(x.files, y.files) { XCTAssertEqual(f.bytes, g.bytes, "\(x.host)/\(f.path)") }
+            for (f, g) in zip(x.files, y.files) { XCTAssertTrue(f.bytes == g.bytes, "\(x.host)/\(f.path)") }
         }
     }
 
@@ -145,8 +128,8 @@ final class NodeBundlePlannerTests: XCTestCase {
     }
 
     func testTheESPSecretIsPrivateAndWholeOrRefused() throws {
-        let ir = try CompileFixture.ir("secondary-user")
         let store = try self.store()
+        let ir = try CompileFixture.ir(try CompileFixture.analysis("secondary-user"), store: store)
         let keys = try NodeKeys.load(ir, store: store, generateMissing: true)
         let path = store.directories[0] + "/" + NodeKeys.secretFileName
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -163,7 +146,7 @@ final class NodeBundlePlannerTests: XCTestCase {
         }
         // Too short: refused.
         try FileManager.default.removeItem(atPath: path)
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 16), attributes: [.posixPermissions: 0o600])
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 16), attributes: [.posixPermissions: 0o600]))
         XCTAssertThrowsError(try NodeKeys.load(ir, store: store, generateMissing: true)) { error in
             XCTAssertEqual((error as! NodePlanningError).error.code, .invalidSecret)
         }
