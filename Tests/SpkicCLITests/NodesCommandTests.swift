@@ -80,7 +80,7 @@ final class NodesCommandTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(checked, 2 * (35 + 6), "a domain and a volume per VM")
+        XCTAssertEqual(checked, 2 * (35 + 7), "a domain and a volume per VM")
     }
 
     /// Every wrapped key of a host's schedule decrypts with OpenSSL and the host's key
@@ -180,7 +180,7 @@ final class NodesCommandTests: XCTestCase {
         let result = try SpkicRunner.run(["nodes", "corpus/policies/ok/bronze-standard.vp", "-o", out, "--keys", root + "/keys"] + Self.demoKeys + Self.at)
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.contains("error[B022]: the key store has no key for 36 hosts"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("bronze-standard.vp:13:"), "points at the host declaration: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("--> corpus/policies/ok/bronze-standard.vp:14:6"), "points at the host declaration: \(result.stderr)")
         XCTAssertTrue(result.stderr.contains("help: put each host's key at"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         // With --nodes, the certificates are not written either.
