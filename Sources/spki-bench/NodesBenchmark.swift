@@ -26,11 +26,15 @@ struct NodesBenchmark: ParsableCommand {
               spki-bench nodes
               spki-bench nodes --hosts 200 --vms 1000
               spki-bench nodes --policy
+              spki-bench nodes --policy --links
               spki-bench nodes --policy --hosts 200 --vms 1000 --users 100 --vpxis 4
             """)
 
     @Flag(help: "Bundles of the compiler benchmark's policy, after compiling it, with the ratio to the compile time.")
     var policy = false
+
+    @Flag(help: "With --policy: add links to each vpxi (every machine to the first and to the next; the policy has none).")
+    var links = false
 
     @Option(help: "With --policy: users (split evenly over the vpxis).")
     var users = 500
@@ -57,7 +61,7 @@ struct NodesBenchmark: ParsableCommand {
         if policy {
             var generated = CompileBenchmarkPolicy(hosts: hosts, machines: vms, users: users, vpxis: vpxis)
             generated.perUser = min(150, max(1, generated.machinesPerVPXI / 2))
-            print(try NodesPolicyBenchmark(policy: generated, workDir: workDir).run())
+            print(try NodesPolicyBenchmark(policy: generated, workDir: workDir, links: links).run())
             return
         }
         var shape = BundleBenchmark.Shape()

@@ -8,6 +8,7 @@ import PolicyCompiler
 import PolicyLanguage
 import RSA
 import SExpr
+import ToolSupport
 
 /// `spki-bench nodes --policy`: the bundles of the compiler benchmark's policy
 /// (`CompileBenchmarkPolicy`), measured in the same process right after the compilation
@@ -17,6 +18,9 @@ struct NodesPolicyBenchmark {
     /// The compile benchmark's work directory (its keys are reused; host keys and the ESP
     /// secret go to `host-keys/` there).
     var workDir: String
+    /// Adds links to each vpxi (the compile benchmark's policy has none): every machine to
+    /// the first and to the next, as in the generated plan of `spki-bench nodes`.
+    var links = false
 
     struct Figures {
         var compile = 0.0
@@ -36,7 +40,11 @@ struct NodesPolicyBenchmark {
         try setup.validate()
         try setup.setUp(policy)
         Memory.resetPeak()
-        let path = workDir + "/policy/bench.vp"
+        var path = workDir + "/policy/bench.vp"
+        if links {
+            path = workDir + "/policy/bench-links.vp"
+            try AtomicFile.write(Self.withLinks(policy.text(), machines: policy.machinesPerVPXI), to: path)
+        }
         let store = KeyStoreDirectory(directories: [workDir + "/host-keys", workDir + "/vm-keys", workDir + "/people"])
         let at: Int64 = 1_796_083_200 + 3600
         let output = workDir + "/out-nodes-\(getpid())", nodes = workDir + "/nodes-\(getpid())"
@@ -90,7 +98,7 @@ struct NodesPolicyBenchmark {
         let nodes = f.plan + f.build + f.write
         func s(_ value: Double) -> String { String(format2: value) + " s" }
         return """
-            ## spkic nodes on the compile benchmark's policy: \(policy.hosts) hosts, \(policy.machines) machines, \(policy.users) users, \(policy.vpxis) vpxis
+            ## spkic nodes on the compile benchmark's policy\(links ? " with links added" : ""): \(policy.hosts) hosts, \(policy.machines) machines, \(policy.users) users, \(policy.vpxis) vpxis
 
             cores: \(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
@@ -109,6 +117,18 @@ struct NodesPolicyBenchmark {
             | processor time of the nodes stages (all threads) | \(s(f.cpu)) | |
             | nodes / compile (wall) | \(String(format2: nodes / f.compile * 100))% | under 20% |
             """
+    }
+
+    /// The policy text with, in each vpxi, `link w[1] <-> w[2..N]` and `link w[k] <-> w[k+1]`.
+    static func withLinks(_ text: String, machines: Int) -> String {
+        var links = ["  link w[1] <-> w[2..\(machines)]"]
+        if machines > 2 { for k in 2..<machines { links.append("  link w[\(k)] <-> w[\(k + 1)]") } }
+        var out: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "  test {" { out += links.map { Substring($0) } }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
     }
 
     static func signature(_ path: String) -> SPKISignature? {
