@@ -158,6 +158,22 @@ final class NodeBundlePlannerTests: XCTestCase {
         }
     }
 
+    /// A login whose chain has a cert not signed yet (alice's delegation to bob, without
+    /// alice's private key) is left out and reported; the others stay.
+    func testLoginsWithAPendingCertAreLeftOut() throws {
+        let first = try CompileFixture.temporaryDirectory(self)
+        let registrars = try CompileFixture.temporaryDirectory(self)
+        for name in ["lyon", "sophia"] {
+            try FileManager.default.copyItem(atPath: PackagePaths.corpus("keys").appendingPathComponent("\(name).key").path, toPath: registrars + "/\(name).key")
+        }
+        let store = KeyStoreDirectory(directories: [first, PackagePaths.corpus("vm-keys").path, registrars])
+        let (result, _, _) = try plan("bronze-standard", store: store)
+        XCTAssertEqual(result.plan.logins.count, 35)
+        XCTAssertTrue(result.plan.logins.allSatisfy { $0.user == "alice" })
+        XCTAssertEqual(result.pendingLogins.count, 32)
+        XCTAssertEqual(result.pendingLogins.first, NodeLogins.Pending(user: "bob", vpxi: "bronze-standard", machine: "worker[1]"))
+    }
+
     func testSuites() {
         XCTAssertEqual(NodeBundlePlanner.suite(nil), .aes128GCM)
         XCTAssertEqual(NodeBundlePlanner.suite(.aes128GCM), .aes128GCM)
