@@ -71,7 +71,16 @@ public enum NodeLogins {
             }
             for (position, index) in toSign.enumerated() { found[index] = signed.signatures[position] }
         }
+        // Each cert's and signature's S-expression once: a cert is in the chain of every
+        // user of its machine (and the values share storage).
+        var values = [SExpr?](repeating: nil, count: plan.certs.count)
+        var signatureValues = [SExpr?](repeating: nil, count: plan.certs.count)
+        for index in seen where found[index] != nil {
+            values[index] = plan.certs[index].cert.sexp
+            signatureValues[index] = found[index]!.sexp
+        }
         var logins: [BundlePlan.Login] = []
+        logins.reserveCapacity(chains.count)
         var pending: [Pending] = []
         for chain in chains {
             let vpxi = model.vpxis[chain.vpxi]
@@ -85,8 +94,8 @@ public enum NodeLogins {
             var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
             for index in chain.certs {
                 let cert = plan.certs[index].cert
-                items.append(cert.sexp)
-                items.append(found[index]!.sexp)
+                items.append(values[index]!)
+                items.append(signatureValues[index]!)
                 if let start = cert.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
                 if let end = cert.validity.notAfter, end < notAfter { notAfter = end }
             }
