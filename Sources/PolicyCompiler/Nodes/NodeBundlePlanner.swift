@@ -7,7 +7,8 @@ import SPKI
 /// `BundleBuilder` makes one signed bundle per physical host (`Docs/nodes.md`).
 ///
 /// - `generatedAt` is the compilation time; `keyHorizon` the longest certificate lifetime
-///   (ESP keys for as long as the certificates of the same run last);
+///   (ESP keys for as long as the certificates of the same run last; before a vpxi's
+///   window, until the end of its first epoch's certificates);
 /// - registrars with their private keys from the key store (a host's registrar without one
 ///   is refused by the builder, `B007`);
 /// - hosts: every host registered with a registrar (one that is not can run no VM, and no
@@ -108,8 +109,14 @@ public enum NodeBundlePlanner {
         let certPlan = certs ?? CertPlanner(ir: ir).plan(at: at)
         let (logins, pending) = try NodeLogins.logins(ir, plan: certPlan, vmNames: vmNames,
                                                       signatures: signatures ?? NodeLogins.Signatures(signers: ir.keys.signers))
+        // Keys for as long as the certificates of this run last: the certificate lifetime,
+        // or, before a window, until the end of its first epoch's certificates.
+        var horizon = lifetime
+        for vpxi in model.vpxis where vpxi.window.end >= at {
+            if let epoch = vpxi.schedule.epoch(at: at) { horizon = max(horizon, epoch.validity.end - at) }
+        }
         let plan = BundlePlan(generatedAt: SPKIDate(secondsSinceEpoch: at), registrars: registrars, hosts: hosts, vpxis: vpxis,
-                              vms: vms, links: links, logins: logins, keyHorizon: lifetime > 0 ? lifetime : nil)
+                              vms: vms, links: links, logins: logins, keyHorizon: horizon > 0 ? horizon : nil)
         return Result(plan: plan, vmNames: vmNames, pendingLogins: pending, unregisteredHosts: unregistered)
     }
 

@@ -174,6 +174,22 @@ final class NodeBundlePlannerTests: XCTestCase {
         XCTAssertEqual(result.pendingLogins.first, NodeLogins.Pending(user: "bob", vpxi: "bronze-standard", machine: "worker[1]"))
     }
 
+    /// Before the window, the run issues the first epoch's certificates: the keys reach to
+    /// their end, so the bundles have SAs for the first epochs.
+    func testKeysBeforeTheWindowCoverTheFirstEpochsCertificates() throws {
+        let store = try self.store()
+        let ir = try CompileFixture.ir(try CompileFixture.analysis("bronze-standard"), store: store)
+        let keys = try NodeKeys.load(ir, store: store, generateMissing: true)
+        let early = CompileFixture.at - 30 * 86_400
+        let result = try NodeBundlePlanner.plan(ir: ir, at: early, keys: keys)
+        XCTAssertEqual(result.plan.keyHorizon, CompileFixture.at + 36 * 3600 - early)
+        XCTAssertEqual(result.plan.logins.count, 67)
+        let builder = try BundleBuilder(plan: result.plan, secrets: keys.secrets)
+        let inWindow = try BundleBuilder(plan: try NodeBundlePlanner.plan(ir: ir, at: CompileFixture.at, keys: keys).plan, secrets: keys.secrets)
+        XCTAssertEqual(builder.securityAssociationCount, inWindow.securityAssociationCount)
+        XCTAssertGreaterThan(builder.securityAssociationCount, 0)
+    }
+
     func testSuites() {
         XCTAssertEqual(NodeBundlePlanner.suite(nil), .aes128GCM)
         XCTAssertEqual(NodeBundlePlanner.suite(.aes128GCM), .aes128GCM)
