@@ -54,7 +54,7 @@ let package = Package(
             "CAgentIO", .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport"]),
+        .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport", "Backends"]),
         .target(name: "Lint", dependencies: [
             "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport",
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "spkic",
             dependencies: [
-                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr", "Lint",
+                "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr", "Lint", "Backends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -120,9 +120,9 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
         .testTarget(name: "PolicyLanguageTests", dependencies: ["PolicyLanguage", "Diagnostics"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: [
-            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport",
+            "PolicyCompiler", "PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "TestSupport", "Backends",
         ]),
-        .testTarget(name: "LintTests", dependencies: ["Lint", "PolicyCompiler", "PolicyLanguage", "Diagnostics", "TestSupport"]),
+        .testTarget(name: "LintTests", dependencies: ["Lint", "Backends", "PolicyCompiler", "PolicyLanguage", "Diagnostics", "TestSupport"]),
         .testTarget(name: "SpkicCLITests", dependencies: ["spkic", "spki", "TestSupport"]),
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Backends", "RSA", "SPKI", "SExpr", "TestSupport", "vpxi-agent"]),

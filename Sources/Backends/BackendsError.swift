@@ -27,6 +27,8 @@ public struct BackendsError: Error, Hashable, Sendable, CustomStringConvertible 
         case spiSpaceExhausted = "B019"
         case lsiSpaceExhausted = "B020"
         case hypervisorMismatch = "B021"
+        /// The key store has no key for a host (the compiler's mapping onto a plan).
+        case hostKeyMissing = "B022"
 
         // Building
         case cryptoFailure = "B030"

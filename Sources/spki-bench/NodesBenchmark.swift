@@ -16,10 +16,34 @@ struct NodesBenchmark: ParsableCommand {
             builds every bundle on all cores and writes them to a temporary folder.
             Target: under 20% of the compile time of the same policy.
 
+            With --policy, measures instead the bundles of the compiler benchmark's own policy
+            (`spki-bench compile`'s: --hosts hosts, --vms machines, --users, --vpxis) right
+            after compiling it in the same process, as `spkic compile --nodes` does, and
+            prints the ratio of the two. Its keys live in --work-dir (shared with
+            `spki-bench compile`; made once, minutes).
+
             Examples:
               spki-bench nodes
               spki-bench nodes --hosts 200 --vms 1000
+              spki-bench nodes --policy
+              spki-bench nodes --policy --links
+              spki-bench nodes --policy --hosts 200 --vms 1000 --users 100 --vpxis 4
             """)
+
+    @Flag(help: "Bundles of the compiler benchmark's policy, after compiling it, with the ratio to the compile time.")
+    var policy = false
+
+    @Flag(help: "With --policy: add links to each vpxi (every machine to the first and to the next; the policy has none).")
+    var links = false
+
+    @Option(help: "With --policy: users (split evenly over the vpxis).")
+    var users = 500
+
+    @Option(help: "With --policy: vpxis.")
+    var vpxis = 20
+
+    @Option(help: "With --policy: where the policy, keys and outputs go (kept between runs: keys are costly).")
+    var workDir = "/tmp/spkic-bench-compile"
 
     @Option(help: "Physical hosts.")
     var hosts = 2000
@@ -34,6 +58,12 @@ struct NodesBenchmark: ParsableCommand {
     var output: String?
 
     func run() throws {
+        if policy {
+            var generated = CompileBenchmarkPolicy(hosts: hosts, machines: vms, users: users, vpxis: vpxis)
+            generated.perUser = min(150, max(1, generated.machinesPerVPXI / 2))
+            print(try NodesPolicyBenchmark(policy: generated, workDir: workDir, links: links).run())
+            return
+        }
         var shape = BundleBenchmark.Shape()
         shape.hosts = hosts
         shape.vms = vms

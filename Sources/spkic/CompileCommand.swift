@@ -24,6 +24,7 @@ struct CompileCommand: ParsableCommand {
               spkic bronze-standard.vp -o out --keys keys --generate-missing-keys
               spkic compile policy.vp -o certs --keys /etc/spkic/keys --at 2026-12-02T08:00Z
               spkic compile policy.vp -o certs --keys keys --canonical --no-test
+              spkic compile policy.vp -o certs --nodes nodes --keys keys --generate-missing-keys
             """)
 
     @Argument(help: "The policy file.")
@@ -43,10 +44,14 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .customLong("signatures"), help: ArgumentHelp("A directory of signatures of pending requests (H.sig), to merge; the output's own pending/ is always searched.", valueName: "DIR"))
     var signatureDirectories: [String] = []
 
+    @Option(help: ArgumentHelp("Also write the per-host bundles into DIR, as `spkic nodes` does (Docs/nodes.md).", valueName: "DIR"))
+    var nodes: String?
+
     func run() throws {
         let time = try options.time
         let (input, analysis) = try PolicyInput.loadForCompilation(file)
         let ir = try options.infrastructure(analysis)
+        let nodeKeys = try nodes.map { _ in try NodesRun.keys(ir, options: options, sources: input.loaded.sources) }
         let compilation = Compilation(ir: ir, at: time, policyName: AtomicName.basename(file))
         let planned = compilation.plan()
         var tests: (passed: Int, failed: Int)?
@@ -70,6 +75,9 @@ struct CompileCommand: ParsableCommand {
             Console.err(String(DiagnosticOutput.render(result.warnings, sources: input.loaded.sources, format: .human).dropLast()))
         }
         Console.out(CompileSummary.render(result, ir: ir, output: output, at: time, tests: tests))
+        if let nodes, let nodeKeys {
+            try NodesRun.write(ir, at: time, keys: nodeKeys, to: nodes, sources: input.loaded.sources, compiled: (result, output))
+        }
     }
 }
 

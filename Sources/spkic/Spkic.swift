@@ -20,6 +20,7 @@ struct Spkic: ParsableCommand {
 
             Examples:
               spkic corpus/policies/ok/bronze-standard.vp -o out --keys keys --generate-missing-keys
+              spkic nodes corpus/policies/ok/bronze-standard.vp -o nodes --keys keys --generate-missing-keys
               spkic test corpus/policies/ok/bronze-standard.vp --keys keys --generate-missing-keys
               spkic graph corpus/policies/ok/bronze-standard.vp -o topology.svg
               spkic check corpus/policies/ok/bronze-standard.vp
@@ -29,7 +30,7 @@ struct Spkic: ParsableCommand {
               spkic lint policies/*.vp --strict
             """,
         version: "0.1.0",
-        subcommands: [CompileCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self, LintCommand.self],
+        subcommands: [CompileCommand.self, NodesCommand.self, TestCommand.self, GraphCommand.self, CheckCommand.self, FormatCommand.self, LintCommand.self],
         defaultSubcommand: CompileCommand.self
     )
 

@@ -1,0 +1,107 @@
+import Backends
+import RSA
+import SExpr
+import SPKI
+
+/// The SSH logins of a compilation's bundles: for each user granted `ssh` (or `*`) on a
+/// machine, the chain the compiler planned for that user and machine, signed, as the user
+/// presents it (`(sequence CERT SIGNATURE …)`), with the window in which every cert of the
+/// chain holds.
+public enum NodeLogins {
+    /// A login left out of the bundles: a cert of its chain has no signature yet (its
+    /// issuer's private key is not in the key store: a pending request).
+    public struct Pending: Sendable, Hashable {
+        public var user: String
+        public var vpxi: String
+        public var machine: String
+    }
+
+    /// Where the signatures of the chains' certs come from, in order: `signatures[i]` (for
+    /// cert i of the plan: a compilation's own), then the signer of the issuer in
+    /// `signers` (RSA PKCS #1 v1.5 is deterministic: the same bytes as a signature made
+    /// before), then `lookup` (for instance the compiler's output directory).
+    public struct Signatures: Sendable {
+        public var known: [SPKISignature?]
+        public var signers: [PrincipalID: RSAPrivateKey]
+        public var lookup: (@Sendable (CertPlan.PlannedCert) -> SPKISignature?)?
+
+        public init(known: [SPKISignature?] = [], signers: [PrincipalID: RSAPrivateKey],
+                    lookup: (@Sendable (CertPlan.PlannedCert) -> SPKISignature?)? = nil) {
+            self.known = known
+            self.signers = signers
+            self.lookup = lookup
+        }
+    }
+
+    /// The logins of `plan`, VM names from `vmNames[vpxi][machine]`.
+    public static func logins(_ ir: InfrastructureIR, plan: CertPlan, vmNames: [[String]],
+                              signatures: Signatures) throws(NodePlanningError) -> (logins: [BundlePlan.Login], pending: [Pending]) {
+        let model = ir.model
+        // (user, machine) pairs with an ssh right, per vpxi.
+        var ssh = [Set<Int>](repeating: [], count: model.vpxis.count)
+        for (v, vpxi) in model.vpxis.enumerated() {
+            for grant in vpxi.grants where grant.rights.contains(where: { $0.name == "ssh" || $0.name == "*" }) {
+                for target in grant.targets { ssh[v].insert(grant.user * vpxi.machines.count + target) }
+            }
+        }
+        let chains = plan.chains.filter { ssh[$0.vpxi].contains($0.user * model.vpxis[$0.vpxi].machines.count + $0.machine) }
+        // Sign what is missing, on every core.
+        var found = [SPKISignature?](repeating: nil, count: plan.certs.count)
+        var toSign: [Int] = []
+        var seen = Set<Int>()
+        for chain in chains {
+            for index in chain.certs where seen.insert(index).inserted {
+                if index < signatures.known.count, let signature = signatures.known[index] {
+                    found[index] = signature
+                } else if signatures.signers[plan.certs[index].issuer.key.id] != nil {
+                    toSign.append(index)
+                } else if let signature = signatures.lookup?(plan.certs[index]) {
+                    found[index] = signature
+                }
+            }
+        }
+        if !toSign.isEmpty {
+            var subplan = CertPlan()
+            subplan.certs = toSign.map { plan.certs[$0] }
+            let signed: CertSigner.Result
+            do {
+                signed = try CertSigner.sign(subplan, signers: signatures.signers)
+            } catch {
+                throw NodePlanningError(.cryptoFailure, "cannot sign the chains of the logins: \(error.message)")
+            }
+            for (position, index) in toSign.enumerated() { found[index] = signed.signatures[position] }
+        }
+        // Each cert's and signature's S-expression once: a cert is in the chain of every
+        // user of its machine (and the values share storage).
+        var values = [SExpr?](repeating: nil, count: plan.certs.count)
+        var signatureValues = [SExpr?](repeating: nil, count: plan.certs.count)
+        for index in seen where found[index] != nil {
+            values[index] = plan.certs[index].cert.sexp
+            signatureValues[index] = found[index]!.sexp
+        }
+        var logins: [BundlePlan.Login] = []
+        logins.reserveCapacity(chains.count)
+        var pending: [Pending] = []
+        for chain in chains {
+            let vpxi = model.vpxis[chain.vpxi]
+            let user = model.users[chain.user]
+            guard chain.certs.allSatisfy({ found[$0] != nil }) else {
+                pending.append(Pending(user: user.name, vpxi: vpxi.name, machine: vpxi.machines[chain.machine].name))
+                continue
+            }
+            var items: [SExpr] = [.atom(SExpr.Atom("sequence"))]
+            var notBefore: SPKIDate?
+            var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
+            for index in chain.certs {
+                let cert = plan.certs[index].cert
+                items.append(values[index]!)
+                items.append(signatureValues[index]!)
+                if let start = cert.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
+                if let end = cert.validity.notAfter, end < notAfter { notAfter = end }
+            }
+            logins.append(BundlePlan.Login(vm: vmNames[chain.vpxi][chain.machine], user: user.name, sshPublicKey: user.key.sshLine,
+                                           chain: .list(items), notBefore: notBefore, expires: notAfter))
+        }
+        return (logins, pending)
+    }
+}
