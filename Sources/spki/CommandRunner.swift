@@ -8,17 +8,10 @@ enum CommandRunner {
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let failure as CommandFailure {
-            Console.err("error: \(failure.message)")
-            throw ExitCode(failure.status.rawValue)
-        } catch let failure as FileError {
-            Console.err("error: \(failure)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            Console.err("error: internal error: \(error)\nThis is a bug in spki; please report it with the command and input that caused it.")
-            throw ExitCode(ExitStatus.internalError.rawValue)
+            throw ExitCode(FailureReport.report(error, tool: "spki").rawValue)
         }
     }
 

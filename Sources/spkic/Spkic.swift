@@ -41,11 +41,9 @@ struct Spkic: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CommandFailure {
-            Console.err("error: \(failure.message)")
-            terminate(failure.status.rawValue)
+            terminate(FailureReport.report(failure, tool: "spkic").rawValue)
         } catch let failure as FileError {
-            Console.err("error: \(failure)")
-            terminate(ExitStatus.badInput.rawValue)
+            terminate(FailureReport.report(failure, tool: "spkic").rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 Console.err(fullMessage(for: error))
