@@ -82,7 +82,15 @@ public struct EpochIssue: Sendable {
         let withoutDuplicates = Dictionary(certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
         let ordered = hashes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { withoutDuplicates[$0]! }
         var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:])
-        issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled)
+        // The signatures of the plan's certs, the enrolled ones where the resource signed the
+        // very cert the plan holds.
+        var known = signing.signatures
+        for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
+            let enrolled = compiled.slots[planned.machine].resourceCert
+            let signature = enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
+            known[index] = enrolled.tail.first?.canonical == planned.canonical ? signature : nil
+        }
+        issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled, certs: plan, signatures: known)
         return issue
     }
 

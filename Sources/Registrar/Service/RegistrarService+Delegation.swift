@@ -74,7 +74,7 @@ extension RegistrarService {
     /// The slot of every machine of a vpxi, by machine name.
     func assignedSlots(vpxi: String, in tx: any DBTransaction) async throws -> [String: VPXICompiler.Slot] {
         var slots: [String: VPXICompiler.Slot] = [:]
-        for row in try await tx.query("SELECT host, idx, key, resource_cert, machine FROM slots WHERE vpxi = $1", [.text(vpxi)]) {
+        for row in try await tx.query("SELECT host, idx, key, resource_cert, machine, (SELECT h.key FROM hosts h WHERE h.name = slots.host) AS host_key FROM slots WHERE vpxi = $1", [.text(vpxi)]) {
             slots[try row.text("machine")] = try Self.slot(row, host: try row.text("host"))
         }
         return slots

@@ -1,0 +1,94 @@
+import Backends
+import Foundation
+import Registrar
+import RSA
+import SExpr
+import TestSupport
+import XCTest
+
+/// The registrar's bundles are the back ends' (`NodeBundlePlanner` + `BundleBuilder`):
+/// a bundle pulled over HTTP, unpacked from its archive, verifies with the real
+/// `vpxi-agent check`.
+final class BundlePullTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func testPulledBundleVerifiesWithTheAgent() async throws {
+        let lyon = try RegistrarFixture.corpusKey("lyon")
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
+        try await withCleanup([registrar]) {
+            try await FlowTests.registerUsers(registrar.service)
+            let keys = try RegistrarFixture.slotKeys()
+            let hostKey = keys[90]
+            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: hostKey, slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
+            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            let created = try await FlowTests.create(registrar, "seg", machines: 2)
+            XCTAssertEqual(created.status, 201, created.text)
+
+            let pulled = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
+            XCTAssertEqual(pulled.status, 200, pulled.text)
+            let bundle = try BundleArchive.decode(pulled.body)
+            XCTAssertEqual(bundle.host, "cap-01")
+            XCTAssertNotNil(bundle.file(BundleManifest.fileName))
+            XCTAssertNotNil(bundle.file(BundleManifest.signatureFileName))
+            XCTAssertNotNil(bundle.file("esp.sexp"))
+            let nodes = directory.appendingPathComponent("nodes").path
+            try BundleWriter.write(bundle, to: nodes)
+
+            let hostKeyPath = directory.appendingPathComponent("cap-01.key").path
+            XCTAssertTrue(FileManager.default.createFile(atPath: hostKeyPath, contents: Data(try XCTUnwrap(hostKey.privateKeyBytes(.pem))),
+                                                         attributes: [.posixPermissions: 0o600]))
+            let registrarPath = directory.appendingPathComponent("lyon.pub").path
+            try Data(lyon.publicKeyBytes(.pem)).write(to: URL(fileURLWithPath: registrarPath))
+            let agent = PackagePaths.executable("vpxi-agent")
+            func check(_ registrarKey: String) throws -> ExternalTool.Result {
+                try ExternalTool.run(agent, ["check", "--bundle", "\(nodes)/cap-01", "--key", hostKeyPath, "--registrar-key", registrarKey])
+            }
+            let ok = try check(registrarPath)
+            XCTAssertEqual(ok.status, 0, ok.stdoutText + ok.stderrText)
+            XCTAssertTrue(ok.stdoutText.hasPrefix("ok: bundle of host cap-01 signed by registrar lyon"), ok.stdoutText)
+            // The two VMs' link is one association each way, and alice may log into both
+            // (her chains present the certs the resources signed at enrollment).
+            XCTAssertTrue(ok.stdoutText.contains("2 logins"), ok.stdoutText)
+            XCTAssertEqual(ok.stdoutText.components(separatedBy: "\nlogin ").count - 1, 2, ok.stdoutText)
+
+            // Signed by lyon, so another registrar's key refuses it.
+            let sophiaPath = directory.appendingPathComponent("sophia.pub").path
+            try Data(try RegistrarFixture.corpusKey("sophia").publicKeyBytes(.pem)).write(to: URL(fileURLWithPath: sophiaPath))
+            let refused = try check(sophiaPath)
+            XCTAssertEqual(refused.status, 1, refused.stdoutText + refused.stderrText)
+
+            // Unchanged: one round trip, no body.
+            let again = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: pulled.etag)
+            XCTAssertEqual(again.status, 304)
+        }
+    }
+
+    /// The ESP master secret lives in the registrar's key directory, mode 0600, made on
+    /// first use and refused when others can read it.
+    func testMasterSecretInTheKeyDirectory() throws {
+        let keys = directory.appendingPathComponent("keys").path
+        _ = try NodeBundleSource.load(keyDirectory: keys)
+        let path = keys + "/esp-master.secret"
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        XCTAssertEqual((attributes[.size] as? NSNumber)?.intValue, 32)
+        let first = try Data(contentsOf: URL(fileURLWithPath: path))
+        _ = try NodeBundleSource.load(keyDirectory: keys)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), first, "an existing secret is kept")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        XCTAssertThrowsError(try NodeBundleSource.load(keyDirectory: keys)) { error in
+            XCTAssertEqual((error as? RegistrarError)?.code, .malformed)
+            XCTAssertTrue("\(error)".contains("chmod 600"), "\(error)")
+        }
+    }
+}
