@@ -73,6 +73,64 @@ final class BundlePullTests: XCTestCase {
         }
     }
 
+    /// `vpxi-agent run --registrar URL`: the agent pulls its bundle, writes it into its
+    /// state directory and applies it after verifying it; run again, it sends the ETag
+    /// and the registrar answers 304, so nothing is pulled.
+    func testAgentRunPullsFromTheRegistrar() async throws {
+        let lyon = try RegistrarFixture.corpusKey("lyon")
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
+        try await withCleanup([registrar]) {
+            try await FlowTests.registerUsers(registrar.service)
+            let keys = try RegistrarFixture.slotKeys()
+            let hostKey = keys[90]
+            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: hostKey, slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
+            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            let created = try await FlowTests.create(registrar, "seg", machines: 2)
+            XCTAssertEqual(created.status, 201, created.text)
+
+            let hostKeyPath = directory.appendingPathComponent("cap-01.key").path
+            XCTAssertTrue(FileManager.default.createFile(atPath: hostKeyPath, contents: Data(try XCTUnwrap(hostKey.privateKeyBytes(.pem))),
+                                                         attributes: [.posixPermissions: 0o600]))
+            let registrarPath = directory.appendingPathComponent("lyon.pub").path
+            try Data(lyon.publicKeyBytes(.pem)).write(to: URL(fileURLWithPath: registrarPath))
+            let state = directory.appendingPathComponent("state").path
+            func run() async throws -> String {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: PackagePaths.executable("vpxi-agent"))
+                process.arguments = ["run", "--registrar", "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--vpxi", "seg",
+                                     "--key", hostKeyPath, "--registrar-key", registrarPath, "--state", state, "--pull-interval", "0.5"]
+                let log = directory.appendingPathComponent("agent-\(UUID().uuidString).log")
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+                let handle = try FileHandle(forWritingTo: log)
+                process.standardError = handle
+                process.standardOutput = handle
+                try process.run()
+                let manifest = state + "/pulled/cap-01/manifest.sexp"
+                for _ in 0..<100 where !(FileManager.default.fileExists(atPath: state + "/status.json") && FileManager.default.fileExists(atPath: manifest)) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await Task.sleep(for: .milliseconds(1500))
+                process.terminate()
+                process.waitUntilExit()
+                try handle.close()
+                XCTAssertEqual(process.terminationStatus, 0)
+                return String(decoding: try Data(contentsOf: log), as: UTF8.self)
+            }
+            let first = try await run()
+            XCTAssertTrue(first.contains("bundle pulled"), first)
+            XCTAssertTrue(first.contains("bundle applied"), first)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: state + "/pulled/cap-01/esp.sexp"))
+            let etag = try String(contentsOfFile: state + "/pulled/cap-01.etag", encoding: .utf8)
+            let served = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
+            XCTAssertEqual(etag, served.etag)
+
+            let second = try await run()
+            XCTAssertFalse(second.contains("bundle pulled"), "the unchanged bundle is not pulled again: \(second)")
+            XCTAssertTrue(second.contains("bundle applied"), second)
+        }
+    }
+
     /// The ESP master secret lives in the registrar's key directory, mode 0600, made on
     /// first use and refused when others can read it.
     func testMasterSecretInTheKeyDirectory() throws {
