@@ -131,6 +131,47 @@ final class BundlePullTests: XCTestCase {
         }
     }
 
+    /// A renewal issued ahead of its epoch: its bundle still holds the running epoch's SAs
+    /// (an agent applying it early keeps its traffic), and the next epoch's.
+    func testRenewedBundleKeepsTheRunningEpoch() async throws {
+        let lyon = try RegistrarFixture.corpusKey("lyon")
+        let start = RegistrarFixture.now
+        let clock = TestClock(start)
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        let service = RegistrarService(configuration: .init(name: "lyon", key: lyon), database: database, clock: { clock.now })
+        try await withCleanup([], databases: [database]) {
+            try await service.start()
+            try await FlowTests.registerUsers(service)
+            let keys = try RegistrarFixture.slotKeys()
+            let token = try await service.createToken(host: "cap-01")
+            _ = try await service.handle(Array(try RequestSigner.sign(
+                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: 2, slots: Array(keys[0..<2]), registrar: lyon, now: start, token: token),
+                key: keys[90], time: start).advanced(width: 0).utf8))
+            let fragment = RegistrarFixture.fragment("seg", machines: 2, now: start, extra: "  link node[1] <-> node[2] { protect aes-128-gcm }\n")
+            let created = try await service.handle(Array(try RequestSigner.sign(
+                op: "create-vpxi", arguments: [["policy", .string(fragment)]], key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))
+            XCTAssertEqual(created.first("epoch")?.tail.first?.text, "0", created.advanced())
+            func epochs() async throws -> Set<String> {
+                let pulled = try await service.bundle(host: "cap-01", vpxi: "seg", ifNoneMatch: nil)
+                let esp = try XCTUnwrap(try BundleArchive.decode(try XCTUnwrap(pulled.body)).file("esp.sexp"))
+                func indices(_ value: SExpr) -> [String] {
+                    guard let items = value.listValue else { return [] }
+                    let own = value.head == "epoch" ? [value.first("index")?.tail.first?.text].compactMap { $0 } : []
+                    return own + items.flatMap(indices)
+                }
+                return Set(indices(try SExpr.parse(esp.bytes)))
+            }
+            let first = try await epochs()
+            XCTAssertTrue(first.contains("0"), "\(first)")
+            // Two minutes before epoch 1 starts, it is issued.
+            clock.set(start - 600 + 3600 - 120)
+            let renewed = try await service.renewDue()
+            XCTAssertEqual(renewed, 1)
+            let second = try await epochs()
+            XCTAssertTrue(second.isSuperset(of: ["0", "1"]), "the renewed bundle has epoch 0's SAs (still running) and epoch 1's: \(second)")
+        }
+    }
+
     /// The ESP master secret lives in the registrar's key directory, mode 0600, made on
     /// first use and refused when others can read it.
     func testMasterSecretInTheKeyDirectory() throws {

@@ -76,7 +76,10 @@ public struct NodeBundleSource: BundleSource {
         let restricted = InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys)
         var plan: BundlePlan
         do {
-            let planned = try NodeBundlePlanner.plan(ir: restricted, at: issue.epoch.start, keys: NodeKeys(hosts: keys, secrets: secrets),
+            // From the earlier of the epoch's start and the issue: a renewal's bundle, pulled
+            // before its epoch starts, still holds the running epoch's keys.
+            let at = min(issue.epoch.start, issue.issuedAt)
+            let planned = try NodeBundlePlanner.plan(ir: restricted, at: at, keys: NodeKeys(hosts: keys, secrets: secrets),
                                                      certs: certs, signatures: NodeLogins.Signatures(known: signatures, signers: [:]))
             plan = planned.plan
             plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames)

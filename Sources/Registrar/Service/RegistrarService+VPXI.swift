@@ -82,7 +82,7 @@ extension RegistrarService {
                 guard vpxi.window.end > now, let epoch = vpxi.schedule.epoch(at: now) else {
                     throw RegistrarError(.policyError, "the window of vpxi `\(vpxi.name)` has ended", help: "request a window that is not over")
                 }
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, bundleSource: self.bundleSource)
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
                 for (m, slot) in compiled.slots.enumerated() {
                     let machine = vpxi.machines[m]
                     let taken = try await tx.query("""
