@@ -95,10 +95,10 @@ final class BundlePullTests: XCTestCase {
             let registrarPath = directory.appendingPathComponent("lyon.pub").path
             try Data(lyon.publicKeyBytes(.pem)).write(to: URL(fileURLWithPath: registrarPath))
             let state = directory.appendingPathComponent("state").path
-            func run() async throws -> String {
+            func run(url: String? = nil) async throws -> String {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: PackagePaths.executable("vpxi-agent"))
-                process.arguments = ["run", "--registrar", "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--vpxi", "seg",
+                process.arguments = ["run", "--registrar", url ?? "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--vpxi", "seg",
                                      "--key", hostKeyPath, "--registrar-key", registrarPath, "--state", state, "--pull-interval", "0.5"]
                 let log = directory.appendingPathComponent("agent-\(UUID().uuidString).log")
                 _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -128,6 +128,23 @@ final class BundlePullTests: XCTestCase {
             let second = try await run()
             XCTAssertFalse(second.contains("bundle pulled"), "the unchanged bundle is not pulled again: \(second)")
             XCTAssertTrue(second.contains("bundle applied"), second)
+
+            // The registrar unreachable (a closed port): the failure is logged and the
+            // bundle already pulled is verified and applied all the same.
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+            }
+            XCTAssertTrue(bound)
+            let closedPort = Int(UInt16(bigEndian: address.sin_port))
+            close(listener)
+            let third = try await run(url: "http://127.0.0.1:\(closedPort)")
+            XCTAssertTrue(third.contains("bundle pull failed, keeping the last one"), third)
+            XCTAssertTrue(third.contains("bundle applied"), third)
         }
     }
 
