@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Backends", "RSA", "SPKI", "SExpr", "TestSupport", "vpxi-agent"]),
         .testTarget(name: "RegistrarTests", dependencies: [
-            "Registrar", "PolicyCompiler", "SPKI", "RSA", "SExpr", "Hashing", "TestSupport", "vpxi-registrar", "spki",
+            "Registrar", "PolicyCompiler", "SPKI", "RSA", "SExpr", "Hashing", "TestSupport", "vpxi-registrar", "spki", "vpxi-agent", "Backends",
             .product(name: "Logging", package: "swift-log"),
         ]),
     ]

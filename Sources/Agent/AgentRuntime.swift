@@ -22,6 +22,11 @@ public final class AgentRuntime: Sendable {
         public var linkMTU: Int
         /// Seconds before a refused state (same manifest) is read again.
         public var retryRefused: TimeInterval
+        /// Pulls the bundle from a registrar into the source's folder (`--registrar`); nil
+        /// when the folder is filled by someone else.
+        public var pull: RegistrarPull?
+        /// Seconds between pulls.
+        public var pullInterval: TimeInterval = 10
 
         public init(source: AgentSource, stateDirectory: String, authorizedKeysDirectory: String?, tunName: String?,
                     listen: Locator, overlap: TimeInterval = 30, linkMTU: Int = 1500, retryRefused: TimeInterval = 5) {
@@ -92,6 +97,7 @@ public final class AgentRuntime: Sendable {
             tun = device
             plane = DataPlane(tun: device, socket: socket, table: table, logger: logger)
         }
+        pullFromRegistrar()
         reload(tun: tun)
         plane?.start()
         logger.info("agent running", metadata: ["source": "\(options.source.path)", "tun": "\(options.tunName ?? "-")",
@@ -103,12 +109,27 @@ public final class AgentRuntime: Sendable {
             if signal == SIGTERM || signal == SIGINT { break }
             ticks += 1
             tick(now: Date())
+            if ticks % max(1, Int(options.pullInterval * 10)) == 0 { pullFromRegistrar() }
             if ticks % 5 == 0 { reload(tun: tun) }
             if ticks % 10 == 0 { writeStatus() }
         }
         logger.info("agent stopping")
         plane?.stop()
         writeStatus()
+    }
+
+    /// One pull from the registrar, if the agent pulls (`--registrar`): a new bundle lands
+    /// in the source's folder, where the next reload verifies it like any other. A failed
+    /// pull keeps what is there.
+    public func pullFromRegistrar() {
+        guard let pull = options.pull else { return }
+        do throws(AgentError) {
+            if case .updated(let etag) = try pull.pull() {
+                logger.info("bundle pulled", metadata: ["registrar": "\(pull.base.absoluteString)", "vpxi": "\(pull.vpxi)", "etag": "\(etag)"])
+            }
+        } catch {
+            logger.error("bundle pull failed, keeping the last one", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        }
     }
 
     /// Removes expired SAs and logins, and starts the logins whose time has come.

@@ -141,6 +141,18 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Local UDP address for ESP.")
     var listen = "0.0.0.0:10500"
 
+    @Option(name: .long, help: "Pull the bundle from this registrar (http://HOST:PORT) into STATE/pulled/HOST instead of reading --bundle; needs --host and --vpxi.")
+    var registrar: String?
+
+    @Option(name: .long, help: "With --registrar: this host's name, as the registrar knows it.")
+    var host: String?
+
+    @Option(name: .long, help: "With --registrar: the vpxi whose bundle to pull.")
+    var vpxi: String?
+
+    @Option(name: .customLong("pull-interval"), help: "With --registrar: seconds between pulls (If-None-Match: an unchanged bundle costs one round trip).")
+    var pullInterval: Double = 10
+
     @Option(name: .long, help: "Seconds an epoch keeps receiving around its boundaries.")
     var overlap: Double = 30
 
@@ -156,12 +168,43 @@ struct RunCommand: ParsableCommand {
                 return handler
             }
             let logger = Logger(label: "vpxi-agent")
+            var runOptions = AgentRuntime.Options(source: try source(), stateDirectory: state, authorizedKeysDirectory: authorizedKeysDirectory,
+                                                  tunName: tun, listen: try Locator(parsing: listen), overlap: overlap)
+            runOptions.pull = try pull()
+            runOptions.pullInterval = pullInterval
             let runtime = AgentRuntime(
-                options: .init(source: try options.source(), stateDirectory: state, authorizedKeysDirectory: authorizedKeysDirectory,
-                               tunName: tun, listen: try Locator(parsing: listen), overlap: overlap),
+                options: runOptions,
                 hostKey: try Runner.hostKey(options.key), logger: logger)
             try runtime.run()
         }
+    }
+}
+
+extension RunCommand {
+    /// The pull of `--registrar`, if given.
+    func pull() throws -> RegistrarPull? {
+        guard let registrar else {
+            guard host == nil, vpxi == nil else { throw CommandFailure(.badInput, "--host and --vpxi go with --registrar URL") }
+            return nil
+        }
+        guard let url = URL(string: registrar), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw CommandFailure(.badInput, "--registrar `\(registrar)` is not an http(s) URL\nhelp: give the registrar's address, for example http://registrar.example:8440")
+        }
+        guard let host, let vpxi, !host.isEmpty, !vpxi.isEmpty, !(host + vpxi).contains("/") else {
+            throw CommandFailure(.badInput, "--registrar needs --host NAME (this host, as enrolled) and --vpxi NAME (whose bundle to pull)")
+        }
+        guard pullInterval > 0 else { throw CommandFailure(.badInput, "--pull-interval must be positive") }
+        return RegistrarPull(base: url, host: host, vpxi: vpxi, stateDirectory: state)
+    }
+
+    /// With `--registrar`, the pulled folder, read like `--bundle`.
+    func source() throws -> AgentSource {
+        guard registrar != nil else { return try options.source() }
+        guard options.bundle == nil, options.input == nil else {
+            throw CommandFailure(.badInput, "give either --registrar URL or --bundle DIR, not both")
+        }
+        let pull = try pull()!
+        return .bundle(directory: pull.bundleDirectory, registrar: try Runner.registrarKey(options.registrarKey))
     }
 }
 

@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Run the registrar's HTTP API until SIGTERM or SIGINT.",
         discussion: """
             Examples:
-              vpxi-registrar serve --db registrar.sqlite --name lyon --key lyon.key
+              vpxi-registrar serve --db registrar.sqlite --name lyon --key lyon.key --keys /etc/vpxi-registrar
               vpxi-registrar serve --db postgres://registrar@127.0.0.1/registrar --name sophia --key sophia.key --listen 0.0.0.0:8441
             """)
 
@@ -100,6 +100,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The registrar's private key (any format `spki` reads).")
     var key: String
+
+    @Option(name: .long, help: "The key directory holding the ESP master secret `esp-master.secret` (made on first start, mode 0600). Default: the folder of --key.")
+    var keys: String?
 
     @Option(name: .long, help: "The address and port to listen on.")
     var listen: String = "127.0.0.1:8440"
@@ -122,12 +125,19 @@ struct ServeCommand: AsyncParsableCommand {
             let written = String(listen[..<colon])
             let host = written.hasPrefix("[") && written.hasSuffix("]") ? String(written.dropFirst().dropLast()) : written
             let keyFile = try Runner.key(key, private: true)
+            let keyDirectory = keys ?? (key.lastIndex(of: "/").map { String(key[..<$0]) } ?? ".")
+            let bundleSource: NodeBundleSource
+            do {
+                bundleSource = try NodeBundleSource.load(keyDirectory: keyDirectory)
+            } catch {
+                throw CommandFailure(.badInput, "\(error)")
+            }
             let database = try await DatabaseOpener.open(self.database.db)
             var configuration = RegistrarService.Configuration(name: name, key: keyFile, url: url)
             configuration.sizeLimit = maxRequestBytes
             var logger = Logger(label: "vpxi-registrar")
             logger.logLevel = .info
-            let service = RegistrarService(configuration: configuration, database: database, logger: logger)
+            let service = RegistrarService(configuration: configuration, database: database, bundleSource: bundleSource, logger: logger)
             try await service.start()
             let server = RegistrarServer(service: service)
             try await server.run(host: host, port: port, renewalInterval: .seconds(renewalInterval), logger: logger) { bound in

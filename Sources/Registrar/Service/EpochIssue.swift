@@ -37,9 +37,12 @@ public struct EpochIssue: Sendable {
     public var chains: [String: [ChainTemplate]]
     /// By host name: the bundle bytes (see `BundleSource`).
     public var bundles: [String: [UInt8]]
+    /// When it is issued (seconds since the epoch): a renewal is issued before its epoch
+    /// starts, and its bundles must still carry the running epoch's keys.
+    public var issuedAt: Int64
 
     /// Plans, signs and assembles epoch `epoch` of `compiled`.
-    public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch,
+    public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64,
                              bundleSource: any BundleSource) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
         let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
@@ -81,8 +84,16 @@ public struct EpochIssue: Sendable {
         }
         let withoutDuplicates = Dictionary(certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
         let ordered = hashes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { withoutDuplicates[$0]! }
-        var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:])
-        issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled)
+        var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:], issuedAt: now)
+        // The signatures of the plan's certs, the enrolled ones where the resource signed the
+        // very cert the plan holds.
+        var known = signing.signatures
+        for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
+            let enrolled = compiled.slots[planned.machine].resourceCert
+            let signature = enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
+            known[index] = enrolled.tail.first?.canonical == planned.canonical ? signature : nil
+        }
+        issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled, certs: plan, signatures: known)
         return issue
     }
 

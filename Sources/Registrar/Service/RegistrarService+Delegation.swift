@@ -57,7 +57,7 @@ extension RegistrarService {
                 try Self.checkClearances(compiled)
                 let vpxi = compiled.model.vpxis[compiled.vpxi]
                 guard let epoch = vpxi.schedule.epoch(at: now) else { throw RegistrarError(.policyError, "the window of `\(name)` has ended") }
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, bundleSource: self.bundleSource)
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
                 try await tx.query("UPDATE vpxis SET policy = $2, epoch = $3 WHERE name = $1", [.text(name), .text(policy), .int(Int64(epoch.index))])
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
                 var answer = try await self.answer(vpxi: name, user: requester.name, in: tx)
@@ -74,7 +74,7 @@ extension RegistrarService {
     /// The slot of every machine of a vpxi, by machine name.
     func assignedSlots(vpxi: String, in tx: any DBTransaction) async throws -> [String: VPXICompiler.Slot] {
         var slots: [String: VPXICompiler.Slot] = [:]
-        for row in try await tx.query("SELECT host, idx, key, resource_cert, machine FROM slots WHERE vpxi = $1", [.text(vpxi)]) {
+        for row in try await tx.query("SELECT host, idx, key, resource_cert, machine, (SELECT h.key FROM hosts h WHERE h.name = slots.host) AS host_key FROM slots WHERE vpxi = $1", [.text(vpxi)]) {
             slots[try row.text("machine")] = try Self.slot(row, host: try row.text("host"))
         }
         return slots

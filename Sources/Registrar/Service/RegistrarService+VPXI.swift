@@ -22,7 +22,7 @@ extension RegistrarService {
             used[try row.text("host")] = (row["cpus"].int ?? 0, row["memory"].int ?? 0, row["disk"].int ?? 0)
         }
         var free: [String: [VPXICompiler.Slot]] = [:]
-        for row in try await tx.query("SELECT host, idx, key, resource_cert FROM slots WHERE vpxi IS NULL AND (not_after IS NULL OR not_after > $1) ORDER BY host, idx", [.int(now)]) {
+        for row in try await tx.query("SELECT host, idx, key, resource_cert, (SELECT h.key FROM hosts h WHERE h.name = slots.host) AS host_key FROM slots WHERE vpxi IS NULL AND (not_after IS NULL OR not_after > $1) ORDER BY host, idx", [.int(now)]) {
             let host = try row.text("host")
             free[host, default: []].append(try Self.slot(row, host: host))
         }
@@ -43,7 +43,7 @@ extension RegistrarService {
         let key = try SExpr.parse(try row.text("key"))
         let cert = try SExpr.parse(try row.text("resource_cert"))
         return VPXICompiler.Slot(host: host, index: try row.int("idx"), key: try VPXICompiler.keyInfo(key, origin: "slot \(host)#\(try row.int("idx"))"),
-                                 resourceCert: cert)
+                                 resourceCert: cert, hostKey: try row["host_key"].text.map { try SExpr.parse($0) })
     }
 
     func createVPXI(_ request: SignedRequest) async throws(RegistrarError) -> SExpr {
@@ -82,7 +82,7 @@ extension RegistrarService {
                 guard vpxi.window.end > now, let epoch = vpxi.schedule.epoch(at: now) else {
                     throw RegistrarError(.policyError, "the window of vpxi `\(vpxi.name)` has ended", help: "request a window that is not over")
                 }
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, bundleSource: self.bundleSource)
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
                 for (m, slot) in compiled.slots.enumerated() {
                     let machine = vpxi.machines[m]
                     let taken = try await tx.query("""

@@ -40,7 +40,7 @@ public final class RegistrarService: Sendable {
     /// Recent ETags of pulled documents.
     let etags = ETagCache()
 
-    public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = CertificateBundleSource(),
+    public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),
                 clock: @escaping @Sendable () -> Int64 = { RegistrarService.systemTime() }) {
         self.configuration = configuration

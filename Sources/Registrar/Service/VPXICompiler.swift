@@ -19,12 +19,15 @@ public struct VPXICompiler: Sendable {
         public var key: PublicKeyInfo
         /// `(sequence CERT SIGNATURE)` as enrolled.
         public var resourceCert: SExpr
+        /// The host's public key as enrolled (the bundle's ESP keys are wrapped to it).
+        public var hostKey: SExpr?
 
-        public init(host: String, index: Int64, key: PublicKeyInfo, resourceCert: SExpr) {
+        public init(host: String, index: Int64, key: PublicKeyInfo, resourceCert: SExpr, hostKey: SExpr? = nil) {
             self.host = host
             self.index = index
             self.key = key
             self.resourceCert = resourceCert
+            self.hostKey = hostKey
         }
     }
 

@@ -1,0 +1,45 @@
+import Backends
+import PolicyCompiler
+import SExpr
+import SPKI
+
+extension NodeBundleSource {
+    /// The logins the compiler's mapping left pending because it lacks a signature it
+    /// cannot make (the resource's `<R, H, A, propagate, V>`: the resource signed its own
+    /// cert at enrollment, and it may differ from the one the plan holds), completed from
+    /// the epoch's chains, which present the enrolled cert: the same chain the user pulls.
+    /// A chain with a cert still unsigned (a delegation the owner has not signed) stays out.
+    static func completedLogins(_ pending: [NodeLogins.Pending], issue: EpochIssue, compiled: VPXICompiler.Compiled,
+                                vmNames: [[String]]) -> [BundlePlan.Login] {
+        let vpxi = compiled.model.vpxis[compiled.vpxi]
+        let certs = Dictionary(issue.certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        var logins: [BundlePlan.Login] = []
+        for login in pending where login.vpxi == vpxi.name {
+            guard let machine = vpxi.machines.firstIndex(where: { $0.name == login.machine }),
+                  let user = compiled.model.users.first(where: { $0.name == login.user }),
+                  let template = issue.chains[login.user]?.first(where: { $0.machine == login.machine }) else { continue }
+            var items: [SExpr] = ["sequence"]
+            var notBefore: SPKIDate?
+            var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
+            var complete = true
+            for hash in template.certs {
+                guard let cert = certs[hash], cert.signed, cert.body.head == "sequence" else {
+                    complete = false
+                    break
+                }
+                items += cert.body.tail
+                var warnings: [SPKIWarning] = []
+                guard let parsed = cert.body.tail.first.flatMap({ try? Cert(parsing: $0, warnings: &warnings) }) else {
+                    complete = false
+                    break
+                }
+                if let start = parsed.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
+                if let end = parsed.validity.notAfter, end < notAfter { notAfter = end }
+            }
+            guard complete else { continue }
+            logins.append(BundlePlan.Login(vm: vmNames[compiled.vpxi][machine], user: user.name, sshPublicKey: user.key.sshLine,
+                                           chain: .list(items), notBefore: notBefore, expires: notAfter))
+        }
+        return logins
+    }
+}
