@@ -19,21 +19,14 @@ enum Runner {
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let failure as AgentError {
-            Console.err("error[\(failure.code.rawValue)]: \(failure.message)")
-            let refused: Set<AgentError.Code> = [.unwrapFailed, .invalidAssociation, .duplicateSPI, .invalidLogin, .bundleRefused, .chainRefused]
-            throw ExitCode(refused.contains(failure.code) ? ExitStatus.refused.rawValue : ExitStatus.badInput.rawValue)
-        } catch let failure as CommandFailure {
-            Console.err("error: \(failure.message)")
-            throw ExitCode(failure.status.rawValue)
-        } catch let failure as FileError {
-            Console.err("error: \(failure)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            Console.err("error: internal error: \(error)\nThis is a bug in vpxi-agent; please report it.")
-            throw ExitCode(ExitStatus.internalError.rawValue)
+            throw ExitCode(FailureReport.report(error, tool: "vpxi-agent") { error in
+                guard let failure = error as? AgentError else { return nil }
+                let refused: Set<AgentError.Code> = [.unwrapFailed, .invalidAssociation, .duplicateSPI, .invalidLogin, .bundleRefused, .chainRefused]
+                return ("error[\(failure.code.rawValue)]: \(failure.message)", refused.contains(failure.code) ? .refused : .badInput)
+            }.rawValue)
         }
     }
 

@@ -17,22 +17,16 @@ enum Runner {
     static func run(_ body: () async throws -> Void) async throws {
         do {
             try await body()
-        } catch let failure as RegistrarError {
-            Console.err(failure.description)
-            let badInput: Set<RegistrarError.Code> = [.malformed, .policyError, .tooLarge]
-            throw ExitCode(failure.code == .internal ? ExitStatus.internalError.rawValue
-                           : badInput.contains(failure.code) ? ExitStatus.badInput.rawValue : ExitStatus.refused.rawValue)
-        } catch let failure as CommandFailure {
-            Console.err("error: \(failure.message)")
-            throw ExitCode(failure.status.rawValue)
-        } catch let failure as FileError {
-            Console.err("error: \(failure)")
-            throw ExitCode(ExitStatus.badInput.rawValue)
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            Console.err("error: internal error: \(error)\nThis is a bug in vpxi-registrar; please report it.")
-            throw ExitCode(ExitStatus.internalError.rawValue)
+            throw ExitCode(FailureReport.report(error, tool: "vpxi-registrar") { error in
+                guard let failure = error as? RegistrarError else { return nil }
+                let badInput: Set<RegistrarError.Code> = [.malformed, .policyError, .tooLarge]
+                let status: ExitStatus = failure.code == .internal ? .internalError
+                    : badInput.contains(failure.code) ? .badInput : .refused
+                return (failure.description, status)
+            }.rawValue)
         }
     }
 

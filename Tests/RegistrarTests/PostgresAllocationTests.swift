@@ -105,11 +105,15 @@ final class PostgresAllocationTests: XCTestCase {
 
         let port = Int.random(in: 20000...60000)
         let executable = PackagePaths.executable("vpxi-registrar")
+        // The ESP secret goes to a folder of the test's own, never beside the corpus keys.
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-keys-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: keys) }
         func launch() throws -> Process {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["serve", "--db", server.url, "--name", "lyon", "--key", PackagePaths.corpus("keys/lyon.key").path,
-                                 "--listen", "127.0.0.1:\(port)"]
+                                 "--keys", keys, "--listen", "127.0.0.1:\(port)"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
