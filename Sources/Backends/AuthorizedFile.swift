@@ -3,22 +3,34 @@ import SExpr
 /// `authorized.sexp`: who may log into each VM of the host, until when, and the chain that
 /// proves it. Every VM of the host is listed, with no login when nobody may log in.
 enum AuthorizedFile {
-    static func make(host: Int, resolved: ResolvedPlan) -> SExpr {
+    /// The file's bytes (advanced form, 100 columns, final newline), built straight into a
+    /// flat document (no `SExpr` values around the chains); `BackendsTests` checks them
+    /// against the value-based rendering.
+    static func text(host: Int, resolved: ResolvedPlan) -> [UInt8] {
         let plan = resolved.plan
-        var items: [SExpr] = ["authorized", ["version", "1"], ["host", .string(plan.hosts[host].name)]]
+        var out = SExprDocument.Builder(capacity: 16 + resolved.vmsOfHost[host].count * 8)
+        out.open("authorized")
+        out.field("version", "1")
+        out.field("host", plan.hosts[host].name)
         for vm in resolved.vmsOfHost[host] {
-            var entry: [SExpr] = ["vm", ["name", .string(plan.vms[vm].name)], ["hit", .string(resolved.hits[vm].description)]]
+            out.open("vm")
+            out.field("name", plan.vms[vm].name)
+            out.field("hit", resolved.hits[vm].description)
             for index in resolved.loginsOfVM[vm] {
                 let login = plan.logins[index]
-                var fields: [SExpr] = ["login", ["user", .string(login.user)]]
-                if let key = login.sshPublicKey { fields.append(["ssh-key", .string(key)]) }
-                if let start = login.notBefore { fields.append(["not-before", .string(start.description)]) }
-                fields.append(["expires", .string(login.expires.description)])
-                fields.append(["chain", login.chain])
-                entry.append(.list(fields))
+                out.open("login")
+                out.field("user", login.user)
+                if let key = login.sshPublicKey { out.field("ssh-key", key) }
+                if let start = login.notBefore { out.field("not-before", start.description) }
+                out.field("expires", login.expires.description)
+                out.open("chain")
+                out.append(login.chain)
+                out.close()
+                out.close()
             }
-            items.append(.list(entry))
+            out.close()
         }
-        return .list(items)
+        out.close()
+        return AdvancedPrinter(width: BundleBuilder.width).print(out.build())
     }
 }

@@ -90,13 +90,13 @@ public struct BundleBuilder: Sendable {
         let ends = LinkEnd.of(host: host, resolved: resolved, sas: sas)
         let table = PeerTable(host: host, resolved: resolved)
         var files: [BundleFile] = [
-            BundleFile(path: "peers.sexp", text: Self.text(table.sexp(resolved))),
+            BundleFile(path: "peers.sexp", bytes: table.text(resolved)),
             BundleFile(path: "hip/hosts", text: HIPExports.hiplHosts(table, resolved: resolved)),
             BundleFile(path: "hip/known_host_identities.xml", text: HIPExports.openHIPKnownHosts(table, resolved: resolved)),
             BundleFile(path: "hip/peers.zone", text: HIPExports.dnsZone(table, resolved: resolved)),
-            BundleFile(path: "esp.sexp", text: Self.text(try ESPScheduleFile.make(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets))),
+            BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets)),
             BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755),
-            BundleFile(path: "authorized.sexp", text: Self.text(AuthorizedFile.make(host: host, resolved: resolved))),
+            BundleFile(path: "authorized.sexp", bytes: AuthorizedFile.text(host: host, resolved: resolved)),
         ]
         for vm in resolved.vmsOfHost[host] {
             let name = plan.vms[vm].name
@@ -123,6 +123,6 @@ public struct BundleBuilder: Sendable {
         return HostBundle(host: hostValue.name, files: files)
     }
 
-    /// An S-expression file: the advanced (readable) form and a final newline.
-    static func text(_ value: SExpr) -> String { value.advanced(width: 100) + "\n" }
+    /// The width the S-expression files are broken to (advanced form).
+    static let width = 100
 }

@@ -30,41 +30,43 @@ struct PeerTable: Sendable {
             .map { Peer(vm: $0, linkedFrom: linked[$0]!.sorted()) }
     }
 
-    /// `peers.sexp`.
-    func sexp(_ resolved: ResolvedPlan) -> SExpr {
+    /// `peers.sexp` (advanced form, 100 columns, final newline), built straight into a flat
+    /// document; `BackendsTests` checks the bytes against the value-based rendering.
+    func text(_ resolved: ResolvedPlan) -> [UInt8] {
         let plan = resolved.plan
-        var items: [SExpr] = [
-            "peers",
-            ["version", "1"],
-            ["host", .string(plan.hosts[host].name)],
-            ["hit-format", .string(plan.hitVersion.rawValue)],
-        ]
+        var out = SExprDocument.Builder(capacity: 16 + (locals.count + peers.count) * 24)
+        out.open("peers")
+        out.field("version", "1")
+        out.field("host", plan.hosts[host].name)
+        out.field("hit-format", plan.hitVersion.rawValue)
         for vm in locals {
             let value = plan.vms[vm]
-            items.append([
-                "local",
-                ["name", .string(value.name)],
-                ["vpxi", .string(value.vpxi)],
-                ["hit", .string(resolved.hits[vm].description)],
-                ["lsi", .string(resolved.lsis[vm].description)],
-                value.publicKeySExpr,
-            ])
+            out.open("local")
+            out.field("name", value.name)
+            out.field("vpxi", value.vpxi)
+            out.field("hit", resolved.hits[vm].description)
+            out.field("lsi", resolved.lsis[vm].description)
+            out.append(value.publicKeySExpr)
+            out.close()
         }
         for peer in peers {
             let value = plan.vms[peer.vm]
-            let peerHost = resolved.host(of: peer.vm)
-            items.append([
-                "peer",
-                ["name", .string(value.name)],
-                ["vpxi", .string(value.vpxi)],
-                ["host", .string(value.host)],
-                ["hit", .string(resolved.hits[peer.vm].description)],
-                ["lsi", .string(resolved.lsis[peer.vm].description)],
-                value.publicKeySExpr,
-                .list(["locators"] + resolved.locators[peerHost].map { .string($0.description) }),
-                .list(["linked-from"] + peer.linkedFrom.map { .string($0) }),
-            ])
+            out.open("peer")
+            out.field("name", value.name)
+            out.field("vpxi", value.vpxi)
+            out.field("host", value.host)
+            out.field("hit", resolved.hits[peer.vm].description)
+            out.field("lsi", resolved.lsis[peer.vm].description)
+            out.append(value.publicKeySExpr)
+            out.open("locators")
+            for locator in resolved.locators[resolved.host(of: peer.vm)] { out.atom(locator.description) }
+            out.close()
+            out.open("linked-from")
+            for name in peer.linkedFrom { out.atom(name) }
+            out.close()
+            out.close()
         }
-        return .list(items)
+        out.close()
+        return AdvancedPrinter(width: BundleBuilder.width).print(out.build())
     }
 }

@@ -83,11 +83,7 @@ struct CompileBenchmark: ParsableCommand {
             run.stages.append((name, Self.seconds(now - mark)))
             mark = now
         }
-        let loaded = PolicyLoader(read: Self.read).load([path])
-        let analysis = PolicyAnalysis.analyze(root: path, in: loaded, keys: KeyLoader(read: { Self.read($0) }))
-        guard !analysis.hasErrors, let placement = analysis.placement else {
-            throw ValidationError("the generated policy has errors:\n" + HumanRenderer().render(Array(analysis.diagnostics.prefix(5)), sources: loaded.sources))
-        }
+        let (analysis, placement) = try Self.analyze(path)
         stage("parse, analyse, place")
         let store = KeyStoreDirectory(directories: [workDir + "/vm-keys", workDir + "/people"])
         let keys = try ResolvedKeys.resolve(analysis.model, store: store, generateMissing: false)
@@ -165,12 +161,30 @@ struct CompileBenchmark: ParsableCommand {
         try AtomicFile.write(policy.text(), to: workDir + "/policy/bench.vp")
         let loaded = PolicyLoader(read: Self.read).load([workDir + "/policy/bench.vp"])
         let semantic = SemanticAnalyzer.analyze(loaded, keys: KeyLoader(read: { Self.read($0) }))
-        guard !semantic.hasErrors else {
-            throw ValidationError(HumanRenderer().render(Array(semantic.diagnostics.prefix(5)), sources: loaded.sources))
-        }
+        try Self.refuse(loaded.diagnostics + semantic.diagnostics, sources: loaded.sources)
         let vmKeys = FileSystemHelper.count(workDir + "/vm-keys")
         if vmKeys < policy.machines { print("generating the machines' keys in \(workDir)/vm-keys (once; minutes)...") }
         _ = try ResolvedKeys.resolve(semantic.model, store: KeyStoreDirectory(directories: [workDir + "/vm-keys", workDir + "/people"]), generateMissing: true)
+    }
+
+    /// Loads, analyses and places the generated policy at `path`. Any diagnostic fails the
+    /// benchmark: the loader recovers from a syntax error by dropping the declaration (a
+    /// host with a bad locator would vanish), and a benchmark of a smaller policy than the
+    /// generator meant would measure the wrong thing.
+    static func analyze(_ path: String) throws -> (PolicyAnalysis, Placement) {
+        let loaded = PolicyLoader(read: Self.read).load([path])
+        let analysis = PolicyAnalysis.analyze(root: path, in: loaded, keys: KeyLoader(read: { Self.read($0) }))
+        try refuse(loaded.diagnostics + analysis.diagnostics, sources: loaded.sources)
+        guard let placement = analysis.placement else { throw ValidationError("the generated policy was not placed") }
+        return (analysis, placement)
+    }
+
+    /// Throws with the first diagnostics when there is any (error, warning or note).
+    static func refuse(_ diagnostics: [Diagnostic], sources: SourceManager) throws {
+        guard diagnostics.isEmpty else {
+            throw ValidationError("the generated policy has \(diagnostics.count) diagnostic\(diagnostics.count == 1 ? "" : "s") (a bug in the generator):\n"
+                                  + HumanRenderer().render(Array(diagnostics.prefix(5)), sources: sources))
+        }
     }
 
     @Sendable static func read(_ path: String) -> Result<[UInt8], PolicyLoader.ReadFailure> {

@@ -58,11 +58,7 @@ struct NodesPolicyBenchmark {
         // The compilation as `spkic compile` runs it: parse, analyse, place, load the keys,
         // plan, sign, write.
         var start = clock.now
-        let loaded = PolicyLoader(read: CompileBenchmark.read).load([path])
-        let analysis = PolicyAnalysis.analyze(root: path, in: loaded, keys: KeyLoader(read: { CompileBenchmark.read($0) }))
-        guard !analysis.hasErrors, let placement = analysis.placement else {
-            throw ValidationError("the generated policy has errors:\n" + HumanRenderer().render(Array(analysis.diagnostics.prefix(5)), sources: loaded.sources))
-        }
+        let (analysis, placement) = try CompileBenchmark.analyze(path)
         let keys = try ResolvedKeys.resolve(analysis.model, store: store, generateMissing: false)
         let ir = InfrastructureIR(model: analysis.model, placement: placement, keys: keys)
         if ir.keys.hosts.count < analysis.model.hosts.count || !FileSystemHelper.exists(workDir + "/host-keys/" + NodeKeys.secretFileName) {
@@ -78,9 +74,7 @@ struct NodesPolicyBenchmark {
         let cpuStart = Memory.processCPUSeconds()
         start = clock.now
         let nodeKeys = try NodeKeys.load(ir, store: store, generateMissing: false)
-        let certsDirectory = output + "/certs/"
-        let signatures = NodeLogins.Signatures(known: result.signing.signatures, signers: ir.keys.signers,
-                                               lookup: { planned in Self.signature(certsDirectory + planned.hex + ".cert") })
+        let signatures = NodeLogins.Signatures(known: result.signing.signatures, signers: ir.keys.signers, output: output)
         let planned = try NodeBundlePlanner.plan(ir: ir, at: at, keys: nodeKeys, certs: result.plan, signatures: signatures)
         figures.plan = Self.seconds(clock.now - start)
         let report = try NodeOutput.write(planned.plan, secrets: nodeKeys.secrets, to: nodes)
@@ -129,12 +123,6 @@ struct NodesPolicyBenchmark {
             out.append(line)
         }
         return out.joined(separator: "\n")
-    }
-
-    static func signature(_ path: String) -> SPKISignature? {
-        guard let bytes = try? InputReaderLite.read(path), let value = try? SExpr.parse(bytes),
-              value.head == "sequence", value.tail.count == 2 else { return nil }
-        return try? SPKISignature(parsing: value.tail.last!)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -62,7 +62,7 @@ enum NodesRun {
 
     /// Plans, builds and writes the bundles into `directory` and prints a summary. With a
     /// compilation's result, its plan and signatures are used (`output`: its directory,
-    /// where reused signatures are read back).
+    /// where the signatures of reused certs are read back from `certs/<vpxi>`).
     static func write(_ ir: InfrastructureIR, at time: Int64, keys: NodeKeys, to directory: String, sources: SourceManager,
                       compiled: (result: Compilation.Result, output: String)? = nil) throws {
         let planned: NodeBundlePlanner.Result
@@ -70,9 +70,8 @@ enum NodesRun {
         do throws(NodePlanningError) {
             var signatures: NodeLogins.Signatures?
             if let compiled {
-                let certsDirectory = compiled.output + "/certs/"
                 signatures = NodeLogins.Signatures(known: compiled.result.signing.signatures, signers: ir.keys.signers,
-                                                   lookup: { planned in signature(in: certsDirectory + planned.hex + ".cert") })
+                                                   output: compiled.output)
             }
             planned = try NodeBundlePlanner.plan(ir: ir, at: time, keys: keys, certs: compiled?.result.plan, signatures: signatures)
             report = try NodeOutput.write(planned.plan, secrets: keys.secrets, to: directory)
@@ -91,13 +90,6 @@ enum NodesRun {
             lines.append("generated in the key store: \(keys.generated.count <= 4 ? keys.generated.joined(separator: ", ") : keys.generated.prefix(3).joined(separator: ", ") + " and \(keys.generated.count - 3) more")")
         }
         Console.out(lines.joined(separator: "\n") + "\n")
-    }
-
-    /// The signature in a compiler output's `certs/H.cert` (`(sequence CERT SIGNATURE)`).
-    @Sendable static func signature(in path: String) -> SPKISignature? {
-        guard let bytes = try? InputReader.read(path, limit: 1 << 20), let value = try? SExpr.parse(bytes),
-              value.head == "sequence", value.tail.count == 2 else { return nil }
-        return try? SPKISignature(parsing: value.tail.last!)
     }
 
     /// B050–B057 (a bundle found not whole) → 1; B030 (a cryptographic failure: a bug) → 3;

@@ -154,6 +154,67 @@ final class NodesCommandTests: XCTestCase {
         XCTAssertEqual(checked, 35 + 32)
     }
 
+    /// Pending requests signed with `spki sign` and merged: the logins their chains prove
+    /// are in the bundles, on the run that merges them and on the next runs, where the
+    /// certs are reused and their signatures are read back from `certs/<vpxi>`.
+    func testPendingCertsSignedWithSpkiSignReachTheLoginChains() throws {
+        let spki = try SpkicRunner.binary().deletingLastPathComponent().appendingPathComponent("spki").path
+        guard FileManager.default.isExecutableFile(atPath: spki) else { throw XCTSkip("spki binary not built") }
+        let root = try temporary()
+        // A key store without alice's private key: her delegations to bob are pending.
+        try FileManager.default.createDirectory(atPath: root + "/people", withIntermediateDirectories: true)
+        for registrar in ["lyon", "sophia"] {
+            try FileManager.default.copyItem(atPath: "corpus/keys/\(registrar).key", toPath: root + "/people/\(registrar).key")
+        }
+        let arguments = ["compile", "corpus/policies/ok/bronze-standard.vp", "-o", root + "/certs", "--nodes", root + "/nodes",
+                         "--keys", root + "/keys", "--keys", "corpus/vm-keys", "--keys", root + "/people"] + Self.at
+        func logins() throws -> [String: Int] {
+            var users: [String: Int] = [:]
+            for host in try Self.hosts(root + "/nodes") {
+                let authorized = try SExpr.parse(Array(try Data(contentsOf: URL(fileURLWithPath: root + "/nodes/\(host)/authorized.sexp"))))
+                for vm in authorized.tail where vm.head == "vm" {
+                    for login in vm.tail where login.head == "login" { users[login.first("user")!.tail.first!.text!, default: 0] += 1 }
+                }
+            }
+            return users
+        }
+        let first = try SpkicRunner.run(arguments + ["--generate-missing-keys"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("warning: 32 logins left out of the bundles"), first.stderr)
+        XCTAssertEqual(try logins(), ["alice": 35])
+        // alice signs each request with `spki sign`.
+        let pending = try FileManager.default.contentsOfDirectory(atPath: root + "/certs/pending").filter { $0.hasSuffix(".tbs") }
+        XCTAssertEqual(pending.count, 32)
+        for request in pending {
+            let path = root + "/certs/pending/" + request
+            let signed = try ExternalTool.run(spki, ["sign", "--key", "corpus/keys/alice.key", path, "-o", path.replacingOccurrences(of: ".tbs", with: ".sig")])
+            XCTAssertEqual(signed.status, 0, signed.stderrText)
+        }
+        for run in ["merged", "reused", "reused again"] {
+            let result = try SpkicRunner.run(arguments)
+            XCTAssertEqual(result.status, 0, "\(run): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("left out"), "\(run): \(result.stderr)")
+            XCTAssertEqual(try logins(), ["alice": 35, "bob": 32], run)
+        }
+        // Each of bob's chains reduces against its VM's ACL: alice's signatures are there.
+        var checked = 0
+        for host in try Self.hosts(root + "/nodes") {
+            let authorized = try SExpr.parse(Array(try Data(contentsOf: URL(fileURLWithPath: root + "/nodes/\(host)/authorized.sexp"))))
+            for vm in authorized.tail where vm.head == "vm" {
+                let name = try XCTUnwrap(vm.first("name")?.tail.first?.text)
+                let machine = String(name.dropFirst("bronze-standard-".count)).replacingOccurrences(of: "worker-", with: "worker[")
+                let aclPath = root + "/certs/acl/bronze-standard/" + (machine.hasPrefix("worker[") ? machine + "]" : machine)
+                for login in vm.tail where login.head == "login" && login.first("user")?.tail.first?.text == "bob" {
+                    try Data(try XCTUnwrap(login.first("chain")?.tail.first).canonical).write(to: URL(fileURLWithPath: root + "/chain"))
+                    let reduced = try ExternalTool.run(spki, ["reduce", "--acl", aclPath, "--at", "2026-12-01T09:00:00Z", root + "/chain"])
+                    XCTAssertEqual(reduced.status, 0, "\(host) \(name): \(reduced.stderrText)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertEqual(checked, 32)
+    }
+
     /// Two runs with the same store give the same bytes; a re-run into the same output
     /// replaces each bundle with identical content.
     func testDeterministic() throws {

@@ -19,17 +19,34 @@ public enum NodeLogins {
     /// Where the signatures of the chains' certs come from, in order: `signatures[i]` (for
     /// cert i of the plan: a compilation's own), then the signer of the issuer in
     /// `signers` (RSA PKCS #1 v1.5 is deterministic: the same bytes as a signature made
-    /// before), then `lookup` (for instance the compiler's output directory).
+    /// before), then the compiler's output directory `output` (the signatures in each
+    /// vpxi's `certs/<vpxi>` file, read once per vpxi: a reused cert's, or one merged from
+    /// `pending/` in an earlier run), then `lookup`.
     public struct Signatures: Sendable {
         public var known: [SPKISignature?]
         public var signers: [PrincipalID: RSAPrivateKey]
+        public var output: String?
         public var lookup: (@Sendable (CertPlan.PlannedCert) -> SPKISignature?)?
 
-        public init(known: [SPKISignature?] = [], signers: [PrincipalID: RSAPrivateKey],
+        public init(known: [SPKISignature?] = [], signers: [PrincipalID: RSAPrivateKey], output: String? = nil,
                     lookup: (@Sendable (CertPlan.PlannedCert) -> SPKISignature?)? = nil) {
             self.known = known
             self.signers = signers
+            self.output = output
             self.lookup = lookup
+        }
+
+        /// The signature of `planned` in the output directory or from `lookup`; `cache`
+        /// holds the output's signatures of each vpxi read so far.
+        func find(_ planned: CertPlan.PlannedCert, vpxiName: String, cache: inout [Int: [[UInt8]: SPKISignature]]) -> SPKISignature? {
+            if let output {
+                if cache[planned.vpxi] == nil {
+                    let previous = PreviousOutput(directory: output, signedCerts: [], certLines: [:], chains: [:], acls: [:])
+                    cache[planned.vpxi] = previous.signatures(ofVPXI: vpxiName)
+                }
+                if let found = cache[planned.vpxi]?[planned.digest] { return found }
+            }
+            return lookup?(planned)
         }
     }
 
@@ -49,13 +66,15 @@ public enum NodeLogins {
         var found = [SPKISignature?](repeating: nil, count: plan.certs.count)
         var toSign: [Int] = []
         var seen = Set<Int>()
+        var outputSignatures: [Int: [[UInt8]: SPKISignature]] = [:]
         for chain in chains {
             for index in chain.certs where seen.insert(index).inserted {
                 if index < signatures.known.count, let signature = signatures.known[index] {
                     found[index] = signature
                 } else if signatures.signers[plan.certs[index].issuer.key.id] != nil {
                     toSign.append(index)
-                } else if let signature = signatures.lookup?(plan.certs[index]) {
+                } else if let signature = signatures.find(plan.certs[index], vpxiName: model.vpxis[plan.certs[index].vpxi].name,
+                                                          cache: &outputSignatures) {
                     found[index] = signature
                 }
             }
