@@ -42,7 +42,12 @@ public struct Cert: Hashable, Sendable {
     public var validity: Validity
     public var comment: SExpr?
     /// The expression as received; `nil` for a cert built here (then `sexp` is used).
-    public var source: SExpr?
+    public var source: SExpr? {
+        didSet { receivedBytes = ReceivedBytes() }
+    }
+    /// The input bytes of `source` when it arrived in canonical form (see
+    /// `SPKISequence(parsing:in:warnings:)`): what a signature covers, without printing it again.
+    var receivedBytes = ReceivedBytes()
 
     /// An authorization cert.
     public init(issuer: Principal, subject: Subject, tag: Tag, propagate: Bool = false,
@@ -86,7 +91,17 @@ public struct Cert: Hashable, Sendable {
     }
 
     /// The bytes a signature covers: the canonical form of the cert as received.
-    public var signedBytes: [UInt8] { (source ?? sexp).canonical }
+    public var signedBytes: [UInt8] {
+        if let bytes = receivedBytes.bytes { return Array(bytes) }
+        return (source ?? sexp).canonical
+    }
+
+    /// Calls `body` with the bytes a signature covers: the input's own bytes when the cert
+    /// arrived in canonical form (no copy), its canonical form printed again otherwise.
+    public func withSignedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let bytes = receivedBytes.bytes { return try bytes.withUnsafeBytes(body) }
+        return try (source ?? sexp).canonical.withUnsafeBytes(body)
+    }
 
     static let fieldOrder = ["version", "display", "issuer", "issuer-info", "subject", "subject-info",
                              "propagate", "tag", "valid", "comment"]

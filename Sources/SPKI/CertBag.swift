@@ -124,29 +124,31 @@ public struct CertBag: Sendable {
                 }
             }
             if !legacy.isEmpty { keys.indexLegacyHashes(legacy) }
-            var bySignedHash: [[UInt8]: [SPKISignature]] = [:]
+            var bySignedHash: [DigestKey: [SPKISignature]] = [:]
             var algorithms: Set<HashAlgorithm> = []
             for signature in signatures {
-                bySignedHash[Array(signature.hash.spkiName.utf8) + signature.digest, default: []].append(signature)
+                guard signature.digest.count <= 64 else { continue }  // matches no cert's digest
+                bySignedHash[DigestKey(signature.hash, signature.digest), default: []].append(signature)
                 algorithms.insert(signature.hash)
             }
             var entries: [Entry] = []
-            var seen: [[UInt8]: Int] = [:]
+            var seen: [DigestKey: Int] = [:]
             var authByIssuer: [PrincipalID: [Int]] = [:]
             var namesByIssuer: [NameKey: [Int]] = [:]
             var sequences = [[Int]](repeating: [], count: sequenceCount)
             let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
             for (raw, origin, sequence) in certs {
-                let bytes = raw.signedBytes
-                let digest = HashAlgorithm.sha256.digest(bytes)
-                if let index = seen[digest] {
+                // The signed bytes: the input's own when the cert arrived canonical.
+                let digest = raw.withSignedBytes { HashAlgorithm.sha256.digest($0) }
+                let digestKey = DigestKey(.sha256, digest)
+                if let index = seen[digestKey] {
                     sequences[sequence].append(index)
                     continue
                 }
                 let cert = raw.resolved(in: keys)
                 var found: SPKISignature?
                 for algorithm in sortedAlgorithms {
-                    let key = Array(algorithm.spkiName.utf8) + (algorithm == .sha256 ? digest : algorithm.digest(bytes))
+                    let key = algorithm == .sha256 ? digestKey : DigestKey(algorithm, raw.withSignedBytes { algorithm.digest($0) })
                     if let match = bySignedHash[key]?.first {
                         found = match
                         break
@@ -157,9 +159,9 @@ public struct CertBag: Sendable {
                    let principal = try? Principal(parsing: found.principal) {
                     _ = try? keys.add(principal)
                 }
-                let status = checkSignatures ? Self.check(cert: cert, bytes: bytes, signature: found, keys: keys) : .unchecked
+                let status = checkSignatures ? Self.check(cert: cert, signature: found, keys: keys) : .unchecked
                 let index = entries.count
-                seen[digest] = index
+                seen[digestKey] = index
                 sequences[sequence].append(index)
                 entries.append(Entry(cert: cert, origin: origin, signature: found, status: status, digest: digest))
                 switch cert.issuer {
@@ -173,7 +175,7 @@ public struct CertBag: Sendable {
         /// Checks the signature found for a cert (by the digest of its signed bytes): the
         /// signer it names must be the issuer, its algorithm word must match its hash, and
         /// the RSA signature must verify with the issuer's key.
-        static func check(cert: Cert, bytes: [UInt8], signature: SPKISignature?, keys: KeyStore) -> SignatureStatus {
+        static func check(cert: Cert, signature: SPKISignature?, keys: KeyStore) -> SignatureStatus {
             guard let signature else { return .missing }
             guard let key = keys.key(for: cert.issuer.principal) else { return .keyUnknown }
             // The same key may be written with another algorithm word (`rsa-pkcs1`): compare

@@ -100,7 +100,7 @@ struct SPKIBenchmark: ParsableCommand {
         for _ in 0..<rounds {
             let t0 = BenchClock.threadCPUSeconds()
             var warnings: [SPKIWarning] = []
-            let sequence = try SPKISequence(parsing: SExpr.parse(bytes), warnings: &warnings)
+            let sequence = try SPKISequence(parsing: SExprParser().parse(bytes), warnings: &warnings)
             let t1 = BenchClock.threadCPUSeconds()
             var builder = CertBag.Builder()
             try builder.add(sequence, origin: "bench")

@@ -26,9 +26,14 @@ enum SPKIInput {
 
     /// Every top-level expression of a file (or standard input).
     static func parseAll(_ path: String) throws -> [SExpr] {
+        try parseDocument(path).values
+    }
+
+    /// Every expression of a file, as a parsed document (which keeps their input bytes).
+    static func parseDocument(_ path: String) throws -> SExprDocument {
         let bytes = try InputReader.read(path)
         do {
-            return try SExpr.parseAll(bytes)
+            return try SExprParser().parse(bytes)
         } catch {
             throw CommandFailure(.badInput, "\(InputReader.displayName(path)):\(error.line):\(error.column): \(error.message) (offset \(error.offset), \(error.code.rawValue))")
         }
@@ -134,23 +139,27 @@ enum SPKIInput {
     /// expressions that are not such objects (private keys, ACLs) are skipped with a warning.
     static func add(file path: String, to builder: inout CertBag.Builder, lenient: Bool = false) throws {
         let name = InputReader.displayName(path)
-        let values: [SExpr]
+        let document: SExprDocument
         do {
-            values = try parseAll(path)
+            document = try parseDocument(path)
         } catch let failure as CommandFailure where lenient {
             Console.err("warning: skipped \(name): not S-expressions (\(failure.message))")
             return
         }
         let objects: Set<String> = ["sequence", "cert", "public-key", "signature"]
-        for (index, value) in values.enumerated() {
-            if lenient, !objects.contains(value.head ?? "") {
-                Console.err("warning: skipped \(name), expression \(index + 1): \(value.head.map { "(\($0) …)" } ?? "an atom") is not a cert, key, signature or sequence")
+        let roots = document.roots
+        for (index, root) in roots.enumerated() {
+            // The head alone: the value is read once, by the sequence.
+            let head = document.isList(root) && document.childCount(root) > 0 && !document.isList(root + 1)
+                && document.atomHint(root + 1) == nil ? document.value(root + 1).text : nil
+            if lenient, !objects.contains(head ?? "") {
+                Console.err("warning: skipped \(name), expression \(index + 1): \(head.map { "(\($0) …)" } ?? "an atom") is not a cert, key, signature or sequence")
                 continue
             }
-            let origin = values.count > 1 ? "\(name), expression \(index + 1)" : name
+            let origin = roots.count > 1 ? "\(name), expression \(index + 1)" : name
             var warnings: [SPKIWarning] = []
             do {
-                try builder.add(SPKISequence(parsing: value, warnings: &warnings), origin: origin)
+                try builder.add(SPKISequence(parsing: document, root: root, warnings: &warnings), origin: origin)
             } catch {
                 throw failure(error, in: origin)
             }
