@@ -7,17 +7,7 @@ import XCTest
 
 /// Unsigned, badly signed, replayed, stale, oversized and malformed requests are refused
 /// with a clear error, and nothing is written.
-final class BadInputTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class BadInputTests: RegistrarScratchTestCase {
 
     /// Row counts of every table.
     func counts(_ database: any RegistrarDatabase) async throws -> [String: Int64] {

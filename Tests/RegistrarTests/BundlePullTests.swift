@@ -9,17 +9,7 @@ import XCTest
 /// The registrar's bundles are the back ends' (`NodeBundlePlanner` + `BundleBuilder`):
 /// a bundle pulled over HTTP, unpacked from its archive, verifies with the real
 /// `vpxi-agent check`.
-final class BundlePullTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-bundle-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class BundlePullTests: RegistrarScratchTestCase {
 
     func testPulledBundleVerifiesWithTheAgent() async throws {
         let lyon = try RegistrarFixture.corpusKey("lyon")

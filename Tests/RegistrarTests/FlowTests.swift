@@ -8,17 +8,7 @@ import XCTest
 
 /// The paper's three flows end to end over HTTP on loopback, on SQLite: enroll, request,
 /// pull, and reduce the pulled chains with the real `spki reduce`.
-final class FlowTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-flow-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class FlowTests: RegistrarScratchTestCase {
 
     /// Registers the demo users: alice and erin cleared high, carol cleared low.
     static func registerUsers(_ service: RegistrarService) async throws {

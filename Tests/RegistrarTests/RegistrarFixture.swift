@@ -160,3 +160,17 @@ extension XCTestCase {
         if let failure { throw failure }
     }
 }
+
+/// A test case with a scratch folder of its own, made before each test and removed after.
+class RegistrarScratchTestCase: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

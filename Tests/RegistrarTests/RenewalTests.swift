@@ -27,17 +27,7 @@ final class TestClock: @unchecked Sendable {
 
 /// Renewal per epoch, and the paper's robustness: a registrar down for less than
 /// (lifetime − renewal period) interrupts nobody.
-final class RenewalTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-renewal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+final class RenewalTests: RegistrarScratchTestCase {
 
     func testRenewalAndOutage() async throws {
         let lyon = try RegistrarFixture.corpusKey("lyon")
