@@ -41,11 +41,23 @@ extension LintConfiguration {
                     }
                     configuration.categoryLevels[parsed] = try parseLevel(level, name, "categories.\(category)")
                 }
+            case "at":
+                // A string in the syntax of `--at`; a TOML date-time with an offset or a
+                // date is taken as written.
+                if let text = value.string {
+                    configuration.at = text
+                } else if let dateTime = value.dateTime, dateTime.offset != nil {
+                    configuration.at = dateTime.debugDescription
+                } else if let date = value.date {
+                    configuration.at = date.debugDescription
+                } else {
+                    throw wrongType(name, key, "a time such as \"2026-11-01T00:00Z\" (RFC 3339 with an offset, or SPKI), as for --at")
+                }
             case "options":
                 guard let options = value.table else { throw wrongType(name, key, "a table of thresholds") }
                 for (option, value) in options { try configuration.setOption(option, value, name) }
             default:
-                throw LintConfigurationError("\(name): unknown key `\(key)`", help: "the configuration has `ignore`, `[rules]`, `[categories]` and `[options]`")
+                throw LintConfigurationError("\(name): unknown key `\(key)`", help: "the configuration has `ignore`, `at`, `[rules]`, `[categories]` and `[options]`")
             }
         }
         return configuration
@@ -68,6 +80,9 @@ extension LintConfiguration {
                 throw Self.wrongType(name, "options.\(option)", "a number above 0 and at most 1")
             }
             options.maxPoolShare = share
+        case "at":
+            throw LintConfigurationError("\(name): [options]: `at` is a top-level key",
+                                         help: "put `at = \"...\"` before the first [table] of the file")
         default:
             throw LintConfigurationError("\(name): [options]: unknown option `\(option)`",
                                          help: "options: max-lifetime, renewal-factor, expiry-horizon, max-pool-share")

@@ -3,6 +3,7 @@
 ///
 /// ```toml
 /// ignore = ["generated/**", "vendor/*.vp"]
+/// at = "2026-11-01T00:00Z"   # examples only: a production policy must not pin the time
 ///
 /// [categories]
 /// style = "off"
@@ -24,6 +25,24 @@ public struct LintConfiguration: Sendable {
     /// files are dropped.
     public var ignoredPaths: [String] = []
     public var options = LintOptions()
+    /// `at`: the time of linting as written (the syntax of `--at`), for examples and
+    /// fixtures whose dates are a fixed snapshot; `--at` wins over it.
+    public var at: String?
+    /// Set for a discovered configuration: its ignored paths are relative to its folder.
+    public var ignoreAnchor: IgnoreAnchor?
+
+    /// The folder a discovered configuration's `ignore` patterns are relative to.
+    public struct IgnoreAnchor: Sendable, Hashable {
+        /// Absolute and normalized.
+        public var folder: String
+        /// Absolute: what relative policy paths are relative to.
+        public var workingDirectory: String
+
+        public init(folder: String, workingDirectory: String) {
+            self.folder = folder
+            self.workingDirectory = workingDirectory
+        }
+    }
 
     public init() {}
 
@@ -66,9 +85,16 @@ public struct LintConfiguration: Sendable {
                                       help: "\(hint)the rules are listed in Docs/lint/README.md; categories: \(LintCategory.allCases.map(\.rawValue).joined(separator: ", "))")
     }
 
-    /// Whether `path` matches an ignored pattern.
+    /// Whether `path` matches an ignored pattern: the path as given, or for a discovered
+    /// configuration the path relative to the configuration's folder (a file outside that
+    /// folder matches nothing).
     public func isIgnored(_ path: String) -> Bool {
-        let normalized = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        var normalized = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        if let ignoreAnchor {
+            let absolute = LexicalPath.absolute(path, in: ignoreAnchor.workingDirectory)
+            guard let relative = LexicalPath.relative(absolute, to: ignoreAnchor.folder) else { return false }
+            normalized = relative
+        }
         return ignoredPaths.contains { PathPattern.matches($0, normalized) }
     }
 }

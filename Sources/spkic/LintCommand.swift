@@ -18,8 +18,11 @@ struct LintCommand: ParsableCommand {
             Analyses each policy as `check` does, then runs the rules of Docs/lint/README.md
             (each with an id, a category, a level and a page Docs/lint/<id>.md). A finding
             is suppressed by `# spkic:ignore RULE REASON` on its line or alone on the line
-            above; suppressions that suppress nothing are reported. --config reads a TOML
-            file of levels per rule and category, ignored paths and thresholds. With
+            above; suppressions that suppress nothing are reported. The configuration
+            (TOML: levels per rule and category, ignored paths, thresholds, `at`) is
+            --config FILE for every policy; without it, each policy's nearest
+            spkic-lint.toml (or .spkic-lint.toml) in its folder or a folder above, up to
+            the one holding .git; --no-config uses none. --at wins over `at`. With
             --keys, the key-store rules (key sizes, hashes, permissions) read the key
             store; without it they check the policy's own keys only. --fix applies the
             findings' fix-its (each file rewritten atomically) and reports what is left.
@@ -42,8 +45,11 @@ struct LintCommand: ParsableCommand {
     @Option(help: "Output format: human, json, sarif or github.")
     var format: DiagnosticFormat = .human
 
-    @Option(help: ArgumentHelp("A TOML configuration: levels per rule and category, ignored paths, thresholds.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("A TOML configuration for every policy: levels per rule and category, ignored paths, thresholds, `at` (default: each policy's nearest spkic-lint.toml).", valueName: "FILE"))
     var config: String?
+
+    @Flag(help: "Use no configuration file: neither --config nor a discovered spkic-lint.toml.")
+    var noConfig = false
 
     @Option(help: ArgumentHelp("Turn on a rule or category at its default level (after --config). May repeat.", valueName: "RULE"))
     var enable: [String] = []
@@ -57,7 +63,7 @@ struct LintCommand: ParsableCommand {
     @Option(name: .customLong("keys"), help: ArgumentHelp("A key store directory, as for compile (may repeat): its keys' sizes, hashes and permissions are checked.", valueName: "DIR"))
     var keyDirectories: [String] = []
 
-    @Option(help: ArgumentHelp("The time of linting, RFC 3339 or SPKI (default: now): what expiry is measured from.", valueName: "TIME"))
+    @Option(help: ArgumentHelp("The time of linting, RFC 3339 or SPKI (default: the configuration's `at`, else now): what expiry is measured from.", valueName: "TIME"))
     var at: String?
 
     @Option(help: ArgumentHelp("SARIF: an absolute URI the rule pages are relative to, e.g. https://github.com/OWNER/REPO/blob/COMMIT/; without it SARIF carries the pages' paths only.", valueName: "URI"))
@@ -72,6 +78,7 @@ struct LintCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty && !listRules { throw ValidationError("Missing expected argument '<files> ...'") }
         if fix && files.contains("-") { throw ValidationError("--fix cannot rewrite standard input") }
+        if noConfig && config != nil { throw ValidationError("--config FILE and --no-config contradict each other: give one") }
         try DiagnosticOutput.validateHelpBase(helpBaseUri)
         if let at { _ = try CompilationOptions().parseTime(at) }
     }
@@ -83,15 +90,12 @@ struct LintCommand: ParsableCommand {
             }))
             return
         }
-        let configuration = try loadConfiguration()
-        let time = try at.map { try CompilationOptions().parseTime($0) } ?? Int64(Glibc.time(nil))
+        let groups = try lintGroups()
         var loaded = PolicyLoader(read: FileAccess.read).load(files)
-        var report = Linter(configuration: configuration)
-            .lint(loaded, roots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: time)
+        var report = lint(loaded, groups)
         if fix, try applyFixes(report, loaded: loaded) {
             loaded = PolicyLoader(read: FileAccess.read).load(files)
-            report = Linter(configuration: configuration)
-                .lint(loaded, roots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: time)
+            report = lint(loaded, groups)
         }
         let output = DiagnosticOutput.render(report.diagnostics, sources: loaded.sources, format: format,
                                              rules: LintRegistry.diagnosticRules, documentation: LintRegistry.documentation,
@@ -133,29 +137,69 @@ struct LintCommand: ParsableCommand {
         return changed
     }
 
-    func loadConfiguration() throws -> LintConfiguration {
-        var configuration = LintConfiguration()
+    /// Policies linted under one configuration at one time.
+    struct LintGroup {
+        var roots: [String]
+        var configuration: LintConfiguration
+        var time: Int64
+    }
+
+    func lint(_ loaded: PolicyLoader.Loaded, _ groups: [LintGroup]) -> Linter.Report {
+        .merging(groups.map {
+            Linter(configuration: $0.configuration)
+                .lint(loaded, roots: $0.roots, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: $0.time)
+        })
+    }
+
+    /// The configuration of each policy (--config, --no-config, or the discovered one),
+    /// with --enable/--disable applied, and its time: --at, else the configuration's
+    /// `at`, else now.
+    func lintGroups() throws -> [LintGroup] {
+        let now = Int64(Glibc.time(nil))
+        let commandLineTime = try at.map { try CompilationOptions().parseTime($0) }
+        var discovery = ConfigurationDiscovery()
+        let found: [(file: String?, roots: [String], discovered: Bool)]
         if let config {
-            switch FileAccess.read(config) {
-            case .failure(let failure):
-                throw CommandFailure(.badInput, "cannot read the configuration `\(config)`: \(failure.reason)")
-            case .success(let bytes):
-                guard let text = String(validating: bytes, as: UTF8.self) else {
-                    throw CommandFailure(.badInput, "the configuration `\(config)` is not UTF-8 text")
-                }
-                do {
-                    configuration = try LintConfiguration.parse(text, name: config)
-                } catch {
-                    throw CommandFailure(.badInput, "configuration: \(error)")
-                }
+            found = [(config, files, false)]
+        } else if noConfig {
+            found = [(nil, files, false)]
+        } else {
+            do {
+                found = try discovery.group(files).map { ($0.configuration, $0.files, true) }
+            } catch {
+                throw CommandFailure(.badInput, "configuration: \(error)")
             }
         }
-        do {
-            for name in enable { try configuration.enable(name) }
-            for name in disable { try configuration.disable(name) }
-        } catch {
-            throw CommandFailure(.badInput, error.description)
+        return try found.map { file, roots, discovered in
+            var configuration = LintConfiguration()
+            let origin = discovered ? " (found for `\(roots[0])`\(roots.count > 1 ? " and \(roots.count - 1) more" : ""))" : ""
+            if let file {
+                do {
+                    configuration = try discovery.load(file, discovered: discovered)
+                } catch {
+                    throw CommandFailure(.badInput, "configuration\(origin): \(error)")
+                }
+            }
+            do {
+                for name in enable { try configuration.enable(name) }
+                for name in disable { try configuration.disable(name) }
+            } catch {
+                throw CommandFailure(.badInput, "\(error)")
+            }
+            guard commandLineTime == nil, let pinned = configuration.at, let file else {
+                return LintGroup(roots: roots, configuration: configuration, time: commandLineTime ?? now)
+            }
+            let time: Int64
+            do {
+                time = try CompilationOptions().parseTime(pinned)
+            } catch {
+                let reason = "\(error)".hasPrefix("--at: ") ? String("\(error)".dropFirst(6)) : "\(error)"
+                throw CommandFailure(.badInput, "configuration\(origin): \(file): `at`: \(reason)\nhelp: `at` takes what --at takes, e.g. \"2026-11-01T00:00Z\"")
+            }
+            if now - time > configuration.options.expiryHorizon {
+                Console.err("note: \(file) sets the time of linting to \(pinned) (`at`), \((now - time) / 86_400) days ago: expiry is measured from then, not now; --at TIME overrides it")
+            }
+            return LintGroup(roots: roots, configuration: configuration, time: time)
         }
-        return configuration
     }
 }
