@@ -112,7 +112,7 @@ public struct ConfigurationDiscovery: Sendable {
         return configuration
     }
 
-    static let discoveredHelp = "this configuration was found by discovery (the nearest spkic-lint.toml in the policy's folder or above); fix it, give another with --config FILE, or lint without one with --no-config"
+    static let discoveredHelp = "it was found as the policy's nearest spkic-lint.toml: fix it, or give another with --config FILE, or none with --no-config"
 }
 
 extension ConfigurationDiscovery {

@@ -20,7 +20,7 @@ final class ConfigurationDiscoveryTests: XCTestCase {
         let contents = entries.compactMapValues(\.self)
         return .init(workingDirectory: workingDirectory, exists: { [existing] in existing.contains($0) },
                      read: { path in
-                         contents[path].map { .success(Array($0.utf8)) }
+                         contents[LexicalPath.absolute(path, in: workingDirectory)].map { .success(Array($0.utf8)) }
                              ?? .failure(FileError(code: .cannotRead, path: path, reason: "No such file or directory"))
                      })
     }
@@ -135,7 +135,9 @@ final class ConfigurationDiscoveryTests: XCTestCase {
     /// The repository's own layout: the shipped examples have their configuration, and
     /// the rule cases of corpus/lint find none (no spkic-lint.toml up to the repository).
     func testTheRepositoryLayout() throws {
-        var discovery = ConfigurationDiscovery(fileSystem: .live())
+        var files = ConfigurationDiscovery.FileSystem.live()
+        files.workingDirectory = "/nowhere"  // shown absolute, whatever folder the tests run in
+        var discovery = ConfigurationDiscovery(fileSystem: files)
         let root = PackagePaths.root.path
         XCTAssertEqual(try discovery.configurationFile(for: root + "/corpus/policies/ok/bronze-standard.vp"),
                        root + "/corpus/policies/ok/spkic-lint.toml")
