@@ -115,6 +115,18 @@ final class LintConfigurationDiscoveryTests: XCTestCase {
         XCTAssertTrue(ambiguous.stderr.contains("`team` holds both"), ambiguous.stderr)
     }
 
+    /// A policy from standard input gets the configuration of the working directory.
+    func testStandardInputUsesTheWorkingDirectory() throws {
+        try write(".git/HEAD", "ref: refs/heads/main\n")
+        try write("spkic-lint.toml", "[rules]\nwildcard-grant = \"error\"\n")
+        try copy("wildcard-grant", to: "a.vp")
+        let text = try String(contentsOf: directory.appendingPathComponent("a.vp"), encoding: .utf8)
+        let output = try SpkicRunner.run(["lint", "-"] + at, stdin: text, in: directory)
+        XCTAssertEqual(output.status, 1, output.stderr)
+        XCTAssertTrue(output.stderr.contains("error[wildcard-grant]"), output.stderr)
+        XCTAssertTrue(output.stderr.contains(" --> <stdin>:12:15"), output.stderr)
+    }
+
     func testTheSearchStopsAtTheRepository() throws {
         try write("spkic-lint.toml", "[rules]\nwildcard-grant = \"error\"\n")
         try write("repo/.git", "gitdir: /elsewhere\n")  // a worktree's .git is a file
