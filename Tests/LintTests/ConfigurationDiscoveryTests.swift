@@ -151,6 +151,49 @@ final class ConfigurationDiscoveryTests: XCTestCase {
                       "the examples' configuration pins the time and nothing else")
     }
 
+    /// Property: over random chains of folders, each holding a configuration, a `.git`,
+    /// both or neither, discovery answers what a walk from the policy's folder up to the
+    /// first `.git` (or the root) finds first, whichever file is asked first (the cache).
+    func testDiscoveryIsTheNearestBelowTheRepository() throws {
+        var state: UInt64 = 0x5EED
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for _ in 0..<300 {
+            let depth = 1 + next(6)
+            let folders = (0...depth).map { level in level == 0 ? "/" : "/" + (1...level).map { "d\($0)" }.joined(separator: "/") }
+            var entries: [String: String?] = [:]
+            var hasConfiguration = Array(repeating: false, count: folders.count)
+            var hasGit = Array(repeating: false, count: folders.count)
+            for (level, folder) in folders.enumerated() {
+                let base = folder == "/" ? "" : folder
+                if next(4) == 0 {
+                    hasConfiguration[level] = true
+                    entries[base + "/" + ConfigurationDiscovery.fileNames[next(2)]] = ""
+                }
+                if next(5) == 0 {
+                    hasGit[level] = true
+                    entries[base + "/.git"] = nil as String?
+                }
+            }
+            var discovery = ConfigurationDiscovery(fileSystem: fileSystem(entries, workingDirectory: "/elsewhere"))
+            for level in (0...depth).map({ _ in next(depth + 1) }) {
+                var expected: String?
+                for upper in stride(from: level, through: 0, by: -1) {
+                    if hasConfiguration[upper] {
+                        let base = folders[upper] == "/" ? "" : folders[upper]
+                        expected = ConfigurationDiscovery.fileNames.map { base + "/" + $0 }.first { entries[$0] != nil }
+                        break
+                    }
+                    if hasGit[upper] { break }
+                }
+                let policy = (folders[level] == "/" ? "" : folders[level]) + "/p.vp"
+                XCTAssertEqual(try discovery.configurationFile(for: policy), expected, "\(entries.keys.sorted()) \(policy)")
+            }
+        }
+    }
+
     func testLexicalPaths() {
         XCTAssertEqual(LexicalPath.absolute("a/./b/../c", in: "/w"), "/w/a/c")
         XCTAssertEqual(LexicalPath.absolute("../../..", in: "/w"), "/")
