@@ -4,7 +4,8 @@ import PolicyLanguage
 
 /// Runs the rules over policies: each policy given (a file and its includes) is analysed
 /// and placed as `spkic check` does; the rules run on those that analyse without errors;
-/// then suppressions and levels apply.
+/// then suppressions and levels apply. A file given that another policy of the run
+/// includes is linted as part of its includers only (see `IncludeGraph`).
 public struct Linter: Sendable {
     public struct Report: Sendable {
         /// The compiler's diagnostics and the lint findings at their levels, sorted.
@@ -18,6 +19,12 @@ public struct Linter: Sendable {
         /// The findings a `# spkic:ignore` suppresses (at their levels), with its reason: for
         /// SARIF, which records them as suppressed.
         public var suppressed: [SARIFRenderer.Suppressed] = []
+        /// The policies given that another policy of the run includes: linted as part of
+        /// their includers, not on their own.
+        public var includedRoots: [String] = []
+        /// The files of the policies the rules ran on: for combining the findings of
+        /// `everyIncluder` rules across reports (`merging`).
+        public var lintedFiles: Set<FileID> = []
     }
 
     public let configuration: LintConfiguration
@@ -28,11 +35,22 @@ public struct Linter: Sendable {
         self.rules = rules
     }
 
-    /// Lints the policies rooted at `roots` in `loaded`. `keyDirectories` is the key store
-    /// (`--keys`), possibly empty; `time` is "now" for the expiry rules.
-    public func lint(_ loaded: PolicyLoader.Loaded, roots: [String], keys: KeyLoader, keyDirectories: [String], time: Int64) -> Report {
+    /// Lints the policies rooted at `roots` in `loaded`. `runRoots` is every policy of the
+    /// run (default `roots`; more when other configurations lint the others): one of
+    /// `roots` that another of them includes is linted only as part of it. `keyDirectories`
+    /// is the key store (`--keys`), possibly empty; `time` is "now" for the expiry rules.
+    public func lint(_ loaded: PolicyLoader.Loaded, roots: [String], runRoots: [String]? = nil, keys: KeyLoader,
+                     keyDirectories: [String], time: Int64) -> Report {
         var compiler = loaded.diagnostics
         var findings = Set<LintFinding>()
+        // The findings of `everyIncluder` rules, with how many policies gave each, and how
+        // many policies each file is part of: such a finding stands when all of them gave it.
+        var countedFindings: [LintFinding: Int] = [:]
+        var policiesOfFile: [FileID: Int] = [:]
+        let everyIncluder = Set(rules.filter { $0.descriptor.sharedFiles == .everyIncluder }.map(\.descriptor.id))
+        let graph = IncludeGraph(loaded, roots: runRoots ?? roots)
+        let ownRoots = Set(roots.map(PolicyLoader.normalize))
+        var included: [String] = []
         var failures: [KeyStoreSurvey.Failure] = []
         var ignored: [String] = []
         let unreadable = Set(loaded.unreadable.map(\.path))
@@ -42,6 +60,11 @@ public struct Linter: Sendable {
         for root in roots where !unreadable.contains(root) && seenRoots.insert(root).inserted {
             if configuration.isIgnored(root) {
                 ignored.append(root)
+                continue
+            }
+            // An includer this configuration ignores does not count (it is not linted here).
+            if !graph.includers(of: root, excluding: { ownRoots.contains($0) && configuration.isIgnored($0) }).isEmpty {
+                included.append(root)
                 continue
             }
             let files = SemanticAnalyzer.files(reachableFrom: root, in: loaded)
@@ -57,9 +80,18 @@ public struct Linter: Sendable {
             }
             let context = LintContext(sources: loaded.sources, files: files, model: analysis.model, placement: analysis.placement,
                                       keyStore: survey, time: time, options: configuration.options)
-            for rule in rules { findings.formUnion(rule.check(context)) }
+            for rule in rules {
+                let found = rule.check(context)
+                if everyIncluder.contains(rule.descriptor.id) {
+                    for finding in Set(found) { countedFindings[finding, default: 0] += 1 }
+                } else {
+                    findings.formUnion(found)
+                }
+            }
+            for file in files { policiesOfFile[file.source.id, default: 0] += 1 }
             for file in files where !linted.contains(where: { $0.source.id == file.source.id }) { linted.append(file) }
         }
+        findings.formUnion(countedFindings.filter { $0.value == policiesOfFile[$0.key.range.file] }.keys)
         let ignoredFiles = Set(linted.filter { configuration.isIgnored($0.path) }.map(\.source.id))
         let kept = findings.filter { !ignoredFiles.contains($0.range.file) }
         let (diagnostics, suppressed) = applySuppressions(kept, files: linted.filter { !ignoredFiles.contains($0.source.id) }, sources: loaded.sources)
@@ -69,7 +101,7 @@ public struct Linter: Sendable {
         var uniqueFailures: [KeyStoreSurvey.Failure] = []
         for failure in failures where !uniqueFailures.contains(failure) { uniqueFailures.append(failure) }
         return Report(diagnostics: all, hasCompilerErrors: hasCompilerErrors, keyStoreFailures: uniqueFailures, ignoredRoots: ignored,
-                      suppressed: suppressed)
+                      suppressed: suppressed, includedRoots: included, lintedFiles: Set(linted.map(\.source.id)))
     }
 
     /// Placement failures are answers ("this pool cannot hold it"), not bad input: the

@@ -12,13 +12,27 @@ public struct RuleDescriptor: Sendable, Hashable {
     public let summary: String
     /// Whether some findings carry a machine-applicable fix-it.
     public let hasFixIt: Bool
+    /// How its findings in a file that several policies of a run include are combined.
+    public let sharedFiles: SharedFileFindings
 
-    public init(id: String, category: LintCategory, defaultLevel: LintLevel, summary: String, hasFixIt: Bool = false) {
+    /// How the findings in a file that several linted policies include (a shared piece) are
+    /// combined: the rule runs on each includer, each seeing the file as part of it.
+    public enum SharedFileFindings: Sendable, Hashable {
+        /// What any includer finds stands: a problem in one policy is a problem.
+        case anyIncluder
+        /// Only what every includer finds stands: for findings of an absence ("nothing
+        /// uses it"), which one includer's use refutes.
+        case everyIncluder
+    }
+
+    public init(id: String, category: LintCategory, defaultLevel: LintLevel, summary: String, hasFixIt: Bool = false,
+                sharedFiles: SharedFileFindings = .anyIncluder) {
         self.id = id
         self.category = category
         self.defaultLevel = defaultLevel
         self.summary = summary
         self.hasFixIt = hasFixIt
+        self.sharedFiles = sharedFiles
     }
 
     public var code: DiagnosticCode { DiagnosticCode(id) }

@@ -147,7 +147,7 @@ struct LintCommand: ParsableCommand {
     func lint(_ loaded: PolicyLoader.Loaded, _ groups: [LintGroup]) -> Linter.Report {
         .merging(groups.map {
             Linter(configuration: $0.configuration)
-                .lint(loaded, roots: $0.roots, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: $0.time)
+                .lint(loaded, roots: $0.roots, runRoots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: $0.time)
         })
     }
 

@@ -3,11 +3,13 @@ import PolicyCompiler
 import PolicyLanguage
 
 /// A community, registrar or user that nothing refers to: a leftover, or a typo that made
-/// the intended reference point elsewhere.
+/// the intended reference point elsewhere. In a file that several linted policies include,
+/// a declaration is used when any of them uses it.
 struct UnusedDeclaration: LintRule {
     static let descriptor = RuleDescriptor(
         id: "unused-declaration", category: .correctness, defaultLevel: .warning,
-        summary: "a community, registrar or user that nothing refers to", hasFixIt: true)
+        summary: "a community, registrar or user that nothing refers to", hasFixIt: true,
+        sharedFiles: .everyIncluder)
 
     func check(_ context: LintContext) -> [LintFinding] {
         let model = context.model
