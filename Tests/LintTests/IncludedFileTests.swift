@@ -1,0 +1,106 @@
+import Diagnostics
+import Foundation
+import Lint
+import PolicyLanguage
+import TestSupport
+import XCTest
+
+/// A file that another policy of the run includes is linted as part of its includers:
+/// corpus/lint/unused-declaration/included/ (shared.vp, included by inria.vp and cnrs.vp).
+final class IncludedFileTests: XCTestCase {
+    private let folder = PackagePaths.corpus("lint/unused-declaration/included")
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    /// `file:line: severity[rule]` of every finding, for the files of the case.
+    private func findings(_ report: Linter.Report, _ sources: SourceManager) -> [String] {
+        report.diagnostics.map { diagnostic in
+            let file = sources[diagnostic.range.file]
+            let name = file.name.split(separator: "/").last.map(String.init) ?? file.name
+            return "\(name):\(file.location(of: diagnostic.range.start).line): \(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]"
+        }.sorted()
+    }
+
+    /// The markers of the case's files, in the same form.
+    private func markers() throws -> [String] {
+        try ["shared.vp", "inria.vp", "cnrs.vp"].flatMap { name in
+            LintHarness.markers(in: try String(contentsOfFile: path(name), encoding: .utf8), rule: "unused-declaration").map { "\(name):\($0)" }
+        }.sorted()
+    }
+
+    func testTheSharedFileLintedWithItsIncludersGivesExactlyItsMarkers() throws {
+        let expected = try markers()
+        XCTAssertEqual(expected, ["shared.vp:6: warning[unused-declaration]"])
+        for order in [["shared.vp", "inria.vp", "cnrs.vp"], ["cnrs.vp", "shared.vp", "inria.vp"], ["inria.vp", "cnrs.vp"]] {
+            let (report, sources) = LintHarness.lint(order.map(path))
+            XCTAssertFalse(report.hasCompilerErrors)
+            XCTAssertEqual(findings(report, sources), expected, "\(order)")
+            XCTAssertEqual(report.includedRoots.map { $0.split(separator: "/").last.map(String.init) }, order.contains("shared.vp") ? ["shared.vp"] : [])
+        }
+    }
+
+    func testOneIncluderReportsWhatItDoesNotUse() {
+        let (report, sources) = LintHarness.lint([path("inria.vp"), path("shared.vp")])
+        XCTAssertEqual(findings(report, sources), ["shared.vp:5: warning[unused-declaration]", "shared.vp:6: warning[unused-declaration]"])
+    }
+
+    /// Linted alone (nothing of the run includes it), the shared file is a policy of its own.
+    func testTheSharedFileAloneKeepsTodaysBehaviour() {
+        let (report, sources) = LintHarness.lint([path("shared.vp")])
+        XCTAssertEqual(findings(report, sources), (3...6).map { "shared.vp:\($0): warning[unused-declaration]" })
+        XCTAssertEqual(report.includedRoots, [])
+    }
+
+    /// Policies of one run under different configurations: the groups' reports combine as
+    /// the single report does (a declaration one includer uses is used).
+    func testMergingGroupsKeepsOnlyWhatEveryIncluderGives() {
+        let all = ["inria.vp", "cnrs.vp", "shared.vp"].map(path)
+        let loaded = PolicyLoader(read: LintHarness.read).load(all)
+        var strict = LintConfiguration()
+        strict.ruleLevels["unused-declaration"] = .error
+        let first = Linter(configuration: LintConfiguration()).lint(loaded, roots: [all[0]], runRoots: all, keys: LintHarness.keyLoader,
+                                                                    keyDirectories: [], time: LintHarness.time)
+        let second = Linter(configuration: strict).lint(loaded, roots: [all[1], all[2]], runRoots: all, keys: LintHarness.keyLoader,
+                                                        keyDirectories: [], time: LintHarness.time)
+        XCTAssertEqual(findings(first, loaded.sources), ["shared.vp:5: warning[unused-declaration]", "shared.vp:6: warning[unused-declaration]"])
+        XCTAssertEqual(findings(second, loaded.sources), ["shared.vp:4: error[unused-declaration]", "shared.vp:6: error[unused-declaration]"])
+        let merged = Linter.Report.merging([first, second])
+        // `spare` is unused by both (at each group's level); `cnrs` and `inria` are used by one.
+        XCTAssertEqual(findings(merged, loaded.sources), ["shared.vp:6: error[unused-declaration]", "shared.vp:6: warning[unused-declaration]"])
+        XCTAssertEqual(merged.includedRoots, [all[2]])
+    }
+
+    /// A piece that uses its includer's declarations does not analyse alone: linted with its
+    /// includer, it is not an error; alone, it is (as `spkic check` says).
+    func testAPieceThatNeedsItsIncluderIsNotLintedAlone() throws {
+        let directory = PackagePaths.corpus("lint/.scratch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let main = directory.appendingPathComponent("main.vp")
+        let piece = directory.appendingPathComponent("hosts.vp")
+        try Data((LintHarness.header.split(separator: "\n").filter { !$0.hasPrefix("host") }.joined(separator: "\n") + """
+
+            include "hosts.vp"
+
+            vpxi study {
+              owner alice
+              window 2026-12-01T08:00Z .. 2026-12-05T08:00Z
+              certificates valid 24h renew every 8h
+              node a
+              grant alice ssh on a
+            }
+
+            """).utf8).write(to: main)
+        try Data("host h-[1..4] { locator 192.0.2.{index} cpus 4 memory 8 GiB hypervisor xen registered-with lyon until 2027-06-30T00:00Z trusted-by inria }\n".utf8).write(to: piece)
+        let (together, sources) = LintHarness.lint([piece.path, main.path])
+        XCTAssertFalse(together.hasCompilerErrors, "\(together.diagnostics.map(\.message))")
+        XCTAssertEqual(findings(together, sources).filter { !$0.contains("format-drift") }, [])
+        XCTAssertEqual(together.includedRoots, [piece.path])
+        XCTAssertTrue(LintHarness.lint([piece.path]).0.hasCompilerErrors)
+        // An includer the configuration ignores does not count: the piece is linted alone.
+        var ignoring = LintConfiguration()
+        ignoring.ignoredPaths = [main.path]
+        let ignored = LintHarness.lint([piece.path, main.path], configuration: ignoring).0
+        XCTAssertEqual(ignored.includedRoots, [])
+        XCTAssertTrue(ignored.hasCompilerErrors)
+    }
+}
