@@ -7,6 +7,15 @@ final class LintCommandTests: XCTestCase {
     private let wildcard = "corpus/lint/wildcard-grant/bad.vp"
     private let expected = "corpus/lint/contradicted-expectation/bad.vp"
 
+    /// A scratch folder that is a repository of its own (a `.git` marker, as a worktree
+    /// has): configuration discovery stops there, so that no spkic-lint.toml above it (a
+    /// stray /tmp/spkic-lint.toml) applies to its files or configurations.
+    private func scratchRepository() throws -> URL {
+        let directory = try SpkicRunner.temporaryDirectory()
+        try Data("gitdir: /nonexistent\n".utf8).write(to: directory.appendingPathComponent(".git"))
+        return directory
+    }
+
     /// The shipped examples lint clean: their intended findings are suppressed with reasons.
     func testShippedExamplesLintClean() throws {
         let examples = try PackagePaths.corpusFiles("policies/ok", extension: "vp").map { "corpus/policies/ok/\($0.lastPathComponent)" }
@@ -63,7 +72,7 @@ final class LintCommandTests: XCTestCase {
     func testDisableEnableAndConfig() throws {
         XCTAssertEqual(try SpkicRunner.run(["lint", expected, "--disable", "contradicted-expectation"] + at).status, 0)
         XCTAssertEqual(try SpkicRunner.run(["lint", expected, "--disable", "correctness"] + at).status, 0)
-        let directory = try SpkicRunner.temporaryDirectory()
+        let directory = try scratchRepository()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("lint.toml")
         try Data("[rules]\nwildcard-grant = \"error\"\n".utf8).write(to: config)
@@ -74,7 +83,7 @@ final class LintCommandTests: XCTestCase {
     }
 
     func testBadInputExitsTwo() throws {
-        let directory = try SpkicRunner.temporaryDirectory()
+        let directory = try scratchRepository()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("lint.toml")
         try Data("[rules]\nwildcard-grnt = \"off\"\n".utf8).write(to: config)
@@ -145,7 +154,7 @@ final class LintCommandTests: XCTestCase {
     /// --fix rewrites the file with the fix-its (keeping its mode), and a second run
     /// leaves nothing that has a fix-it.
     func testFixAppliesTheFixIts() throws {
-        let directory = try SpkicRunner.temporaryDirectory()
+        let directory = try scratchRepository()
         defer { try? FileManager.default.removeItem(at: directory) }
         let keys = PackagePaths.corpus("policies/ok/keys").path + "/"
         var text = try String(contentsOf: PackagePaths.corpus("lint/subsumed-grant/bad.vp"), encoding: .utf8)

@@ -173,6 +173,41 @@ final class LintConfigurationDiscoveryTests: XCTestCase {
         XCTAssertFalse(now.stdout.contains("ends in 19 days"), now.stdout)
     }
 
+    /// The note about a pinned `at` is printed once per configuration file per run (not per
+    /// policy), on standard error only: the machine formats on standard output are unchanged.
+    func testPinnedAtNoteOncePerConfigurationFile() throws {
+        try write(".git/HEAD", "ref: refs/heads/main\n")
+        try write("spkic-lint.toml", "at = \"2025-01-01T00:00Z\"\n")
+        try write("team/spkic-lint.toml", "at = \"2025-02-01T00:00Z\"\n")
+        for path in ["a.vp", "b.vp", "c/d.vp", "team/e.vp", "team/f/g.vp"] { try copy("wildcard-grant", to: path) }
+        let files = ["a.vp", "team/e.vp", "b.vp", "c/d.vp", "team/f/g.vp"]
+        func notes(_ stderr: String) -> [String] { stderr.split(separator: "\n").filter { $0.hasPrefix("note: ") }.map(String.init) }
+        let human = try lint(files)
+        XCTAssertEqual(human.status, 0, human.stderr)
+        XCTAssertEqual(notes(human.stderr).count, 2, human.stderr)
+        XCTAssertEqual(notes(human.stderr).filter { $0.hasPrefix("note: spkic-lint.toml sets the time of linting to 2025-01-01T00:00Z") }.count, 1, human.stderr)
+        XCTAssertEqual(notes(human.stderr).filter { $0.hasPrefix("note: team/spkic-lint.toml sets the time of linting to 2025-02-01T00:00Z") }.count, 1, human.stderr)
+        XCTAssertEqual(notes(try lint(files + ["--config", "spkic-lint.toml"]).stderr).count, 1)
+        XCTAssertEqual(notes(try lint(files + ["--at", "2026-11-01T00:00Z"]).stderr), [], "--at: nothing pinned")
+        let expected = try lint(files + ["--format", "json", "--at", "2025-01-01T00:00Z"])
+        for format in ["json", "sarif", "github"] {
+            let output = try lint(files + ["--format", format])
+            XCTAssertEqual(output.status, 0, output.stderr)
+            XCTAssertEqual(notes(output.stderr).count, 2, "\(format): \(output.stderr)")
+            XCTAssertFalse(output.stdout.contains("note:"), "\(format): \(output.stdout)")
+            XCTAssertEqual(output.stdout.components(separatedBy: "wildcard-grant").count > 5, true, "\(format): \(output.stdout)")
+            switch format {
+            case "json":
+                XCTAssertEqual(output.stdout, expected.stdout, "the same findings as at the pinned time")
+                for line in output.stdout.split(separator: "\n") { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(line.utf8))) }
+            case "sarif":
+                try SchemaValidator.validate(output.stdout, against: SchemaValidator.sarif)
+            default:
+                XCTAssertTrue(output.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("::warning file=") }, output.stdout)
+            }
+        }
+    }
+
     /// SARIF and GitHub output of files linted under discovered configurations.
     func testMachineFormatsUnderDiscovery() throws {
         try write(".git/HEAD", "ref: refs/heads/main\n")
