@@ -22,7 +22,8 @@ struct LintCommand: ParsableCommand {
             (TOML: levels per rule and category, ignored paths, thresholds, `at`) is
             --config FILE for every policy; without it, each policy's nearest
             spkic-lint.toml (or .spkic-lint.toml) in its folder or a folder above, up to
-            the one holding .git; --no-config uses none. --at wins over `at`. With
+            the one holding .git; --no-config uses none. --at wins over `at`. A file
+            that another policy given includes is linted as part of it, not alone. With
             --keys, the key-store rules (key sizes, hashes, permissions) read the key
             store; without it they check the policy's own keys only. --fix applies the
             findings' fix-its (each file rewritten atomically) and reports what is left.
