@@ -69,6 +69,37 @@ final class IncludedFileTests: XCTestCase {
         XCTAssertEqual(merged.includedRoots, [all[2]])
     }
 
+    /// Invariants over every run of the case's files: the order of the files does not
+    /// matter, and giving the shared piece beside at least one includer changes nothing
+    /// (it is linted within its includers either way).
+    func testOrderAndTheSharedPieceAsARootChangeNothing() {
+        let includers = [["inria.vp"], ["cnrs.vp"], ["inria.vp", "cnrs.vp"]]
+        for names in includers {
+            let (without, withoutSources) = LintHarness.lint(names.map(path))
+            let expected = findings(without, withoutSources)
+            for order in permutations(names + ["shared.vp"]) {
+                let (report, sources) = LintHarness.lint(order.map(path))
+                XCTAssertEqual(findings(report, sources), expected, "\(order)")
+                XCTAssertEqual(report.suppressed, [])
+            }
+        }
+        let example = PackagePaths.corpus("policies/ok/with-include.vp").path
+        let shared = PackagePaths.corpus("policies/ok/shared/registrars.vp").path
+        let (alone, aloneSources) = LintHarness.lint([example])
+        let (both, bothSources) = LintHarness.lint([shared, example])
+        XCTAssertEqual(findings(both, bothSources), findings(alone, aloneSources))
+        XCTAssertEqual(both.suppressed.count, alone.suppressed.count)
+    }
+
+    private func permutations(_ items: [String]) -> [[String]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { index in
+            var rest = items
+            let first = rest.remove(at: index)
+            return permutations(rest).map { [first] + $0 }
+        }
+    }
+
     /// A piece that uses its includer's declarations does not analyse alone: linted with its
     /// includer, it is not an error; alone, it is (as `spkic check` says).
     func testAPieceThatNeedsItsIncluderIsNotLintedAlone() throws {
