@@ -4,21 +4,35 @@ extension Linter.Report {
     /// The reports of groups of policies of the same loaded files, linted under different
     /// configurations (each policy under the one discovered for it), as one report. A
     /// diagnostic two groups both give (the loader's, or an included file's finding) is
-    /// kept once. A finding of an `everyIncluder` rule (unused-declaration) in a file that
+    /// kept once, at the most severe of their levels. A finding of an `everyIncluder` rule (unused-declaration) in a file that
     /// the policies of several groups include is kept only when every such group gave it
     /// (at whatever level, suppressed or not).
     public static func merging(_ reports: [Linter.Report]) -> Linter.Report {
         let shared = SharedFindings(reports)
-        var seen = Set<Diagnostic>()
-        let diagnostics = reports.flatMap(\.diagnostics).filter { shared.stands($0) && seen.insert($0).inserted }.sortedByLocation()
+        let diagnostics = mostSevere(reports.flatMap(\.diagnostics).filter(shared.stands), key: { $0 }).sortedByLocation()
         var failures: [KeyStoreSurvey.Failure] = []
         for failure in reports.flatMap(\.keyStoreFailures) where !failures.contains(failure) { failures.append(failure) }
-        var suppressedSeen = Set<SARIFRenderer.Suppressed>()
-        let suppressed = reports.flatMap(\.suppressed).filter { shared.stands($0.diagnostic) && suppressedSeen.insert($0).inserted }
+        let suppressed = mostSevere(reports.flatMap(\.suppressed).filter { shared.stands($0.diagnostic) }, key: \.diagnostic)
         return Linter.Report(diagnostics: diagnostics, hasCompilerErrors: reports.contains(where: \.hasCompilerErrors),
                              keyStoreFailures: failures, ignoredRoots: reports.flatMap(\.ignoredRoots), suppressed: suppressed,
                              includedRoots: reports.flatMap(\.includedRoots),
                              lintedFiles: reports.reduce(into: Set<FileID>()) { $0.formUnion($1.lintedFiles) })
+    }
+
+    /// One of each finding (by rule, place and message), the first at its most severe level.
+    private static func mostSevere<Item>(_ items: [Item], key diagnostic: (Item) -> Diagnostic) -> [Item] {
+        var chosen: [SharedFindings.Key: Int] = [:]
+        var result: [Item] = []
+        for item in items {
+            let key = SharedFindings.Key(diagnostic(item))
+            if let index = chosen[key] {
+                if diagnostic(item).severity > diagnostic(result[index]).severity { result[index] = item }
+            } else {
+                chosen[key] = result.count
+                result.append(item)
+            }
+        }
+        return result
     }
 
     /// The `everyIncluder` findings each report gave, compared by rule, place and message
