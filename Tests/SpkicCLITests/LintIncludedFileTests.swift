@@ -27,6 +27,15 @@ final class LintIncludedFileTests: XCTestCase {
         let lines = output.stderr.split(separator: "\n")
         XCTAssertEqual(lines.filter { !$0.hasPrefix("note: corpus/policies/ok/spkic-lint.toml sets the time of linting") }, [], output.stderr)
         XCTAssertLessThanOrEqual(lines.count, 1, "the note is printed once: \(output.stderr)")
+        // In SARIF, the run has the examples' suppressed findings only, none in the shared piece.
+        let sarif = try SpkicRunner.run(["lint", "--strict", "--format", "sarif"] + policies)
+        XCTAssertEqual(sarif.status, 0, sarif.stderr)
+        try SchemaValidator.validate(sarif.stdout, against: SchemaValidator.sarif)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])
+        let results = try XCTUnwrap((document["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])
+        XCTAssertFalse(results.isEmpty)
+        for result in results { XCTAssertNotNil(result["suppressions"], "\(result)") }
+        XCTAssertFalse(sarif.stdout.contains("shared/registrars.vp\""), sarif.stdout)
         // Alone, the shared piece is a policy of its own, whose declarations nothing uses.
         let alone = try SpkicRunner.run(["lint", "--strict", "corpus/policies/ok/shared/registrars.vp"])
         XCTAssertEqual(alone.status, 1, alone.stderr)
