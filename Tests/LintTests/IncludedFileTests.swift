@@ -93,6 +93,49 @@ final class IncludedFileTests: XCTestCase {
         XCTAssertEqual(both.suppressed.count, alone.suppressed.count)
     }
 
+    /// Property: for random includers of a shared piece that declares five communities,
+    /// each using a random subset, the communities reported unused are exactly those no
+    /// includer uses, whatever the order and whether the piece is given too.
+    func testUnusedInASharedPieceIsWhatNoIncluderUses() throws {
+        let directory = PackagePaths.corpus("lint/.scratch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let communities = (0..<5).map { "c-\($0)" }
+        let shared = directory.appendingPathComponent("shared.vp")
+        try Data(("registrar lyon key \"../../policies/ok/keys/lyon.pub\"\n" + communities.map { "community \($0)\n" }.joined()).utf8).write(to: shared)
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<12 {
+            let uses = (0..<Int.random(in: 1...3, using: &generator)).map { _ in communities.filter { _ in Bool.random(using: &generator) } }
+            var paths: [String] = []
+            for (index, used) in uses.enumerated() {
+                let file = directory.appendingPathComponent("p-\(trial)-\(index).vp")
+                try Data("""
+                    include "shared.vp"
+                    community own
+                    host h-[1..2] { locator 192.0.2.{index} cpus 4 memory 8 GiB registered-with lyon until 2027-06-30T00:00Z trusted-by own }
+                    user u key "../../policies/ok/keys/user-0\(index).pub" member-of \((["own"] + used).joined(separator: ", ")) clearance high
+
+                    vpxi v {
+                      owner u
+                      window 2026-12-01T08:00Z .. 2026-12-05T08:00Z
+                      certificates valid 24h renew every 8h
+                      node a
+                      grant u ssh on a
+                    }
+
+                    """.utf8).write(to: file)
+                paths.append(file.path)
+            }
+            let expected = communities.filter { name in !uses.contains { $0.contains(name) } }.map { "community `\($0)` is declared but never used" }
+            for roots in [paths, [shared.path] + paths.shuffled(using: &generator), paths.reversed() + [shared.path]] {
+                let (report, _) = LintHarness.lint(roots)
+                XCTAssertFalse(report.hasCompilerErrors, "\(report.diagnostics.filter { $0.severity == .error }.map(\.message))")
+                let unused = report.diagnostics.filter { $0.code.rawValue == "unused-declaration" }.map(\.message).sorted()
+                XCTAssertEqual(unused, expected.sorted(), "uses: \(uses), roots: \(roots.map { $0.split(separator: "/").last ?? "" })")
+            }
+        }
+    }
+
     private func permutations(_ items: [String]) -> [[String]] {
         guard items.count > 1 else { return [items] }
         return items.indices.flatMap { index in
