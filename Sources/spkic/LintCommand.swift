@@ -145,10 +145,13 @@ struct LintCommand: ParsableCommand {
         var time: Int64
     }
 
+    /// Each group under its configuration, as one report. The policies of the run that a
+    /// file given may be part of are those its configuration does not ignore.
     func lint(_ loaded: PolicyLoader.Loaded, _ groups: [LintGroup]) -> Linter.Report {
-        .merging(groups.map {
+        let runRoots = groups.flatMap { group in group.roots.filter { !group.configuration.isIgnored($0) } }
+        return .merging(groups.map {
             Linter(configuration: $0.configuration)
-                .lint(loaded, roots: $0.roots, runRoots: files, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: $0.time)
+                .lint(loaded, roots: $0.roots, runRoots: runRoots, keys: PolicyInput.keyLoader, keyDirectories: keyDirectories, time: $0.time)
         })
     }
 

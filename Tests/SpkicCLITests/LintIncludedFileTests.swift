@@ -42,22 +42,53 @@ final class LintIncludedFileTests: XCTestCase {
         XCTAssertTrue(alone.stderr.contains("warning[unused-declaration]: registrar `lyon` is declared but never used"), alone.stderr)
     }
 
+    /// A scratch folder that is a repository of its own (configuration discovery stops there).
+    private func scratchRepository() throws -> URL {
+        let directory = try SpkicRunner.temporaryDirectory()
+        try Data("gitdir: /nonexistent\n".utf8).write(to: directory.appendingPathComponent(".git"))
+        return directory
+    }
+
+    /// A file of corpus/lint/unused-declaration/included/ at `path` under `directory`, its
+    /// keys pointing into the corpus and its include replaced by `include`.
+    private func copyCase(_ name: String, to path: String, in directory: URL, include: String? = nil) throws {
+        let keys = PackagePaths.corpus("policies/ok/keys").path + "/"
+        var text = try String(contentsOf: PackagePaths.corpus("lint/unused-declaration/included/\(name)"), encoding: .utf8)
+            .replacingOccurrences(of: "../../../policies/ok/keys/", with: keys)
+        if let include { text = text.replacingOccurrences(of: "include \"shared.vp\"", with: "include \"\(include)\"") }
+        let url = directory.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    /// An includer that its discovered configuration ignores is not linted, so it does not
+    /// count: the shared piece, under another configuration, is linted alone.
+    func testAnIgnoredIncluderDoesNotCount() throws {
+        let directory = try scratchRepository()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try copyCase("shared.vp", to: "shared.vp", in: directory)
+        try copyCase("inria.vp", to: "generated/inria.vp", in: directory, include: "../shared.vp")
+        try Data("ignore = [\"inria.vp\"]\n".utf8).write(to: directory.appendingPathComponent("generated/spkic-lint.toml"))
+        let at = ["--at", "2026-11-01T00:00Z"]
+        let output = try SpkicRunner.run(["lint", "shared.vp", "generated/inria.vp", "--format", "json"] + at, in: directory)
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertEqual(output.stdout.split(separator: "\n").filter { $0.contains("\"code\":\"unused-declaration\"") }.count, 4, output.stdout)
+        XCTAssertFalse(output.stdout.contains("generated/inria.vp"), output.stdout)
+        // Not ignored, it counts: only what it does not use is left.
+        try Data("".utf8).write(to: directory.appendingPathComponent("generated/spkic-lint.toml"))
+        let counted = try SpkicRunner.run(["lint", "shared.vp", "generated/inria.vp", "--format", "json"] + at, in: directory)
+        XCTAssertEqual(counted.stdout.split(separator: "\n").filter { $0.contains("\"code\":\"unused-declaration\"") }.count, 2, counted.stdout)
+    }
+
     /// Includers under different discovered configurations: a shared declaration is used
     /// when either includer uses it; what neither uses is reported once, at the more
     /// severe of their levels.
     func testIncludersUnderDifferentConfigurations() throws {
-        let directory = try SpkicRunner.temporaryDirectory()
+        let directory = try scratchRepository()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let keys = PackagePaths.corpus("policies/ok/keys").path + "/"
         func copy(_ name: String, to path: String, include: String? = nil) throws {
-            var text = try String(contentsOf: PackagePaths.corpus("lint/unused-declaration/included/\(name)"), encoding: .utf8)
-                .replacingOccurrences(of: "../../../policies/ok/keys/", with: keys)
-            if let include { text = text.replacingOccurrences(of: "include \"shared.vp\"", with: "include \"\(include)\"") }
-            let url = directory.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
+            try copyCase(name, to: path, in: directory, include: include)
         }
-        try Data("gitdir: /nonexistent\n".utf8).write(to: directory.appendingPathComponent(".git"))
         try Data("[rules]\nunused-declaration = \"error\"\n".utf8).write(to: directory.appendingPathComponent("spkic-lint.toml"))
         try copy("shared.vp", to: "shared.vp")
         try copy("cnrs.vp", to: "cnrs.vp")
