@@ -31,6 +31,7 @@ struct SPKIBenchmark: ParsableCommand {
     @Option(help: "Discovery requests.") var queries: Int = 100
     @Option(help: "Rounds; the best is reported.") var rounds: Int = 3
     @Option(help: "Directory of cached benchmark keys.") var keyCache: String = "/tmp/spki-bench-keys"
+    @Flag(help: "Also time each step of the chain's signature check alone.") var breakdown = false
 
     func run() throws {
         let keys = try SPKIBenchmarkData.keys(max(links + 1, min(bag, 1002)), cache: keyCache)
@@ -42,6 +43,11 @@ struct SPKIBenchmark: ParsableCommand {
         let chain = try measureReduction(chainBytes, acl: acl)
         let verifyRate = try bareVerify(keys: Array(keys.prefix(links)))
         rows.append(row("chain of \(links) links", chain))
+        if breakdown {
+            for (step, time) in try SPKIChainBreakdown(bytes: chainBytes, rounds: rounds).run() {
+                print("breakdown: \(step): \(ms(time)) (\(String(format: "%.2f", time * 1e6 / Double(links))) µs per cert)")
+            }
+        }
 
         // Bag.
         let bagBytes = try SPKIBenchmarkData.bag(keys: keys, certs: bag)
