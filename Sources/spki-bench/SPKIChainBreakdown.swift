@@ -61,6 +61,16 @@ struct SPKIChainBreakdown {
                 try key.verify(signature: signature.signature, digest: signature.digest, hash: signature.hash)
             }
         }))
+        out.append(("signer's key compared with the issuer's (SExpr ==)", BenchClock.best(rounds) {
+            var same = 0
+            for (cert, signature) in zip(certs, signatures) where signature.principal == cert.issuer.principal.sexp { same += 1 }
+            precondition(same == certs.count)
+        }))
+        out.append(("key store lookups", BenchClock.best(rounds) {
+            var found = 0
+            for cert in certs where store.key(for: cert.issuer.principal) != nil { found += 1 }
+            precondition(found == certs.count)
+        }))
         out.append(("Cert copies (resolved(in:))", BenchClock.best(rounds) {
             let keys = KeyStore()
             var copies: [Cert] = []
