@@ -91,6 +91,9 @@ static inline void cgmp_mpn_mul_n(mp_limb_t *r, const mp_limb_t *a, const mp_lim
 static inline mp_limb_t cgmp_mpn_addmul_1(mp_limb_t *r, const mp_limb_t *a, mp_size_t n, mp_limb_t b) { return mpn_addmul_1(r, a, n, b); }
 static inline mp_limb_t cgmp_mpn_add_n(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { return mpn_add_n(r, a, b, n); }
 static inline mp_limb_t cgmp_mpn_sub_n(mp_limb_t *r, const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { return mpn_sub_n(r, a, b, n); }
+/// Quotient and remainder of {np, nn} by {dp, dn} (dp[dn-1] != 0, nn >= dn): qp gets
+/// nn - dn + 1 limbs, rp dn limbs.
+static inline void cgmp_mpn_tdiv_qr(mp_limb_t *qp, mp_limb_t *rp, const mp_limb_t *np, mp_size_t nn, const mp_limb_t *dp, mp_size_t dn) { mpn_tdiv_qr(qp, rp, 0, np, nn, dp, dn); }
 static inline int cgmp_mpn_cmp(const mp_limb_t *a, const mp_limb_t *b, mp_size_t n) { return mpn_cmp(a, b, n); }
 
 #endif

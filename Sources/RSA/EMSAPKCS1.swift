@@ -25,12 +25,19 @@ enum EMSAPKCS1 {
     /// Writes the encoded message for `digest` into `output` (its count is the modulus
     /// length k). The caller has checked `digest.count == hash.digestLength`.
     static func encode(digest: [UInt8], hash: HashAlgorithm, into output: inout [UInt8]) throws(RSAError) {
+        let fits = output.withUnsafeMutableBytes { encode(digest: digest, hash: hash, into: $0) }
+        guard fits else {
+            throw RSAError(.modulusTooSmall, "a \(output.count * 8)-bit modulus is too short for a \(hash.spkiName) signature")
+        }
+    }
+
+    /// Writes the encoded message for `digest` into `output` (k bytes); `false`, writing
+    /// nothing, when k is too short for it.
+    static func encode(digest: [UInt8], hash: HashAlgorithm, into output: UnsafeMutableRawBufferPointer) -> Bool {
         let prefix = digestInfoPrefix(hash)
         let k = output.count
         let tLength = prefix.count + digest.count
-        guard k >= tLength + 11 else {
-            throw RSAError(.modulusTooSmall, "a \(k * 8)-bit modulus is too short for a \(hash.spkiName) signature")
-        }
+        guard k >= tLength + 11 else { return false }
         output[0] = 0x00
         output[1] = 0x01
         let separator = k - tLength - 1
@@ -39,6 +46,7 @@ enum EMSAPKCS1 {
         var index = separator + 1
         for byte in prefix { output[index] = byte; index += 1 }
         for byte in digest { output[index] = byte; index += 1 }
+        return true
     }
 
     /// Checks that a digest has the length its algorithm produces.
@@ -55,6 +63,14 @@ enum EMSAPKCS1 {
 enum ConstantTime {
     /// Whether `a` and `b` are equal; the time depends only on the lengths.
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<a.count { difference |= a[index] ^ b[index] }
+        return isZero(difference) == 1
+    }
+
+    /// Whether `a` and `b` are equal; the time depends only on the lengths.
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in 0..<a.count { difference |= a[index] ^ b[index] }

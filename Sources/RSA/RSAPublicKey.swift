@@ -109,23 +109,41 @@ public final class RSAPublicKey: @unchecked Sendable {
                            "the signature is \(signature.count) bytes, a \(bitLength)-bit key makes signatures of exactly \(byteLength) bytes",
                            help: "the signature is truncated or padded, or was made with another key")
         }
-        var recovered = [UInt8](repeating: 0, count: byteLength)
-        var expected = [UInt8](repeating: 0, count: byteLength)
+        let k = byteLength
         if let montgomery {
-            guard montgomery.power(bigEndian: signature, into: &recovered) else { throw Self.outOfRange() }
-        } else {
-            let s = BigNum(unsignedBytes: signature)
-            guard s < n else { throw Self.outOfRange() }
-            let m = BigNum(capacityBits: bitLength + 64)
-            m.setPower(s, e, modulo: n)
-            _ = recovered.withUnsafeMutableBufferPointer { m.writeUnsignedBytes(into: $0) }
+            // Recovered and expected representatives side by side on the stack.
+            enum Outcome { case match, mismatch, outOfRange, modulusTooShort }
+            let outcome = withUnsafeTemporaryAllocation(byteCount: 2 * k, alignment: 8) { buffer -> Outcome in
+                let recovered = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<k])
+                let expected = UnsafeMutableRawBufferPointer(rebasing: buffer[k..<(2 * k)])
+                let inRange = signature.withUnsafeBytes { montgomery.power(bigEndian: $0, into: recovered) }
+                guard inRange else { return .outOfRange }
+                guard EMSAPKCS1.encode(digest: digest, hash: hash, into: expected) else { return .modulusTooShort }
+                return ConstantTime.equal(UnsafeRawBufferPointer(recovered), UnsafeRawBufferPointer(expected)) ? .match : .mismatch
+            }
+            switch outcome {
+            case .match: return
+            case .mismatch: throw Self.mismatch(hash)
+            case .outOfRange: throw Self.outOfRange()
+            case .modulusTooShort:
+                throw RSAError(.modulusTooSmall, "a \(k * 8)-bit modulus is too short for a \(hash.spkiName) signature")
+            }
         }
+        var recovered = [UInt8](repeating: 0, count: k)
+        var expected = [UInt8](repeating: 0, count: k)
+        let s = BigNum(unsignedBytes: signature)
+        guard s < n else { throw Self.outOfRange() }
+        let m = BigNum(capacityBits: bitLength + 64)
+        m.setPower(s, e, modulo: n)
+        _ = recovered.withUnsafeMutableBufferPointer { m.writeUnsignedBytes(into: $0) }
         try EMSAPKCS1.encode(digest: digest, hash: hash, into: &expected)
-        guard ConstantTime.equal(recovered, expected) else {
-            throw RSAError(.signatureMismatch,
-                           "the signature does not match: it was not made by this key over this content with \(hash.spkiName)",
-                           help: "check that the key, the signed content and the hash algorithm are the ones used to sign")
-        }
+        guard ConstantTime.equal(recovered, expected) else { throw Self.mismatch(hash) }
+    }
+
+    private static func mismatch(_ hash: HashAlgorithm) -> RSAError {
+        RSAError(.signatureMismatch,
+                 "the signature does not match: it was not made by this key over this content with \(hash.spkiName)",
+                 help: "check that the key, the signed content and the hash algorithm are the ones used to sign")
     }
 
     private static func outOfRange() -> RSAError {

@@ -49,6 +49,44 @@ public enum RSASExpr {
         public var publicKeySExpr: SExpr
     }
 
+    /// The RSA public key of a `(public-key ...)` expression, as `decode(_:).publicKey`
+    /// gives it, without the parts kept for re-writing the key: what a verifier needs for
+    /// each issuer key it meets. The usual shape `(public-key (ALG (n N) (e E)))`, members
+    /// in either order, is read by comparing atom bytes, with no intermediate strings or
+    /// tables; anything else goes through `decode`, which also gives its errors.
+    public static func decodePublicKey(_ value: SExpr) throws(RSAError) -> RSAPublicKey {
+        guard case .list(let outer) = value, outer.count == 2, outer[0].isPlainAtom(publicKeyWord),
+              case .list(let body) = outer[1], body.count == 3, case .atom(let algorithm) = body[0],
+              algorithm.hint == nil, acceptedAlgorithmBytes.contains(algorithm.bytes),
+              let first = positiveMember(body[1]), let second = positiveMember(body[2]) else {
+            return try decode(value).publicKey
+        }
+        let n: [UInt8], e: [UInt8]
+        switch (first.name, second.name) {
+        case (.n, .e): (n, e) = (first.bytes, second.bytes)
+        case (.e, .n): (n, e) = (second.bytes, first.bytes)
+        default: return try decode(value).publicKey
+        }
+        return try RSAPublicKey(n: BigNum(unsignedBytes: n), e: BigNum(unsignedBytes: e))
+    }
+
+    private static let publicKeyWord = Array("public-key".utf8)
+    private static let acceptedAlgorithmBytes = Set(acceptedAlgorithms.map { Array($0.utf8) })
+
+    private enum PublicMember { case n, e }
+
+    /// `(n INTEGER)` or `(e INTEGER)` with a non-empty, positive integer; `nil` otherwise.
+    private static func positiveMember(_ item: SExpr) -> (name: PublicMember, bytes: [UInt8])? {
+        guard case .list(let parts) = item, parts.count == 2, case .atom(let name) = parts[0], name.hint == nil,
+              name.bytes.count == 1, case .atom(let integer) = parts[1],
+              let top = integer.bytes.first, top & 0x80 == 0 else { return nil }
+        switch name.bytes[0] {
+        case UInt8(ascii: "n"): return (.n, integer.bytes)
+        case UInt8(ascii: "e"): return (.e, integer.bytes)
+        default: return nil
+        }
+    }
+
     /// Reads a `public-key` or `private-key` expression.
     public static func decode(_ value: SExpr) throws(RSAError) -> Decoded {
         guard let head = value.head, head == "public-key" || head == "private-key" else {
@@ -97,5 +135,13 @@ public enum RSASExpr {
         }
         let key = try RSAPublicKey(n: values["n"]!, e: values["e"]!)
         return Decoded(publicKey: key, privateKey: nil, algorithm: algorithm, publicKeySExpr: value)
+    }
+}
+
+extension SExpr {
+    /// Whether this is an atom without a display hint whose bytes are `bytes`.
+    fileprivate func isPlainAtom(_ bytes: [UInt8]) -> Bool {
+        guard case .atom(let atom) = self, atom.hint == nil else { return false }
+        return atom.bytes == bytes
     }
 }

@@ -42,7 +42,11 @@ public struct CertBag: Sendable {
         /// The cert, principals resolved.
         public let cert: Cert
         /// Where it came from: `file.sexp, item 3`.
-        public let origin: String
+        public var origin: String { item.map { "\(source), item \($0)" } ?? source }
+        /// The file or name it came from, and its item number in a sequence of several
+        /// (the `origin` text is made only when asked for).
+        let source: String
+        let item: Int?
         /// The signature that covers it, if any.
         public let signature: SPKISignature?
         public let status: SignatureStatus
@@ -77,7 +81,7 @@ public struct CertBag: Sendable {
 
     /// Collects sequences, then checks signatures and builds the bag.
     public struct Builder: Sendable {
-        var certs: [(cert: Cert, origin: String, sequence: Int)] = []
+        var certs: [(cert: Cert, source: String, item: Int?, sequence: Int)] = []
         var sequenceCount = 0
         var signatures: [SPKISignature] = []
         public var keys: KeyStore
@@ -90,11 +94,15 @@ public struct CertBag: Sendable {
             for (index, item) in sequence.items.enumerated() {
                 switch item {
                 case .cert(let cert):
-                    certs.append((cert, sequence.items.count > 1 ? "\(origin), item \(index + 1)" : origin, sequenceCount))
+                    certs.append((cert, origin, sequence.items.count > 1 ? index + 1 : nil, sequenceCount))
                     if cert.issuer.principal.isKey { try keys.add(cert.issuer.principal) }
                     // A subject's key is only remembered: a key we cannot use does not make
                     // the cert unreadable.
-                    for principal in cert.subject.principals where principal.isKey { _ = try? keys.add(principal) }
+                    if case .principal(let principal) = cert.subject {
+                        if principal.isKey { _ = try? keys.add(principal) }
+                    } else {
+                        for principal in cert.subject.principals where principal.isKey { _ = try? keys.add(principal) }
+                    }
                 case .publicKey(let principal):
                     try keys.add(principal)
                 case .signature(let signature):
@@ -118,13 +126,17 @@ public struct CertBag: Sendable {
             var keys = self.keys
             // Legacy principals (SHA-1, MD5 hashes) resolve through an index of the keys.
             var legacy: Set<HashAlgorithm> = []
-            for (cert, _, _) in certs {
-                for principal in [cert.issuer.principal] + cert.subject.principals {
-                    if let algorithm = principal.hash?.algorithm, algorithm != .sha256 { legacy.insert(algorithm) }
-                }
+            func note(_ principal: Principal) {
+                // Keys and SHA-256 hashes have resolved identities: only others are legacy.
+                if !principal.id.isResolved, let algorithm = principal.hash?.algorithm, algorithm != .sha256 { legacy.insert(algorithm) }
+            }
+            for (cert, _, _, _) in certs {
+                note(cert.issuer.principal)
+                if case .principal(let subject) = cert.subject { note(subject) } else { cert.subject.principals.forEach(note) }
             }
             if !legacy.isEmpty { keys.indexLegacyHashes(legacy) }
             var bySignedHash: [DigestKey: [SPKISignature]] = [:]
+            bySignedHash.reserveCapacity(signatures.count)
             var algorithms: Set<HashAlgorithm> = []
             for signature in signatures {
                 guard signature.digest.count <= 64 else { continue }  // matches no cert's digest
@@ -132,12 +144,14 @@ public struct CertBag: Sendable {
                 algorithms.insert(signature.hash)
             }
             var entries: [Entry] = []
+            entries.reserveCapacity(certs.count)
             var seen: [DigestKey: Int] = [:]
+            seen.reserveCapacity(certs.count)
             var authByIssuer: [PrincipalID: [Int]] = [:]
             var namesByIssuer: [NameKey: [Int]] = [:]
             var sequences = [[Int]](repeating: [], count: sequenceCount)
             let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
-            for (raw, origin, sequence) in certs {
+            for (raw, source, item, sequence) in certs {
                 // The signed bytes: the input's own when the cert arrived canonical.
                 let digest = raw.withSignedBytes { HashAlgorithm.sha256.digest($0) }
                 let digestKey = DigestKey(.sha256, digest)
@@ -155,7 +169,7 @@ public struct CertBag: Sendable {
                     }
                 }
                 // A signature may carry the signer's key: learn it when the issuer's is unknown.
-                if let found, found.principal.head == "public-key", keys.key(for: cert.issuer.principal) == nil,
+                if let found, found.principal.hasHead(Principal.publicKeyWord), keys.key(for: cert.issuer.principal) == nil,
                    let principal = try? Principal(parsing: found.principal) {
                     _ = try? keys.add(principal)
                 }
@@ -163,7 +177,7 @@ public struct CertBag: Sendable {
                 let index = entries.count
                 seen[digestKey] = index
                 sequences[sequence].append(index)
-                entries.append(Entry(cert: cert, origin: origin, signature: found, status: status, digest: digest))
+                entries.append(Entry(cert: cert, source: source, item: item, signature: found, status: status, digest: digest))
                 switch cert.issuer {
                 case .principal(let p): authByIssuer[p.id, default: []].append(index)
                 case .name(let p, let n): namesByIssuer[NameKey(issuer: p.id, name: n), default: []].append(index)

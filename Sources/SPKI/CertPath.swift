@@ -49,6 +49,11 @@ public struct CertPath: Hashable, Sendable {
 
     /// Appends the certs of `other` that are not already on this path.
     public mutating func append(contentsOf other: CertPath, skippingDuplicates: Bool = false) {
+        // One cert (a cert's own tuple, the usual case in a reduction): no array.
+        if other.count == 1, let node = other.last, !skippingDuplicates {
+            append(node.index)
+            return
+        }
         let existing = skippingDuplicates ? Set(indices) : []
         for index in other.indices where !existing.contains(index) { append(index) }
     }

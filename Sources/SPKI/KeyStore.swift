@@ -29,7 +29,7 @@ public struct KeyStore: Sendable {
         guard principal.isKey, entries[principal.id] == nil else { return false }
         let key: RSAPublicKey
         do {
-            key = try RSASExpr.decode(principal.sexp).publicKey
+            key = try RSASExpr.decodePublicKey(principal.sexp)
         } catch {
             throw SPKIError(.badKey, "a public key in the input cannot be used: \(error.message)", field: "public-key", help: error.help)
         }

@@ -44,7 +44,9 @@ public struct Principal: Hashable, Sendable, CustomStringConvertible {
     public let id: PrincipalID
 
     /// Whether the principal is written as its key (rather than a hash).
-    public var isKey: Bool { sexp.head == "public-key" }
+    public var isKey: Bool { sexp.hasHead(Principal.publicKeyWord) }
+
+    static let publicKeyWord = Array("public-key".utf8)
 
     /// The hash algorithm and digest of a hash principal.
     public var hash: (algorithm: HashAlgorithm, digest: [UInt8])? {
@@ -114,4 +116,13 @@ public struct Principal: Hashable, Sendable, CustomStringConvertible {
 
     public static func == (lhs: Principal, rhs: Principal) -> Bool { lhs.id == rhs.id }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}
+
+extension SExpr {
+    /// Whether this is a list whose first element is an atom without a display hint with
+    /// these bytes (as `head == word`, without making a `String`).
+    func hasHead(_ word: [UInt8]) -> Bool {
+        guard case .list(let items) = self, let first = items.first, case .atom(let atom) = first, atom.hint == nil else { return false }
+        return atom.bytes == word
+    }
 }

@@ -23,11 +23,27 @@ public struct Reducer: Sendable {
         self.names = NameResolver(bag: bag)
     }
 
-    /// The tuples of the usable authorization certs, by bag index.
-    func certTuple(_ index: Int) -> AuthTuple? {
-        let entry = bag.entries[index]
-        guard entry.status.isUsable, entry.cert.validity.onlineTests.isEmpty else { return nil }
-        return AuthTuple(cert: entry.cert, index: index)
+    /// 5-tuple reduction of `tuple` with the cert at `index` when the cert is usable
+    /// (signature checked, no online test): `tuple.reduced(with: AuthTuple(cert:index:))`
+    /// without building the cert's own tuple (its path node, its copies), the step
+    /// repeated for every link of a chain.
+    func reduced(_ tuple: AuthTuple, withCert index: Int) -> AuthTuple? {
+        guard tuple.propagate, bag.entries[index].status.isUsable else { return nil }
+        let cert = bag.entries[index].cert
+        guard cert.validity.onlineTests.isEmpty, let certTag = cert.tag, case .principal(let issuer) = cert.issuer,
+              tuple.subject.principal?.id == issuer.id else { return nil }
+        let tag = tuple.tag.narrowed(by: certTag)
+        if tag == .none { return nil }
+        let validity = tuple.validity.intersection(cert.validity)
+        if validity.isEmpty { return nil }
+        // <I1, S2, D2, A1∩A2, V1∩V2>, the ACL entry and the path kept, the cert appended.
+        var result = tuple
+        result.subject = cert.subject.qualified(by: issuer)
+        result.propagate = cert.propagate
+        result.tag = tag
+        result.validity = validity
+        result.path.append(index)
+        return result
     }
 
     /// Every tuple derivable from `start` (which it includes), in derivation order.
@@ -59,8 +75,7 @@ public struct Reducer: Sendable {
             case .principal(let key):
                 guard tuple.propagate else { continue }
                 for index in bag.certs(issuedBy: key.id) {
-                    guard let certTuple = certTuple(index), case .success(let next) = tuple.reduced(with: certTuple) else { continue }
-                    queue.append(next)
+                    if let next = reduced(tuple, withCert: index) { queue.append(next) }
                 }
             case .keyholder, .objectHash:
                 continue

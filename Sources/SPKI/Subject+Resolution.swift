@@ -24,6 +24,8 @@ extension Subject {
 extension Cert {
     /// The cert with its principals resolved through `store` (the source is kept).
     public func resolved(in store: KeyStore) -> Cert {
+        // The common case: a key (or SHA-256 hash) grants to a key; nothing to resolve.
+        if issuer.principal.id.isResolved, case .principal(let subject) = subject, subject.id.isResolved { return self }
         var copy = self
         switch issuer {
         case .principal(let p): copy.issuer = .principal(p.resolved(in: store))

@@ -12,6 +12,13 @@ enum BenchClock {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// Monotonic wall-clock seconds (for figures reported beside CPU time).
+    static func wallSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     /// CPU seconds (user + system) used by terminated, waited-for child processes.
     static func childrenCPUSeconds() -> Double {
         var usage = rusage()
