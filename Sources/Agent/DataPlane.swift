@@ -31,9 +31,29 @@ public final class DataPlane: Sendable {
         tunMTU(linkMTU: linkMTU, outerIPv6: false, suite: .aes128GCM)
     }
 
-    /// The TUN MTU for an outer IPv6 or IPv4 header and a suite's largest overhead.
+    /// The TUN MTU for an outer IPv6 or IPv4 header and a suite's largest overhead, at most
+    /// `maximumTunMTU`.
     public static func tunMTU(linkMTU: Int, outerIPv6: Bool, suite: ESPSuite) -> Int {
-        linkMTU - (outerIPv6 ? 40 : 20) - 8 - suite.maximumOverhead + BEETPacket.ipv6HeaderLength
+        min(linkMTU - (outerIPv6 ? 40 : 20) - 8 - suite.maximumOverhead + BEETPacket.ipv6HeaderLength, maximumTunMTU)
+    }
+
+    /// The largest TUN MTU (a Linux device's limit; an outer IPv4 datagram carries at most
+    /// 65,507 bytes of UDP payload, which this leaves room for with every suite).
+    public static let maximumTunMTU = 65535 - 20 - 8 - ESPCodec.maximumOverhead + BEETPacket.ipv6HeaderLength
+    /// The largest outer path MTU (an IP packet's limit).
+    public static let maximumLinkMTU = 65535
+    /// The smallest outer path MTU: the one that leaves IPv6's minimum MTU (1280, RFC 8200)
+    /// inside, with an outer IPv6 header and the suite of largest overhead.
+    public static let minimumLinkMTU = 1280 + 40 + 8 + ESPCodec.maximumOverhead - BEETPacket.ipv6HeaderLength
+
+    /// `mtu` as an outer path MTU (`vpxi-agent run --mtu`), or why it cannot be one.
+    public static func checkedLinkMTU(_ mtu: Int) throws(AgentError) -> Int {
+        guard (minimumLinkMTU...maximumLinkMTU).contains(mtu) else {
+            throw AgentError(.invalidInput, "--mtu \(mtu) is outside \(minimumLinkMTU)...\(maximumLinkMTU): below \(minimumLinkMTU) the "
+                             + "tunnel cannot carry IPv6's minimum MTU of 1280 bytes, above \(maximumLinkMTU) is no IP packet\n"
+                             + "help: give the MTU of the path between the hosts (`ip link show`), for example 1500 or 9000")
+        }
+        return mtu
     }
 
     /// With an IPv6 socket, lowers the TUN MTU by the 20 bytes an outer IPv6 header adds.
