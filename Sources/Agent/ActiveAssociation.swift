@@ -45,8 +45,23 @@ final class ActiveAssociation: Sendable {
     /// Encrypts an outbound payload into `output`. Returns the packet length.
     func seal(payload: UnsafeRawBufferPointer, nextHeader: UInt8,
               into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let sequence = try takeSequence(length: ESPCodec.sealedLength(payload: payload.count, suite: keysOut.suite))
+        return try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: spiOut, sequence: sequence,
+                                 extended: extended, keys: keysOut, into: output)
+    }
+
+    /// Encrypts the payload at the start of `buffer` (`payloadCount` bytes, with room after it
+    /// for the trailer, see `ESPCodec.seal(payloadCount:inPlace:…)`) into `output`.
+    func seal(payloadCount: Int, inPlace buffer: UnsafeMutableRawBufferPointer, nextHeader: UInt8,
+              into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let sequence = try takeSequence(length: ESPCodec.sealedLength(payload: payloadCount, suite: keysOut.suite))
+        return try ESPCodec.seal(payloadCount: payloadCount, inPlace: buffer, nextHeader: nextHeader, spi: spiOut,
+                                 sequence: sequence, extended: extended, keys: keysOut, into: output)
+    }
+
+    /// The next outbound sequence number, counted with a packet of `length` bytes.
+    private func takeSequence(length: Int) throws(AgentError) -> UInt64 {
         let limit: UInt64 = extended ? .max : UInt64(UInt32.max)
-        let length = ESPCodec.sealedLength(payload: payload.count, suite: keysOut.suite)
         let taken: UInt64? = state.withLock { state in
             guard state.nextSequence <= limit, state.nextSequence != 0 else { return nil }
             defer { state.nextSequence &+= 1 }
@@ -57,13 +72,14 @@ final class ActiveAssociation: Sendable {
         guard let sequence = taken else {
             throw AgentError(.sequenceExhausted, "SA \(ESPCodec.hex(spiOut)) has used all its sequence numbers")
         }
-        return try ESPCodec.seal(payload: payload, nextHeader: nextHeader, spi: spiOut, sequence: sequence,
-                                 extended: extended, keys: keysOut, into: output)
+        return sequence
     }
 
-    /// Checks replay, authenticates and decrypts into `output`, and records the sequence number.
-    func open(packet: UnsafeRawBufferPointer, sequenceLow: UInt32,
-              into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
+    /// Checks replay, authenticates and decrypts, records the sequence number, and hands the
+    /// payload and its next header to `deliver` where they lie (valid only during the call;
+    /// `scratch`, at least the packet's length, serves the suites that decrypt in place).
+    func open(packet: UnsafeRawBufferPointer, sequenceLow: UInt32, scratch: UnsafeMutableRawBufferPointer,
+              _ deliver: (UnsafeRawBufferPointer, UInt8) -> Void) throws(AgentError) {
         let (sequence, fresh) = state.withLock { state -> (UInt64, Bool) in
             let sequence = state.window.infer(low: sequenceLow)
             return (sequence, state.window.check(sequence))
@@ -72,28 +88,30 @@ final class ActiveAssociation: Sendable {
             state.withLock { $0.counters.replaysDropped += 1 }
             throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed or too old")
         }
-        let opened: (length: Int, nextHeader: UInt8)
+        let accepted: Bool
         do {
-            opened = try ESPCodec.open(packet: packet, spi: spiIn, sequence: sequence,
-                                       extended: extended, keys: keysIn, into: output)
+            accepted = try ESPCodec.withOpened(packet: packet, spi: spiIn, sequence: sequence, extended: extended,
+                                               keys: keysIn, scratch: scratch) { payload, nextHeader in
+                // Check again under the lock: another packet with the same number may have won.
+                let accepted = state.withLock { state -> Bool in
+                    guard state.window.check(sequence) else {
+                        state.counters.replaysDropped += 1
+                        return false
+                    }
+                    state.window.accept(sequence)
+                    state.counters.packetsIn += 1
+                    state.counters.bytesIn += UInt64(packet.count)
+                    return true
+                }
+                if accepted { deliver(payload, nextHeader) }
+                return accepted
+            }
         } catch {
             state.withLock {
                 if error.code == .authenticationFailed { $0.counters.authenticationFailures += 1 } else { $0.counters.malformedDropped += 1 }
             }
             throw error
         }
-        // Check again under the lock: another packet with the same number may have won.
-        let accepted = state.withLock { state -> Bool in
-            guard state.window.check(sequence) else {
-                state.counters.replaysDropped += 1
-                return false
-            }
-            state.window.accept(sequence)
-            state.counters.packetsIn += 1
-            state.counters.bytesIn += UInt64(packet.count)
-            return true
-        }
         guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed") }
-        return opened
     }
 }

@@ -31,9 +31,29 @@ public final class DataPlane: Sendable {
         tunMTU(linkMTU: linkMTU, outerIPv6: false, suite: .aes128GCM)
     }
 
-    /// The TUN MTU for an outer IPv6 or IPv4 header and a suite's largest overhead.
+    /// The TUN MTU for an outer IPv6 or IPv4 header and a suite's largest overhead, at most
+    /// `maximumTunMTU`.
     public static func tunMTU(linkMTU: Int, outerIPv6: Bool, suite: ESPSuite) -> Int {
-        linkMTU - (outerIPv6 ? 40 : 20) - 8 - suite.maximumOverhead + BEETPacket.ipv6HeaderLength
+        min(linkMTU - (outerIPv6 ? 40 : 20) - 8 - suite.maximumOverhead + BEETPacket.ipv6HeaderLength, maximumTunMTU)
+    }
+
+    /// The largest TUN MTU (a Linux device's limit; an outer IPv4 datagram carries at most
+    /// 65,507 bytes of UDP payload, which this leaves room for with every suite).
+    public static let maximumTunMTU = 65535 - 20 - 8 - ESPCodec.maximumOverhead + BEETPacket.ipv6HeaderLength
+    /// The largest outer path MTU (an IP packet's limit).
+    public static let maximumLinkMTU = 65535
+    /// The smallest outer path MTU: the one that leaves IPv6's minimum MTU (1280, RFC 8200)
+    /// inside, with an outer IPv6 header and the suite of largest overhead.
+    public static let minimumLinkMTU = 1280 + 40 + 8 + ESPCodec.maximumOverhead - BEETPacket.ipv6HeaderLength
+
+    /// `mtu` as an outer path MTU (`vpxi-agent run --mtu`), or why it cannot be one.
+    public static func checkedLinkMTU(_ mtu: Int) throws(AgentError) -> Int {
+        guard (minimumLinkMTU...maximumLinkMTU).contains(mtu) else {
+            throw AgentError(.invalidInput, "--mtu \(mtu) is outside \(minimumLinkMTU)...\(maximumLinkMTU): below \(minimumLinkMTU) the "
+                             + "tunnel cannot carry IPv6's minimum MTU of 1280 bytes, above \(maximumLinkMTU) is no IP packet\n"
+                             + "help: give the MTU of the path between the hosts (`ip link show`), for example 1500 or 9000")
+        }
+        return mtu
     }
 
     /// With an IPv6 socket, lowers the TUN MTU by the 20 bytes an outer IPv6 header adds.
@@ -96,15 +116,19 @@ public final class DataPlane: Sendable {
             output.count = 0
             for index in 0..<input.count {
                 let read = input.packet(index)
+                let slotEnd = UnsafeRawPointer(input.slot(index).baseAddress!) + input.slotSize
                 guard vnet > 0 else {
-                    sealOne(read, now: now, cache: &cache, into: output)
+                    sealOne(read, bufferEnd: slotEnd, now: now, cache: &cache, into: output)
                     continue
                 }
                 guard read.count > vnet else { continue }
                 let header = TunOffload.Header(UnsafeRawBufferPointer(rebasing: read[0..<vnet]))
                 let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: read[vnet...]))
+                let scratchEnd = UnsafeRawPointer(scratch.baseAddress!) + scratch.count
                 let handled = TunOffload.forEachPacket(header, packet, scratch: scratch) { segment in
-                    sealOne(segment, now: now, cache: &cache, into: output)
+                    // A segment lies in `scratch`, an unsegmented packet in its input slot.
+                    let inScratch = segment.baseAddress == UnsafeRawPointer(scratch.baseAddress)
+                    sealOne(segment, bufferEnd: inScratch ? scratchEnd : slotEnd, now: now, cache: &cache, into: output)
                 }
                 if !handled { table.unmatched.withLock { $0.malformedDropped += 1 } }
             }
@@ -122,7 +146,10 @@ public final class DataPlane: Sendable {
     }
 
     /// Seals one packet from the TUN device into the next slot of `output`, or counts its drop.
-    private func sealOne(_ packet: UnsafeRawBufferPointer, now: Date, cache: inout OutboundCache, into output: PacketBatch) {
+    /// The packet's buffer is ours up to `bufferEnd`: the ESP trailer is written after the
+    /// payload there, and AES-GCM reads the payload where it lies.
+    private func sealOne(_ packet: UnsafeRawBufferPointer, bufferEnd: UnsafeRawPointer, now: Date, cache: inout OutboundCache,
+                         into output: PacketBatch) {
         guard packet.count >= BEETPacket.ipv6HeaderLength, packet[0] >> 4 == 6,
               BEETPacket.ipv6HeaderLength + (Int(packet[4]) << 8 | Int(packet[5])) <= packet.count else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
@@ -132,7 +159,9 @@ public final class DataPlane: Sendable {
         if output.count == output.capacity { flush(output) }  // a large segment cut into many
         let slot = output.count
         do {
-            let length = try association.seal(payload: UnsafeRawBufferPointer(rebasing: packet[BEETPacket.ipv6HeaderLength...]),
+            let payload = packet.baseAddress! + BEETPacket.ipv6HeaderLength
+            let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: payload), count: bufferEnd - payload)
+            let length = try association.seal(payloadCount: packet.count - BEETPacket.ipv6HeaderLength, inPlace: buffer,
                                                nextHeader: packet[6], into: output.slot(slot))
             output.setLength(length, at: slot)
             output.setDestination(destination, at: slot)
@@ -165,10 +194,14 @@ public final class DataPlane: Sendable {
 
     private func inboundLoop() {
         let input = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: Self.slotSize)
-        let inner = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize + BEETPacket.ipv6HeaderLength, alignment: 16)
-        defer { inner.deallocate() }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize, alignment: 16)
+        let header = UnsafeMutableRawBufferPointer.allocate(byteCount: BEETPacket.ipv6HeaderLength, alignment: 16)
+        defer {
+            scratch.deallocate()
+            header.deallocate()
+        }
         // With offloads, runs of TCP segments are joined before they are written.
-        let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write($0) } : nil
+        let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write($0, $1) } : nil
         var cached: InboundCache?
         while isRunning {
             input.count = socket.receive(into: input, timeout: 200)
@@ -180,7 +213,7 @@ public final class DataPlane: Sendable {
                 while offset < run.count {
                     let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
                     offset += segmentSize
-                    openOne(packet, now: now, cache: &cached, into: inner, coalescer: coalescer)
+                    openOne(packet, now: now, cache: &cached, scratch: scratch, header: header, coalescer: coalescer)
                 }
             }
             coalescer?.flush()
@@ -188,31 +221,36 @@ public final class DataPlane: Sendable {
     }
 
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
+    /// The payload goes from where decryption left it (swift-crypto's buffer for AES-GCM)
+    /// behind the rebuilt inner header in `header`: copied only when a run is coalesced.
     private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
-                         into inner: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
+                         scratch: UnsafeMutableRawBufferPointer, header: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
         if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
-        guard let header = try? ESPCodec.header(of: packet), header.spi != 0 else {
+        guard let esp = try? ESPCodec.header(of: packet), esp.spi != 0 else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
             return
         }
         let association: ActiveAssociation
-        if let hit = cached, hit.spi == header.spi, now < hit.validUntil {
+        if let hit = cached, hit.spi == esp.spi, now < hit.validUntil {
             association = hit.association
-        } else if let found = table.inbound(spi: header.spi, now: now) {
+        } else if let found = table.inbound(spi: esp.spi, now: now) {
             association = found
             let until = min(now.addingTimeInterval(Self.cacheLifetime), found.config.removal(overlap: table.overlap))
-            cached = InboundCache(spi: header.spi, association: found, validUntil: until)
+            cached = InboundCache(spi: esp.spi, association: found, validUntil: until)
         } else {
             table.unmatched.withLock { $0.noAssociationDropped += 1 }
-            logger.debug("no SA for inbound packet", metadata: ["spi": "\(ESPCodec.hex(header.spi))"])
+            logger.debug("no SA for inbound packet", metadata: ["spi": "\(ESPCodec.hex(esp.spi))"])
             return
         }
         do {
-            let payload = UnsafeMutableRawBufferPointer(rebasing: inner[BEETPacket.ipv6HeaderLength...])
-            let (length, nextHeader) = try association.open(packet: packet, sequenceLow: header.sequenceLow, into: payload)
-            BEETPacket.writeHeader(into: inner, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: length)
-            let decrypted = UnsafeRawBufferPointer(rebasing: inner[0..<(BEETPacket.ipv6HeaderLength + length)])
-            if let coalescer { coalescer.add(decrypted) } else { tun.write(decrypted) }
+            try association.open(packet: packet, sequenceLow: esp.sequenceLow, scratch: scratch) { payload, nextHeader in
+                BEETPacket.writeHeader(into: header, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: payload.count)
+                if let coalescer {
+                    coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload)
+                } else {
+                    tun.write(UnsafeRawBufferPointer(header), payload)
+                }
+            }
         } catch {
             logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
         }

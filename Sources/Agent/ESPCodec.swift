@@ -75,34 +75,72 @@ public enum ESPCodec {
         precondition(output.count >= length, "ESP output buffer too small")
         let plainStart = suite.headerLength
         let plainEnd = length - ESPSuite.icvLength
-        // SPI | sequence low, then the payload and its trailer (RFC 4303 2.4: pad bytes 1, 2, 3, ...).
-        store32(spi, output, 0)
-        store32(UInt32(truncatingIfNeeded: sequence), output, 4)
         if payload.count > 0 {
             UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<(plainStart + payload.count)]).copyMemory(from: payload)
         }
-        let padding = plainEnd - plainStart - payload.count - 2
-        for index in 0..<padding { output[plainStart + payload.count + index] = UInt8(index + 1) }
-        output[plainEnd - 2] = UInt8(padding)
-        output[plainEnd - 1] = nextHeader
+        writeTrailer(UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<plainEnd]), payload: payload.count, nextHeader: nextHeader)
         if !suite.isAEAD {
+            store32(spi, output, 0)
+            store32(UInt32(truncatingIfNeeded: sequence), output, 4)
             try sealCBC(output: output, length: length, sequence: sequence, extended: extended, keys: keys)
             return length
         }
+        try sealGCM(plain: UnsafeRawBufferPointer(rebasing: output[plainStart..<plainEnd]), spi: spi, sequence: sequence,
+                    extended: extended, keys: keys, into: output)
+        return length
+    }
+
+    /// Like `seal(payload:…into:)` for the payload at the start of `buffer`, `payloadCount`
+    /// bytes long, with room after it in `buffer` (the payload and its trailer, at most
+    /// `payloadCount + maximumOverhead` bytes): with AES-GCM the trailer is written there and
+    /// the cipher reads the plaintext where it lies, without copying it first. Without the
+    /// room, or with AES-CBC (which encrypts in `output`), it is `seal(payload:…into:)`.
+    public static func seal(payloadCount: Int, inPlace buffer: UnsafeMutableRawBufferPointer, nextHeader: UInt8, spi: UInt32,
+                            sequence: UInt64, extended: Bool, keys: Keys,
+                            into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let suite = keys.suite
+        let length = sealedLength(payload: payloadCount, suite: suite)
+        let plainCount = length - suite.headerLength - ESPSuite.icvLength
+        guard suite.isAEAD, buffer.count >= plainCount else {
+            return try seal(payload: UnsafeRawBufferPointer(rebasing: buffer[0..<payloadCount]), nextHeader: nextHeader, spi: spi,
+                            sequence: sequence, extended: extended, keys: keys, into: output)
+        }
+        precondition(output.count >= length, "ESP output buffer too small")
+        let plain = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<plainCount])
+        writeTrailer(plain, payload: payloadCount, nextHeader: nextHeader)
+        try sealGCM(plain: UnsafeRawBufferPointer(plain), spi: spi, sequence: sequence, extended: extended, keys: keys, into: output)
+        return length
+    }
+
+    /// Writes the ESP trailer after `payload` bytes of `plain` (RFC 4303 2.4: pad bytes 1, 2,
+    /// 3, ..., the pad length, the next header), up to the end of `plain`.
+    private static func writeTrailer(_ plain: UnsafeMutableRawBufferPointer, payload: Int, nextHeader: UInt8) {
+        let padding = plain.count - payload - 2
+        for index in 0..<padding { plain[payload + index] = UInt8(index + 1) }
+        plain[plain.count - 2] = UInt8(padding)
+        plain[plain.count - 1] = nextHeader
+    }
+
+    /// Writes the GCM header (SPI, sequence low, IV), the ciphertext of `plain` (payload and
+    /// trailer) and the ICV at the start of `output`.
+    private static func sealGCM(plain: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool, keys: Keys,
+                                into output: UnsafeMutableRawBufferPointer) throws(AgentError) {
+        let plainStart = keys.suite.headerLength
+        let plainEnd = plainStart + plain.count
+        store32(spi, output, 0)
+        store32(UInt32(truncatingIfNeeded: sequence), output, 4)
         store32(UInt32(truncatingIfNeeded: sequence >> 32), output, 8)  // IV: the 64-bit sequence number
         store32(UInt32(truncatingIfNeeded: sequence), output, 12)
         do {
             try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: output[8..<16]), spi: spi,
                                 sequence: sequence, extended: extended) { nonce, aad in
-                let plain = UnsafeRawBufferPointer(rebasing: output[plainStart..<plainEnd])
                 let box = try AES.GCM.seal(plain, using: keys.key, nonce: nonce, authenticating: aad)
                 UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<plainEnd]).copyBytes(from: box.ciphertext)
-                UnsafeMutableRawBufferPointer(rebasing: output[plainEnd..<length]).copyBytes(from: box.tag)
+                UnsafeMutableRawBufferPointer(rebasing: output[plainEnd..<(plainEnd + ESPSuite.icvLength)]).copyBytes(from: box.tag)
             }
         } catch {
             throw AgentError(.system, "AES-GCM seal failed: \(error)")
         }
-        return length
     }
 
     /// Encapsulates `payload` as a new ESP packet.
@@ -136,36 +174,63 @@ public enum ESPCodec {
     /// packet's length). Returns the payload length and its next header.
     public static func open(packet: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
                             keys: Keys, into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
+        precondition(output.count >= packet.count, "ESP output buffer too small")
+        return try withOpened(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys,
+                              scratch: output) { payload, nextHeader in
+            if payload.baseAddress != UnsafeRawPointer(output.baseAddress), payload.count > 0 {
+                UnsafeMutableRawBufferPointer(rebasing: output[0..<payload.count]).copyMemory(from: payload)
+            }
+            return (payload.count, nextHeader)
+        }
+    }
+
+    /// Authenticates and decrypts a packet whose full sequence number is `sequence`, and calls
+    /// `body` with the payload and its next header where they lie: in swift-crypto's output
+    /// buffer (AES-GCM: no copy by the agent), or decrypted in `scratch` (AES-CBC; at least
+    /// the packet's length). The payload is valid only during `body`.
+    public static func withOpened<R>(packet: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool, keys: Keys,
+                                     scratch: UnsafeMutableRawBufferPointer,
+                                     _ body: (UnsafeRawBufferPointer, UInt8) -> R) throws(AgentError) -> R {
         let suite = keys.suite
         guard packet.count >= suite.headerLength + suite.paddingAlignment + ESPSuite.icvLength else {
             throw AgentError(.malformedPacket, "ESP packet of \(packet.count) bytes is too short for \(suite.rawValue)")
         }
-        precondition(output.count >= packet.count, "ESP output buffer too small")
-        let plainLength: Int
-        if suite.isAEAD {
-            let cipherEnd = packet.count - ESPSuite.icvLength
-            do {
-                plainLength = try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: packet[8..<16]), spi: spi,
-                                                  sequence: sequence, extended: extended) { nonce, aad in
-                    let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: packet[16..<cipherEnd]),
-                                                    tag: UnsafeRawBufferPointer(rebasing: packet[cipherEnd...]))
-                    let plain = try AES.GCM.open(box, using: keys.key, authenticating: aad)
-                    output.copyBytes(from: plain)
-                    return plain.count
-                }
-            } catch {
-                throw AgentError(.authenticationFailed, "ICV of SPI \(hex(spi)) sequence \(sequence) does not verify")
-            }
-        } else {
-            plainLength = try openCBC(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys, into: output)
+        guard suite.isAEAD else {
+            precondition(scratch.count >= packet.count, "ESP scratch buffer too small")
+            let plainLength = try openCBC(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys, into: scratch)
+            let (length, nextHeader) = try trailer(UnsafeRawBufferPointer(rebasing: scratch[0..<plainLength]))
+            return body(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), nextHeader)
         }
-        guard plainLength >= 2 else { throw AgentError(.malformedPacket, "ESP trailer missing") }
-        let nextHeader = output[plainLength - 1]
-        let padLength = Int(output[plainLength - 2])
-        guard padLength + 2 <= plainLength else {
+        let cipherEnd = packet.count - ESPSuite.icvLength
+        let plain: Data
+        do {
+            plain = try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: packet[8..<16]), spi: spi,
+                                        sequence: sequence, extended: extended) { nonce, aad in
+                let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: packet[16..<cipherEnd]),
+                                                tag: UnsafeRawBufferPointer(rebasing: packet[cipherEnd...]))
+                return try AES.GCM.open(box, using: keys.key, authenticating: aad)
+            }
+        } catch {
+            throw AgentError(.authenticationFailed, "ICV of SPI \(hex(spi)) sequence \(sequence) does not verify")
+        }
+        let result = plain.withUnsafeBytes { raw -> Result<R, AgentError> in
+            Result { () throws(AgentError) in
+                let (length, nextHeader) = try trailer(raw)
+                return body(UnsafeRawBufferPointer(rebasing: raw[0..<length]), nextHeader)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The payload length and next header of a decrypted ESP plaintext, from its trailer.
+    private static func trailer(_ plain: UnsafeRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
+        guard plain.count >= 2 else { throw AgentError(.malformedPacket, "ESP trailer missing") }
+        let nextHeader = plain[plain.count - 1]
+        let padLength = Int(plain[plain.count - 2])
+        guard padLength + 2 <= plain.count else {
             throw AgentError(.malformedPacket, "pad length \(padLength) exceeds the payload")
         }
-        return (plainLength - padLength - 2, nextHeader)
+        return (plain.count - padLength - 2, nextHeader)
     }
 
     /// Decrypts and authenticates a packet. Returns the payload and its next header.

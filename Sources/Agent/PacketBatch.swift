@@ -6,8 +6,14 @@ import Foundation
 public final class PacketBatch {
     public let capacity: Int
     public let slotSize: Int
-    /// How many slots hold a packet.
-    public var count = 0
+    /// How many slots hold a packet. Kept behind a pointer: read and written several times per
+    /// packet by the one thread that owns the batch, where a stored `var` of a class would
+    /// cost a dynamic exclusivity check each time.
+    public var count: Int {
+        get { counter.pointee }
+        set { counter.pointee = newValue }
+    }
+    private let counter: UnsafeMutablePointer<Int>
     private let storage: UnsafeMutableRawPointer
     let bufferPointers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     /// Length of the packet in each slot.
@@ -23,6 +29,8 @@ public final class PacketBatch {
         self.capacity = capacity
         self.slotSize = slotSize
         storage = UnsafeMutableRawPointer.allocate(byteCount: capacity * slotSize, alignment: 16)
+        counter = .allocate(capacity: 1)
+        counter.initialize(to: 0)
         bufferPointers = .allocate(capacity: capacity)
         lengths = .allocate(capacity: capacity)
         lengths.initialize(repeating: 0, count: capacity)
@@ -41,6 +49,7 @@ public final class PacketBatch {
 
     deinit {
         storage.deallocate()
+        counter.deallocate()
         bufferPointers.deallocate()
         lengths.deallocate()
         segmentSizes.deallocate()

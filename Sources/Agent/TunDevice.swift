@@ -156,6 +156,26 @@ public final class TunDevice: Sendable {
         return written == packet.count
     }
 
+    /// Writes one packet given in two parts, `head` then `tail` (`writev`: neither is copied
+    /// by the agent); waits briefly for room when the device queue is full.
+    @discardableResult
+    public func write(_ head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) -> Bool {
+        guard tail.count > 0 else { return write(head) }
+        var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
+                       iovec(iov_base: UnsafeMutableRawPointer(mutating: tail.baseAddress), iov_len: tail.count))
+        let total = head.count + tail.count
+        return withUnsafeMutableBytes(of: &vectors) { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: iovec.self)
+            var written = writev(fd, base, 2)
+            if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&pfd, 1, 10)
+                written = writev(fd, base, 2)
+            }
+            return written == total
+        }
+    }
+
     static func interfaceRequest(_ name: String) -> [UInt8] {
         var request = [UInt8](repeating: 0, count: 40)  // struct ifreq
         request.replaceSubrange(0..<name.utf8.count, with: Array(name.utf8))

@@ -149,6 +149,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds an epoch keeps receiving around its boundaries.")
     var overlap: Double = 30
 
+    @Option(name: .long, help: "MTU of the outer path (bytes, 1500 by default; 9000 or 65535 on jumbo links): the TUN MTU is this less the IP, UDP and ESP overhead.")
+    var mtu = 1500
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -165,6 +168,7 @@ struct RunCommand: ParsableCommand {
                                                   tunName: tun, listen: try Locator(parsing: listen), overlap: overlap)
             runOptions.pull = try pull()
             runOptions.pullInterval = pullInterval
+            runOptions.linkMTU = try DataPlane.checkedLinkMTU(mtu)
             let runtime = AgentRuntime(
                 options: runOptions,
                 hostKey: try Runner.hostKey(options.key), logger: logger)

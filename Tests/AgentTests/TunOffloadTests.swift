@@ -113,10 +113,19 @@ final class TunCoalescerTests: XCTestCase {
 
     private func run(_ packets: [[UInt8]]) -> [(header: TunOffload.Header, packet: [UInt8])] {
         var written: [(TunOffload.Header, [UInt8])] = []
-        let coalescer = TunCoalescer { raw in
-            written.append((TunOffload.Header(UnsafeRawBufferPointer(rebasing: raw[0..<10])), Array(raw[10...])))
+        let coalescer = TunCoalescer { head, tail in
+            let raw = Array(head) + Array(tail)
+            written.append((raw.withUnsafeBytes { TunOffload.Header(UnsafeRawBufferPointer(rebasing: $0[0..<10])) }, Array(raw[10...])))
         }
-        for packet in packets { packet.withUnsafeBytes { coalescer.add($0) } }
+        // Alternately whole and in two parts (header, payload from elsewhere): the same writes.
+        for (index, packet) in packets.enumerated() {
+            if index % 2 == 0 || packet.count < 40 {
+                packet.withUnsafeBytes { coalescer.add($0) }
+            } else {
+                let header = Array(packet[..<40]), payload = Array(packet[40...])
+                header.withUnsafeBytes { header in payload.withUnsafeBytes { coalescer.add(header: header, payload: $0) } }
+            }
+        }
         coalescer.flush()
         return written
     }
@@ -162,11 +171,27 @@ final class TunCoalescerTests: XCTestCase {
         for (index, packets) in cases.enumerated() {
             let written = run(packets)
             XCTAssertEqual(written.map(\.packet), packets, "case \(index): unchanged, in order")
-            XCTAssertTrue(written.allSatisfy { $0.header == TunOffload.Header() }, "case \(index): plain writes")
+            XCTAssertTrue(written.allSatisfy { $0.header == TunOffload.Header.authenticated }, "case \(index): plain writes, checksum valid")
         }
         let udp = BEETPacket.header(source: a, destination: b, nextHeader: 17, payloadLength: 4) + [1, 2, 3, 4]
         let mixed = run([segment(seq: 1, data: data), segment(seq: 501, data: data), udp, segment(seq: 1001, data: data)])
         XCTAssertEqual(mixed.count, 3, "the run is written before the UDP packet, order kept")
         XCTAssertEqual(mixed[1].packet, udp)
+    }
+
+    /// A segment that leaves no room for a second of its size is written at once, unchanged;
+    /// smaller ones after it still join.
+    func testLargeSegmentsGoAtOnce() {
+        let big = [UInt8](repeating: 3, count: 40_000)
+        let small = [UInt8](repeating: 4, count: 1000)
+        let packets = [segment(seq: 1, data: big), segment(seq: 40_001, data: big),
+                       segment(seq: 80_001, data: small), segment(seq: 81_001, data: small)]
+        let written = run(packets)
+        XCTAssertEqual(written.count, 3)
+        XCTAssertEqual(written[0].packet, packets[0])
+        XCTAssertEqual(written[1].packet, packets[1])
+        XCTAssertEqual(written[0].header, TunOffload.Header.authenticated)
+        XCTAssertEqual(written[2].header.gsoType, TunOffload.Header.gsoTCPv6, "the small ones joined")
+        XCTAssertEqual(written[2].packet.count, 40 + 32 + 2000)
     }
 }
