@@ -45,13 +45,19 @@ extension RegistrarService {
             return (try row.text("policy"), try row.int("epoch"), try await self.assignedSlots(vpxi: name, in: reads))
         }
         guard let read else { return false }
-        let compiled = try compiler.compile(policy: read.policy) { (host, machine) throws(RegistrarError) in
-            guard let slot = read.slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
-            return slot
+        // Compile, plan, sign and build on a thread of its own (BackgroundWork).
+        let issued = try await BackgroundWork.run { () throws(RegistrarError) -> (compiled: VPXICompiler.Compiled, issue: EpochIssue)? in
+            let compiled = try self.compiler.compile(policy: read.policy) { (host, machine) throws(RegistrarError) in
+                guard let slot = read.slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
+                return slot
+            }
+            let vpxi = compiled.model.vpxis[compiled.vpxi]
+            guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
+            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource))
         }
-        let vpxi = compiled.model.vpxis[compiled.vpxi]
-        guard let epoch = dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return false }
-        let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: bundleSource)
+        guard let issued else { return false }
+        let issue = issued.issue
+        let epoch = issue.epoch
         let renewed = try await storage {
             try await self.database.transaction { tx -> Bool in
                 let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""

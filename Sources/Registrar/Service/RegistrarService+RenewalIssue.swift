@@ -1,4 +1,8 @@
+import Foundation
 import PolicyCompiler
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Renewing several vpxis at once. Each renewal (`renew(vpxi:now:)`) does its expensive
 /// part — compiling the stored policy, planning, signing, building the bundles — outside
@@ -35,6 +39,29 @@ extension RegistrarService {
             }
             return issued
         }
+    }
+}
+
+/// CPU-heavy background work (a renewal's compiling, signing and bundle building) on a
+/// thread of its own at a lower priority (nice +10 on Linux, where the nice value is per
+/// thread): it neither holds one of the few threads of Swift's cooperative pool, which
+/// answer the pulls, nor takes the CPU from them while they have work. On two cores a
+/// renewal pass then slows the pulls down instead of stopping them.
+enum BackgroundWork {
+    static let niceness: Int32 = 10
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(RegistrarError) -> T) async throws(RegistrarError) -> T {
+        let result: Result<T, RegistrarError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                #if canImport(Glibc)
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+                #endif
+                continuation.resume(returning: Result { () throws(RegistrarError) -> T in try body() })
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        return try result.get()
     }
 }
 
