@@ -43,12 +43,14 @@ extension RegistrarService {
 }
 
 /// CPU-heavy background work (a renewal's compiling, signing and bundle building) on a
-/// thread of its own at a lower priority (nice +10 on Linux, where the nice value is per
-/// thread): it neither holds one of the few threads of Swift's cooperative pool, which
-/// answer the pulls, nor takes the CPU from them while they have work. On two cores a
-/// renewal pass then slows the pulls down instead of stopping them.
+/// thread of its own at a somewhat lower priority (nice +5 on Linux, where the nice value
+/// is per thread): it does not hold one of the few threads of Swift's cooperative pool,
+/// which answer the pulls, and yields the CPU to them first. On two cores a renewal pass
+/// then slows the pulls down instead of stopping them. Not lower than +5: on a machine
+/// loaded by other work, +10 stretched a renewal pass twentyfold (Docs/performance.md),
+/// and renewals have minutes, not hours, of advance.
 enum BackgroundWork {
-    static let niceness: Int32 = 10
+    static let niceness: Int32 = 5
 
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws(RegistrarError) -> T) async throws(RegistrarError) -> T {
         let result: Result<T, RegistrarError> = await withCheckedContinuation { continuation in
