@@ -94,7 +94,8 @@ REQ
 
 start_server() {
   local db=$1 label=$2 port=$3
-  "$bin/vpxi-registrar" serve --db "$db" --name lyon --key "$keys/lyon.key" --listen "127.0.0.1:$port" "${@:4}" >"$work/server-$label.log" 2>&1 &
+  # --keys: the ESP master secret in the work folder, not beside the repository's demo keys.
+  "$bin/vpxi-registrar" serve --db "$db" --name lyon --key "$keys/lyon.key" --keys "$work" --listen "127.0.0.1:$port" "${@:4}" >"$work/server-$label.log" 2>&1 &
   server_pid=$!
   server_port=$port
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
