@@ -85,7 +85,9 @@ let package = Package(
             name: "spki-bench",
             dependencies: [
                 "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends", "PolicyCompiler",
+                "Registrar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "vpxi-agent",

@@ -4,8 +4,20 @@
 # its own, as in the tests). Each pull sends If-None-Match with the bundle's ETag, so it
 # is the agent's "has my bundle changed?" check. Target: >= 5,000 pulls/s, p99 < 20 ms.
 #
+# For each store, three runs of wrk (-t2):
+#   saturated   CONNECTIONS (64) connections as fast as they go: the most pulls/s;
+#   paced       RATE (5,000) pulls/s in all (wrk's Lua delay() per connection): the
+#               latency at the target rate rather than the queueing of a saturated run;
+#   no memory   saturated again against a registrar started with --no-etag-memory, so
+#               that every check reads the database (what each pull would cost without
+#               the registrar's memory of current ETags).
+# Beside each: the CPU seconds of the load generator (wrk), of the registrar and of the
+# PostgreSQL server during the run (on 2 cores all three share them), where the ETags
+# came from (/metrics: memory or database), and the load average before and after.
+#
 #   scripts/bench-registrar.sh [BUILD_DIR]     (default: .build/release, else .build/debug)
-#   DURATION=20 CONNECTIONS=64 scripts/bench-registrar.sh
+#   DURATION=20 CONNECTIONS=64 RATE=5000 scripts/bench-registrar.sh
+#   RENEWAL=1 scripts/bench-registrar.sh       also `spki-bench registrar` on both stores
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -19,6 +31,9 @@ spki=$bin/spki
 [ -x "$spki" ] || spki=$root/.build/debug/spki
 duration=${DURATION:-20}
 connections=${CONNECTIONS:-64}
+rate=${RATE:-5000}
+paced_connections=${PACED_CONNECTIONS:-50}
+ticks=$(getconf CLK_TCK)
 command -v wrk >/dev/null || { echo "bench-registrar: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 work=$(mktemp -d /tmp/bench-registrar.XXXXXX)
 chmod 755 "$work"
@@ -48,9 +63,7 @@ run_one() {
   "$bin/vpxi-registrar" user add --db "$db" --registrar lyon --registrar-key "$keys/lyon.key" \
     --name alice --key "$keys/alice.key" --member-of hospital --clearance high >/dev/null
   token=$("$bin/vpxi-registrar" token create --db "$db" --registrar lyon --registrar-key "$keys/lyon.key" --host cap-01)
-  "$bin/vpxi-registrar" serve --db "$db" --name lyon --key "$keys/lyon.key" --listen "127.0.0.1:$port" >"$work/server-$label.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  start_server "$db" "$label" "$port"
   now=$(date +%s)
   vms=""
   for i in 00 01 02 03; do
@@ -71,17 +84,83 @@ REQ
   etag=$(curl -si "$url" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
   [ -n "$etag" ] || { echo "bench-registrar: no bundle ETag ($label)" >&2; cat "$work/server-$label.log" >&2; exit 3; }
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$url")" = 304 ] || { echo "bench-registrar: no 304" >&2; exit 3; }
-  wrk -t2 -c"$connections" -d"${duration}s" --latency -H "If-None-Match: $etag" "$url" > "$work/wrk-$label.txt"
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-$label.txt")
-  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk-$label.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$label.txt")
-  non2xx=$(awk '/Non-2xx/ {print $4}' "$work/wrk-$label.txt")
-  printf '%-10s %10s pulls/s   p50 %8s   p99 %8s   (304s; %s)\n' "$label" "$rps" "$p50" "$p99" "$(basename "$bin")"
-  grep -q "Socket errors" "$work/wrk-$label.txt" && grep "Socket errors" "$work/wrk-$label.txt" || true
+  measure "$label" saturated "$url" "$etag" -c"$connections"
+  measure "$label" "paced" "$url" "$etag" -c"$paced_connections" -s "$work/paced.lua"
+  stop_server
+  start_server "$db" "$label-nomem" "$port" --no-etag-memory
+  measure "$label" "no memory" "$url" "$etag" -c"$connections"
+  stop_server
+}
+
+start_server() {
+  local db=$1 label=$2 port=$3
+  # --keys: the ESP master secret in the work folder, not beside the repository's demo keys.
+  "$bin/vpxi-registrar" serve --db "$db" --name lyon --key "$keys/lyon.key" --keys "$work" --listen "127.0.0.1:$port" "${@:4}" >"$work/server-$label.log" 2>&1 &
+  server_pid=$!
+  server_port=$port
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+}
+
+stop_server() {
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }
 
-echo "bundle pulls (If-None-Match, unchanged), wrk -t2 -c$connections -d${duration}s on loopback"
+# CPU ticks (user + system) of the given processes, summed.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    # Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    set -- $(sed 's/^.*) //' "/proc/$pid/stat")
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+
+postgres_pids() {
+  [ -n "$pg_data" ] && [ -r "$pg_data/postmaster.pid" ] || return 0
+  local main
+  main=$(head -1 "$pg_data/postmaster.pid")
+  echo "$main" $(pgrep -P "$main" || true)
+}
+
+metric() { curl -s "http://127.0.0.1:$server_port/metrics" | awk -v want="$1" 'index($0, want) == 1 {print $2}'; }
+
+# measure LABEL RUN URL ETAG WRK-OPTIONS...
+measure() {
+  local label=$1 run=$2 url=$3 etag=$4
+  local load_before server_before pg_before memory_before db_before
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  server_before=$(cpu_ticks "$server_pid")
+  pg_before=$(cpu_ticks $(postgres_pids))
+  memory_before=$(metric 'registrar_pull_etag_checks_total{source="memory"}'); db_before=$(metric 'registrar_pull_etag_checks_total{source="database"}')
+  local TIMEFORMAT='%U %S'
+  { time wrk -t2 "${@:5}" -d"${duration}s" --latency -H "If-None-Match: $etag" "$url" > "$work/wrk.txt"; } 2> "$work/wrk-time.txt"
+  local server_cpu pg_cpu wrk_cpu load_after memory db
+  server_cpu=$(awk -v a="$server_before" -v b="$(cpu_ticks "$server_pid")" -v t="$ticks" 'BEGIN {printf "%.1f", (b - a) / t}')
+  pg_cpu=$(awk -v a="$pg_before" -v b="$(cpu_ticks $(postgres_pids))" -v t="$ticks" 'BEGIN {printf "%.1f", (b - a) / t}')
+  wrk_cpu=$(awk '{printf "%.1f", $1 + $2}' "$work/wrk-time.txt")
+  load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  memory=$(( ${memory_before:-0} )); db=$(( ${db_before:-0} ))
+  memory=$(( $(metric 'registrar_pull_etag_checks_total{source="memory"}') - memory ))
+  db=$(( $(metric 'registrar_pull_etag_checks_total{source="database"}') - db ))
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  errors=$(awk '/Non-2xx|Socket errors/' "$work/wrk.txt" | tr -s ' ' | tr '\n' ';')
+  printf '| %s | %s | %s | %s | %s | %s s | %s s | %s s | %s / %s | %s → %s |%s\n' "$label" "$run" "$rps" "$p50" "$p99" \
+    "$wrk_cpu" "$server_cpu" "$pg_cpu" "$memory" "$db" "$load_before" "$load_after" "${errors:+ $errors}"
+}
+
+# Paced: each connection waits before its next request, so that all of them together
+# send about RATE per second.
+echo "function delay() return $(awk -v c="$paced_connections" -v r="$rate" 'BEGIN {printf "%.3f", 1000 * c / r}') end" > "$work/paced.lua"
+
+echo "bundle pulls (If-None-Match, unchanged) on loopback, wrk -t2 -d${duration}s; saturated: -c$connections; paced: -c$paced_connections at about $rate/s ($(basename "$bin") build)"
+echo
+echo "| store | run | pulls/s | p50 | p99 | wrk CPU | registrar CPU | PostgreSQL CPU | ETags from memory / database | load average before → after |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 run_one "$work/registrar.sqlite" sqlite 18440
 
 if [ -n "$pg_bin" ]; then
@@ -95,4 +174,16 @@ if [ -n "$pg_bin" ]; then
   run_one "postgres://registrar@127.0.0.1:18432/registrar?sslmode=disable" postgres 18441
 else
   echo "postgres   skipped: Debian's postgresql is not installed"
+fi
+
+if [ -n "${RENEWAL:-}" ]; then
+  bench=$bin/spki-bench
+  [ -x "$bench" ] || { echo "bench-registrar: $bench is not built (swift build -c release --product spki-bench)" >&2; exit 2; }
+  echo
+  "$bench" registrar ${RENEWAL_OPTIONS:-}
+  if [ -n "$pg_bin" ]; then
+    pg_run createdb -h 127.0.0.1 -p 18432 -U registrar renewal
+    echo
+    "$bench" registrar --db "postgres://registrar@127.0.0.1:18432/renewal?sslmode=disable" ${RENEWAL_OPTIONS:-}
+  fi
 fi

@@ -13,6 +13,8 @@ struct Bench: ParsableCommand {
               swift run -c release spki-bench parse
               swift run -c release spki-bench nodes
               swift run -c release spki-bench compile
+              swift run -c release spki-bench registrar
             """,
-        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self, NodesBenchmark.self, CompileBenchmark.self])
+        subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self, NodesBenchmark.self, CompileBenchmark.self,
+                      RegistrarBenchmark.self])
 }

@@ -110,6 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The largest request body accepted, in bytes.")
     var maxRequestBytes: Int = 256 * 1024
 
+    @Flag(name: .long, help: .hidden)
+    var noEtagMemory = false
+
     func run() async throws {
         try await Runner.run {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
@@ -129,6 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
             let database = try await DatabaseOpener.open(self.database.db)
             var configuration = RegistrarService.Configuration(name: name, key: keyFile, url: url)
             configuration.sizeLimit = maxRequestBytes
+            configuration.etagMemory = !noEtagMemory  // benchmarks only (scripts/bench-registrar.sh)
             var logger = Logger(label: "vpxi-registrar")
             logger.logLevel = .info
             let service = RegistrarService(configuration: configuration, database: database, bundleSource: bundleSource, logger: logger)

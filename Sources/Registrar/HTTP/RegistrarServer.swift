@@ -135,6 +135,7 @@ public struct RegistrarServer: Sendable {
         let service = self.service
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
+            group.addTask { await service.followChanges() }
             group.addTask {
                 while !Task.isCancelled {
                     do {

@@ -8,6 +8,8 @@ public final class RegistrarMetrics: Sendable {
     let errors: [RegistrarError.Code: Counter]
     let pullsModified: Counter
     let pullsNotModified: Counter
+    let pullCacheHits: Counter
+    let pullCacheReads: Counter
     let enrollments: Counter
     let vpxisCreated: Counter
     let vpxisReleased: Counter
@@ -38,6 +40,8 @@ public final class RegistrarMetrics: Sendable {
         self.errors = errors
         pullsModified = counter("pulls", "chain and bundle pulls", labels: [("result", "sent")])
         pullsNotModified = counter("pulls", "chain and bundle pulls", labels: [("result", "not_modified")])
+        pullCacheHits = counter("pull_etag_checks", "If-None-Match checks, by where the current ETag came from", labels: [("source", "memory")])
+        pullCacheReads = counter("pull_etag_checks", "If-None-Match checks, by where the current ETag came from", labels: [("source", "database")])
         enrollments = counter("enrollments", "host enrollments accepted")
         vpxisCreated = counter("vpxis_created", "vpxis created")
         vpxisReleased = counter("vpxis_released", "vpxis released")
@@ -50,6 +54,7 @@ public final class RegistrarMetrics: Sendable {
 
     func refused(_ code: RegistrarError.Code) { errors[code]?.increment() }
     func pulled(notModified: Bool) { (notModified ? pullsNotModified : pullsModified).increment() }
+    func pullCache(hit: Bool) { (hit ? pullCacheHits : pullCacheReads).increment() }
     func enrolled() { enrollments.increment() }
     func released() { vpxisReleased.increment() }
     func renewalFailed() { renewalFailures.increment() }

@@ -1,7 +1,7 @@
 import SExpr
 
-/// What agents and users pull, with an ETag: an unchanged document costs one round trip
-/// and one indexed read.
+/// What agents and users pull, with an ETag: an unchanged document costs one round trip,
+/// answered from memory (`ETagCache`) or else with one indexed read.
 extension RegistrarService {
     /// A pulled document: its bytes (nil when the caller's ETag still matches) and ETag.
     public struct Pulled: Sendable {
@@ -25,15 +25,19 @@ extension RegistrarService {
               missing: String) async throws(RegistrarError) -> Pulled {
         let binds: [DBValue] = [.text(keys.1), .text(keys.3)]
         let condition = " FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2"
-        let cacheKey = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
+        let document = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
         if let ifNoneMatch {
+            // The ETag check: from memory (ETagCache), else one indexed read.
             let etag: String
-            if let cached = etags.etag(cacheKey) {
+            switch etags.lookup(vpxi: vpxi, document) {
+            case .hit(let cached):
+                metrics.pullCache(hit: true)
                 etag = cached
-            } else {
+            case .read(let ticket):
+                metrics.pullCache(hit: false)
                 let rows = try await storage { try await database.read("SELECT etag" + condition, binds) }
                 guard let stored = rows.first?["etag"].text else { throw RegistrarError(.notFound, missing) }
-                etags.remember(cacheKey, etag: stored, vpxi: vpxi)
+                etags.remember(vpxi: vpxi, document, etag: stored, ticket: ticket)
                 etag = stored
             }
             if Self.matches(ifNoneMatch, etag) {
@@ -41,9 +45,10 @@ extension RegistrarService {
                 return Pulled(body: nil, etag: etag)
             }
         }
+        let ticket = etags.ticket()
         let rows = try await storage { try await database.read("SELECT etag, body" + condition, binds) }
         guard let row = rows.first, let etag = row["etag"].text, let text = row["body"].text else { throw RegistrarError(.notFound, missing) }
-        etags.remember(cacheKey, etag: etag, vpxi: vpxi)
+        etags.remember(vpxi: vpxi, document, etag: etag, ticket: ticket)
         metrics.pulled(notModified: false)
         if base64 {
             guard let bytes = Base64.decode(text) else { throw RegistrarError(.internal, "a stored bundle is not base64") }

@@ -30,36 +30,40 @@ extension RegistrarService {
             try await database.read("SELECT name, epoch FROM vpxis WHERE registrar = $1 AND status = 'active' AND window_end > $2 ORDER BY name",
                                     [.text(me), .int(now)])
         }
-        var issued = 0
-        for row in rows {
-            guard !Task.isCancelled else { break }
-            guard let name = row["name"].text else { continue }
-            do {
-                if try await renew(vpxi: name, now: now) { issued += 1 }
-            } catch {
-                logger.error("renewal of \(name) failed: \(error)")
-                metrics.renewalFailed()
-            }
-        }
-        return issued
+        return await renewAll(rows.compactMap { $0["name"].text }, now: now)
     }
 
-    /// Issues the due epoch of one vpxi, if any (re-checked under the transaction).
+    /// Issues the due epoch of one vpxi, if any: read, issue outside the database, then
+    /// write if nothing changed meanwhile.
     func renew(vpxi name: String, now: Int64) async throws(RegistrarError) -> Bool {
         let started = ContinuousClock.now
+        let me = configuration.name
+        let read = try await storage { () -> (policy: String, epoch: Int64, slots: [String: VPXICompiler.Slot])? in
+            let reads = StatementReads(database: self.database)
+            let rows = try await reads.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1", [.text(name)])
+            guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me else { return nil }
+            return (try row.text("policy"), try row.int("epoch"), try await self.assignedSlots(vpxi: name, in: reads))
+        }
+        guard let read else { return false }
+        // Compile, plan, sign and build on a thread of its own (BackgroundWork).
+        let issued = try await BackgroundWork.run { () throws(RegistrarError) -> (compiled: VPXICompiler.Compiled, issue: EpochIssue)? in
+            let compiled = try self.compiler.compile(policy: read.policy) { (host, machine) throws(RegistrarError) in
+                guard let slot = read.slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
+                return slot
+            }
+            let vpxi = compiled.model.vpxis[compiled.vpxi]
+            guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
+            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource))
+        }
+        guard let issued else { return false }
+        let issue = issued.issue
+        let epoch = issue.epoch
         let renewed = try await storage {
-            try await database.transaction { tx -> Bool in
+            try await self.database.transaction { tx -> Bool in
                 let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
-                let rows = try await tx.query("SELECT owner, status, registrar, policy, epoch FROM vpxis WHERE name = $1" + lock, [.text(name)])
-                guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == self.configuration.name else { return false }
-                let slots = try await self.assignedSlots(vpxi: name, in: tx)
-                let compiled = try self.compiler.compile(policy: try row.text("policy")) { (host, machine) throws(RegistrarError) in
-                    guard let slot = slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
-                    return slot
-                }
-                let vpxi = compiled.model.vpxis[compiled.vpxi]
-                guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(try row.int("epoch")), now: now) else { return false }
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
+                let rows = try await tx.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1" + lock, [.text(name)])
+                guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me,
+                      try row.text("policy") == read.policy, try row.int("epoch") == read.epoch else { return false }
                 try await self.store(issue, requester: "renewal", in: tx, now: now)
                 try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])
                 return true

@@ -1,5 +1,6 @@
 import Hashing
 import Logging
+import NIOCore
 import PolicyCompiler
 import RSA
 import SExpr
@@ -20,6 +21,12 @@ public final class RegistrarService: Sendable {
         /// How long before an epoch starts its certificates are issued, at most (half the
         /// renewal period when that is shorter).
         public var renewalAdvance: Int64 = 300
+        /// Whether pulls answer If-None-Match from the ETags in memory (`ETagCache`);
+        /// off, every check reads the database (for measuring what the memory saves).
+        public var etagMemory = true
+        /// How many vpxis are renewed at once (each signs on one core; fewer leaves cores
+        /// to the pulls while a renewal pass runs).
+        public var renewalWidth = System.coreCount
 
         public init(name: String, key: RSAKeyFile, url: String? = nil) {
             self.name = name
@@ -37,8 +44,9 @@ public final class RegistrarService: Sendable {
     let logger: Logger
     /// The registrar's own principal: what enrolled resource certs must name as subject.
     let principal: Principal
-    /// Recent ETags of pulled documents.
-    let etags = ETagCache()
+    /// The current ETags of pulled documents (SQLite: this registrar makes every change
+    /// itself; PostgreSQL: trusted for long only while following the others' changes).
+    let etags: ETagCache
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),
@@ -51,6 +59,8 @@ public final class RegistrarService: Sendable {
         self.clock = clock
         compiler = VPXICompiler(registrarName: configuration.name, registrarKey: configuration.key)
         principal = Principal(key: configuration.key)
+        etags = configuration.etagMemory ? ETagCache(mode: database.dialect == .sqlite ? .following : .expiring)
+            : ETagCache(lifetime: .zero, followedLifetime: .zero)
     }
 
     /// Seconds since the epoch, from the system clock.

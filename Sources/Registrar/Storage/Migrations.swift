@@ -73,6 +73,9 @@ enum Migrations {
                 for statement in statements { try await tx.query(statement, []) }
                 try await tx.query("INSERT INTO schema_version (version) VALUES ($1)", [.int(Int64(index + 1))])
             }
+            if tx.dialect == .postgres {
+                for statement in PostgresStore.changeTriggers { try await tx.query(statement, []) }
+            }
         }
     }
 

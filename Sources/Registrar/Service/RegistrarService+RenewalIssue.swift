@@ -1,0 +1,79 @@
+import Foundation
+import PolicyCompiler
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Renewing several vpxis at once. Each renewal (`renew(vpxi:now:)`) does its expensive
+/// part — compiling the stored policy, planning, signing, building the bundles — outside
+/// any database transaction, so that renewals of different vpxis sign on every core at
+/// once (and, on SQLite, the write lock is held only while the results are written). Its
+/// write re-checks, under the vpxi's row lock, that nothing changed since the read
+/// (status, builder, policy, epoch); when something did, the issue is dropped and the next
+/// pass issues it again from the new state.
+extension RegistrarService {
+    /// Renews `names` (each as `renew(vpxi:now:)`), `renewalWidth` at once (by default
+    /// as many as there are cores); returns how many epochs were issued. A failure is
+    /// logged and counted, and the others go on.
+    func renewAll(_ names: [String], now: Int64) async -> Int {
+        let width = configuration.renewalWidth
+        return await withTaskGroup(of: Bool.self) { group in
+            var pending = names[...]
+            var issued = 0
+            func start(_ group: inout TaskGroup<Bool>) {
+                guard !Task.isCancelled, let name = pending.popFirst() else { return }
+                group.addTask {
+                    do {
+                        return try await self.renew(vpxi: name, now: now)
+                    } catch {
+                        self.logger.error("renewal of \(name) failed: \(error)")
+                        self.metrics.renewalFailed()
+                        return false
+                    }
+                }
+            }
+            for _ in 0..<max(1, width) { start(&group) }
+            while let renewed = await group.next() {
+                if renewed { issued += 1 }
+                start(&group)
+            }
+            return issued
+        }
+    }
+}
+
+/// CPU-heavy background work (a renewal's compiling, signing and bundle building) on a
+/// thread of its own at a somewhat lower priority (nice +5 on Linux, where the nice value
+/// is per thread): it does not hold one of the few threads of Swift's cooperative pool,
+/// which answer the pulls, and yields the CPU to them first. On two cores a renewal pass
+/// then slows the pulls down instead of stopping them. Not lower than +5: on a machine
+/// loaded by other work, +10 stretched a renewal pass twentyfold (Docs/performance.md),
+/// and renewals have minutes, not hours, of advance.
+enum BackgroundWork {
+    static let niceness: Int32 = 5
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(RegistrarError) -> T) async throws(RegistrarError) -> T {
+        let result: Result<T, RegistrarError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                #if canImport(Glibc)
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+                #endif
+                continuation.resume(returning: Result { () throws(RegistrarError) -> T in try body() })
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        return try result.get()
+    }
+}
+
+/// Statements run one by one outside a transaction (each sees its own snapshot), for code
+/// written against `DBTransaction` that only reads.
+struct StatementReads: DBTransaction {
+    let database: any RegistrarDatabase
+    var dialect: DBDialect { database.dialect }
+
+    func query(_ sql: String, _ binds: [DBValue]) async throws -> [DBRow] {
+        try await database.read(sql, binds)
+    }
+}
