@@ -61,6 +61,7 @@ extension RegistrarService {
                 guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(try row.int("epoch")), now: now) else { return false }
                 let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
                 try await self.store(issue, requester: "renewal", in: tx, now: now)
+                try await self.shareSecret(compiled, in: tx)
                 try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])
                 return true
             }
