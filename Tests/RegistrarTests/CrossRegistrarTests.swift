@@ -27,14 +27,6 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
         try super.tearDownWithError()
     }
 
-    /// Writes a key file for the agent: the private key (0600) or the public key.
-    func keyFile(_ key: RSAKeyFile, _ name: String, private isPrivate: Bool) throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        let bytes = isPrivate ? try XCTUnwrap(key.privateKeyBytes(.pem)) : key.publicKeyBytes(.pem)
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: isPrivate ? 0o600 : 0o644]))
-        return path
-    }
-
     /// Polls `get` until it answers 200 with nothing pending (the other registrar's
     /// background pass), at most 30 s.
     func eventually(_ get: () async throws -> RegistrarClient.Answer) async throws -> RegistrarClient.Answer {
@@ -99,6 +91,8 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
                 let ok = try check(host, key: key, registrar: registrar)
                 XCTAssertEqual(ok.status, 0, "\(host): " + ok.stdoutText + ok.stderrText)
                 XCTAssertTrue(ok.stdoutText.contains("1 login"), "\(host): alice may log into its VM: \(ok.stdoutText)")
+                XCTAssertTrue(ok.stdoutText.hasPrefix("ok: bundle of host \(host) signed by registrar \(host == "cap-01" ? "lyon" : "sophia")"), ok.stdoutText)
+                print("DOC", ok.stdoutText)
             }
             let wrongRegistrar = try check("cap-02", key: h2Path, registrar: lyonPub)
             XCTAssertEqual(wrongRegistrar.status, 1, "cap-02 trusts sophia only: " + wrongRegistrar.stdoutText + wrongRegistrar.stderrText)

@@ -15,13 +15,6 @@ import XCTest
 /// SSH keys removed.
 final class MultiVPXIPullTests: RegistrarScratchTestCase {
 
-    func keyFile(_ key: RSAKeyFile, _ name: String, private isPrivate: Bool) throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        let bytes = isPrivate ? try XCTUnwrap(key.privateKeyBytes(.pem)) : key.publicKeyBytes(.pem)
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: isPrivate ? 0o600 : 0o644]))
-        return path
-    }
-
     /// The authorized_keys files under `keys`, as `VM/ACCOUNT`.
     func authorized(_ keys: String) -> [String] {
         let vms = (try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? []

@@ -173,4 +173,13 @@ class RegistrarScratchTestCase: XCTestCase {
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// Writes a key file for the agent in the scratch folder: the private key (0600) or the
+    /// public key (PEM); returns its path.
+    func keyFile(_ key: RSAKeyFile, _ name: String, private isPrivate: Bool) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        let bytes = isPrivate ? try XCTUnwrap(key.privateKeyBytes(.pem)) : key.publicKeyBytes(.pem)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: isPrivate ? 0o600 : 0o644]))
+        return path
+    }
 }
