@@ -70,7 +70,14 @@ extension RegistrarPull {
             let etagPath = "\(etagDirectory)/\(vpxi)"
             if Self.readETag(etagPath) == etag, FileManager.default.fileExists(atPath: "\(directory)/\(host)") { continue }
             do throws(AgentError) {
-                if case .updated = try pull(vpxi: vpxi, into: directory, etagPath: etagPath) { outcome.updated.append(vpxi) }
+                switch try pull(vpxi: vpxi, into: directory, etagPath: etagPath) {
+                case .updated:
+                    outcome.updated.append(vpxi)
+                case .unchanged:
+                    // A registrar that remembers ETags for a moment may still answer 304 for a
+                    // bundle the index already lists as changed: asked again at the next pull.
+                    outcome.failed[vpxi] = "the index lists ETag \(etag), but the registrar still answers 304 for the bundle"
+                }
             } catch {
                 outcome.failed[vpxi] = error.message
             }

@@ -92,7 +92,6 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
                 XCTAssertEqual(ok.status, 0, "\(host): " + ok.stdoutText + ok.stderrText)
                 XCTAssertTrue(ok.stdoutText.contains("1 login"), "\(host): alice may log into its VM: \(ok.stdoutText)")
                 XCTAssertTrue(ok.stdoutText.hasPrefix("ok: bundle of host \(host) signed by registrar \(host == "cap-01" ? "lyon" : "sophia")"), ok.stdoutText)
-                print("DOC", ok.stdoutText)
             }
             let wrongRegistrar = try check("cap-02", key: h2Path, registrar: lyonPub)
             XCTAssertEqual(wrongRegistrar.status, 1, "cap-02 trusts sophia only: " + wrongRegistrar.stdoutText + wrongRegistrar.stderrText)
