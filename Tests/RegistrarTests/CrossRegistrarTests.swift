@@ -13,7 +13,8 @@ import XCTest
 /// cap-02's bundle from the shared state (cap-02's agent trusts sophia, not lyon); both
 /// bundles verify with `vpxi-agent check` against their own registrar's key, the two ends
 /// of the link hold the same SPIs and keys, and alice's chain to the VM on cap-02 reduces
-/// with `spki reduce`.
+/// with `spki reduce`. After a renewal, sophia rebuilds cap-02's bundle with the new epoch,
+/// and the link's keys still match; a release withdraws it.
 final class CrossRegistrarTests: RegistrarScratchTestCase {
     var server: PostgresServer!
 
@@ -41,8 +42,9 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
     func testHostOfTheOtherRegistrarGetsItsBundle() async throws {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let sophia = try RegistrarFixture.corpusKey("sophia")
-        let r1 = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "lyon", key: lyon)
-        let r2 = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "sophia", key: sophia)
+        let clock = TestClock(RegistrarFixture.now)
+        let r1 = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "lyon", key: lyon, clock: { clock.now })
+        let r2 = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "sophia", key: sophia, clock: { clock.now })
         try await withCleanup([r1, r2]) {
             try await FlowTests.registerUsers(r1.service)
             let keys = try RegistrarFixture.slotKeys()
@@ -97,17 +99,20 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
             XCTAssertEqual(wrongRegistrar.status, 1, "cap-02 trusts sophia only: " + wrongRegistrar.stdoutText + wrongRegistrar.stderrText)
 
             // The link's two ends: what cap-01 sends with, cap-02 receives with, and back.
-            let a1 = try AgentBundle.load(directory: "\(nodes)/cap-01", hostKey: try h1Key.requirePrivateKey(), registrar: lyon).associations
-            let a2 = try AgentBundle.load(directory: "\(nodes)/cap-02", hostKey: try h2Key.requirePrivateKey(), registrar: sophia).associations
-            XCTAssertFalse(a1.isEmpty)
-            XCTAssertEqual(a1.count, a2.count)
-            for sa in a1 {
-                let peer = try XCTUnwrap(a2.first { $0.spiIn == sa.spiOut }, "no SA of cap-02 receives SPI \(sa.spiOut)")
-                XCTAssertEqual(peer.spiOut, sa.spiIn)
-                XCTAssertEqual(peer.keyIn, sa.keyOut)
-                XCTAssertEqual(peer.keyOut, sa.keyIn)
-                XCTAssertEqual(peer.localHIT, sa.peerHIT)
+            func checkLink() throws {
+                let a1 = try AgentBundle.load(directory: "\(nodes)/cap-01", hostKey: try h1Key.requirePrivateKey(), registrar: lyon).associations
+                let a2 = try AgentBundle.load(directory: "\(nodes)/cap-02", hostKey: try h2Key.requirePrivateKey(), registrar: sophia).associations
+                XCTAssertFalse(a1.isEmpty)
+                XCTAssertEqual(a1.count, a2.count)
+                for sa in a1 {
+                    let peer = try XCTUnwrap(a2.first { $0.spiIn == sa.spiOut }, "no SA of cap-02 receives SPI \(sa.spiOut)")
+                    XCTAssertEqual(peer.spiOut, sa.spiIn)
+                    XCTAssertEqual(peer.keyIn, sa.keyOut)
+                    XCTAssertEqual(peer.keyOut, sa.keyIn)
+                    XCTAssertEqual(peer.localHIT, sa.peerHIT)
+                }
             }
+            try checkLink()
 
             // alice's chains (lyon's), through sophia's cert, reduce for both machines.
             let chains = try await eventually { try await r1.client.get("v1/vpxis/span/chains/alice") }
@@ -121,9 +126,27 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
             let again = try await r2.client.get("v1/hosts/cap-02/bundles/span", ifNoneMatch: b2.etag)
             XCTAssertEqual(again.status, 304)
 
+            // Two minutes before epoch 1, lyon renews (its background pass); sophia signs its
+            // cert of the new epoch and rebuilds cap-02's bundle, whose keys still match cap-01's.
+            clock.set(now - 600 + 3600 - 120)
+            var index2 = try await r2.client.get("v1/hosts/cap-02/bundles")
+            for _ in 0..<150 where !index2.text.contains("(epoch \"1\")") {
+                try await Task.sleep(for: .milliseconds(200))
+                index2 = try await r2.client.get("v1/hosts/cap-02/bundles")
+            }
+            XCTAssertEqual(index2.sexp?.first("bundle")?.first("epoch")?.tail.first?.text, "1", index2.text)
+            let renewed1 = try await r1.client.get("v1/hosts/cap-01/bundles/span")
+            let renewed2 = try await r2.client.get("v1/hosts/cap-02/bundles/span")
+            XCTAssertNotEqual(renewed2.etag, b2.etag)
+            try BundleWriter.write(try BundleArchive.decode(renewed1.body), to: nodes)
+            try BundleWriter.write(try BundleArchive.decode(renewed2.body), to: nodes)
+            try checkLink()
+            let renewedCheck = try check("cap-02", key: h2Path, registrar: sophiaPub)
+            XCTAssertEqual(renewedCheck.status, 0, renewedCheck.stdoutText + renewedCheck.stderrText)
+
             // Released by lyon: cap-02's bundle is withdrawn too, and the shared secret forgotten.
             let released = try await r1.client.post("v1/vpxis/span/release", op: "release-vpxi", arguments: [["vpxi", "span"]],
-                                                    key: try RegistrarFixture.corpusKey("alice"), time: RegistrarFixture.now)
+                                                    key: try RegistrarFixture.corpusKey("alice"), time: clock.now)
             XCTAssertEqual(released.status, 200, released.text)
             try await Task.sleep(for: .milliseconds(600))  // sophia's background passes
             let gone = try await r2.client.get("v1/hosts/cap-02/bundles/span")

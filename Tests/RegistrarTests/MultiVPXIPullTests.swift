@@ -103,7 +103,7 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
                 guard file.path == "authorized.sexp" else { return file }
                 return BundleFile(path: file.path, bytes: file.bytes + Array("\n".utf8), mode: file.mode)
             })
-            try await database.transaction { tx in
+            _ = try await database.transaction { tx in
                 try await tx.query("UPDATE bundles SET body = $1, etag = '\"tampered\"' WHERE host = 'cap-01' AND vpxi = 'seg'",
                                    [.text(Base64.encode(BundleArchive.encode(tampered)))])
             }
