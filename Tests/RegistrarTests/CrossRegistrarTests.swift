@@ -1,6 +1,7 @@
 import Agent
 import Backends
 import Foundation
+import Logging
 import Registrar
 import RSA
 import SExpr
@@ -95,6 +96,22 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
                 XCTAssertTrue(ok.stdoutText.contains("1 login"), "\(host): alice may log into its VM: \(ok.stdoutText)")
                 XCTAssertTrue(ok.stdoutText.hasPrefix("ok: bundle of host \(host) signed by registrar \(host == "cap-01" ? "lyon" : "sophia")"), ok.stdoutText)
             }
+            // cap-02's agent, following every vpxi of its host from sophia, applies it: alice's login.
+            let pull2 = RegistrarPull(base: URL(string: "http://127.0.0.1:\(r2.port)")!, host: "cap-02", vpxi: nil,
+                                      stateDirectory: directory.appendingPathComponent("agent-2").path)
+            let pulled2 = try await RegistrarFixture.blocking { try pull2.pullAll() }
+            XCTAssertEqual(pulled2.updated, ["span"])
+            let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            let set2 = BundleSet(directory: pull2.setDirectory, host: "cap-02", registrar: sophia, logger: quiet)
+            let runtime2 = AgentRuntime(options: .init(source: .bundleSet(set2), stateDirectory: directory.appendingPathComponent("agent-2").path,
+                                                       authorizedKeysDirectory: directory.appendingPathComponent("keys-2").path, tunName: nil,
+                                                       listen: try Locator(parsing: "127.0.0.1:10500")),
+                                        hostKey: try h2Key.requirePrivateKey(), logger: quiet)
+            try await RegistrarFixture.blocking { runtime2.reload() }
+            XCTAssertEqual(set2.applied, ["span"])
+            XCTAssertEqual(runtime2.activeLogins.map(\.account), ["alice"])
+            XCTAssertEqual(runtime2.table.entries().count, 2)
+
             let wrongRegistrar = try check("cap-02", key: h2Path, registrar: lyonPub)
             XCTAssertEqual(wrongRegistrar.status, 1, "cap-02 trusts sophia only: " + wrongRegistrar.stdoutText + wrongRegistrar.stderrText)
 

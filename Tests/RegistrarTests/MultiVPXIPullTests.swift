@@ -15,14 +15,6 @@ import XCTest
 /// SSH keys removed.
 final class MultiVPXIPullTests: RegistrarScratchTestCase {
 
-    /// Runs a blocking call (the agent's pulls wait on URLSession) on a thread of its own,
-    /// never on one of the few threads the registrar's handlers in this process need.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
     /// The authorized_keys files under `keys`, as `VM/ACCOUNT`.
     func authorized(_ keys: String) -> [String] {
         let vms = (try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? []
@@ -87,11 +79,11 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
                                                listen: try Locator(parsing: "127.0.0.1:10500"), retryRefused: 0)
             options.pull = pull
             let runtime = AgentRuntime(options: options, hostKey: try hostKey.requirePrivateKey(), logger: logger)
-            let first = try await Self.blocking { try pull.pullAll() }
+            let first = try await RegistrarFixture.blocking { try pull.pullAll() }
             XCTAssertEqual(first.updated, ["seg", "web"])
-            let unchanged = try await Self.blocking { try pull.pullAll() }
+            let unchanged = try await RegistrarFixture.blocking { try pull.pullAll() }
             XCTAssertEqual(unchanged, RegistrarPull.AllOutcome(unchanged: true), "unchanged: the index's 304, nothing else")
-            try await Self.blocking { runtime.reload() }
+            try await RegistrarFixture.blocking { runtime.reload() }
             XCTAssertEqual(set.applied, ["seg", "web"])
             XCTAssertEqual(authorized(authorizedKeys), ["seg-node-1/alice", "seg-node-2/alice", "web-node-1/alice"])
 
@@ -111,13 +103,13 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
             XCTAssertEqual(created.status, 201, created.text)
             // The registrar remembers the ETags it served for a second (Docs/registrar.md):
             // until then it still answers 304 for seg, and the agent asks again later.
-            let early = try await Self.blocking { try pull.pullAll() }
+            let early = try await RegistrarFixture.blocking { try pull.pullAll() }
             if early.failed["seg"] != nil { XCTAssertTrue(early.failed["seg"]?.contains("still answers 304") ?? false, "\(early)") }
             try await Task.sleep(for: .milliseconds(1100))
-            var second = try await Self.blocking { try pull.pullAll() }
+            var second = try await RegistrarFixture.blocking { try pull.pullAll() }
             second.updated += early.updated
             XCTAssertEqual(second.updated.sorted(), ["db", "seg"], "\(early) \(second)")
-            try await Self.blocking { runtime.reload() }
+            try await RegistrarFixture.blocking { runtime.reload() }
             // seg's folder holds the tampered bundle, yet seg's logins are still enforced.
             XCTAssertThrowsError(try AgentBundle.load(directory: "\(pull.setDirectory)/seg/cap-01", hostKey: try hostKey.requirePrivateKey(), registrar: lyon))
             XCTAssertEqual(set.applied, ["db", "seg", "web"])
@@ -127,10 +119,10 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
             let released = try await registrar.client.post("v1/vpxis/web/release", op: "release-vpxi", arguments: [["vpxi", "web"]],
                                                            key: try RegistrarFixture.corpusKey("alice"), time: RegistrarFixture.now)
             XCTAssertEqual(released.status, 200, released.text)
-            let third = try await Self.blocking { try pull.pullAll() }
+            let third = try await RegistrarFixture.blocking { try pull.pullAll() }
             XCTAssertEqual(third.removed, ["web"])
             XCTAssertFalse(FileManager.default.fileExists(atPath: "\(pull.setDirectory)/web"))
-            try await Self.blocking { runtime.reload() }
+            try await RegistrarFixture.blocking { runtime.reload() }
             XCTAssertEqual(set.applied, ["db", "seg"])
             XCTAssertEqual(authorized(authorizedKeys), ["db-node-1/alice", "seg-node-1/alice", "seg-node-2/alice"])
         }
