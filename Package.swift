@@ -66,6 +66,7 @@ let package = Package(
             .product(name: "SQLiteNIO", package: "sqlite-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // MARK: Executables (argument parsing and printing only)
@@ -129,7 +130,7 @@ let package = Package(
         .testTarget(name: "BackendsTests", dependencies: ["Backends", "SExpr", "RSA", "SPKI", "Hashing", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Backends", "RSA", "SPKI", "SExpr", "TestSupport", "vpxi-agent"]),
         .testTarget(name: "RegistrarTests", dependencies: [
-            "Registrar", "PolicyCompiler", "SPKI", "RSA", "SExpr", "Hashing", "TestSupport", "vpxi-registrar", "spki", "vpxi-agent", "Backends",
+            "Registrar", "PolicyCompiler", "SPKI", "RSA", "SExpr", "Hashing", "TestSupport", "vpxi-registrar", "spki", "vpxi-agent", "Backends", "Agent",
             .product(name: "Logging", package: "swift-log"),
         ]),
     ]

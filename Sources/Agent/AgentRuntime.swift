@@ -124,8 +124,12 @@ public final class AgentRuntime: Sendable {
     public func pullFromRegistrar() {
         guard let pull = options.pull else { return }
         do throws(AgentError) {
+            guard let vpxi = pull.vpxi else {
+                pull.logAll(try pull.pullAll(), logger: logger)
+                return
+            }
             if case .updated(let etag) = try pull.pull() {
-                logger.info("bundle pulled", metadata: ["registrar": "\(pull.base.absoluteString)", "vpxi": "\(pull.vpxi)", "etag": "\(etag)"])
+                logger.info("bundle pulled", metadata: ["registrar": "\(pull.base.absoluteString)", "vpxi": "\(vpxi)", "etag": "\(etag)"])
             }
         } catch {
             logger.error("bundle pull failed, keeping the last one", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
@@ -167,7 +171,8 @@ public final class AgentRuntime: Sendable {
         if skip { return }
         do throws(AgentError) {
             let desired = try options.source.load(hostKey: hostKey, now: now)
-            if let generated = desired.bundle?.generatedAt, let current = state.withLock({ $0.appliedGeneratedAt }), generated < current {
+            if options.source.checksRollback, let generated = desired.bundle?.generatedAt, let current = state.withLock({ $0.appliedGeneratedAt }),
+               generated < current {
                 throw AgentError(.bundleRefused, "the bundle was generated at \(CheckReport.format(generated)), before the one running (\(CheckReport.format(current)))")
             }
             for login in desired.logins { try login.validate() }

@@ -11,12 +11,22 @@ public enum AgentSource: Sendable {
     /// The agent's JSON input (`AgentInput`): kept for tests that need what a bundle never
     /// holds (32-bit sequence numbers for tshark, SAs without a policy behind them).
     case input(path: String)
+    /// One bundle folder per vpxi, each verified and applied on its own (`BundleSet`).
+    case bundleSet(BundleSet)
 
     public var path: String {
         switch self {
         case .bundle(let directory, _): return directory
         case .input(let path): return path
+        case .bundleSet(let set): return set.directory
         }
+    }
+
+    /// Whether the runtime refuses a state generated before the one running. A set checks
+    /// each vpxi's bundle itself (a released vpxi may take the latest time with it).
+    var checksRollback: Bool {
+        if case .bundleSet = self { return false }
+        return true
     }
 
     /// `bundle` or `input`, for logs.
@@ -24,6 +34,7 @@ public enum AgentSource: Sendable {
         switch self {
         case .bundle: return "bundle"
         case .input: return "input"
+        case .bundleSet: return "bundles"
         }
     }
 
@@ -49,6 +60,8 @@ public enum AgentSource: Sendable {
             return AgentBundle.digest(files)
         case .input(let path):
             return HashAlgorithm.sha256.digest(try Self.read(path))
+        case .bundleSet(let set):
+            return set.probe()
         }
     }
 
@@ -64,6 +77,8 @@ public enum AgentSource: Sendable {
             let (associations, logins) = try AgentInput.decode(bytes).resolve(hostKey: hostKey)
             try AssociationTable.validate(associations)
             return Desired(digest: HashAlgorithm.sha256.digest(bytes), associations: associations, logins: logins, bundle: nil)
+        case .bundleSet(let set):
+            return set.load(hostKey: hostKey, now: now)
         }
     }
 

@@ -6,21 +6,28 @@ import FoundationNetworking
 #endif
 import ToolSupport
 
-/// `vpxi-agent run --registrar URL`: pulls the host's bundle of one vpxi,
-/// `GET URL/v1/hosts/HOST/bundles/VPXI` with `If-None-Match` (an unchanged bundle costs
-/// one round trip and writes nothing), unpacks the `BundleArchive` into
-/// `STATE/pulled/HOST` in one step (`BundleWriter`), and remembers the ETag in
-/// `STATE/pulled/HOST.etag`. The folder is then read, verified and applied exactly like a
-/// `--bundle` folder: the pull adds no trust, and a bad pull is refused by the verifier.
+/// `vpxi-agent run --registrar URL`: pulls the host's bundles.
+///
+/// - With `--vpxi V`, the bundle of one vpxi: `GET URL/v1/hosts/HOST/bundles/VPXI` with
+///   `If-None-Match` (an unchanged bundle costs one round trip and writes nothing),
+///   unpacks the `BundleArchive` into `STATE/pulled/HOST` in one step (`BundleWriter`), and
+///   remembers the ETag in `STATE/pulled/HOST.etag`.
+/// - Without, every vpxi of the host (`pullAll`, `RegistrarPull+All.swift`): the index
+///   `GET URL/v1/hosts/HOST/bundles` with `If-None-Match` (unchanged: one round trip), then
+///   each changed bundle into `STATE/pulled/vpxis/VPXI/HOST`, read as a `BundleSet`.
+///
+/// The folders are then read, verified and applied exactly like a `--bundle` folder: the
+/// pull adds no trust, and a bad pull is refused by the verifier.
 public struct RegistrarPull: Sendable {
     public var base: URL
     public var host: String
-    public var vpxi: String
+    /// The vpxi followed; nil: every vpxi of the host.
+    public var vpxi: String?
     public var stateDirectory: String
     /// Seconds a request may take.
     public var timeout: TimeInterval
 
-    public init(base: URL, host: String, vpxi: String, stateDirectory: String, timeout: TimeInterval = 10) {
+    public init(base: URL, host: String, vpxi: String?, stateDirectory: String, timeout: TimeInterval = 10) {
         self.base = base
         self.host = host
         self.vpxi = vpxi
@@ -39,12 +46,17 @@ public struct RegistrarPull: Sendable {
         case unchanged
     }
 
-    /// One pull.
+    /// One pull of the one vpxi followed.
     public func pull() throws(AgentError) -> Outcome {
+        guard let vpxi else { throw AgentError(.system, "no vpxi to pull: use pullAll()") }
+        return try pull(vpxi: vpxi, into: "\(stateDirectory)/pulled", etagPath: etagPath)
+    }
+
+    /// Pulls the bundle of `vpxi` into `directory/HOST`, its ETag in `etagPath`.
+    func pull(vpxi: String, into directory: String, etagPath: String) throws(AgentError) -> Outcome {
         let url = base.appendingPathComponent("v1/hosts/\(host)/bundles/\(vpxi)")
         var request = URLRequest(url: url, timeoutInterval: timeout)
-        let known = (try? InputReader.read(etagPath, limit: 1024)).flatMap { String(validating: $0, as: UTF8.self) }
-        if let known, !known.isEmpty, FileManager.default.fileExists(atPath: bundleDirectory) {
+        if let known = Self.readETag(etagPath), FileManager.default.fileExists(atPath: "\(directory)/\(host)") {
             request.setValue(known, forHTTPHeaderField: "If-None-Match")
         }
         let (status, body, etag) = try Self.fetch(request)
@@ -67,7 +79,7 @@ public struct RegistrarPull: Sendable {
             throw AgentError(.bundleRefused, "the registrar sent the bundle of host `\(bundle.host)`, not `\(host)`")
         }
         do {
-            try BundleWriter.write(bundle, to: "\(stateDirectory)/pulled")
+            try BundleWriter.write(bundle, to: directory)
         } catch {
             throw AgentError(.system, "cannot write the pulled bundle: \(error.message)")
         }
@@ -79,6 +91,12 @@ public struct RegistrarPull: Sendable {
             }
         }
         return .updated(etag ?? "")
+    }
+
+    /// The ETag remembered in `path`, if any.
+    static func readETag(_ path: String) -> String? {
+        guard let bytes = try? InputReader.read(path, limit: 1024), let text = String(validating: bytes, as: UTF8.self), !text.isEmpty else { return nil }
+        return text
     }
 
     /// A blocking request: the runtime's loop is synchronous.

@@ -108,6 +108,8 @@ struct CheckCommand: ParsableCommand {
                 let (associations, logins) = try input.resolve(hostKey: hostKey)
                 try AssociationTable.validate(associations)
                 report = CheckReport(associations: associations, logins: logins)
+            case .bundleSet(let set):
+                throw CommandFailure(.badInput, "check one bundle folder at a time: --bundle \(set.directory)/VPXI/HOST")
             }
             Console.out(report.text)
             for error in report.errors { Console.err("error[\(error.code.rawValue)]: \(error.message)") }
@@ -134,13 +136,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Local UDP address for ESP.")
     var listen = "0.0.0.0:10500"
 
-    @Option(name: .long, help: "Pull the bundle from this registrar (http://HOST:PORT) into STATE/pulled/HOST instead of reading --bundle; needs --host and --vpxi.")
+    @Option(name: .long, help: "Pull the bundles from this registrar (http://HOST:PORT) instead of reading --bundle; needs --host. With --vpxi, that vpxi's bundle into STATE/pulled/HOST; without, every vpxi of the host into STATE/pulled/vpxis/VPXI/HOST.")
     var registrar: String?
 
     @Option(name: .long, help: "With --registrar: this host's name, as the registrar knows it.")
     var host: String?
 
-    @Option(name: .long, help: "With --registrar: the vpxi whose bundle to pull.")
+    @Option(name: .long, help: "With --registrar: the one vpxi whose bundle to pull (default: every vpxi the host runs VMs of, each applied on its own).")
     var vpxi: String?
 
     @Option(name: .customLong("pull-interval"), help: "With --registrar: seconds between pulls (If-None-Match: an unchanged bundle costs one round trip).")
@@ -164,7 +166,7 @@ struct RunCommand: ParsableCommand {
                 return handler
             }
             let logger = Logger(label: "vpxi-agent")
-            var runOptions = AgentRuntime.Options(source: try source(), stateDirectory: state, authorizedKeysDirectory: authorizedKeysDirectory,
+            var runOptions = AgentRuntime.Options(source: try source(logger: logger), stateDirectory: state, authorizedKeysDirectory: authorizedKeysDirectory,
                                                   tunName: tun, listen: try Locator(parsing: listen), overlap: overlap)
             runOptions.pull = try pull()
             runOptions.pullInterval = pullInterval
@@ -187,21 +189,30 @@ extension RunCommand {
         guard let url = URL(string: registrar), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw CommandFailure(.badInput, "--registrar `\(registrar)` is not an http(s) URL\nhelp: give the registrar's address, for example http://registrar.example:8440")
         }
-        guard let host, let vpxi, !host.isEmpty, !vpxi.isEmpty, !(host + vpxi).contains("/") else {
-            throw CommandFailure(.badInput, "--registrar needs --host NAME (this host, as enrolled) and --vpxi NAME (whose bundle to pull)")
+        guard let host, !host.isEmpty, !host.contains("/"), !host.hasPrefix(".") else {
+            throw CommandFailure(.badInput, "--registrar needs --host NAME (this host, as enrolled with the registrar)")
+        }
+        if let vpxi, vpxi.isEmpty || vpxi.contains("/") || vpxi.hasPrefix(".") {
+            throw CommandFailure(.badInput, "--vpxi `\(vpxi)` is not a vpxi name\nhelp: give the name of one vpxi, or leave --vpxi out to follow every vpxi of the host")
         }
         guard pullInterval > 0 else { throw CommandFailure(.badInput, "--pull-interval must be positive") }
         return RegistrarPull(base: url, host: host, vpxi: vpxi, stateDirectory: state)
     }
 
-    /// With `--registrar`, the pulled folder, read like `--bundle`.
-    func source() throws -> AgentSource {
+    /// With `--registrar`, the pulled folder, read like `--bundle`; without `--vpxi`, the
+    /// folder of every vpxi's bundle, each applied on its own.
+    func source(logger: Logger) throws -> AgentSource {
         guard registrar != nil else { return try options.source() }
         guard options.bundle == nil, options.input == nil else {
             throw CommandFailure(.badInput, "give either --registrar URL or --bundle DIR, not both")
         }
         let pull = try pull()!
-        return .bundle(directory: pull.bundleDirectory, registrar: try Runner.registrarKey(options.registrarKey))
+        let key = try Runner.registrarKey(options.registrarKey)
+        guard pull.vpxi != nil else {
+            return .bundleSet(BundleSet(directory: pull.setDirectory, host: pull.host, registrar: key,
+                                        recordPath: "\(state)/bundles-generated", logger: logger))
+        }
+        return .bundle(directory: pull.bundleDirectory, registrar: key)
     }
 }
 

@@ -72,6 +72,14 @@ enum RegistrarFixture {
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
+    /// Runs a blocking call (the agent's pulls wait on URLSession) on a thread of its own,
+    /// never on one of the few threads the registrar's handlers in this process need.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// Writes each machine's ACL and sequence of a pulled chains document, and reduces them
     /// with `spki reduce` for `subject`; returns the machines whose chain reduced.
     static func reduce(_ directory: URL, _ document: SExpr, subject: String, extra: [String: SExpr] = [:], at: Int64 = RegistrarFixture.now) throws -> [String] {
@@ -172,5 +180,14 @@ class RegistrarScratchTestCase: XCTestCase {
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Writes a key file for the agent in the scratch folder: the private key (0600) or the
+    /// public key (PEM); returns its path.
+    func keyFile(_ key: RSAKeyFile, _ name: String, private isPrivate: Bool) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        let bytes = isPrivate ? try XCTUnwrap(key.privateKeyBytes(.pem)) : key.publicKeyBytes(.pem)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: isPrivate ? 0o600 : 0o644]))
+        return path
     }
 }

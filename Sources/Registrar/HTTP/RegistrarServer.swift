@@ -10,7 +10,7 @@ import SExpr
 /// - `GET /healthz`, `GET /metrics`
 /// - `POST /v1/enroll`, `POST /v1/vpxis`, `POST /v1/vpxis/{vpxi}/users`, `POST /v1/vpxis/{vpxi}/release`: signed requests
 /// - `GET /v1/vpxis/{vpxi}`, `GET /v1/vpxis/{vpxi}/chains/{user}`: state, a user's chains (ETag)
-/// - `GET /v1/hosts/{host}/bundles`, `GET /v1/hosts/{host}/bundles/{vpxi}`: a host's bundles (ETag)
+/// - `GET /v1/hosts/{host}/bundles` (the index), `GET /v1/hosts/{host}/bundles/{vpxi}`: a host's bundles (ETag both)
 public struct RegistrarServer: Sendable {
     public let service: RegistrarService
 
@@ -56,8 +56,11 @@ public struct RegistrarServer: Sendable {
                 return Self.pulled(pulled, type: Self.sexpType)
             }
         }
-        router.get("/v1/hosts/:host/bundles") { _, context -> Response in
-            await Self.measure(service) { Self.sexp(try await service.bundleIndex(host: try Self.parameter(context, "host")), status: .ok) }
+        router.get("/v1/hosts/:host/bundles") { request, context -> Response in
+            await Self.measure(service) {
+                let pulled = try await service.bundleIndex(host: try Self.parameter(context, "host"), ifNoneMatch: request.headers[.ifNoneMatch])
+                return Self.pulled(pulled, type: Self.sexpType)
+            }
         }
         router.get("/v1/hosts/:host/bundles/:vpxi") { request, context -> Response in
             await Self.measure(service) {
@@ -141,6 +144,7 @@ public struct RegistrarServer: Sendable {
                     do {
                         try await service.renewDue()
                         try await service.signPending()
+                        try await service.buildCrossingBundles()
                         try await service.pruneNonces()
                     } catch where !Task.isCancelled {
                         logger.error("background work failed: \(error)")

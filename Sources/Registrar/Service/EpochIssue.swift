@@ -41,16 +41,22 @@ public struct EpochIssue: Sendable {
     /// starts, and its bundles must still carry the running epoch's keys.
     public var issuedAt: Int64
 
-    /// Plans, signs and assembles epoch `epoch` of `compiled`.
+    /// Plans, signs and assembles epoch `epoch` of `compiled`. `recorded` holds certs
+    /// already signed by others, `(sequence CERT SIGNATURE)` by the hash of the cert (what
+    /// another registrar's issue recorded): they count as signed.
     public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64,
-                             bundleSource: any BundleSource) throws(RegistrarError) -> EpochIssue {
+                             bundleSource: any BundleSource, recorded: [String: SExpr] = [:]) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
         let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
-        let signing: CertSigner.Result
+        var signing: CertSigner.Result
         do {
             signing = try CertSigner.sign(plan, signers: ir.keys.signers)
         } catch {
             throw RegistrarError(.internal, "signing failed: \(error.message)")
+        }
+        for (index, planned) in plan.certs.enumerated() where signing.signatures[index] == nil {
+            guard let body = recorded[planned.hex], body.head == "sequence", body.tail.first?.canonical == planned.canonical else { continue }
+            signing.signatures[index] = body.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
         }
         let vpxi = ir.model.vpxis[compiled.vpxi]
         var certs: [IssuedCert] = []

@@ -60,6 +60,7 @@ extension RegistrarService {
                 let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
                 try await tx.query("UPDATE vpxis SET policy = $2, epoch = $3 WHERE name = $1", [.text(name), .text(policy), .int(Int64(epoch.index))])
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
+                try await self.shareSecret(compiled, in: tx)
                 var answer = try await self.answer(vpxi: name, user: requester.name, in: tx)
                 let toSign = issue.certs.filter { !$0.signed && $0.flow == "user-user" && $0.issuer == requester.name }
                 if case .list(var items) = answer {

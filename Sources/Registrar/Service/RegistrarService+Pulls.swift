@@ -65,7 +65,8 @@ extension RegistrarService {
         }
     }
 
-    /// A host's bundles: `(bundles (host H) (bundle (vpxi V) (epoch K) (etag E))...)`.
+    /// A host's bundles: `(bundles (host H) (bundle (vpxi V) (epoch K) (etag E))...)`,
+    /// every active vpxi that runs machines on the host, whichever registrar built it.
     public func bundleIndex(host: String) async throws(RegistrarError) -> SExpr {
         let rows = try await storage {
             try await database.read("SELECT vpxi, epoch, etag FROM bundles WHERE host = $1 ORDER BY vpxi", [.text(host)])
@@ -73,6 +74,17 @@ extension RegistrarService {
         return .list(["bundles", ["host", .string(host)]] + rows.map {
             ["bundle", ["vpxi", .string($0["vpxi"].text ?? "")], ["epoch", .string($0["epoch"].text ?? "")], ["etag", .string($0["etag"].text ?? "")]]
         })
+    }
+
+    /// The index of a host's bundles with its ETag (the digest of the index, so it changes
+    /// whenever one of the bundles, or the set of vpxis, does): an agent that follows every
+    /// vpxi of its host learns that nothing changed in one round trip and one indexed read.
+    public func bundleIndex(host: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
+        let bytes = Array((try await bundleIndex(host: host).advanced() + "\n").utf8)
+        let etag = Self.etag(bytes)
+        metrics.pulled(notModified: ifNoneMatch.map { Self.matches($0, etag) } ?? false)
+        if let ifNoneMatch, Self.matches(ifNoneMatch, etag) { return Pulled(body: nil, etag: etag) }
+        return Pulled(body: bytes, etag: etag)
     }
 
     /// A vpxi's state: `(vpxi (name V) (owner U) (registrar R) (status S) (epoch K) (placement ...))`.

@@ -65,6 +65,7 @@ extension RegistrarService {
                 guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me,
                       try row.text("policy") == read.policy, try row.int("epoch") == read.epoch else { return false }
                 try await self.store(issue, requester: "renewal", in: tx, now: now)
+                try await self.shareSecret(issued.compiled, in: tx)
                 try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])
                 return true
             }

@@ -98,6 +98,7 @@ extension RegistrarService {
                     """, [.text(vpxi.name), .text(requester.name), .text(self.configuration.name), .text(policy), .int(Int64(epoch.index)),
                           .int(vpxi.window.end), .int(now)])
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
+                try await self.shareSecret(compiled, in: tx)
                 return try await self.answer(vpxi: vpxi.name, user: requester.name, in: tx)
             }
         }
@@ -127,11 +128,16 @@ extension RegistrarService {
             try await upsertChain(vpxi: vpxi, user: user, epoch: epoch, template: EpochIssue.encode(templates).advanced(width: 0), body: body, in: tx)
         }
         for (host, bytes) in issue.bundles {
-            try await tx.query("""
-                INSERT INTO bundles (host, vpxi, epoch, body, etag, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (host, vpxi) DO UPDATE SET epoch = $3, body = $4, etag = $5, updated_at = $6
-                """, [.text(host), .text(vpxi), .int(epoch), .text(Base64.encode(bytes)), .text(Self.etag(bytes)), .int(now)])
+            try await storeBundle(host: host, vpxi: vpxi, epoch: epoch, bytes: bytes, in: tx, now: now)
         }
+    }
+
+    /// Records (or replaces) a host's bundle of a vpxi.
+    func storeBundle(host: String, vpxi: String, epoch: Int64, bytes: [UInt8], in tx: any DBTransaction, now: Int64) async throws {
+        try await tx.query("""
+            INSERT INTO bundles (host, vpxi, epoch, body, etag, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = $3, body = $4, etag = $5, updated_at = $6
+            """, [.text(host), .text(vpxi), .int(epoch), .text(Base64.encode(bytes)), .text(Self.etag(bytes)), .int(now)])
     }
 
     func upsertChain(vpxi: String, user: String, epoch: Int64, template: String, body: String, in tx: any DBTransaction) async throws {
@@ -172,6 +178,8 @@ extension RegistrarService {
                 let freed = try await tx.query("UPDATE slots SET vpxi = NULL, machine = NULL, cpus = 0, memory = 0, disk = 0 WHERE vpxi = $1 RETURNING idx", [.text(name)])
                 try await tx.query("UPDATE vpxis SET status = 'released', released_at = $2 WHERE name = $1", [.text(name), .int(now)])
                 try await tx.query("DELETE FROM bundles WHERE vpxi = $1", [.text(name)])
+                try await tx.query("DELETE FROM vpxi_secrets WHERE vpxi = $1", [.text(name)])
+                try await tx.query("DELETE FROM foreign_builds WHERE vpxi = $1", [.text(name)])
                 return freed.count
             }
         }

@@ -52,8 +52,11 @@ public struct VPXICompiler: Sendable {
     }
 
     /// Analyses and places `policy` (the pool snapshot followed by one vpxi), then gives
-    /// each machine a slot with `assign(host, machine)`.
-    public func compile(policy: String, assign: (String, String) throws(RegistrarError) -> Slot) throws(RegistrarError) -> Compiled {
+    /// each machine a slot with `assign(host, machine)`. The vpxi must name this registrar,
+    /// or `builder` when given (another registrar's vpxi, whose bundles for this registrar's
+    /// hosts this one builds).
+    public func compile(policy: String, builder: String? = nil,
+                        assign: (String, String) throws(RegistrarError) -> Slot) throws(RegistrarError) -> Compiled {
         let path = "request.vp"
         let bytes = Array(policy.utf8)
         let loader = PolicyLoader(followIncludes: false) { name in
@@ -72,9 +75,10 @@ public struct VPXICompiler: Sendable {
                                  help: "send one `vpxi NAME { ... }` block")
         }
         let vpxi = model.vpxis[0]
-        guard model.registrars[vpxi.registrar].name == registrarName else {
-            throw RegistrarError(.policyError, "vpxi `\(vpxi.name)` names registrar `\(model.registrars[vpxi.registrar].name)`, but this is registrar `\(registrarName)`",
-                                 help: "write `registrar \(registrarName)` in the vpxi, or send the request to that registrar")
+        let expected = builder ?? registrarName
+        guard model.registrars[vpxi.registrar].name == expected else {
+            throw RegistrarError(.policyError, "vpxi `\(vpxi.name)` names registrar `\(model.registrars[vpxi.registrar].name)`, but this is registrar `\(expected)`",
+                                 help: "write `registrar \(expected)` in the vpxi, or send the request to that registrar")
         }
         let placement = Placer.place(model)
         if !placement.succeeded {

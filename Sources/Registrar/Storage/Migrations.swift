@@ -57,6 +57,18 @@ enum Migrations {
             """,
             "CREATE TABLE nonces (nonce TEXT PRIMARY KEY, requester TEXT NOT NULL, seen_at BIGINT NOT NULL)",
         ],
+        // 2: vpxis across registrars (paper 4.2.2). The ESP secret of a vpxi, wrapped by the
+        // registrar that builds it to each other registrar whose hosts it uses (base64); and
+        // what each of those last built its hosts' bundles from (a digest of the policy, the
+        // epoch and the certs recorded for it).
+        [
+            "CREATE TABLE vpxi_secrets (vpxi TEXT NOT NULL, registrar TEXT NOT NULL, wrapped TEXT NOT NULL, PRIMARY KEY (vpxi, registrar))",
+            """
+            CREATE TABLE foreign_builds (
+              vpxi TEXT NOT NULL, registrar TEXT NOT NULL, digest TEXT NOT NULL, built_at BIGINT NOT NULL,
+              PRIMARY KEY (vpxi, registrar))
+            """,
+        ],
     ]
 
     /// Brings the schema to the latest version.
