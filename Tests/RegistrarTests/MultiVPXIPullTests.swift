@@ -2,7 +2,7 @@ import Agent
 import Backends
 import Foundation
 import Logging
-import Registrar
+@testable import Registrar
 import RSA
 import SExpr
 import TestSupport
@@ -99,16 +99,13 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
                 try await tx.query("UPDATE bundles SET body = $1, etag = '\"tampered\"' WHERE host = 'cap-01' AND vpxi = 'seg'",
                                    [.text(Base64.encode(BundleArchive.encode(tampered)))])
             }
+            // A write behind the registrar's back: on SQLite it is the only writer and trusts
+            // the ETags it remembers (Docs/registrar.md), so tell it, as its own writes do.
+            registrar.service.etags.forget(vpxi: "seg")
             let created = try await FlowTests.create(registrar, "db", machines: 1)
             XCTAssertEqual(created.status, 201, created.text)
-            // The registrar remembers the ETags it served for a second (Docs/registrar.md):
-            // until then it still answers 304 for seg, and the agent asks again later.
-            let early = try await RegistrarFixture.blocking { try pull.pullAll() }
-            if early.failed["seg"] != nil { XCTAssertTrue(early.failed["seg"]?.contains("still answers 304") ?? false, "\(early)") }
-            try await Task.sleep(for: .milliseconds(1100))
-            var second = try await RegistrarFixture.blocking { try pull.pullAll() }
-            second.updated += early.updated
-            XCTAssertEqual(second.updated.sorted(), ["db", "seg"], "\(early) \(second)")
+            let second = try await RegistrarFixture.blocking { try pull.pullAll() }
+            XCTAssertEqual(second.updated.sorted(), ["db", "seg"], "\(second)")
             try await RegistrarFixture.blocking { runtime.reload() }
             // seg's folder holds the tampered bundle, yet seg's logins are still enforced.
             XCTAssertThrowsError(try AgentBundle.load(directory: "\(pull.setDirectory)/seg/cap-01", hostKey: try hostKey.requirePrivateKey(), registrar: lyon))
