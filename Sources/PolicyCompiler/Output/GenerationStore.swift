@@ -15,12 +15,17 @@ import ToolSupport
 /// .DIR.spkic/gen-Xk2p9q/manifest
 ///                       pending/<sha256>.tbs
 ///                       certs/<vpxi> -> ../../pool/certs/<hash of the vpxi's signed certs>
-///                       chains/<user> -> ../../pool/chains/<hash of the user's chains>
+///                       chains/<user>/<vpxi> -> ../../../pool/chains/<hash of the vpxi's chains>/<user>
 ///                       acl/<vpxi> -> ../../pool/acl/<hash of the vpxi's ACLs>
 /// .DIR.spkic/pool/certs/<hash>
-///                 chains/<hash>/<vpxi>/<machine>
+///                 chains/<hash>/<user>
 ///                 acl/<hash>/<machine>
 /// ```
+///
+/// Every pool entry belongs to one vpxi, so that a vpxi unchanged since the previous
+/// output is carried over by linking to the same entries (the manifest's `vpxi` record
+/// names them). Until manifest version 3, `chains/<user>` was a link to a directory of
+/// the user's chains of every vpxi.
 ///
 /// A new generation is built beside the current one, synced to disk, then `DIR` is
 /// switched to it by renaming a new link over it (atomic); what no longer belongs to it
