@@ -16,7 +16,7 @@ import SPKI
 ///  (summary (certs "102") (signed "102") (pending "0") (chains "67") (acls "35"))
 ///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/bronze-standard") (chains "alice/bronze-standard/worker[3]" ...))
 ///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard") (offset "0") (length "7421"))
-///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard/worker[3]")))
+///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard") (offset "1330") (length "442")))
 /// ```
 public enum Manifest {
     public static let version = "3"
@@ -97,8 +97,11 @@ public enum Manifest {
         return .list(items)
     }
 
-    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo) -> SExpr {
-        ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acl(vpxi: vpxi, machine: machine))]]
+    /// A machine's ACL: the hash of the key it trusts, its file (`acl/<vpxi>`) and where
+    /// it sits in it.
+    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo, place: (offset: Int, length: Int)) -> SExpr {
+        ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acls(vpxi: vpxi))],
+         ["offset", string(String(place.offset))], ["length", string(String(place.length))]]
     }
 
     /// One record as a line of the manifest (without the line break).

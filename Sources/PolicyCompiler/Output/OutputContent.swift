@@ -3,7 +3,7 @@ import SPKI
 
 /// What an output holds, indexed for writing it: the certs, chains and ACLs of each vpxi,
 /// the chains each cert is in, and the content names of the pool entries (each vpxi's
-/// certs file, chains directory and ACLs directory). The vpxis carried over
+/// certs file, chains directory and ACLs file). The vpxis carried over
 /// (`plan.carried`) have none here: their part comes from the previous output.
 struct OutputContent {
     let model: PolicyModel
@@ -19,8 +19,8 @@ struct OutputContent {
     /// For each vpxi with complete chains, the name of its chains' pool directory (a file
     /// per user in it).
     var chainDirectories: [String?] = []
-    /// For each vpxi planned, the name of its ACLs' pool directory.
-    var aclDirectories: [String?] = []
+    /// For each vpxi planned, the name of its ACLs' pool file.
+    var aclPacks: [String?] = []
     /// For each vpxi, the name of its certs' pool file (its signed certs, in plan order);
     /// nil when it has none.
     var certPacks: [String?] = []
@@ -52,15 +52,15 @@ struct OutputContent {
                 : GenerationStore.contentName(["layout 3", "format \(format.rawValue)", "vpxi \(vpxi.name)"] + chainLines[v]))
             aclIndex.append(first)
             guard !plan.carried.contains(v) else {
-                aclDirectories.append(nil)
+                aclPacks.append(nil)
                 certPacks.append(nil)
                 continue
             }
-            var lines = ["format \(format.rawValue)"]
+            var lines = ["acl-pack 3", "format \(format.rawValue)"]
             for m in vpxi.machines.indices {
                 lines.append(vpxi.machines[m].name + " " + (plan.acls[first + m].acl.sexp.description))
             }
-            aclDirectories.append(GenerationStore.contentName(lines))
+            aclPacks.append(GenerationStore.contentName(lines))
             first += vpxi.machines.count
             let signedHexes = certRanges[v].filter { signed[$0] }.map { plan.certs[$0].hex }
             certPacks.append(signedHexes.isEmpty ? nil : GenerationStore.contentName(["format \(format.rawValue)"] + signedHexes))

@@ -14,21 +14,29 @@ struct ManifestRecords {
 }
 
 /// The links of a new generation into the pool, and the pool entries they keep:
-/// `certs/<vpxi>` to the vpxi's certs file, `acl/<vpxi>` to its ACLs directory, and
-/// `chains/<user>/<vpxi>` to the user's file in the vpxi's chains directory.
+/// `certs/<vpxi>` to the vpxi's certs file, `acl/<vpxi>` to its ACLs file, and
+/// `chains/<user>` to a pool directory of the user's links, `<vpxi>` to the user's file in
+/// each vpxi's chains directory. (A directory per user in each generation would cost a
+/// `mkdir` and an `rmdir` per user and run: on this project's ext4, an `rmdir` of a
+/// directory with an entry blocks for milliseconds.)
 struct GenerationLinks {
     /// (target, path relative to the generation).
     var links: [(String, String)] = []
-    var users = Set<String>()
-    var kept: (chains: Set<String>, acls: Set<String>, certs: Set<String>) = ([], [], [])
+    /// Each user's chains: (vpxi, chains pool directory).
+    var userChains: [String: [(vpxi: String, pool: String)]] = [:]
+    var kept = PoolNames()
+
+    /// The pool entries a generation uses, by kind.
+    struct PoolNames {
+        var chains = Set<String>(), users = Set<String>(), acls = Set<String>(), certs = Set<String>()
+    }
 
     mutating func chain(user: String, vpxi: String, pool: String) {
-        users.insert(user)
-        links.append(("../../../pool/chains/" + pool + "/" + user, OutputLayout.chains(user: user, vpxi: vpxi)))
+        userChains[user, default: []].append((vpxi, pool))
         kept.chains.insert(pool)
     }
 
-    /// The vpxi's certs file and ACLs directory.
+    /// The vpxi's certs file and ACLs file.
     mutating func vpxi(_ name: String, part: Manifest.VPXIPart) {
         if let pool = part.certPool {
             links.append(("../../pool/certs/" + pool, OutputLayout.certs(vpxi: name)))
@@ -40,8 +48,19 @@ struct GenerationLinks {
         }
     }
 
-    func make(in generation: String) throws(FileError) {
-        for user in users.sorted() { try FileSystem.makeDirectories(generation + "/" + OutputLayout.chainsLink(user: user)) }
+    /// Makes the links, and the users' link directories the pool does not have yet.
+    mutating func make(in generation: String, store: GenerationStore) throws(FileError) {
+        for (user, entries) in userChains.sorted(by: { $0.key < $1.key }) {
+            let sorted = entries.sorted { $0.vpxi < $1.vpxi }
+            let name = GenerationStore.contentName(["user-links 3", user] + sorted.map { "\($0.vpxi) \($0.pool)" })
+            if !FileSystem.exists(store.poolUsers(name)) {
+                let temporary = try FileSystem.temporaryDirectory(in: store.pool + "/users", prefix: name + ".tmp-")
+                for entry in sorted { try FileSystem.symlink("../../chains/" + entry.pool + "/" + user, at: temporary + "/" + entry.vpxi) }
+                try FileSystem.move(temporary, store.poolUsers(name))
+            }
+            kept.users.insert(name)
+            links.append(("../../pool/users/" + name, OutputLayout.chainsLink(user: user)))
+        }
         for (target, path) in links { try FileSystem.symlink(target, at: generation + "/" + path) }
     }
 }
@@ -67,7 +86,7 @@ extension OutputWriter {
             for user in users { links.chain(user: user, vpxi: name, pool: pool) }
             stats.filesReused += users.count
         }
-        stats.filesReused += (part.certPool == nil ? 0 : 1) + (part.aclPool == nil ? 0 : part.acls)
+        stats.filesReused += (part.certPool == nil ? 0 : 1) + (part.aclPool == nil ? 0 : 1)
         stats.chainsComplete += part.completeChains
         stats.chainsPending += part.chains - part.completeChains
     }

@@ -65,7 +65,7 @@ public struct OutputWriter: Sendable {
         let (generation, lock) = try store.begin()
         defer { FileSystem.unlock(lock) }
         let clock = ContinuousClock()
-        var kept: (chains: Set<String>, acls: Set<String>, certs: Set<String>) = ([], [], [])
+        var kept = GenerationLinks.PoolNames()
         do {
             kept = try fill(generation, store: store, stats: &stats)
             var mark = clock.now
@@ -79,7 +79,7 @@ public struct OutputWriter: Sendable {
             throw CompileFailure("cannot write the output `\(output)`: \(error.reason)")
         }
         let mark = clock.now
-        store.collect(keeping: generation, chains: kept.chains, acls: kept.acls, certs: kept.certs)
+        store.collect(keeping: generation, pool: kept)
         stats.phases.append(("remove what the previous output no longer needs", clock.now - mark))
         return stats
     }
@@ -87,7 +87,7 @@ public struct OutputWriter: Sendable {
     /// Writes the generation and what it needs in the pool; returns the pool entries it
     /// uses.
     func fill(_ generation: String, store: GenerationStore, stats: inout Statistics) throws(FileError)
-        -> (chains: Set<String>, acls: Set<String>, certs: Set<String>) {
+        -> GenerationLinks.PoolNames {
         let clock = ContinuousClock()
         var mark = clock.now
         func phase(_ name: String) {
@@ -101,8 +101,8 @@ public struct OutputWriter: Sendable {
         var records = ManifestRecords(vpxis: model.vpxis.count)
         var links = GenerationLinks()
 
-        // Each vpxi's chains and ACLs go to a pool directory named by their content: reused
-        // when it exists, else written under a temporary name. A chains directory is reused
+        // Each vpxi's chains go to a pool directory named by their content: reused when it
+        // exists, else written under a temporary name. A chains directory is reused
         // only with the previous manifest's records of its chains (they say where each chain
         // sits in its user's file).
         let previousChainLines = previous?.chainLines ?? [:]
@@ -113,11 +113,6 @@ public struct OutputWriter: Sendable {
             if !FileSystem.exists(store.poolChains(name)) || !complete.allSatisfy({ previousChainLines[content.chainKey(plan.chains[$0])] != nil }) {
                 newChainDirectories[v] = try FileSystem.temporaryDirectory(in: store.pool + "/chains", prefix: name + ".tmp-")
             }
-        }
-        var newACLDirectories: [Int: String] = [:]
-        for (v, name) in content.aclDirectories.enumerated() {
-            guard let name, !FileSystem.exists(store.poolACLs(name)) else { continue }
-            newACLDirectories[v] = try FileSystem.temporaryDirectory(in: store.pool + "/acl", prefix: name + ".tmp-")
         }
         phase("plan the files")
 
@@ -176,16 +171,18 @@ public struct OutputWriter: Sendable {
             if let name = content.chainDirectories[v] {
                 for user in chainUsers { links.chain(user: model.users[user].name, vpxi: model.vpxis[v].name, pool: name) }
             }
+            // The vpxi's ACLs go to one pool file named by their content, one object after
+            // the other (the manifest says where each one is); rendered every time (they
+            // are small) for their places, written when the file is not in the pool.
+            let aclPack = content.aclPacks[v].flatMap { name in FileSystem.exists(store.poolACLs(name)) ? nil : store.poolACLs(name) }
+            var aclBytes: [UInt8] = []
             for (m, machine) in model.vpxis[v].machines.enumerated() {
-                let planned = plan.acls[content.aclIndex[v] + m]
+                let object = format.object(plan.acls[content.aclIndex[v] + m].acl.sexp)
                 records.acls.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
-                                                                     key: content.machineKey(v, m)))[...])
-                if let directory = newACLDirectories[v] {
-                    files.append((directory + "/" + machine.name, .bytes(format.object(planned.acl.sexp))))
-                } else {
-                    stats.filesReused += 1
-                }
+                                                                     key: content.machineKey(v, m), place: (aclBytes.count, object.count)))[...])
+                aclBytes += object
             }
+            if let aclPack { files.append((aclPack + ".tmp", .bytes(aclBytes))) } else { stats.filesReused += 1 }
             // The texts this vpxi's files need, then the files, then its manifest lines.
             var started = clock.now
             let previousSignatures = fromPrevious.isEmpty ? [:] : previous?.signatures(ofVPXI: model.vpxis[v].name) ?? [:]
@@ -230,6 +227,7 @@ public struct OutputWriter: Sendable {
             for directory in directories.sorted() { try FileSystem.makeDirectories(directory) }
             stats.filesWritten += try Self.put(files, format: format, table: table)
             if let pack { try FileSystem.move(pack + ".tmp", pack) }
+            if let aclPack { try FileSystem.move(aclPack + ".tmp", aclPack) }
             putTime += clock.now - started
             started = clock.now
             let model = self.model
@@ -253,7 +251,7 @@ public struct OutputWriter: Sendable {
             records.parts[v].acls = model.vpxis[v].machines.count
             records.parts[v].certPool = content.certPacks[v]
             records.parts[v].chainPool = content.chainDirectories[v]
-            records.parts[v].aclPool = content.aclDirectories[v]
+            records.parts[v].aclPool = content.aclPacks[v]
             recordTime += clock.now - started
         }
         phase("render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
@@ -264,11 +262,10 @@ public struct OutputWriter: Sendable {
             if FileSystem.exists(target) { FileSystem.removeTree(target) }  // without its manifest records
             try FileSystem.move(temporary, target)
         }
-        for (v, temporary) in newACLDirectories { try FileSystem.move(temporary, store.poolACLs(content.aclDirectories[v]!)) }
         for (v, part) in records.parts.enumerated() where !plan.carried.contains(v) {
             links.vpxi(model.vpxis[v].name, part: part)
         }
-        try links.make(in: generation)
+        try links.make(in: generation, store: store)
         var header = Manifest.header(policy: policyName, at: at)
         for (v, vpxi) in model.vpxis.enumerated() {
             header.append(Manifest.vpxiRecord(vpxi, registrar: model.registrars[vpxi.registrar].name, epoch: plan.epochs[v],
