@@ -209,18 +209,24 @@ public struct OutputWriter: Sendable {
                 files.append((newChainDirectories[v]! + "/" + model.users[user].name, .bytes(chainFiles[position].bytes)))
                 places.merge(chainFiles[position].places) { first, _ in first }
             }
-            for chainIndex in content.chainsOfVPXI[v] {
-                let chain = plan.chains[chainIndex]
-                let key = content.chainKey(chain)
-                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
-                if complete, places[chainIndex] == nil, let line = previousChainLines[key] {
-                    records.chains.append(line[...])  // in the vpxi's unchanged chains directory
-                    continue
+            // The chains' manifest records, on every core.
+            let chainIndices = content.chainsOfVPXI[v]
+            let (statusesNow, placesNow, contentNow, modelNow) = (certStatus, places, content, model)
+            records.chains += Parallel.map(chainIndices.count, chunk: 256) { range in
+                range.map { position -> ArraySlice<UInt8> in
+                    let chainIndex = chainIndices[position]
+                    let chain = contentNow.plan.chains[chainIndex]
+                    let key = contentNow.chainKey(chain)
+                    let complete = chain.certs.allSatisfy { statusesNow[$0] == .signed }
+                    if complete, placesNow[chainIndex] == nil, let line = previousChainLines[key] {
+                        return line[...]  // in the vpxi's unchanged chains directory
+                    }
+                    return Manifest.line(Manifest.chainRecord(
+                        key: key, user: modelNow.users[chain.user].name, vpxi: vpxiName,
+                        machine: modelNow.vpxis[v].machines[chain.machine].name, status: complete ? .complete : .pending,
+                        certs: chain.certs.map { certs[$0].hex }, place: placesNow[chainIndex]))[...]
                 }
-                records.chains.append(Manifest.line(Manifest.chainRecord(
-                    key: key, user: model.users[chain.user].name, vpxi: vpxiName, machine: model.vpxis[v].machines[chain.machine].name,
-                    status: complete ? .complete : .pending, certs: chain.certs.map { certs[$0].hex }, place: places[chainIndex]))[...])
-            }
+            }.flatMap { $0 }
             renderTime += clock.now - started
             started = clock.now
             let directories = Set(files.map { AtomicFileName.directory(of: $0.0) })
