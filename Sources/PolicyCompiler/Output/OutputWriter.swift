@@ -286,8 +286,8 @@ public struct OutputWriter: Sendable {
         let summary: [(String, Int)] = [("certs", total.certs), ("signed", total.certs - total.pending), ("pending", total.pending),
                                         ("chains", total.chains), ("acls", total.acls)]
         header.append(.list(["summary"] + summary.map { name, count -> SExpr in .list([.string(name), .string(String(count))]) }))
-        try FileSystem.write(Manifest.render(header.map { Manifest.line($0)[...] } + records.certs + records.chains + records.acls),
-                             to: generation + "/" + OutputLayout.manifest)
+        try Manifest.write(header.map { Manifest.line($0)[...] } + records.certs + records.chains + records.acls,
+                           to: generation + "/" + OutputLayout.manifest)
         stats.filesWritten += 1
         stats.vpxis = records.parts.map { ($0.certs, $0.pending, $0.chains) }
         stats.carriedVPXIs = plan.carried.count
