@@ -44,6 +44,39 @@ public struct Compilation: Sendable {
     /// The plan at `at`, and a warning for each vpxi whose window has ended.
     public func plan() -> (CertPlan, [Diagnostic]) {
         let plan = CertPlanner(ir: ir).plan(at: at)
+        return (plan, warnings(plan))
+    }
+
+    /// A compilation planned against the output it will write: the vpxis whose
+    /// fingerprint matches the previous output's are carried over (`plan.carried`), the
+    /// others planned.
+    public struct Prepared: Sendable {
+        public let plan: CertPlan
+        /// W0131 for vpxis whose window ended.
+        public let warnings: [Diagnostic]
+        public let format: SExprText
+        let previous: PreviousOutput?
+        let fingerprints: [String]
+        /// Reading the previous manifest and computing the fingerprints.
+        public let loading: Duration
+    }
+
+    /// Reads the previous output of `output` (the manifest's header, and the records of
+    /// the vpxis that changed) and plans what changed. With `carryOver` false (as when the
+    /// per-host bundles need every cert of the plan), every vpxi is planned.
+    public func prepare(output: String, format: SExprText, carryOver: Bool = true) throws(CompileFailure) -> Prepared {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let fingerprints = VPXIFingerprint.compute(ir, at: at, format: format)
+        let names = ir.model.vpxis.map(\.name)
+        let previous = try PreviousOutput.load(output, fingerprints: carryOver ? Dictionary(zip(names, fingerprints)) { first, _ in first } : nil)
+        let carried = Set(names.indices.filter { previous?.carried.contains(names[$0]) ?? false })
+        let loading = clock.now - start
+        let plan = CertPlanner(ir: ir).plan(at: at, carried: carried)
+        return Prepared(plan: plan, warnings: warnings(plan), format: format, previous: previous, fingerprints: fingerprints, loading: loading)
+    }
+
+    func warnings(_ plan: CertPlan) -> [Diagnostic] {
         var warnings: [Diagnostic] = []
         for (v, vpxi) in ir.model.vpxis.enumerated() where plan.epochs[v] == nil {
             warnings.append(SemanticError.windowEnded.diagnostic(
@@ -51,19 +84,34 @@ public struct Compilation: Sendable {
                 at: vpxi.nameRange, label: "window ended",
                 help: "compile at a time inside the window (`--at`), or extend the window"))
         }
-        return (plan, warnings)
+        return warnings
     }
 
     /// Compiles into `output`. `signatureDirectories` are searched (after the output's
     /// own `pending/`) for signatures of pending requests.
-    /// `planned` is the result of `plan()`, when the caller already has it.
+    /// `planned` is the result of `plan()`, when the caller already has it: every vpxi is
+    /// then planned again; without it, the vpxis unchanged since the previous output are
+    /// carried over (as `prepare` then `run(_:output:)` do).
     public func run(output: String, format: SExprText, signatureDirectories: [String] = [],
                     planned: (CertPlan, [Diagnostic])? = nil) throws(CompileFailure) -> Result {
+        guard let (plan, warnings) = planned else {
+            return try run(prepare(output: output, format: format), output: output, signatureDirectories: signatureDirectories)
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let previous = try PreviousOutput.load(output)
+        let prepared = Prepared(plan: plan, warnings: warnings, format: format, previous: previous,
+                                fingerprints: VPXIFingerprint.compute(ir, at: at, format: format), loading: clock.now - start)
+        return try run(prepared, output: output, signatureDirectories: signatureDirectories)
+    }
+
+    /// Compiles what `prepare(output:format:)` planned into `output`.
+    public func run(_ prepared: Prepared, output: String, signatureDirectories: [String] = []) throws(CompileFailure) -> Result {
         var timings = Timings()
         let clock = ContinuousClock()
         var start = clock.now
-        let (plan, warnings) = planned ?? self.plan()
-        let previous = try PreviousOutput.load(output)
+        let plan = prepared.plan
+        let previous = prepared.previous
         var known: [[UInt8]: (SPKISignature?, CertSigner.Origin)] = [:]
         let pendingDirectories = (previous.map { [$0.path("pending")] } ?? []) + signatureDirectories
         for planned in plan.certs {
@@ -74,7 +122,7 @@ public struct Compilation: Sendable {
                 known[planned.digest] = (signature, .merged)
             }
         }
-        timings.planning = clock.now - start
+        timings.planning = clock.now - start + prepared.loading
         start = clock.now
         let signing: CertSigner.Result
         do throws(CertSigner.Failure) {
@@ -85,10 +133,10 @@ public struct Compilation: Sendable {
         timings.signing = clock.now - start
         timings.rsa = signing.signingTime
         start = clock.now
-        let writer = OutputWriter(model: ir.model, plan: plan, signing: signing, previous: previous, format: format,
-                                  policyName: policyName, at: at)
+        let writer = OutputWriter(model: ir.model, plan: plan, signing: signing, previous: previous, format: prepared.format,
+                                  policyName: policyName, at: at, fingerprints: prepared.fingerprints)
         let statistics = try writer.write(to: output)
         timings.writing = clock.now - start
-        return Result(plan: plan, signing: signing, statistics: statistics, warnings: warnings, timings: timings)
+        return Result(plan: plan, signing: signing, statistics: statistics, warnings: prepared.warnings, timings: timings)
     }
 }

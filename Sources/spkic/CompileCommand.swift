@@ -53,10 +53,18 @@ struct CompileCommand: ParsableCommand {
         let ir = try options.infrastructure(analysis)
         let nodeKeys = try nodes.map { _ in try NodesRun.keys(ir, options: options, sources: input.loaded.sources) }
         let compilation = Compilation(ir: ir, at: time, policyName: AtomicName.basename(file))
-        let planned = compilation.plan()
+        let format: SExprText = canonical ? .canonical : .advanced
+        // Vpxis unchanged since the previous output are carried over, except when the
+        // bundles need the whole plan.
+        let prepared: Compilation.Prepared
+        do throws(CompileFailure) {
+            prepared = try compilation.prepare(output: output, format: format, carryOver: nodes == nil)
+        } catch {
+            throw CommandFailure(.badInput, error.message)
+        }
         var tests: (passed: Int, failed: Int)?
         if !noTest {
-            let outcomes = compilation.checkExpectations(reusing: planned.0)
+            let outcomes = compilation.checkExpectations(reusing: prepared.plan)
             tests = (outcomes.filter(\.passed).count, outcomes.filter { !$0.passed }.count)
             let failures = ExpectationChecker.diagnostics(outcomes)
             if !failures.isEmpty {
@@ -66,8 +74,7 @@ struct CompileCommand: ParsableCommand {
         }
         let result: Compilation.Result
         do throws(CompileFailure) {
-            result = try compilation.run(output: output, format: canonical ? .canonical : .advanced,
-                                         signatureDirectories: signatureDirectories, planned: planned)
+            result = try compilation.run(prepared, output: output, signatureDirectories: signatureDirectories)
         } catch {
             throw CommandFailure(.badInput, error.message)
         }

@@ -6,20 +6,27 @@ enum CompileSummary {
         let plan = result.plan
         var rows: [[String]] = [["vpxi", "epoch", "valid", "machines", "hosts", "certs", "chains", "pending"]]
         for (v, vpxi) in ir.model.vpxis.enumerated() {
-            let certs = plan.certs.indices.filter { plan.certs[$0].vpxi == v }
-            let pending = certs.filter { result.signing.origins[$0] == .pending }.count
+            // The output's counts: those of the plan, or of the previous output for a vpxi
+            // carried over.
+            let counts = result.statistics.vpxis[v]
             let hosts = Set(ir.placement.hosts[v]).count
             let epoch = plan.epochs[v].map { "\($0.index + 1)/\(vpxi.schedule.count)" } ?? "ended"
             let valid = plan.epochs[v].map { $0.validity.description } ?? "-"
-            rows.append([vpxi.name, epoch, valid, String(vpxi.machines.count), String(hosts), String(certs.count),
-                         String(plan.chains.filter { $0.vpxi == v }.count), String(pending)])
+            rows.append([vpxi.name + (plan.carried.contains(v) ? " (unchanged)" : ""), epoch, valid, String(vpxi.machines.count), String(hosts),
+                         String(counts.certs), String(counts.chains), String(counts.pending)])
         }
         var text = "compiled \(ir.model.vpxis.count) vpxi\(ir.model.vpxis.count == 1 ? "" : "s") at \(TimeWindow.format(at)) into \(output)\n\n"
         text += table(rows) + "\n"
         let flows = CertPlan.Flow.allCases.map { flow in "\(flow.rawValue) \(plan.certs.lazy.filter { $0.flow == flow }.count)" }
-        text += "certs by flow: \(flows.joined(separator: ", "))\n"
+        let statistics = result.statistics
+        if statistics.carriedVPXIs > 0 {
+            text += "unchanged vpxis: \(statistics.carriedVPXIs), carried over with their \(statistics.carriedCerts) certs (not planned again)\n"
+            text += "certs by flow, of the other vpxis: \(flows.joined(separator: ", "))\n"
+        } else {
+            text += "certs by flow: \(flows.joined(separator: ", "))\n"
+        }
         let signing = result.signing
-        text += "signatures: \(signing.count(.signed)) signed, \(signing.count(.reused)) reused, \(signing.count(.merged)) merged, \(signing.count(.pending)) pending"
+        text += "signatures: \(signing.count(.signed)) signed, \(signing.count(.reused) + statistics.carriedCerts) reused, \(signing.count(.merged)) merged, \(signing.count(.pending)) pending"
         text += " (RSA \(seconds(result.timings.rsa)), total \(seconds(result.timings.planning + result.timings.signing + result.timings.writing)))\n"
         if !ir.keys.generated.isEmpty { text += "keys generated: \(ir.keys.generated.count)\n" }
         text += "files: \(result.statistics.filesWritten) written, \(result.statistics.filesReused) unchanged\n"

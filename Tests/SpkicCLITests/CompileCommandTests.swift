@@ -46,7 +46,8 @@ final class CompileCommandTests: XCTestCase {
                 let file = try XCTUnwrap(chain.first("file")?.tail.first?.text)
                 let vpxi = chain.first("vpxi")!.tail.first!.text!, machine = chain.first("resource")!.tail.first!.text!
                 let last = try XCTUnwrap(certs[chain.first("certs")!.tail.last!.text!])
-                let reduced = try ExternalTool.run(spki, ["reduce", "--acl", out + "/acl/\(vpxi)/\(machine)", "--at", "2026-12-01T09:00:00Z", out + "/" + file])
+                let aclFile = try OutputACL.extract(out, vpxi: vpxi, machine: machine, to: out + ".acl")
+                let reduced = try ExternalTool.run(spki, ["reduce", "--acl", aclFile, "--at", "2026-12-01T09:00:00Z", out + "/" + file])
                 XCTAssertEqual(reduced.status, 0, "\(name) \(file): \(reduced.stderrText)")
                 let acl = try SExpr.parse(reduced.stdout)
                 // The first entry is the longest chain's: the user's.

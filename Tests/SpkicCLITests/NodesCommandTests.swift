@@ -138,7 +138,8 @@ final class NodesCommandTests: XCTestCase {
             for vm in authorized.tail where vm.head == "vm" {
                 let name = try XCTUnwrap(vm.first("name")?.tail.first?.text)
                 let machine = String(name.dropFirst("bronze-standard-".count)).replacingOccurrences(of: "worker-", with: "worker[")
-                let aclPath = root + "/certs/acl/bronze-standard/" + (machine.hasPrefix("worker[") ? machine + "]" : machine)
+                let aclPath = try OutputACL.extract(root + "/certs", vpxi: "bronze-standard", machine: machine.hasPrefix("worker[") ? machine + "]" : machine,
+                                                    to: root + "/acl")
                 for login in vm.tail where login.head == "login" {
                     let chain = try XCTUnwrap(login.first("chain")?.tail.first)
                     let chainPath = root + "/chain"
@@ -203,7 +204,8 @@ final class NodesCommandTests: XCTestCase {
             for vm in authorized.tail where vm.head == "vm" {
                 let name = try XCTUnwrap(vm.first("name")?.tail.first?.text)
                 let machine = String(name.dropFirst("bronze-standard-".count)).replacingOccurrences(of: "worker-", with: "worker[")
-                let aclPath = root + "/certs/acl/bronze-standard/" + (machine.hasPrefix("worker[") ? machine + "]" : machine)
+                let aclPath = try OutputACL.extract(root + "/certs", vpxi: "bronze-standard", machine: machine.hasPrefix("worker[") ? machine + "]" : machine,
+                                                    to: root + "/acl")
                 for login in vm.tail where login.head == "login" && login.first("user")?.tail.first?.text == "bob" {
                     try Data(try XCTUnwrap(login.first("chain")?.tail.first).canonical).write(to: URL(fileURLWithPath: root + "/chain"))
                     let reduced = try ExternalTool.run(spki, ["reduce", "--acl", aclPath, "--at", "2026-12-01T09:00:00Z", root + "/chain"])

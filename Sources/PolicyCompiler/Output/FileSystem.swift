@@ -37,6 +37,19 @@ enum FileSystem {
         if let failure = writeAll(bytes, to: fd) { throw FileError(code: .cannotWrite, path: path, reason: failure) }
     }
 
+    /// Writes a new file in pieces: `body` calls the function it is given with each piece,
+    /// in order (no fsync, as `write`).
+    static func write(to path: String, mode: mode_t = 0o644,
+                      _ body: (([UInt8]) throws(FileError) -> Void) throws(FileError) -> Void) throws(FileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(code: .cannotCreate, path: path, reason: errnoText()) }
+        defer { close(fd) }
+        _ = fchmod(fd, mode)
+        try body { (piece: [UInt8]) throws(FileError) in
+            if let failure = writeAll(piece, to: fd) { throw FileError(code: .cannotWrite, path: path, reason: failure) }
+        }
+    }
+
     static func read(_ path: String) throws(FileError) -> [UInt8] { try InputReader.read(path) }
 
     /// An open directory, to create many files in it without a path walk for each.

@@ -15,12 +15,18 @@ import ToolSupport
 /// .DIR.spkic/gen-Xk2p9q/manifest
 ///                       pending/<sha256>.tbs
 ///                       certs/<vpxi> -> ../../pool/certs/<hash of the vpxi's signed certs>
-///                       chains/<user> -> ../../pool/chains/<hash of the user's chains>
+///                       chains/<user> -> ../../pool/users/<hash of the user's links>
 ///                       acl/<vpxi> -> ../../pool/acl/<hash of the vpxi's ACLs>
 /// .DIR.spkic/pool/certs/<hash>
-///                 chains/<hash>/<vpxi>/<machine>
-///                 acl/<hash>/<machine>
+///                 chains/<hash>/<user>
+///                 users/<hash>/<vpxi> -> ../../chains/<hash of the vpxi's chains>/<user>
+///                 acl/<hash>
 /// ```
+///
+/// Every pool entry but the users' link directories belongs to one vpxi, so that a vpxi
+/// unchanged since the previous output is carried over by linking to the same entries
+/// (the manifest's `vpxi` record names them). Until manifest version 3, `chains/<user>` was a link to a directory of
+/// the user's chains of every vpxi, and `acl/<vpxi>` to a directory of a file per machine.
 ///
 /// A new generation is built beside the current one, synced to disk, then `DIR` is
 /// switched to it by renaming a new link over it (atomic); what no longer belongs to it
@@ -43,6 +49,7 @@ struct GenerationStore {
     func poolCerts(_ hash: String) -> String { pool + "/certs/" + hash }
     func poolChains(_ hash: String) -> String { pool + "/chains/" + hash }
     func poolACLs(_ hash: String) -> String { pool + "/acl/" + hash }
+    func poolUsers(_ hash: String) -> String { pool + "/users/" + hash }
 
     /// The generation `DIR` points to now, if it is one of ours.
     var current: String? {
@@ -63,6 +70,7 @@ struct GenerationStore {
             try FileSystem.makeDirectories(poolCerts())
             try FileSystem.makeDirectories(pool + "/chains")
             try FileSystem.makeDirectories(pool + "/acl")
+            try FileSystem.makeDirectories(pool + "/users")
             guard let lock = try FileSystem.lock(store + "/lock") else {
                 throw CompileFailure("another spkic is writing `\(output)`; wait for it to finish")
             }
@@ -91,17 +99,17 @@ struct GenerationStore {
     /// Removes what the published generation does not use: other generations, pool
     /// entries it does not link to, leftovers of interrupted runs (and the per-cert files
     /// of a version 1 output).
-    func collect(keeping generation: String, chains: Set<String>, acls: Set<String>, certs: Set<String>) {
+    func collect(keeping generation: String, pool kept: GenerationLinks.PoolNames) {
         let name = AtomicFileName.basename(of: generation)
         for entry in FileSystem.list(store) where entry != name && entry != "pool" && entry != "lock" {
             FileSystem.removeTreeInParallel(store + "/" + entry)
         }
-        for (directory, keep) in [(pool + "/chains", chains), (pool + "/acl", acls)] {
+        for (directory, keep) in [(pool + "/chains", kept.chains), (pool + "/users", kept.users), (pool + "/acl", kept.acls)] {
             for entry in FileSystem.list(directory) where !keep.contains(entry) {
                 FileSystem.removeTreeInParallel(directory + "/" + entry)
             }
         }
-        let stale = FileSystem.list(poolCerts()).filter { !certs.contains($0) }
+        let stale = FileSystem.list(poolCerts()).filter { !kept.certs.contains($0) }
         let directory = poolCerts()
         _ = Parallel.map(stale.count, chunk: 512) { range in
             for index in range { FileSystem.removeTree(directory + "/" + stale[index]) }

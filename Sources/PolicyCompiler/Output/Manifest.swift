@@ -1,3 +1,4 @@
+import ToolSupport
 import SExpr
 import SPKI
 
@@ -10,14 +11,16 @@ import SPKI
 ///  (version "2")
 ///  (policy "bronze-standard.vp")
 ///  (at "2026-12-01_08:00:00")
-///  (vpxi "bronze-standard" (registrar "lyon") (window ...) (epoch "0" "42") (valid ...) (lifetime "36h") (renew-every "12h"))
+///  (vpxi "bronze-standard" (registrar "lyon") (window ...) (epoch "0" "42") (valid ...) (lifetime "36h") (renew-every "12h")
+///        (fingerprint "5d1e...") (records (certs "102") (pending "0") (chains "67") (complete-chains "67") (acls "35"))
+///        (pool (certs "a3f0...") (chains "77c1...") (acl "0b9e...")))
 ///  (summary (certs "102") (signed "102") (pending "0") (chains "67") (acls "35"))
 ///  (cert "9f2c..." (flow resource-registrar) (vpxi "bronze-standard") (resource "worker[3]") (issuer "bronze-standard/worker[3]") (subject "lyon") (propagate) (tag ...) (valid ...) (status signed) (file "certs/bronze-standard") (chains "alice/bronze-standard/worker[3]" ...))
 ///  (chain "alice/bronze-standard/worker[3]" (user "alice") (vpxi "bronze-standard") (resource "worker[3]") (status complete) (certs "9f2c..." "41d0...") (file "chains/alice/bronze-standard") (offset "0") (length "7421"))
-///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard/worker[3]")))
+///  (acl "bronze-standard/worker[3]" (resource (hash sha256 |...|)) (file "acl/bronze-standard") (offset "1330") (length "442")))
 /// ```
 public enum Manifest {
-    public static let version = "2"
+    public static let version = "3"
 
     /// A cert's status in the manifest.
     public enum CertStatus: String, Sendable {
@@ -35,7 +38,16 @@ public enum Manifest {
         [["version", string(version)], ["policy", string(policy)], ["at", string(SPKIDate(secondsSinceEpoch: at).description)]]
     }
 
-    static func vpxiRecord(_ vpxi: PolicyModel.VPXI, registrar: String, epoch: RenewalSchedule.Epoch?) -> SExpr {
+    /// How many records of each kind a vpxi has in the manifest (they follow each other
+    /// vpxi by vpxi in each kind), and the pool entries of its files: what a re-run needs
+    /// to carry the vpxi over without reading its records.
+    struct VPXIPart: Sendable {
+        var certs = 0, pending = 0, chains = 0, completeChains = 0, acls = 0
+        var certPool: String?, chainPool: String?, aclPool: String?
+    }
+
+    static func vpxiRecord(_ vpxi: PolicyModel.VPXI, registrar: String, epoch: RenewalSchedule.Epoch?,
+                           fingerprint: String, part: VPXIPart) -> SExpr {
         var items: [SExpr] = ["vpxi", string(vpxi.name), ["registrar", string(registrar)]]
         items.append(.list(["window"] + vpxi.window.validity.sexp!.tail))
         if let epoch {
@@ -46,6 +58,15 @@ public enum Manifest {
         }
         items.append(["lifetime", string(DurationText.format(vpxi.lifetime))])
         items.append(["renew-every", string(DurationText.format(vpxi.renewal))])
+        items.append(["fingerprint", string(fingerprint)])
+        items.append(["records", ["certs", string(String(part.certs))], ["pending", string(String(part.pending))],
+                      ["chains", string(String(part.chains))], ["complete-chains", string(String(part.completeChains))],
+                      ["acls", string(String(part.acls))]])
+        var pool: [SExpr] = ["pool"]
+        if let name = part.certPool { pool.append(["certs", string(name)]) }
+        if let name = part.chainPool { pool.append(["chains", string(name)]) }
+        if let name = part.aclPool { pool.append(["acl", string(name)]) }
+        items.append(.list(pool))
         return .list(items)
     }
 
@@ -77,22 +98,33 @@ public enum Manifest {
         return .list(items)
     }
 
-    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo) -> SExpr {
-        ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acl(vpxi: vpxi, machine: machine))]]
+    /// A machine's ACL: the hash of the key it trusts, its file (`acl/<vpxi>`) and where
+    /// it sits in it.
+    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo, place: (offset: Int, length: Int)) -> SExpr {
+        ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acls(vpxi: vpxi))],
+         ["offset", string(String(place.offset))], ["length", string(String(place.length))]]
     }
 
     /// One record as a line of the manifest (without the line break).
     static func line(_ record: SExpr) -> [UInt8] { Array(record.description.utf8) }
 
-    /// The whole manifest: `(spkic-manifest` then one record per line.
-    static func render(_ lines: [[UInt8]]) -> [UInt8] {
-        var out = Array("(spkic-manifest".utf8)
-        out.reserveCapacity(lines.reduce(32) { $0 + $1.count + 2 })
-        for line in lines {
-            out.append(contentsOf: [0x0A, 0x20])
-            out.append(contentsOf: line)
+    /// Writes the manifest, `(spkic-manifest` then one record per line, to a new file
+    /// through a buffer of 1 MiB rather than one array of the whole (about 100 MB for
+    /// 100,000 certs).
+    static func write(_ lines: [ArraySlice<UInt8>], to path: String) throws(FileError) {
+        try FileSystem.write(to: path) { (emit: ([UInt8]) throws(FileError) -> Void) throws(FileError) in
+            var buffer = Array("(spkic-manifest".utf8)
+            buffer.reserveCapacity(1 << 20)
+            for line in lines {
+                if buffer.count + line.count + 2 > 1 << 20, !buffer.isEmpty {
+                    try emit(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+                buffer.append(contentsOf: [0x0A, 0x20])
+                buffer.append(contentsOf: line)
+            }
+            buffer.append(contentsOf: Array(")\n".utf8))
+            try emit(buffer)
         }
-        out.append(contentsOf: Array(")\n".utf8))
-        return out
     }
 }

@@ -2,8 +2,9 @@ import SExpr
 import SPKI
 
 /// What an output holds, indexed for writing it: the certs, chains and ACLs of each vpxi,
-/// the chains each cert is in, and the content names of the pool directories (each
-/// user's chains, each vpxi's ACLs).
+/// the chains each cert is in, and the content names of the pool entries (each vpxi's
+/// certs file, chains directory and ACLs file). The vpxis carried over
+/// (`plan.carried`) have none here: their part comes from the previous output.
 struct OutputContent {
     let model: PolicyModel
     let plan: CertPlan
@@ -15,10 +16,11 @@ struct OutputContent {
     var aclIndex: [Int] = []
     /// For each cert, the keys of the chains it is in.
     var chainKeysOfCert: [[String]] = []
-    /// For each user with complete chains, the name of their pool directory.
-    var userDirectories: [Int: String] = [:]
-    /// For each vpxi, the name of its ACLs' pool directory.
-    var aclDirectories: [String] = []
+    /// For each vpxi with complete chains, the name of its chains' pool directory (a file
+    /// per user in it).
+    var chainDirectories: [String?] = []
+    /// For each vpxi planned, the name of its ACLs' pool file.
+    var aclPacks: [String?] = []
     /// For each vpxi, the name of its certs' pool file (its signed certs, in plan order);
     /// nil when it has none.
     var certPacks: [String?] = []
@@ -35,24 +37,30 @@ struct OutputContent {
         }
         chainsOfVPXI = Array(repeating: [], count: model.vpxis.count)
         chainKeysOfCert = Array(repeating: [], count: plan.certs.count)
-        var userLines: [Int: [String]] = [:]
+        var chainLines = [[String]](repeating: [], count: model.vpxis.count)
         for (index, chain) in plan.chains.enumerated() {
             chainsOfVPXI[chain.vpxi].append(index)
             let key = chainKey(chain)
             for cert in chain.certs { chainKeysOfCert[cert].append(key) }
             if chain.certs.allSatisfy({ signed[$0] }) {
-                userLines[chain.user, default: ["layout 2", "format \(format.rawValue)"]].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
+                chainLines[chain.vpxi].append(key + " " + chain.certs.map { plan.certs[$0].hex }.joined(separator: " "))
             }
         }
-        for (user, lines) in userLines { userDirectories[user] = GenerationStore.contentName(lines) }
         var first = 0
         for (v, vpxi) in model.vpxis.enumerated() {
+            chainDirectories.append(chainLines[v].isEmpty ? nil
+                : GenerationStore.contentName(["layout 3", "format \(format.rawValue)", "vpxi \(vpxi.name)"] + chainLines[v]))
             aclIndex.append(first)
-            var lines = ["format \(format.rawValue)"]
+            guard !plan.carried.contains(v) else {
+                aclPacks.append(nil)
+                certPacks.append(nil)
+                continue
+            }
+            var lines = ["acl-pack 3", "format \(format.rawValue)"]
             for m in vpxi.machines.indices {
                 lines.append(vpxi.machines[m].name + " " + (plan.acls[first + m].acl.sexp.description))
             }
-            aclDirectories.append(GenerationStore.contentName(lines))
+            aclPacks.append(GenerationStore.contentName(lines))
             first += vpxi.machines.count
             let signedHexes = certRanges[v].filter { signed[$0] }.map { plan.certs[$0].hex }
             certPacks.append(signedHexes.isEmpty ? nil : GenerationStore.contentName(["format \(format.rawValue)"] + signedHexes))

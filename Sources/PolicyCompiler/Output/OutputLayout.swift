@@ -3,8 +3,10 @@
 public enum OutputLayout {
     public static let manifest = "manifest"
 
-    /// `acl/<vpxi>/<machine>`: the machine's ACL.
-    public static func acl(vpxi: String, machine: String) -> String { "acl/\(vpxi)/\(machine)" }
+    /// `acl/<vpxi>`: the ACL of each machine of the vpxi, one object after the other (the
+    /// manifest gives each one's offset and length). Until manifest version 2, each
+    /// machine's ACL had its own file, `acl/<vpxi>/<machine>`.
+    public static func acls(vpxi: String) -> String { "acl/\(vpxi)" }
 
     /// `certs/<vpxi>`: the vpxi's signed certs, as one `(sequence CERT SIGNATURE ...)`.
     public static func certs(vpxi: String) -> String { "certs/\(vpxi)" }

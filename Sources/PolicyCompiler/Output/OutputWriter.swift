@@ -21,6 +21,12 @@ public struct OutputWriter: Sendable {
         public var chainsPending = 0
         /// How long each step took (for benchmarks).
         public var phases: [(String, Duration)] = []
+        /// Each vpxi's certs (and how many pending) and chains in the output, those carried
+        /// over included.
+        public var vpxis: [(certs: Int, pending: Int, chains: Int)] = []
+        /// The vpxis carried over from the previous output, and their certs.
+        public var carriedVPXIs = 0
+        public var carriedCerts = 0
     }
 
     let model: PolicyModel
@@ -30,9 +36,12 @@ public struct OutputWriter: Sendable {
     let format: SExprText
     let policyName: String
     let at: Int64
+    /// Each vpxi's fingerprint (`VPXIFingerprint`), recorded in the manifest.
+    let fingerprints: [String]
 
     public init(model: PolicyModel, plan: CertPlan, signing: CertSigner.Result, previous: PreviousOutput?,
-                format: SExprText, policyName: String, at: Int64) {
+                format: SExprText, policyName: String, at: Int64, fingerprints: [String]) {
+        self.fingerprints = fingerprints
         self.model = model
         self.plan = plan
         self.signing = signing
@@ -56,7 +65,7 @@ public struct OutputWriter: Sendable {
         let (generation, lock) = try store.begin()
         defer { FileSystem.unlock(lock) }
         let clock = ContinuousClock()
-        var kept: (chains: Set<String>, acls: Set<String>, certs: Set<String>) = ([], [], [])
+        var kept = GenerationLinks.PoolNames()
         do {
             kept = try fill(generation, store: store, stats: &stats)
             var mark = clock.now
@@ -70,7 +79,7 @@ public struct OutputWriter: Sendable {
             throw CompileFailure("cannot write the output `\(output)`: \(error.reason)")
         }
         let mark = clock.now
-        store.collect(keeping: generation, chains: kept.chains, acls: kept.acls, certs: kept.certs)
+        store.collect(keeping: generation, pool: kept)
         stats.phases.append(("remove what the previous output no longer needs", clock.now - mark))
         return stats
     }
@@ -78,7 +87,7 @@ public struct OutputWriter: Sendable {
     /// Writes the generation and what it needs in the pool; returns the pool entries it
     /// uses.
     func fill(_ generation: String, store: GenerationStore, stats: inout Statistics) throws(FileError)
-        -> (chains: Set<String>, acls: Set<String>, certs: Set<String>) {
+        -> GenerationLinks.PoolNames {
         let clock = ContinuousClock()
         var mark = clock.now
         func phase(_ name: String) {
@@ -89,31 +98,31 @@ public struct OutputWriter: Sendable {
         var certStatus = [Manifest.CertStatus](repeating: .pending, count: certs.count)
         for index in certs.indices where signing.origins[index] != .pending { certStatus[index] = .signed }
         let content = OutputContent(model: model, plan: plan, signed: certStatus.map { $0 == .signed }, format: format)
-        var chainRecords: [[UInt8]] = []
-        var aclRecords: [[UInt8]] = []
-        var certRecords: [[UInt8]] = []
+        var records = ManifestRecords(vpxis: model.vpxis.count)
+        var links = GenerationLinks()
 
-        // Each user's chains and each vpxi's ACLs go to a pool directory named by their
-        // content: reused when it exists, else written under a temporary name.
-        // A user's directory is reused only with the previous manifest's records of its
-        // chains (they say where each chain sits in the files).
-        var newUserDirectories: [Int: String] = [:]
-        var userChainKeys: [Int: [String]] = [:]
-        for chain in plan.chains { userChainKeys[chain.user, default: []].append(content.chainKey(chain)) }
+        // Each vpxi's chains go to a pool directory named by their content: reused when it
+        // exists, else written under a temporary name. A chains directory is reused
+        // only with the previous manifest's records of its chains (they say where each chain
+        // sits in its user's file).
         let previousChainLines = previous?.chainLines ?? [:]
-        for (user, name) in content.userDirectories
-        where !FileSystem.exists(store.poolChains(name)) || !(userChainKeys[user] ?? []).allSatisfy({ previousChainLines[$0] != nil }) {
-            newUserDirectories[user] = try FileSystem.temporaryDirectory(in: store.pool + "/chains", prefix: name + ".tmp-")
-        }
-        var newACLDirectories: [Int: String] = [:]
-        for (v, name) in content.aclDirectories.enumerated() where !FileSystem.exists(store.poolACLs(name)) {
-            newACLDirectories[v] = try FileSystem.temporaryDirectory(in: store.pool + "/acl", prefix: name + ".tmp-")
+        var newChainDirectories: [Int: String] = [:]
+        for (v, name) in content.chainDirectories.enumerated() {
+            guard let name else { continue }
+            let complete = content.chainsOfVPXI[v].filter { plan.chains[$0].certs.allSatisfy { certStatus[$0] == .signed } }
+            if !FileSystem.exists(store.poolChains(name)) || !complete.allSatisfy({ previousChainLines[content.chainKey(plan.chains[$0])] != nil }) {
+                newChainDirectories[v] = try FileSystem.temporaryDirectory(in: store.pool + "/chains", prefix: name + ".tmp-")
+            }
         }
         phase("plan the files")
 
         var rendered = 0
         var renderTime = Duration.zero, putTime = Duration.zero, recordTime = Duration.zero
         for v in model.vpxis.indices {
+            if plan.carried.contains(v) {
+                try carryOver(v, store: store, records: &records, links: &links, stats: &stats)
+                continue
+            }
             let range = content.certRanges[v]
             var files: [(String, FileContent)] = []
             var needed = Set<Int>()
@@ -143,6 +152,7 @@ public struct OutputWriter: Sendable {
             // Each user's complete chains of this vpxi go to one file, `chains/<user>/<vpxi>`,
             // one `(sequence ...)` after the other; the manifest says where each one is.
             var chainsToWrite: [Int: [Int]] = [:]
+            var chainUsers = Set<Int>()
             for chainIndex in content.chainsOfVPXI[v] {
                 let chain = plan.chains[chainIndex]
                 guard chain.certs.allSatisfy({ certStatus[$0] == .signed }) else {
@@ -150,25 +160,29 @@ public struct OutputWriter: Sendable {
                     continue
                 }
                 stats.chainsComplete += 1
-                if newUserDirectories[chain.user] != nil {
+                records.parts[v].completeChains += 1
+                chainUsers.insert(chain.user)
+                if newChainDirectories[v] != nil {
                     for index in chain.certs { need(index) }
                     chainsToWrite[chain.user, default: []].append(chainIndex)
                 }
             }
-            let reusedChainFiles = Set(content.chainsOfVPXI[v].map { plan.chains[$0].user }).filter {
-                newUserDirectories[$0] == nil && content.userDirectories[$0] != nil
+            if newChainDirectories[v] == nil { stats.filesReused += chainUsers.count }
+            if let name = content.chainDirectories[v] {
+                for user in chainUsers { links.chain(user: model.users[user].name, vpxi: model.vpxis[v].name, pool: name) }
             }
-            stats.filesReused += reusedChainFiles.count
+            // The vpxi's ACLs go to one pool file named by their content, one object after
+            // the other (the manifest says where each one is); rendered every time (they
+            // are small) for their places, written when the file is not in the pool.
+            let aclPack = content.aclPacks[v].flatMap { name in FileSystem.exists(store.poolACLs(name)) ? nil : store.poolACLs(name) }
+            var aclBytes: [UInt8] = []
             for (m, machine) in model.vpxis[v].machines.enumerated() {
-                let planned = plan.acls[content.aclIndex[v] + m]
-                aclRecords.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
-                                                                   key: content.machineKey(v, m))))
-                if let directory = newACLDirectories[v] {
-                    files.append((directory + "/" + machine.name, .bytes(format.object(planned.acl.sexp))))
-                } else {
-                    stats.filesReused += 1
-                }
+                let object = format.object(plan.acls[content.aclIndex[v] + m].acl.sexp)
+                records.acls.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
+                                                                     key: content.machineKey(v, m), place: (aclBytes.count, object.count)))[...])
+                aclBytes += object
             }
+            if let aclPack { files.append((aclPack + ".tmp", .bytes(aclBytes))) } else { stats.filesReused += 1 }
             // The texts this vpxi's files need, then the files, then its manifest lines.
             var started = clock.now
             let previousSignatures = fromPrevious.isEmpty ? [:] : previous?.signatures(ofVPXI: model.vpxis[v].name) ?? [:]
@@ -192,27 +206,34 @@ public struct OutputWriter: Sendable {
             }.flatMap { $0 }
             var places: [Int: (offset: Int, length: Int)] = [:]
             for (position, user) in users.enumerated() {
-                files.append((newUserDirectories[user]! + "/" + vpxiName, .bytes(chainFiles[position].bytes)))
+                files.append((newChainDirectories[v]! + "/" + model.users[user].name, .bytes(chainFiles[position].bytes)))
                 places.merge(chainFiles[position].places) { first, _ in first }
             }
-            for chainIndex in content.chainsOfVPXI[v] {
-                let chain = plan.chains[chainIndex]
-                let key = content.chainKey(chain)
-                let complete = chain.certs.allSatisfy { certStatus[$0] == .signed }
-                if complete, places[chainIndex] == nil, let line = previousChainLines[key] {
-                    chainRecords.append(line)  // in the user's unchanged pool directory
-                    continue
+            // The chains' manifest records, on every core.
+            let chainIndices = content.chainsOfVPXI[v]
+            let (statusesNow, placesNow, contentNow, modelNow) = (certStatus, places, content, model)
+            records.chains += Parallel.map(chainIndices.count, chunk: 256) { range in
+                range.map { position -> ArraySlice<UInt8> in
+                    let chainIndex = chainIndices[position]
+                    let chain = contentNow.plan.chains[chainIndex]
+                    let key = contentNow.chainKey(chain)
+                    let complete = chain.certs.allSatisfy { statusesNow[$0] == .signed }
+                    if complete, placesNow[chainIndex] == nil, let line = previousChainLines[key] {
+                        return line[...]  // in the vpxi's unchanged chains directory
+                    }
+                    return Manifest.line(Manifest.chainRecord(
+                        key: key, user: modelNow.users[chain.user].name, vpxi: vpxiName,
+                        machine: modelNow.vpxis[v].machines[chain.machine].name, status: complete ? .complete : .pending,
+                        certs: chain.certs.map { certs[$0].hex }, place: placesNow[chainIndex]))[...]
                 }
-                chainRecords.append(Manifest.line(Manifest.chainRecord(
-                    key: key, user: model.users[chain.user].name, vpxi: vpxiName, machine: model.vpxis[v].machines[chain.machine].name,
-                    status: complete ? .complete : .pending, certs: chain.certs.map { certs[$0].hex }, place: places[chainIndex])))
-            }
+            }.flatMap { $0 }
             renderTime += clock.now - started
             started = clock.now
             let directories = Set(files.map { AtomicFileName.directory(of: $0.0) })
             for directory in directories.sorted() { try FileSystem.makeDirectories(directory) }
             stats.filesWritten += try Self.put(files, format: format, table: table)
             if let pack { try FileSystem.move(pack + ".tmp", pack) }
+            if let aclPack { try FileSystem.move(aclPack + ".tmp", aclPack) }
             putTime += clock.now - started
             started = clock.now
             let model = self.model
@@ -220,49 +241,59 @@ public struct OutputWriter: Sendable {
             let chainKeys = content.chainKeysOfCert
             let origins = signing.origins
             let previousLines = previous?.certLines ?? [:]
-            certRecords += Parallel.map(range.count, chunk: 512) { chunk in
-                chunk.map { offset -> [UInt8] in
+            records.certs += Parallel.map(range.count, chunk: 512) { chunk in
+                chunk.map { offset -> ArraySlice<UInt8> in
                     let index = range.lowerBound + offset
                     // An unchanged cert in unchanged chains keeps its line.
                     if origins[index] == .reused, let old = previousLines[certs[index].hex], old.chains == chainKeys[index] {
-                        return old.line
+                        return old.line[...]
                     }
-                    return Manifest.line(Manifest.certRecord(certs[index], model: model, status: statuses[index], chains: chainKeys[index]))
+                    return Manifest.line(Manifest.certRecord(certs[index], model: model, status: statuses[index], chains: chainKeys[index]))[...]
                 }
             }.flatMap { $0 }
+            records.parts[v].certs = range.count
+            records.parts[v].pending = range.lazy.filter { statuses[$0] == .pending }.count
+            records.parts[v].chains = content.chainsOfVPXI[v].count
+            records.parts[v].acls = model.vpxis[v].machines.count
+            records.parts[v].certPool = content.certPacks[v]
+            records.parts[v].chainPool = content.chainDirectories[v]
+            records.parts[v].aclPool = content.aclPacks[v]
             recordTime += clock.now - started
         }
         phase("render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
 
         // Complete pool directories get their names; the generation links to them.
-        for (user, temporary) in newUserDirectories {
-            let target = store.poolChains(content.userDirectories[user]!)
+        for (v, temporary) in newChainDirectories {
+            let target = store.poolChains(content.chainDirectories[v]!)
             if FileSystem.exists(target) { FileSystem.removeTree(target) }  // without its manifest records
             try FileSystem.move(temporary, target)
         }
-        for (v, temporary) in newACLDirectories { try FileSystem.move(temporary, store.poolACLs(content.aclDirectories[v])) }
-        for (user, name) in content.userDirectories.sorted(by: { $0.key < $1.key }) {
-            try FileSystem.symlink("../../pool/chains/" + name, at: generation + "/" + OutputLayout.chainsLink(user: model.users[user].name))
+        for (v, part) in records.parts.enumerated() where !plan.carried.contains(v) {
+            links.vpxi(model.vpxis[v].name, part: part)
         }
-        for (v, name) in content.aclDirectories.enumerated() {
-            try FileSystem.symlink("../../pool/acl/" + name, at: generation + "/acl/" + model.vpxis[v].name)
-        }
-        for (v, name) in content.certPacks.enumerated() {
-            if let name { try FileSystem.symlink("../../pool/certs/" + name, at: generation + "/" + OutputLayout.certs(vpxi: model.vpxis[v].name)) }
-        }
+        try links.make(in: generation, store: store)
         var header = Manifest.header(policy: policyName, at: at)
         for (v, vpxi) in model.vpxis.enumerated() {
-            header.append(Manifest.vpxiRecord(vpxi, registrar: model.registrars[vpxi.registrar].name, epoch: plan.epochs[v]))
+            header.append(Manifest.vpxiRecord(vpxi, registrar: model.registrars[vpxi.registrar].name, epoch: plan.epochs[v],
+                                              fingerprint: fingerprints[v], part: records.parts[v]))
         }
-        let signedCount = certStatus.lazy.filter { $0 == .signed }.count
-        header.append(["summary", ["certs", .string(String(certs.count))], ["signed", .string(String(signedCount))],
-                       ["pending", .string(String(certs.count - signedCount))], ["chains", .string(String(plan.chains.count))],
-                       ["acls", .string(String(plan.acls.count))]])
-        try FileSystem.write(Manifest.render(header.map(Manifest.line) + certRecords + chainRecords + aclRecords),
-                             to: generation + "/" + OutputLayout.manifest)
+        let total = records.parts.reduce(into: Manifest.VPXIPart()) { total, part in
+            total.certs += part.certs
+            total.pending += part.pending
+            total.chains += part.chains
+            total.acls += part.acls
+        }
+        let summary: [(String, Int)] = [("certs", total.certs), ("signed", total.certs - total.pending), ("pending", total.pending),
+                                        ("chains", total.chains), ("acls", total.acls)]
+        header.append(.list(["summary"] + summary.map { name, count -> SExpr in .list([.string(name), .string(String(count))]) }))
+        try Manifest.write(header.map { Manifest.line($0)[...] } + records.certs + records.chains + records.acls,
+                           to: generation + "/" + OutputLayout.manifest)
         stats.filesWritten += 1
+        stats.vpxis = records.parts.map { ($0.certs, $0.pending, $0.chains) }
+        stats.carriedVPXIs = plan.carried.count
+        stats.carriedCerts = plan.carried.reduce(0) { $0 + records.parts[$1].certs }
         phase("manifest and links")
-        return (Set(content.userDirectories.values), Set(content.aclDirectories), Set(content.certPacks.compactMap { $0 }))
+        return links.kept
     }
 
     /// The signature item of a reused cert, read back from the previous output: from its

@@ -25,10 +25,33 @@ public struct PreviousOutput: Sendable {
     /// The manifest's version (`Manifest.version` for an output of this spkic).
     public var version = Manifest.version
 
+    /// What the previous manifest says of one vpxi (manifest version 3): its fingerprint,
+    /// how many records of each kind it has (they follow each other vpxi by vpxi, so this
+    /// places its lines), and the pool entries of its files.
+    struct VPXIRecord: Sendable {
+        var fingerprint: String
+        var part = Manifest.VPXIPart()
+        /// Its lines of each kind: indices into `lines`.
+        var certLines = 0..<0, chainLines = 0..<0, aclLines = 0..<0
+    }
+
+    /// The manifest's record lines (without the leading space and the manifest's closing
+    /// parenthesis), kept to be copied into the new manifest for carried-over vpxis.
+    var lines: [ArraySlice<UInt8>] = []
+    /// By vpxi name (manifest version 3).
+    var vpxiRecords: [String: VPXIRecord] = [:]
+    /// The vpxis (by name) whose part of this output is carried over: the fingerprint
+    /// given to `load` matches, and none of its certs is pending.
+    public internal(set) var carried: Set<String> = []
+
     /// Reads `directory/manifest`; nil when the directory does not exist. A directory
     /// without a manifest (or with one spkic cannot read) is refused: it is not an
     /// output of spkic, and compiling would replace it.
-    public static func load(_ directory: String) throws(CompileFailure) -> PreviousOutput? {
+    ///
+    /// With `fingerprints` (by vpxi name), the vpxis whose fingerprint matches the
+    /// manifest's are carried over and their records are not parsed; nor are those of
+    /// vpxis not in `fingerprints` (no longer in the policy). Without, every record is.
+    public static func load(_ directory: String, fingerprints: [String: String]? = nil) throws(CompileFailure) -> PreviousOutput? {
         guard FileSystem.exists(directory) else { return nil }
         guard FileSystem.isDirectory(directory) else {
             throw CompileFailure("`\(directory)` exists and is not a directory; choose another output")
@@ -46,22 +69,36 @@ public struct PreviousOutput: Sendable {
         } catch {
             throw CompileFailure("cannot read the previous manifest: \(error)")
         }
-        // One record per line after the first. Each line is parsed on its own (in
-        // parallel), into a flat document walked without building values.
-        let lines = bytes.split(separator: UInt8(ascii: "\n"))
+        // One record per line after the first, each line parsed on its own (in parallel)
+        // into a flat document walked without building values.
+        var split = bytes.split(separator: UInt8(ascii: "\n")).dropFirst().map { line in
+            line.first == UInt8(ascii: " ") ? line.dropFirst() : line
+        }
+        if let last = split.last, last.last == UInt8(ascii: ")") { split[split.count - 1] = last.dropLast() }  // closes the manifest
+        let lines = split
         var version = "1"
-        if lines.count > 1 {
-            let second = Array(lines[1].drop { $0 == UInt8(ascii: " ") })
-            if let value = try? SExpr.parse(second), value.head == "version", case .atom(let atom)? = value.tail.first {
-                version = String(decoding: atom.bytes, as: UTF8.self)
+        if let first = lines.first, let value = try? SExpr.parse(Array(first)), value.head == "version",
+           case .atom(let atom)? = value.tail.first {
+            version = String(decoding: atom.bytes, as: UTF8.self)
+        }
+        let (vpxiRecords, recordsStart) = version == Manifest.version ? Self.vpxiRecords(lines) : ([:], 0)
+        // The lines to parse: all of them, or those of the vpxis planned again.
+        var carried = Set<String>()
+        var toParse: [Range<Int>] = [0..<lines.count]
+        if let fingerprints, !vpxiRecords.isEmpty {
+            toParse = [0..<recordsStart]
+            for (name, record) in vpxiRecords.sorted(by: { $0.value.certLines.lowerBound < $1.value.certLines.lowerBound }) {
+                guard let fingerprint = fingerprints[name] else { continue }
+                if fingerprint == record.fingerprint, record.part.pending == 0, Self.poolHolds(record.part, store: GenerationStore(output: directory)) {
+                    carried.insert(name)
+                } else {
+                    toParse += [record.certLines, record.chainLines, record.aclLines]
+                }
             }
         }
-        let records = Parallel.map(max(0, lines.count - 1), chunk: 2048) { range in
-            range.compactMap { offset -> Record? in
-                var line = Array(lines[offset + 1].drop { $0 == UInt8(ascii: " ") })
-                if offset + 2 == lines.count, line.last == UInt8(ascii: ")") { line.removeLast() }  // closes the manifest
-                return Record(line)
-            }
+        let indices = toParse.flatMap { $0 }
+        let records = Parallel.map(indices.count, chunk: 2048) { range in
+            range.compactMap { position -> Record? in Record(Array(lines[indices[position]])) }
         }.flatMap { $0 }
         var signed = Set<String>()
         var certLines: [String: ([UInt8], [String])] = [:]
@@ -85,7 +122,69 @@ public struct PreviousOutput: Sendable {
                                       certLines: version == Manifest.version ? certLines : [:], chains: chains, acls: acls)
         previous.version = version
         if version == Manifest.version { previous.chainLines = chainLines }
+        if !carried.isEmpty {
+            previous.lines = lines
+            previous.vpxiRecords = vpxiRecords
+            previous.carried = carried
+        }
         return previous
+    }
+
+    /// The vpxi records of a version 3 manifest, with where each vpxi's lines are, and the
+    /// index of the first line after the header; empty when the counts do not add up to
+    /// the manifest's lines (then nothing is carried over).
+    static func vpxiRecords(_ lines: [ArraySlice<UInt8>]) -> ([String: VPXIRecord], Int) {
+        var found: [(String, VPXIRecord)] = []
+        var index = 0
+        while index < lines.count, !lines[index].starts(with: Array("(summary".utf8)) {
+            if lines[index].starts(with: Array("(vpxi ".utf8)) {
+                guard let record = try? SExpr.parse(Array(lines[index])), let parsed = vpxiRecord(record) else { return ([:], 0) }
+                found.append(parsed)
+            }
+            index += 1
+        }
+        var position = index + 1
+        var records: [String: VPXIRecord] = [:]
+        func take(_ count: Int) -> Range<Int> {
+            defer { position += count }
+            return position..<position + count
+        }
+        for (name, var record) in found {
+            record.certLines = take(record.part.certs)
+            records[name] = record
+        }
+        for (name, _) in found { records[name]!.chainLines = take(records[name]!.part.chains) }
+        for (name, _) in found { records[name]!.aclLines = take(records[name]!.part.acls) }
+        guard position == lines.count, records.count == found.count else { return ([:], 0) }
+        return (records, index + 1)
+    }
+
+    /// Whether the pool still has a vpxi's entries.
+    static func poolHolds(_ part: Manifest.VPXIPart, store: GenerationStore) -> Bool {
+        (part.certPool.map { FileSystem.exists(store.poolCerts($0)) } ?? true)
+            && (part.chainPool.map { FileSystem.exists(store.poolChains($0)) } ?? true)
+            && (part.aclPool.map { FileSystem.exists(store.poolACLs($0)) } ?? true)
+    }
+
+    static func vpxiRecord(_ value: SExpr) -> (String, VPXIRecord)? {
+        func text(_ item: SExpr?) -> String? {
+            guard case .atom(let atom)? = item else { return nil }
+            return String(decoding: atom.bytes, as: UTF8.self)
+        }
+        func field(_ items: [SExpr], _ name: String) -> [SExpr]? { items.first { $0.head == name }.map { Array($0.tail) } }
+        let items = Array(value.tail)
+        guard let name = text(items.first), let fingerprint = text(field(items, "fingerprint")?.first),
+              let counts = field(items, "records") else { return nil }
+        var record = VPXIRecord(fingerprint: fingerprint)
+        func count(_ key: String) -> Int? { text(field(counts, key)?.first).flatMap { Int($0) } }
+        guard let certs = count("certs"), let pending = count("pending"), let chains = count("chains"),
+              let complete = count("complete-chains"), let acls = count("acls") else { return nil }
+        (record.part.certs, record.part.pending, record.part.chains, record.part.completeChains, record.part.acls) = (certs, pending, chains, complete, acls)
+        let pool = field(items, "pool") ?? []
+        record.part.certPool = text(field(pool, "certs")?.first)
+        record.part.chainPool = text(field(pool, "chains")?.first)
+        record.part.aclPool = text(field(pool, "acl")?.first)
+        return (name, record)
     }
 
     /// One line of a manifest, read.

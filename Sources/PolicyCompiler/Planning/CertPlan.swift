@@ -34,6 +34,9 @@ public struct CertPlan: Sendable {
         public let canonical: [UInt8]
         /// SHA-256 of `canonical`: the cert's name in the output.
         public let digest: [UInt8]
+        /// The digest in lowercase hexadecimal (made once: the output names the cert by it
+        /// in several places).
+        public let hex: String
 
         init(flow: Flow, vpxi: Int, machine: Int, issuer: Party, subject: Party, cert: Cert) {
             self.flow = flow
@@ -44,10 +47,8 @@ public struct CertPlan: Sendable {
             self.cert = cert
             canonical = cert.sexp.canonical
             digest = HashAlgorithm.sha256.digest(canonical)
+            hex = Hex.encode(digest)
         }
-
-        /// The digest in lowercase hexadecimal.
-        public var hex: String { Hex.encode(digest) }
     }
 
     /// What one user presents to one machine: the certs from the machine's own grant to
@@ -72,6 +73,9 @@ public struct CertPlan: Sendable {
     public var acls: [PlannedACL] = []
     /// For each vpxi, the epoch compiled; nil when its window ended before the time.
     public var epochs: [RenewalSchedule.Epoch?] = []
+    /// The vpxis whose certs, chains and ACLs are not in this plan: carried over unchanged
+    /// from the previous output (their fingerprints match; see `VPXIFingerprint`).
+    public var carried: Set<Int> = []
 
     public init() {}
 }

@@ -24,13 +24,15 @@ public struct CertPlanner: Sendable {
 
     /// The plan for every vpxi at `time`: each vpxi in the epoch in force then (the first
     /// one before its window); none for a vpxi whose window ended before `time`.
-    public func plan(at time: Int64) -> CertPlan {
+    /// The vpxis in `carried` are left out (their part of the output is carried over).
+    public func plan(at time: Int64, carried: Set<Int> = []) -> CertPlan {
         let vpxis = ir.model.vpxis
         let epochs = vpxis.map { $0.window.end < time ? nil : $0.schedule.epoch(at: time) }
         // Each vpxi is planned on its own (in parallel), then the plans are joined.
         let parts = Parallel.map(vpxis.count, chunk: 1) { range in
             range.map { v -> CertPlan in
                 var part = CertPlan()
+                guard !carried.contains(v) else { return part }
                 for m in vpxis[v].machines.indices { part.acls.append(.init(vpxi: v, machine: m, acl: acl(vpxi: v, machine: m))) }
                 if let epoch = epochs[v] { add(vpxi: v, epoch: epoch, to: &part) }
                 return part
@@ -38,6 +40,7 @@ public struct CertPlanner: Sendable {
         }.flatMap { $0 }
         var plan = CertPlan()
         plan.epochs = epochs
+        plan.carried = carried
         for part in parts {
             let offset = plan.certs.count
             plan.certs += part.certs
@@ -47,14 +50,16 @@ public struct CertPlanner: Sendable {
         return plan
     }
 
-    /// The plan of one vpxi for one epoch (for policy tests at other times).
-    public func plan(vpxi v: Int, epoch: RenewalSchedule.Epoch) -> CertPlan {
+    /// The plan of one vpxi for one epoch (for policy tests at other times); of some of
+    /// its machines only when `machines` is given (each machine's certs and chains depend
+    /// only on the grants on it).
+    public func plan(vpxi v: Int, epoch: RenewalSchedule.Epoch, machines: Set<Int>? = nil) -> CertPlan {
         var plan = CertPlan()
         plan.epochs = ir.model.vpxis.indices.map { $0 == v ? epoch : nil }
-        for m in ir.model.vpxis[v].machines.indices {
+        for m in ir.model.vpxis[v].machines.indices where machines?.contains(m) ?? true {
             plan.acls.append(.init(vpxi: v, machine: m, acl: acl(vpxi: v, machine: m)))
         }
-        add(vpxi: v, epoch: epoch, to: &plan)
+        add(vpxi: v, epoch: epoch, to: &plan, machines: machines)
         return plan
     }
 
@@ -70,7 +75,7 @@ public struct CertPlanner: Sendable {
         let window: TimeWindow
     }
 
-    func add(vpxi v: Int, epoch: RenewalSchedule.Epoch, to plan: inout CertPlan) {
+    func add(vpxi v: Int, epoch: RenewalSchedule.Epoch, to plan: inout CertPlan, machines: Set<Int>? = nil) {
         let model = ir.model
         let vpxi = model.vpxis[v]
         var groups = [[GroupKey: [PolicyModel.Right]]](repeating: [:], count: vpxi.machines.count)
@@ -87,7 +92,7 @@ public struct CertPlanner: Sendable {
         let hv = vpxi.registrar
         let registrarParty = { (r: Int) in CertPlan.Party(name: .registrar(model.registrars[r].name), key: model.registrars[r].key) }
         let userParty = { (u: Int) in CertPlan.Party(name: .user(model.users[u].name), key: model.users[u].key) }
-        for m in vpxi.machines.indices where !groupOrder[m].isEmpty {
+        for m in vpxi.machines.indices where !groupOrder[m].isEmpty && machines?.contains(m) ?? true {
             let machineKey = ir.keys.machines[v][m]
             let machineParty = CertPlan.Party(name: .machine(vpxi: vpxi.name, machine: vpxi.machines[m].name), key: machineKey)
             let tag = { (rights: [PolicyModel.Right]) in

@@ -42,10 +42,12 @@ public enum ExpectationChecker {
                 }
                 if certsByEpoch[epoch.index] == nil {
                     let certs: [CertPlan.PlannedCert]
-                    if let plan, plan.epochs.indices.contains(v), plan.epochs[v]?.index == epoch.index {
+                    if let plan, !plan.carried.contains(v), plan.epochs.indices.contains(v), plan.epochs[v]?.index == epoch.index {
                         certs = plan.certs.filter { $0.vpxi == v }
                     } else {
-                        certs = planner.plan(vpxi: v, epoch: epoch).certs
+                        // Only the machines this vpxi's expectations test in this epoch.
+                        let tested = Set(vpxi.expectations.filter { vpxi.schedule.epoch(at: $0.at ?? time)?.index == epoch.index }.flatMap(\.targets))
+                        certs = planner.plan(vpxi: v, epoch: epoch, machines: tested).certs
                     }
                     certsByEpoch[epoch.index] = Dictionary(grouping: certs, by: \.machine)
                 }

@@ -34,7 +34,15 @@ final class CompilationTests: XCTestCase {
                 XCTAssertEqual(value.tail.count, 2 * chain.certs.count, key)
                 XCTAssertEqual(value.tail.first?.canonical, result.plan.certs[chain.certs[0]].canonical, "\(key): the machine's cert first")
             }
-            XCTAssertEqual(files.keys.filter { $0.hasPrefix("acl/") }.count, ir.model.vpxis.reduce(0) { $0 + $1.machines.count }, name)
+            // A file of ACLs per vpxi, an ACL per machine in it.
+            XCTAssertEqual(Set(files.keys.filter { $0.hasPrefix("acl/") }), Set(ir.model.vpxis.map { OutputLayout.acls(vpxi: $0.name) }), name)
+            for (v, vpxi) in ir.model.vpxis.enumerated() {
+                XCTAssertEqual(try SExprParser().parse(files[OutputLayout.acls(vpxi: vpxi.name)]!).values.filter { $0.head == "acl" }.count, vpxi.machines.count, name)
+                for (m, machine) in vpxi.machines.enumerated() {
+                    let acl = try SExpr.parse(try CompileFixture.acl(output, "\(vpxi.name)/\(machine.name)"))
+                    XCTAssertEqual(acl, result.plan.acls.first { $0.vpxi == v && $0.machine == m }?.acl.sexp, "\(vpxi.name)/\(machine.name)")
+                }
+            }
         }
     }
 

@@ -83,8 +83,18 @@ enum CompileFixture {
     /// The `(sequence ...)` of chain `key` (`<user>/<vpxi>/<machine>`), cut from its file
     /// where the manifest says it is.
     static func chain(_ output: String, _ key: String) throws -> [UInt8] {
+        try placed(output, "chain", key)
+    }
+
+    /// The bytes of a machine's ACL (`<vpxi>/<machine>`), cut from its vpxi's ACLs file at
+    /// the offset and length its manifest record gives.
+    static func acl(_ output: String, _ key: String) throws -> [UInt8] {
+        try placed(output, "acl", key)
+    }
+
+    static func placed(_ output: String, _ kind: String, _ key: String) throws -> [UInt8] {
         let manifest = try SExpr.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: output + "/manifest"))))
-        let record = try XCTUnwrap(manifest.tail.first { $0.head == "chain" && $0.tail.first?.text == key }, "no chain \(key)")
+        let record = try XCTUnwrap(manifest.tail.first { $0.head == kind && $0.tail.first?.text == key }, "no \(kind) \(key)")
         func field(_ name: String) -> String? { record.tail.first { $0.head == name }?.tail.first?.text }
         let file = try XCTUnwrap(field("file"), "\(key) has no file")
         let offset = try XCTUnwrap(field("offset").flatMap { Int($0) }), length = try XCTUnwrap(field("length").flatMap { Int($0) })

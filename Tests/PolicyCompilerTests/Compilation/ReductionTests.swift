@@ -34,7 +34,7 @@ final class ReductionTests: XCTestCase {
                 let machine = vpxi.machines[chain.machine].name
                 let context = "\(name): \(user.name) on \(machine)"
                 // Read the files back, as a verifier would.
-                let acl = try ACL(parsing: try SExpr.parse(try Self.read(output, OutputLayout.acl(vpxi: vpxi.name, machine: machine))), warnings: &Self.ignored)
+                let acl = try ACL(parsing: try SExpr.parse(try CompileFixture.acl(output, "\(vpxi.name)/\(machine)")), warnings: &Self.ignored)
                 let key = OutputLayout.chainKey(user: user.name, vpxi: vpxi.name, machine: machine)
                 let sequence = try SPKISequence(parsing: try SExpr.parse(try CompileFixture.chain(output, key)), warnings: &Self.ignored)
                 var builder = CertBag.Builder()

@@ -17,12 +17,13 @@ final class RerunTests: XCTestCase {
         let before = try CompileFixture.files(base + "/out")
         let second = try Compilation(ir: ir, at: CompileFixture.at, policyName: "b").run(output: base + "/out", format: .advanced)
         XCTAssertEqual(second.signing.count(.signed), 0)
-        XCTAssertEqual(second.signing.count(.reused), first.plan.certs.count)
+        XCTAssertEqual(second.plan.carried, [0], "the vpxi is unchanged: carried over")
+        XCTAssertEqual(second.statistics.carriedCerts, first.plan.certs.count)
         XCTAssertEqual(second.statistics.filesWritten, 1, "only the manifest is written again")
         XCTAssertEqual(try CompileFixture.files(base + "/out"), before)
         // An hour later, still in the first epoch: the same certs.
         let later = try Compilation(ir: ir, at: CompileFixture.at + 3600, policyName: "b").run(output: base + "/out", format: .advanced)
-        XCTAssertEqual(later.signing.count(.reused), first.plan.certs.count)
+        XCTAssertEqual(later.statistics.carriedCerts, first.plan.certs.count)
         // The next epoch: every validity moves, every cert is new.
         let next = try Compilation(ir: ir, at: CompileFixture.at + 12 * 3600, policyName: "b").run(output: base + "/out", format: .advanced)
         XCTAssertEqual(next.signing.count(.reused), 0)

@@ -23,7 +23,7 @@ final class LegacyOutputTests: XCTestCase {
         XCTAssertFalse(pool.contains { $0.hasSuffix(".cert") }, "the per-cert files are gone: \(pool)")
     }
 
-    /// Rewrites a version 2 output the way spkic 1 laid it out: `certs` a link to the
+    /// Rewrites an output of this spkic the way spkic 1 laid it out: `certs` a link to the
     /// pool's directory of `<sha256>.cert` files, the manifest's version and cert files.
     static func downgrade(_ output: String, certs: [[UInt8]: (signature: SExpr, file: String)], plan: CertPlan) throws {
         let manager = FileManager.default
@@ -38,7 +38,7 @@ final class LegacyOutputTests: XCTestCase {
         try manager.removeItem(atPath: root + "/certs")
         try manager.createSymbolicLink(atPath: root + "/certs", withDestinationPath: "../pool/certs")
         var manifest = try String(contentsOfFile: root + "/manifest", encoding: .utf8)
-        manifest = manifest.replacingOccurrences(of: "(version \"2\")", with: "(version \"1\")")
+        manifest = manifest.replacingOccurrences(of: "(version \"\(Manifest.version)\")", with: "(version \"1\")")
         try manifest.write(toFile: root + "/manifest", atomically: false, encoding: .utf8)
     }
 }
