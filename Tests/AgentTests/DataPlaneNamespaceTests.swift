@@ -155,8 +155,17 @@ final class DataPlaneNamespaceTests: XCTestCase {
         XCTAssertEqual(sum["lost_packets"] as? Double, 0, "no packet lost at the rekey; \(diagnostics())")
         // Every packet A sealed with either SA was accepted by B with the same SA, and B
         // dropped nothing: no loss at the switch in either agent.
-        let sender = try lab.status(lab.a)
-        let status = try lab.status(lab.b)
+        // The statuses are snapshots a second apart at most: the TCP control connection's last
+        // segments may pass between them, so compare until both sides settle (up to 3 rounds).
+        var sender = try lab.status(lab.a)
+        var status = try lab.status(lab.b)
+        func settled() -> Bool {
+            status.associations.allSatisfy { sa in sender.associations.first { $0.spiOut == sa.spiIn }?.counters.packetsOut == sa.counters.packetsIn }
+        }
+        for _ in 0..<2 where !settled() {
+            sender = try lab.status(lab.a)
+            status = try lab.status(lab.b)
+        }
         XCTAssertEqual(status.associations.count, 2, diagnostics())
         XCTAssertTrue(status.associations.allSatisfy { $0.counters.packetsIn > 0 }, "both epochs carried traffic: \(status.associations.map(\.counters))")
         for sa in status.associations {
