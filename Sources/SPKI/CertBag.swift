@@ -51,7 +51,9 @@ public struct CertBag: Sendable {
         public let signature: SPKISignature?
         public let status: SignatureStatus
         /// SHA-256 of the signed bytes.
-        public let digest: [UInt8]
+        public var digest: [UInt8] { digestKey.bytes }
+        /// The same, as kept (fixed size, no allocation).
+        let digestKey: DigestKey
     }
 
     public let entries: [Entry]
@@ -153,8 +155,7 @@ public struct CertBag: Sendable {
             let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
             for (raw, source, item, sequence) in certs {
                 // The signed bytes: the input's own when the cert arrived canonical.
-                let digest = raw.withSignedBytes { HashAlgorithm.sha256.digest($0) }
-                let digestKey = DigestKey(.sha256, digest)
+                let digestKey = raw.withSignedBytes { DigestKey(.sha256, of: $0) }
                 if let index = seen[digestKey] {
                     sequences[sequence].append(index)
                     continue
@@ -162,7 +163,7 @@ public struct CertBag: Sendable {
                 let cert = raw.resolved(in: keys)
                 var found: SPKISignature?
                 for algorithm in sortedAlgorithms {
-                    let key = algorithm == .sha256 ? digestKey : DigestKey(algorithm, raw.withSignedBytes { algorithm.digest($0) })
+                    let key = algorithm == .sha256 ? digestKey : raw.withSignedBytes { DigestKey(algorithm, of: $0) }
                     if let match = bySignedHash[key]?.first {
                         found = match
                         break
@@ -177,7 +178,7 @@ public struct CertBag: Sendable {
                 let index = entries.count
                 seen[digestKey] = index
                 sequences[sequence].append(index)
-                entries.append(Entry(cert: cert, source: source, item: item, signature: found, status: status, digest: digest))
+                entries.append(Entry(cert: cert, source: source, item: item, signature: found, status: status, digestKey: digestKey))
                 switch cert.issuer {
                 case .principal(let p): authByIssuer[p.id, default: []].append(index)
                 case .name(let p, let n): namesByIssuer[NameKey(issuer: p.id, name: n), default: []].append(index)
