@@ -137,12 +137,14 @@ public struct CertBag: Sendable {
                 if case .principal(let subject) = cert.subject { note(subject) } else { cert.subject.principals.forEach(note) }
             }
             if !legacy.isEmpty { keys.indexLegacyHashes(legacy) }
-            var bySignedHash: [DigestKey: [SPKISignature]] = [:]
+            // The first signature over each digest, by its index (no array per digest).
+            var bySignedHash: [DigestKey: Int] = [:]
             bySignedHash.reserveCapacity(signatures.count)
             var algorithms: Set<HashAlgorithm> = []
-            for signature in signatures {
+            for (index, signature) in signatures.enumerated() {
                 guard signature.digest.count <= 64 else { continue }  // matches no cert's digest
-                bySignedHash[DigestKey(signature.hash, signature.digest), default: []].append(signature)
+                let key = DigestKey(signature.hash, signature.digest)
+                if bySignedHash[key] == nil { bySignedHash[key] = index }
                 algorithms.insert(signature.hash)
             }
             var entries: [Entry] = []
@@ -164,8 +166,8 @@ public struct CertBag: Sendable {
                 var found: SPKISignature?
                 for algorithm in sortedAlgorithms {
                     let key = algorithm == .sha256 ? digestKey : raw.withSignedBytes { DigestKey(algorithm, of: $0) }
-                    if let match = bySignedHash[key]?.first {
-                        found = match
+                    if let match = bySignedHash[key] {
+                        found = signatures[match]
                         break
                     }
                 }
