@@ -20,7 +20,7 @@ import CGMP
 /// Variable time: for public values only. Immutable after init, hence shareable.
 public final class MontgomeryPower: @unchecked Sendable {
     // @unchecked: every stored property is immutable after init.
-    private let modulus: [mp_limb_t]
+    private let modulusNumber: BigNum       // never changed (copied or adopted)
     private let negatedInverse: mp_limb_t   // -n^-1 mod 2^64
     private let exponent: UInt64
     private let exponentWidth: Int          // bits of e
@@ -28,19 +28,32 @@ public final class MontgomeryPower: @unchecked Sendable {
 
     /// A context for `modulus` (odd, > 1) and `exponent` (1 ..< 2^62), or `nil` outside
     /// those bounds (use `setPower` then).
-    public init?(modulus n: BigNum, exponent e: BigNum) {
-        guard n.isOdd, n.compare(1) > 0, e.signum > 0, e.bitWidth <= 62, let exponent = e.uintValue else { return nil }
+    public convenience init?(modulus n: BigNum, exponent e: BigNum) {
+        guard e.signum > 0, e.bitWidth <= 62, let exponent = e.uintValue else { return nil }
+        // A copy: the caller may change its number afterwards.
+        self.init(adopting: n.copy(secret: false), exponent: UInt64(exponent))
+    }
+
+    /// A context that keeps `modulus` itself instead of a copy of its limbs (no allocation
+    /// beyond the context): the caller promises never to change that number again (an
+    /// immutable key's modulus). `exponent` in 1 ..< 2^62; `nil` outside the bounds.
+    package init?(adopting n: BigNum, exponent: UInt64) {
+        guard n.isOdd, n.compare(1) > 0, exponent > 0, exponent < 1 << 62 else { return nil }
         let k = cgmp_size(n.raw)
         limbs = k
-        modulus = Array(UnsafeBufferPointer(start: cgmp_limbs_read(n.raw), count: k))
+        modulusNumber = n
         // Newton iteration for n^-1 mod 2^64: each step doubles the correct low bits.
-        let low = modulus[0]
+        let low = cgmp_limbs_read(n.raw)![0]
         var inverse: mp_limb_t = low
         for _ in 0..<6 { inverse = inverse &* (2 &- low &* inverse) }
         negatedInverse = 0 &- inverse
-        self.exponent = UInt64(exponent)
-        exponentWidth = e.bitWidth
+        self.exponent = exponent
+        exponentWidth = 64 - exponent.leadingZeroBitCount
     }
+
+    /// The modulus's limbs (the number is never changed while the context exists).
+    @inline(__always)
+    private var modulus: UnsafePointer<mp_limb_t> { cgmp_limbs_read(modulusNumber.raw)! }
 
     /// Limbs of scratch space for one operation: the base (k), the accumulator (k), the
     /// base in the domain (k), a product (2k + 1), the quotient of the division into the
@@ -85,7 +98,7 @@ public final class MontgomeryPower: @unchecked Sendable {
         return withUnsafeTemporaryAllocation(of: mp_limb_t.self, capacity: scratchLimbs) { scratch -> Bool in
             let s = scratch.baseAddress!
             guard Self.load(bigEndian: input, into: s, limbs: k) else { return false }
-            let below = modulus.withUnsafeBufferPointer { cgmp_mpn_cmp(s, $0.baseAddress!, k) < 0 }
+            let below = cgmp_mpn_cmp(s, modulus, k) < 0
             guard below else { return false }
             run(s)
             Self.store(s + k, limbs: k, bigEndian: output)
@@ -148,8 +161,8 @@ public final class MontgomeryPower: @unchecked Sendable {
             for index in 0..<k { x[index] = s[index] }
             return
         }
-        modulus.withUnsafeBufferPointer { mb in
-            let m = mb.baseAddress!
+        do {
+            let m = modulus
             // Into the domain: d = base·R mod n, the remainder of (base << 64k) by n.
             for index in 0..<k {
                 t[index] = 0

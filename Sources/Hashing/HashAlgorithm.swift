@@ -46,6 +46,27 @@ public enum HashAlgorithm: String, CaseIterable, Sendable, Hashable {
         bytes.withUnsafeBytes { digest($0) }
     }
 
+    /// Writes the digest of `bytes` into the first `digestLength` bytes of `output`, which
+    /// must have room for them, and returns `digestLength`. No heap allocation: for callers
+    /// that keep digests in fixed-size storage (dictionary keys, stack buffers).
+    @discardableResult
+    public func digest(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(output.count >= digestLength, "HashAlgorithm.digest(_:into:): the output has room for \(output.count) bytes, \(rawValue) needs \(digestLength)")
+        switch self {
+        case .sha256: Self.run(SHA256.self, bytes, into: output)
+        case .sha512: Self.run(SHA512.self, bytes, into: output)
+        case .sha1: Self.run(Insecure.SHA1.self, bytes, into: output)
+        case .md5: Self.run(Insecure.MD5.self, bytes, into: output)
+        }
+        return digestLength
+    }
+
+    private static func run<H: HashFunction>(_ type: H.Type, _ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        var hasher = H()
+        hasher.update(bufferPointer: bytes)
+        hasher.finalize().withUnsafeBytes { output.copyMemory(from: $0) }
+    }
+
     private static func run<H: HashFunction>(_ type: H.Type, _ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = H()
         hasher.update(bufferPointer: bytes)

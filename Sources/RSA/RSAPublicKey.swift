@@ -12,7 +12,13 @@ import Hashing
 public final class RSAPublicKey: @unchecked Sendable {
     // @unchecked: the BigNums are created here and never mutated after init.
     let n: BigNum
-    let e: BigNum
+    /// The public exponent when it has more than 62 bits (rare); otherwise `smallExponent`.
+    private let largeExponent: BigNum?
+    /// The public exponent when it fits in 62 bits (0 when it does not): no `BigNum`, so a
+    /// key read for one verification allocates the modulus, the key and its context only.
+    private let smallExponent: UInt64
+    /// The public exponent.
+    var e: BigNum { largeExponent ?? BigNum(UInt(smallExponent)) }
     /// Fast s^e mod n for this key (nil for exponents over 62 bits).
     let montgomery: MontgomeryPower?
 
@@ -34,13 +40,45 @@ public final class RSAPublicKey: @unchecked Sendable {
         try self.init(n: BigNum(unsignedBytes: modulus), e: BigNum(unsignedBytes: exponent))
     }
 
-    init(n: BigNum, e: BigNum) throws(RSAError) {
-        try Self.check(n: n, e: e)
+    convenience init(n: BigNum, e: BigNum) throws(RSAError) {
+        if e.signum > 0, e.bitWidth <= 62, let small = e.uintValue {
+            try self.init(n: n, smallExponent: UInt64(small))
+        } else {
+            try Self.check(n: n, e: e)
+            self.init(checked: n, large: e, small: 0)
+        }
+    }
+
+    /// A key whose exponent fits in 62 bits (`e` in 1 ..< 2^62), the same checks as
+    /// `init(n:e:)`. `n` is kept, never changed.
+    convenience init(n: BigNum, smallExponent e: UInt64) throws(RSAError) {
+        precondition(e > 0 && e < 1 << 62, "RSAPublicKey(n:smallExponent:): the exponent does not fit in 62 bits")
+        try Self.check(n: n, smallExponent: e)
+        self.init(checked: n, large: nil, small: e)
+    }
+
+    private init(checked n: BigNum, large: BigNum?, small: UInt64) {
         self.n = n
-        self.e = e
-        montgomery = MontgomeryPower(modulus: n, exponent: e)
+        largeExponent = large
+        smallExponent = small
+        montgomery = large == nil ? MontgomeryPower(adopting: n, exponent: small) : nil
         bitLength = n.bitWidth
         byteLength = n.byteWidth
+    }
+
+    /// `check(n:e:)` for an exponent in 1 ..< 2^62, without making a `BigNum` of it: the
+    /// same errors in the same order.
+    static func check(n: BigNum, smallExponent e: UInt64) throws(RSAError) {
+        if e < 3 {
+            throw RSAError(.exponentTooSmall, "the public exponent is \(e), it must be at least 3",
+                           help: "use e = 65537; a key with e < 3 offers no security")
+        }
+        if e & 1 == 0 {
+            throw RSAError(.exponentEven, "the public exponent is even, so it has no inverse and the key cannot work",
+                           help: "use e = 65537")
+        }
+        try checkModulus(n)
+        // n has at least `minimumBits` (1024) bits, e fewer than 63: e < n.
     }
 
     static func check(n: BigNum, e: BigNum) throws(RSAError) {
@@ -52,6 +90,14 @@ public final class RSAPublicKey: @unchecked Sendable {
             throw RSAError(.exponentEven, "the public exponent is even, so it has no inverse and the key cannot work",
                            help: "use e = 65537")
         }
+        try checkModulus(n)
+        if e.compare(n) >= 0 {
+            throw RSAError(.exponentNotBelowModulus, "the public exponent is not smaller than the modulus",
+                           help: "the key is corrupt; restore it from a backup or generate a new one")
+        }
+    }
+
+    private static func checkModulus(_ n: BigNum) throws(RSAError) {
         if n.isNegative || n.isEven {
             throw RSAError(.modulusEven, "the modulus is \(n.isNegative ? "negative" : "even"), so it is not a product of two odd primes",
                            help: "the key is corrupt; restore it from a backup or generate a new one")
@@ -63,10 +109,6 @@ public final class RSAPublicKey: @unchecked Sendable {
         }
         if bits > maximumBits {
             throw RSAError(.modulusTooLarge, "the modulus has \(bits) bits, above the maximum of \(maximumBits)")
-        }
-        if e.compare(n) >= 0 {
-            throw RSAError(.exponentNotBelowModulus, "the public exponent is not smaller than the modulus",
-                           help: "the key is corrupt; restore it from a backup or generate a new one")
         }
     }
 
@@ -80,7 +122,7 @@ public final class RSAPublicKey: @unchecked Sendable {
     public var exponentBytes: [UInt8] { e.unsignedBytes()! }
 
     /// The public exponent, when it fits in 64 bits.
-    public var exponentValue: UInt? { e.uintValue }
+    public var exponentValue: UInt? { largeExponent == nil ? UInt(smallExponent) : largeExponent!.uintValue }
 
     /// `result = value^e mod n` (the RSA public operation); `value` < n. Variable time:
     /// for public values.
@@ -172,7 +214,8 @@ public final class RSAPublicKey: @unchecked Sendable {
 
 extension RSAPublicKey: Equatable, Hashable {
     public static func == (lhs: RSAPublicKey, rhs: RSAPublicKey) -> Bool {
-        lhs.n == rhs.n && lhs.e == rhs.e
+        guard lhs.smallExponent == rhs.smallExponent, lhs.n == rhs.n else { return false }
+        return lhs.largeExponent == nil || lhs.e == rhs.e
     }
 
     public func hash(into hasher: inout Hasher) {

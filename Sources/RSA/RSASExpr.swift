@@ -67,7 +67,21 @@ public enum RSASExpr {
         case (.e, .n): (n, e) = (second.bytes, first.bytes)
         default: return try decode(value).publicKey
         }
+        // The usual small exponent (65537) straight into an integer: no BigNum for it.
+        if let small = smallInteger(e), small > 0, small < 1 << 62 {
+            return try RSAPublicKey(n: BigNum(unsignedBytes: n), smallExponent: small)
+        }
         return try RSAPublicKey(n: BigNum(unsignedBytes: n), e: BigNum(unsignedBytes: e))
+    }
+
+    /// Unsigned big-endian bytes as an integer, when they fit in 64 bits.
+    private static func smallInteger(_ bytes: [UInt8]) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard value >> 56 == 0 else { return nil }
+            value = value << 8 | UInt64(byte)
+        }
+        return value
     }
 
     private static let publicKeyWord = Array("public-key".utf8)

@@ -51,7 +51,9 @@ public struct CertBag: Sendable {
         public let signature: SPKISignature?
         public let status: SignatureStatus
         /// SHA-256 of the signed bytes.
-        public let digest: [UInt8]
+        public var digest: [UInt8] { digestKey.bytes }
+        /// The same, as kept (fixed size, no allocation).
+        let digestKey: DigestKey
     }
 
     public let entries: [Entry]
@@ -135,12 +137,14 @@ public struct CertBag: Sendable {
                 if case .principal(let subject) = cert.subject { note(subject) } else { cert.subject.principals.forEach(note) }
             }
             if !legacy.isEmpty { keys.indexLegacyHashes(legacy) }
-            var bySignedHash: [DigestKey: [SPKISignature]] = [:]
+            // The first signature over each digest, by its index (no array per digest).
+            var bySignedHash: [DigestKey: Int] = [:]
             bySignedHash.reserveCapacity(signatures.count)
             var algorithms: Set<HashAlgorithm> = []
-            for signature in signatures {
+            for (index, signature) in signatures.enumerated() {
                 guard signature.digest.count <= 64 else { continue }  // matches no cert's digest
-                bySignedHash[DigestKey(signature.hash, signature.digest), default: []].append(signature)
+                let key = DigestKey(signature.hash, signature.digest)
+                if bySignedHash[key] == nil { bySignedHash[key] = index }
                 algorithms.insert(signature.hash)
             }
             var entries: [Entry] = []
@@ -153,8 +157,7 @@ public struct CertBag: Sendable {
             let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
             for (raw, source, item, sequence) in certs {
                 // The signed bytes: the input's own when the cert arrived canonical.
-                let digest = raw.withSignedBytes { HashAlgorithm.sha256.digest($0) }
-                let digestKey = DigestKey(.sha256, digest)
+                let digestKey = raw.withSignedBytes { DigestKey(.sha256, of: $0) }
                 if let index = seen[digestKey] {
                     sequences[sequence].append(index)
                     continue
@@ -162,9 +165,9 @@ public struct CertBag: Sendable {
                 let cert = raw.resolved(in: keys)
                 var found: SPKISignature?
                 for algorithm in sortedAlgorithms {
-                    let key = algorithm == .sha256 ? digestKey : DigestKey(algorithm, raw.withSignedBytes { algorithm.digest($0) })
-                    if let match = bySignedHash[key]?.first {
-                        found = match
+                    let key = algorithm == .sha256 ? digestKey : raw.withSignedBytes { DigestKey(algorithm, of: $0) }
+                    if let match = bySignedHash[key] {
+                        found = signatures[match]
                         break
                     }
                 }
@@ -177,7 +180,7 @@ public struct CertBag: Sendable {
                 let index = entries.count
                 seen[digestKey] = index
                 sequences[sequence].append(index)
-                entries.append(Entry(cert: cert, source: source, item: item, signature: found, status: status, digest: digest))
+                entries.append(Entry(cert: cert, source: source, item: item, signature: found, status: status, digestKey: digestKey))
                 switch cert.issuer {
                 case .principal(let p): authByIssuer[p.id, default: []].append(index)
                 case .name(let p, let n): namesByIssuer[NameKey(issuer: p.id, name: n), default: []].append(index)

@@ -10,9 +10,23 @@ struct DigestKey: Hashable, Sendable {
     init(_ algorithm: HashAlgorithm, _ digest: [UInt8]) {
         self.algorithm = algorithm
         precondition(digest.count <= 64, "a digest longer than 64 bytes")
+        // The words after the digest stay zero (two digests of one algorithm have one length).
         withUnsafeMutableBytes(of: &words) { raw in
             digest.withUnsafeBytes { raw.copyMemory(from: $0) }
         }
+    }
+
+    /// The `algorithm` digest of `bytes`, hashed straight into the key's words.
+    init(_ algorithm: HashAlgorithm, of bytes: UnsafeRawBufferPointer) {
+        self.algorithm = algorithm
+        withUnsafeMutableBytes(of: &words) { raw in
+            _ = algorithm.digest(bytes, into: raw)
+        }
+    }
+
+    /// The digest's bytes.
+    var bytes: [UInt8] {
+        withUnsafeBytes(of: words) { Array($0.prefix(algorithm.digestLength)) }
     }
 
     static func == (lhs: DigestKey, rhs: DigestKey) -> Bool {

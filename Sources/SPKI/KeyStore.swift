@@ -13,7 +13,9 @@ public struct KeyStore: Sendable {
         public var id: PrincipalID { principal.id }
     }
 
-    private var entries: [PrincipalID: Entry] = [:]
+    /// Keys by their identity, the SHA-256 of the key: a fixed-size dictionary key (a
+    /// key's identity is always a resolved SHA-256 hash), no array hashing or comparison.
+    private var entries: [DigestKey: Entry] = [:]
     /// Legacy-hash identities (`sha1:…`, `md5:…`) of known keys.
     private var legacy: [PrincipalID: PrincipalID] = [:]
 
@@ -26,7 +28,7 @@ public struct KeyStore: Sendable {
     /// error when the key cannot be loaded (wrong numbers, unsupported algorithm).
     @discardableResult
     public mutating func add(_ principal: Principal) throws(SPKIError) -> Bool {
-        guard principal.isKey, entries[principal.id] == nil else { return false }
+        guard principal.isKey, entries[Self.slot(principal.id)] == nil else { return false }
         let key: RSAPublicKey
         do {
             key = try RSASExpr.decodePublicKey(principal.sexp)
@@ -43,9 +45,12 @@ public struct KeyStore: Sendable {
     }
 
     private mutating func add(key: RSAPublicKey, principal: Principal) {
-        entries[principal.id] = Entry(principal: principal, publicKey: key)
+        entries[Self.slot(principal.id)] = Entry(principal: principal, publicKey: key)
         for algorithm in legacyIndexed { index(principal, algorithm) }
     }
+
+    /// The dictionary key of a resolved identity (32 bytes).
+    private static func slot(_ id: PrincipalID) -> DigestKey { DigestKey(.sha256, id.bytes) }
 
     /// The legacy hash algorithms indexed so far.
     private var legacyIndexed: Set<HashAlgorithm> = []
@@ -71,9 +76,9 @@ public struct KeyStore: Sendable {
 
     /// The key with this identity.
     public func key(id: PrincipalID) -> Entry? {
-        if let entry = entries[id] { return entry }
-        if let resolved = legacy[id] { return entries[resolved] }
-        guard !id.isResolved, let colon = id.bytes.firstIndex(of: UInt8(ascii: ":")),
+        if id.isResolved { return entries[Self.slot(id)] }
+        if let resolved = legacy[id] { return entries[Self.slot(resolved)] }
+        guard let colon = id.bytes.firstIndex(of: UInt8(ascii: ":")),
               let algorithm = HashAlgorithm(rawValue: String(decoding: id.bytes[..<colon], as: UTF8.self)),
               !legacyIndexed.contains(algorithm) else { return nil }
         let digest = Array(id.bytes[(colon + 1)...])
