@@ -70,39 +70,71 @@ public enum Manifest {
         return .list(items)
     }
 
-    static func certRecord(_ planned: CertPlan.PlannedCert, model: PolicyModel, status: CertStatus, chains: [String]) -> SExpr {
+    /// A cert's record, written straight to bytes (the same as its value's one-line form).
+    static func certRecord(_ planned: CertPlan.PlannedCert, model: PolicyModel, status: CertStatus, chains: [String]) -> [UInt8] {
         let vpxi = model.vpxis[planned.vpxi]
-        var items: [SExpr] = ["cert", string(planned.hex), ["flow", string(planned.flow.rawValue)], ["vpxi", string(vpxi.name)],
-                              ["resource", string(vpxi.machines[planned.machine].name)],
-                              ["issuer", string(planned.issuer.name.description)], ["subject", string(planned.subject.name.description)]]
-        if planned.cert.propagate { items.append(["propagate"]) }
-        if let tag = planned.cert.tag { items.append(tag.field) }
-        if let valid = planned.cert.validity.sexp { items.append(valid) }
-        items.append(["status", string(status.rawValue)])
-        items.append(["file", string(status == .signed ? OutputLayout.certs(vpxi: vpxi.name) : OutputLayout.pending(planned.hex))])
-        if !chains.isEmpty { items.append(.list(["chains"] + chains.map(string))) }
-        return .list(items)
+        var out = FlatRecord(capacity: 512 + chains.count * 48)
+        out.open("cert")
+        out.string(planned.hex)
+        out.field("flow", planned.flow.rawValue)
+        out.field("vpxi", vpxi.name)
+        out.field("resource", vpxi.machines[planned.machine].name)
+        out.field("issuer", planned.issuer.name.description)
+        out.field("subject", planned.subject.name.description)
+        if planned.cert.propagate {
+            out.open("propagate")
+            out.close()
+        }
+        if let tag = planned.cert.tag { out.value(tag.field) }
+        if let valid = planned.cert.validity.sexp { out.value(valid) }
+        out.field("status", status.rawValue)
+        out.field("file", status == .signed ? OutputLayout.certs(vpxi: vpxi.name) : OutputLayout.pending(planned.hex))
+        if !chains.isEmpty {
+            out.open("chains")
+            for chain in chains { out.string(chain) }
+            out.close()
+        }
+        out.close()
+        return out.bytes
     }
 
     /// A chain; a complete one names its file (`chains/<user>/<vpxi>`) and where its
     /// `(sequence ...)` sits in it: the byte offset and length.
     static func chainRecord(key: String, user: String, vpxi: String, machine: String, status: ChainStatus, certs: [String],
-                            place: (offset: Int, length: Int)?) -> SExpr {
-        var items: [SExpr] = ["chain", string(key), ["user", string(user)], ["vpxi", string(vpxi)], ["resource", string(machine)],
-                              ["status", string(status.rawValue)], .list(["certs"] + certs.map(string))]
+                            place: (offset: Int, length: Int)?) -> [UInt8] {
+        var out = FlatRecord(capacity: 256 + certs.count * 70)
+        out.open("chain")
+        out.string(key)
+        out.field("user", user)
+        out.field("vpxi", vpxi)
+        out.field("resource", machine)
+        out.field("status", status.rawValue)
+        out.open("certs")
+        for cert in certs { out.string(cert) }
+        out.close()
         if status == .complete, let place {
-            items.append(["file", string(OutputLayout.chains(user: user, vpxi: vpxi))])
-            items.append(["offset", string(String(place.offset))])
-            items.append(["length", string(String(place.length))])
+            out.field("file", OutputLayout.chains(user: user, vpxi: vpxi))
+            out.field("offset", place.offset)
+            out.field("length", place.length)
         }
-        return .list(items)
+        out.close()
+        return out.bytes
     }
 
     /// A machine's ACL: the hash of the key it trusts, its file (`acl/<vpxi>`) and where
     /// it sits in it.
-    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo, place: (offset: Int, length: Int)) -> SExpr {
-        ["acl", string("\(vpxi)/\(machine)"), ["resource", key.hash], ["file", string(OutputLayout.acls(vpxi: vpxi))],
-         ["offset", string(String(place.offset))], ["length", string(String(place.length))]]
+    static func aclRecord(vpxi: String, machine: String, key: PublicKeyInfo, place: (offset: Int, length: Int)) -> [UInt8] {
+        var out = FlatRecord()
+        out.open("acl")
+        out.string("\(vpxi)/\(machine)")
+        out.open("resource")
+        out.value(key.hash)
+        out.close()
+        out.field("file", OutputLayout.acls(vpxi: vpxi))
+        out.field("offset", place.offset)
+        out.field("length", place.length)
+        out.close()
+        return out.bytes
     }
 
     /// One record as a line of the manifest (without the line break).

@@ -178,8 +178,8 @@ public struct OutputWriter: Sendable {
             var aclBytes: [UInt8] = []
             for (m, machine) in model.vpxis[v].machines.enumerated() {
                 let object = format.object(plan.acls[content.aclIndex[v] + m].acl.sexp)
-                records.acls.append(Manifest.line(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
-                                                                     key: content.machineKey(v, m), place: (aclBytes.count, object.count)))[...])
+                records.acls.append(Manifest.aclRecord(vpxi: model.vpxis[v].name, machine: machine.name,
+                                                       key: content.machineKey(v, m), place: (aclBytes.count, object.count))[...])
                 aclBytes += object
             }
             if let aclPack { files.append((aclPack + ".tmp", .bytes(aclBytes))) } else { stats.filesReused += 1 }
@@ -221,10 +221,10 @@ public struct OutputWriter: Sendable {
                     if complete, placesNow[chainIndex] == nil, let line = previousChainLines[key] {
                         return line[...]  // in the vpxi's unchanged chains directory
                     }
-                    return Manifest.line(Manifest.chainRecord(
+                    return Manifest.chainRecord(
                         key: key, user: modelNow.users[chain.user].name, vpxi: vpxiName,
                         machine: modelNow.vpxis[v].machines[chain.machine].name, status: complete ? .complete : .pending,
-                        certs: chain.certs.map { certs[$0].hex }, place: placesNow[chainIndex]))[...]
+                        certs: chain.certs.map { certs[$0].hex }, place: placesNow[chainIndex])[...]
                 }
             }.flatMap { $0 }
             renderTime += clock.now - started
@@ -248,7 +248,7 @@ public struct OutputWriter: Sendable {
                     if origins[index] == .reused, let old = previousLines[certs[index].hex], old.chains == chainKeys[index] {
                         return old.line[...]
                     }
-                    return Manifest.line(Manifest.certRecord(certs[index], model: model, status: statuses[index], chains: chainKeys[index]))[...]
+                    return Manifest.certRecord(certs[index], model: model, status: statuses[index], chains: chainKeys[index])[...]
                 }
             }.flatMap { $0 }
             records.parts[v].certs = range.count
