@@ -40,7 +40,7 @@ final class RegistrarFollowTests: XCTestCase {
             if (try? Data(contentsOf: base)) != nil { return base }
             usleep(100_000)
         }
-        throw XCTSkip("python3 -m http.server did not start")
+        throw RegistrarFollowFailure("python3 -m http.server did not start on 127.0.0.1:\(port) within 10 s")
     }
 
     func writeIndex(_ root: URL, _ text: String) throws {
@@ -103,4 +103,10 @@ final class RegistrarFollowTests: XCTestCase {
             XCTAssertTrue(result.stderrText.contains(message), "\(arguments): \(result.stderrText)")
         }
     }
+}
+
+/// A set-up step that did not work: the test fails (never skips) with this message.
+struct RegistrarFollowFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -19,13 +19,7 @@ final class BadInputTests: RegistrarScratchTestCase {
     }
 
     func testRefusedRequestsWriteNothing() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        try await withCleanup([registrar]) {
-            try await FlowTests.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            _ = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
+        try await withEnrolledLyon(slots: 2) { lyon, database, registrar, keys, hostKey in
             let alice = try RegistrarFixture.corpusKey("alice")
             let now = RegistrarFixture.now
             let policy: SExpr = ["policy", .string(RegistrarFixture.fragment("seg", machines: 1, now: now))]

@@ -12,15 +12,7 @@ import XCTest
 final class BundlePullTests: RegistrarScratchTestCase {
 
     func testPulledBundleVerifiesWithTheAgent() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        try await withCleanup([registrar]) {
-            try await FlowTests.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let hostKey = keys[90]
-            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: hostKey, slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
-            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+        try await withEnrolledLyon(slots: 4) { lyon, database, registrar, keys, hostKey in
             let created = try await FlowTests.create(registrar, "seg", machines: 2)
             XCTAssertEqual(created.status, 201, created.text)
 
@@ -67,15 +59,7 @@ final class BundlePullTests: RegistrarScratchTestCase {
     /// state directory and applies it after verifying it; run again, it sends the ETag
     /// and the registrar answers 304, so nothing is pulled.
     func testAgentRunPullsFromTheRegistrar() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        try await withCleanup([registrar]) {
-            try await FlowTests.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let hostKey = keys[90]
-            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: hostKey, slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
-            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+        try await withEnrolledLyon(slots: 4) { lyon, database, registrar, keys, hostKey in
             let created = try await FlowTests.create(registrar, "seg", machines: 2)
             XCTAssertEqual(created.status, 201, created.text)
 

@@ -22,15 +22,7 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
     }
 
     func testAgentFollowsEveryVPXIOfItsHost() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
-        try await withCleanup([registrar]) {
-            try await FlowTests.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let hostKey = keys[90]
-            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: hostKey, slots: Array(keys[0..<5]), cpus: 5, registrarKey: lyon)
-            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+        try await withEnrolledLyon(slots: 5) { lyon, database, registrar, keys, hostKey in
             for (name, machines) in [("seg", 2), ("web", 1)] {
                 let created = try await FlowTests.create(registrar, name, machines: machines)
                 XCTAssertEqual(created.status, 201, created.text)

@@ -72,6 +72,12 @@ enum RegistrarFixture {
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
+    /// A set-up step that did not work: the test fails (never skips) with this message.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     /// Runs a blocking call (the agent's pulls wait on URLSession) on a thread of its own,
     /// never on one of the few threads the registrar's handlers in this process need.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
@@ -137,7 +143,7 @@ final class RunningRegistrar: @unchecked Sendable {
             }
         }
         var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw XCTSkip("the server did not start") }
+        guard let port = await iterator.next() else { throw RegistrarFixture.Failure("the registrar's HTTP server did not start") }
         let client = RegistrarClient(base: URL(string: "http://127.0.0.1:\(port)")!)
         return RunningRegistrar(service: service, client: client, task: task, port: port)
     }
@@ -180,6 +186,25 @@ class RegistrarScratchTestCase: XCTestCase {
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// lyon's registrar on a fresh SQLite database in the scratch folder, the demo users
+    /// registered and host cap-01 (key `keys[90]`) enrolled with the first `slots` slot keys;
+    /// runs `body(lyon, database, registrar, keys, hostKey)`, then stops the registrar.
+    func withEnrolledLyon(slots: Int,
+                          _ body: (RSAKeyFile, SQLiteStore, RunningRegistrar, [RSAKeyFile], RSAKeyFile) async throws -> Void) async throws {
+        let lyon = try RegistrarFixture.corpusKey("lyon")
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
+        try await withCleanup([registrar]) {
+            try await FlowTests.registerUsers(registrar.service)
+            let keys = try RegistrarFixture.slotKeys()
+            let hostKey = keys[90]
+            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: hostKey, slots: Array(keys[0..<slots]),
+                                                      cpus: slots, registrarKey: lyon)
+            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            try await body(lyon, database, registrar, keys, hostKey)
+        }
     }
 
     /// Writes a key file for the agent in the scratch folder: the private key (0600) or the
