@@ -125,19 +125,7 @@ final class BundlePullTests: RegistrarScratchTestCase {
     /// A renewal issued ahead of its epoch: its bundle still holds the running epoch's SAs
     /// (an agent applying it early keeps its traffic), and the next epoch's.
     func testRenewedBundleKeepsTheRunningEpoch() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let start = RegistrarFixture.now
-        let clock = TestClock(start)
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let service = RegistrarService(configuration: .init(name: "lyon", key: lyon), database: database, clock: { clock.now })
-        try await withCleanup([], databases: [database]) {
-            try await service.start()
-            try await FlowTests.registerUsers(service)
-            let keys = try RegistrarFixture.slotKeys()
-            let token = try await service.createToken(host: "cap-01")
-            _ = try await service.handle(Array(try RequestSigner.sign(
-                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: 2, slots: Array(keys[0..<2]), registrar: lyon, now: start, token: token),
-                key: keys[90], time: start).advanced(width: 0).utf8))
+        try await withClockedLyon(slots: 2) { service, database, clock, start, keys in
             let fragment = RegistrarFixture.fragment("seg", machines: 2, now: start, extra: "  link node[1] <-> node[2] { protect aes-128-gcm }\n")
             let created = try await service.handle(Array(try RequestSigner.sign(
                 op: "create-vpxi", arguments: [["policy", .string(fragment)]], key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))

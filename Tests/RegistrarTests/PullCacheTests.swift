@@ -158,21 +158,7 @@ final class PullCacheTests: RegistrarScratchTestCase {
 
     /// A renewal pass renews several vpxis at once, each once, on SQLite.
     func testRenewalPassRenewsEveryVPXIOnce() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let start = RegistrarFixture.now
-        let clock = TestClock(start)
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        var configuration = RegistrarService.Configuration(name: "lyon", key: lyon)
-        configuration.renewalWidth = 3
-        let service = RegistrarService(configuration: configuration, database: database, clock: { clock.now })
-        try await withCleanup([], databases: [database]) {
-            try await service.start()
-            try await FlowTests.registerUsers(service)
-            let keys = try RegistrarFixture.slotKeys()
-            let token = try await service.createToken(host: "cap-01")
-            _ = try await service.handle(Array(try RequestSigner.sign(
-                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: 5, slots: Array(keys[0..<5]), registrar: lyon, now: start, token: token),
-                key: keys[90], time: start).advanced(width: 0).utf8))
+        try await withClockedLyon(slots: 5, configure: { $0.renewalWidth = 3 }) { service, database, clock, start, keys in
             var etags: [String: String] = [:]
             for name in ["v1", "v2", "v3", "v4", "v5"] {
                 _ = try await service.handle(Array(try RequestSigner.sign(

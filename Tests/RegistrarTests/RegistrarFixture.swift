@@ -207,6 +207,31 @@ class RegistrarScratchTestCase: XCTestCase {
         }
     }
 
+    /// lyon's registrar service (no HTTP server) on a fresh SQLite database, with a test clock
+    /// standing at `RegistrarFixture.now`, the demo users registered and host cap-01 (key
+    /// `keys[90]`) enrolled with a token and the first `slots` slot keys; runs
+    /// `body(service, database, clock, start, keys)`, then closes the database.
+    func withClockedLyon(slots: Int, configure: (inout RegistrarService.Configuration) -> Void = { _ in },
+                         _ body: (RegistrarService, SQLiteStore, TestClock, Int64, [RSAKeyFile]) async throws -> Void) async throws {
+        let lyon = try RegistrarFixture.corpusKey("lyon")
+        let start = RegistrarFixture.now
+        let clock = TestClock(start)
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        var configuration = RegistrarService.Configuration(name: "lyon", key: lyon)
+        configure(&configuration)
+        let service = RegistrarService(configuration: configuration, database: database, clock: { clock.now })
+        try await withCleanup([], databases: [database]) {
+            try await service.start()
+            try await FlowTests.registerUsers(service)
+            let keys = try RegistrarFixture.slotKeys()
+            let token = try await service.createToken(host: "cap-01")
+            _ = try await service.handle(Array(try RequestSigner.sign(
+                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: slots, slots: Array(keys[0..<slots]), registrar: lyon, now: start, token: token),
+                key: keys[90], time: start).advanced(width: 0).utf8))
+            try await body(service, database, clock, start, keys)
+        }
+    }
+
     /// Writes a key file for the agent in the scratch folder: the private key (0600) or the
     /// public key (PEM); returns its path.
     func keyFile(_ key: RSAKeyFile, _ name: String, private isPrivate: Bool) throws -> String {

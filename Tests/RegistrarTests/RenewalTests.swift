@@ -30,19 +30,7 @@ final class TestClock: @unchecked Sendable {
 final class RenewalTests: RegistrarScratchTestCase {
 
     func testRenewalAndOutage() async throws {
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let start = RegistrarFixture.now
-        let clock = TestClock(start)
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        let service = RegistrarService(configuration: .init(name: "lyon", key: lyon), database: database, clock: { clock.now })
-        try await withCleanup([], databases: [database]) {
-            try await service.start()
-            try await FlowTests.registerUsers(service)
-            let keys = try RegistrarFixture.slotKeys()
-            let token = try await service.createToken(host: "cap-01")
-            _ = try await service.handle(Array(try RequestSigner.sign(
-                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: 2, slots: Array(keys[0..<2]), registrar: lyon, now: start, token: token),
-                key: keys[90], time: start).advanced(width: 0).utf8))
+        try await withClockedLyon(slots: 2) { service, database, clock, start, keys in
             // Window from start - 600 s; certs valid 2 h, renewed every hour.
             let created = try await service.handle(Array(try RequestSigner.sign(
                 op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment("seg", machines: 1, now: start, lifetime: "2h", renewal: "1h"))]],
