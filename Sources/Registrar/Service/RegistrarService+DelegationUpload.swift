@@ -16,7 +16,7 @@ import SPKI
 /// ```
 extension RegistrarService {
     /// One `(delegation (machine M) (sequence CERT SIGNATURE))` of a request, parsed.
-    struct DelegationUpload {
+    struct DelegationUpload: Sendable {
         var machine: String
         var cert: Cert
         var signature: SExpr
@@ -36,8 +36,9 @@ extension RegistrarService {
         guard elements.count <= Self.maxDelegations else {
             throw RegistrarError(.malformed, "the request carries \(elements.count) delegations, more than \(Self.maxDelegations)", help: "send them in several requests")
         }
-        var uploads: [DelegationUpload] = []
-        for element in elements { uploads.append(try Self.parseUpload(element)) }
+        var parsed: [DelegationUpload] = []
+        for element in elements { parsed.append(try Self.parseUpload(element)) }
+        let uploads = parsed
         let now = self.now
         defer { etags.forget(vpxi: name) }
         return try await storage {
