@@ -43,7 +43,9 @@ public struct Delegation: Sendable {
     /// The delegation that stands for the unsigned planned cert `planned` (a `user-user`
     /// cert on `machine`), if one does: same machine, issuer and subject; its tag within
     /// the planned one; propagate only where the plan has it; valid at some time the
-    /// planned cert is. The one valid longest wins.
+    /// planned cert is. Of several (`delegations` oldest first), the newest that covers
+    /// the planned cert's whole validity, else the newest: an owner who signs again (more
+    /// rights, another validity) replaces what they signed before.
     static func standing(for planned: CertPlan.PlannedCert, machine: String, in delegations: [Delegation]) -> Delegation? {
         guard planned.flow == .userToUser, let plannedTag = planned.cert.tag else { return nil }
         let candidates = delegations.filter { delegation in
@@ -53,7 +55,7 @@ public struct Delegation: Sendable {
                   !delegation.cert.propagate || planned.cert.propagate, plannedTag.includes(tag) else { return false }
             return !delegation.cert.validity.intersection(planned.cert.validity).isEmpty
         }
-        return candidates.max { ($0.notAfter, $0.hash) < ($1.notAfter, $1.hash) }
+        return candidates.last { $0.cert.validity.includes(planned.cert.validity) } ?? candidates.last
     }
 
     var notAfter: Int64 { cert.validity.notAfter?.secondsSinceEpoch ?? .max }

@@ -1,3 +1,4 @@
+import Hashing
 import PolicyCompiler
 import SExpr
 import SPKI
@@ -58,21 +59,24 @@ extension RegistrarService {
                 try Self.checkClearances(compiled)
                 let vpxi = compiled.model.vpxis[compiled.vpxi]
                 guard let epoch = vpxi.schedule.epoch(at: now) else { throw RegistrarError(.policyError, "the window of `\(name)` has ended") }
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource,
-                                                 delegations: try await self.delegations(vpxi: name, in: tx))
+                let delegations = try await self.delegations(vpxi: name, in: tx)
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource, delegations: delegations)
                 try await tx.query("UPDATE vpxis SET policy = $2, epoch = $3 WHERE name = $1", [.text(name), .text(policy), .int(Int64(epoch.index))])
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
                 try await self.shareSecret(compiled, in: tx)
                 var answer = try await self.answer(vpxi: name, user: requester.name, in: tx)
                 // What the owner signs: the added user's `<owner, user>` certs, each for the
-                // whole window of its grant (one signature serves every epoch: `delegate`).
-                let toSign = CertPlanner(ir: compiled.ir).plan(vpxi: compiled.vpxi, epoch: epoch).certs.filter {
-                    $0.flow == .userToUser && $0.issuer.name.description == requester.name && $0.subject.name.description == user
+                // whole window of its grant (one signature serves every epoch: `delegate`),
+                // but those the owner already signed as they are.
+                let signed = Set(delegations.map(\.hash))
+                let toSign = CertPlanner(ir: compiled.ir).plan(vpxi: compiled.vpxi, epoch: epoch).certs.compactMap { planned -> SExpr? in
+                    guard planned.flow == .userToUser, planned.issuer.name.description == requester.name, planned.subject.name.description == user else { return nil }
+                    let cert = Self.wholeWindow(planned.cert, compiled: compiled)
+                    guard !signed.contains(Hex.encode(HashAlgorithm.sha256.digest(cert.signedBytes))) else { return nil }
+                    return ["cert-request", ["machine", .string(vpxi.machines[planned.machine].name)], cert.sexp]
                 }
                 if case .list(var items) = answer {
-                    items.append(.list(["to-sign"] + toSign.map {
-                        ["cert-request", ["machine", .string(vpxi.machines[$0.machine].name)], Self.wholeWindow($0.cert, compiled: compiled).sexp]
-                    }))
+                    items.append(.list(["to-sign"] + toSign))
                     answer = .list(items)
                 }
                 return answer

@@ -69,11 +69,16 @@ extension RegistrarService {
                 for upload in uploads {
                     accepted.append(try Self.check(upload, compiled: compiled, owner: owner, signer: request.signer, now: now))
                 }
+                // The vpxi's row is locked (PostgreSQL) or the database is (SQLite): the
+                // sequence numbers are this transaction's to take.
+                let last = try await tx.query("SELECT MAX(seq) AS seq FROM delegations WHERE vpxi = $1", [.text(name)])
+                var seq = last.first?["seq"].int ?? 0
                 for (delegation, user) in accepted {
+                    seq += 1
                     try await tx.query("""
-                        INSERT INTO delegations (vpxi, hash, machine, issuer, subject, body, not_before, not_after, requester, accepted_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (vpxi, hash) DO NOTHING
-                        """, [.text(name), .text(delegation.hash), .text(delegation.machine), .text(requester.name), .text(user),
+                        INSERT INTO delegations (vpxi, hash, seq, machine, issuer, subject, body, not_before, not_after, requester, accepted_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (vpxi, hash) DO NOTHING
+                        """, [.text(name), .text(delegation.hash), .int(seq), .text(delegation.machine), .text(requester.name), .text(user),
                               .text(delegation.body.advanced(width: 0)), .int(delegation.notBefore), .int(delegation.notAfter),
                               .text(requester.name), .int(now)])
                 }
@@ -186,7 +191,7 @@ extension RegistrarService {
     func delegations(vpxi: String, in tx: any DBTransaction) async throws -> [Delegation] {
         let rows = try await tx.query("""
             SELECT d.machine, d.body FROM delegations d JOIN vpxis v ON v.name = d.vpxi
-            WHERE d.vpxi = $1 AND d.accepted_at >= v.created_at ORDER BY d.accepted_at, d.hash
+            WHERE d.vpxi = $1 AND d.accepted_at >= v.created_at ORDER BY d.seq
             """, [.text(vpxi)])
         var result: [Delegation] = []
         for row in rows { result.append(try Delegation(machine: try row.text("machine"), stored: try SExpr.parse(try row.text("body")))) }
