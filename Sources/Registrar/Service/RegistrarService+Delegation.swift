@@ -60,7 +60,9 @@ extension RegistrarService {
                 let vpxi = compiled.model.vpxis[compiled.vpxi]
                 guard let epoch = vpxi.schedule.epoch(at: now) else { throw RegistrarError(.policyError, "the window of `\(name)` has ended") }
                 let delegations = try await self.delegations(vpxi: name, in: tx)
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource, delegations: delegations)
+                // Another registrar's `<R2, R1>` certs of the epoch already signed stay signed.
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource,
+                                                 recorded: try await self.signedCerts(vpxi: name, epoch: Int64(epoch.index), in: tx), delegations: delegations)
                 try await tx.query("UPDATE vpxis SET policy = $2, epoch = $3 WHERE name = $1", [.text(name), .text(policy), .int(Int64(epoch.index))])
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
                 try await self.shareSecret(compiled, in: tx)

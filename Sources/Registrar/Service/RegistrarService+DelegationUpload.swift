@@ -88,6 +88,7 @@ extension RegistrarService {
                 let index = try row.int("epoch")
                 guard index >= 0, index < schedule.count else { throw RegistrarError(.internal, "vpxi `\(name)` is at epoch \(index), outside its schedule") }
                 let issue = try EpochIssue.issue(compiled, epoch: schedule.epoch(Int(index)), at: now, bundleSource: self.bundleSource,
+                                                 recorded: try await self.signedCerts(vpxi: name, epoch: index, in: tx),
                                                  delegations: try await self.delegations(vpxi: name, in: tx))
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
                 return try await self.delegationAnswer(vpxi: name, accepted: accepted, in: tx)
@@ -196,6 +197,17 @@ extension RegistrarService {
         var result: [Delegation] = []
         for row in rows { result.append(try Delegation(machine: try row.text("machine"), stored: try SExpr.parse(try row.text("body")))) }
         return result
+    }
+
+    /// The certs of a vpxi's epoch signed by others and on record (another registrar's
+    /// `<R2, R1>`), `(sequence CERT SIGNATURE)` by hash: an epoch issued again keeps them.
+    func signedCerts(vpxi: String, epoch: Int64, in tx: any DBTransaction) async throws -> [String: SExpr] {
+        var recorded: [String: SExpr] = [:]
+        for row in try await tx.query("SELECT hash, body FROM certs WHERE vpxi = $1 AND epoch = $2 AND signed = 1 AND flow = 'registrar-registrar'",
+                                      [.text(vpxi), .int(epoch)]) {
+            recorded[try row.text("hash")] = try SExpr.parse(try row.text("body"))
+        }
+        return recorded
     }
 
     /// `(delegated (vpxi V) (accepted (delegation (machine M) (user U) (hash H) (not-after T))...) (chains ...)...)`:
