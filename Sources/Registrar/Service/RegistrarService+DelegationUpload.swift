@@ -187,16 +187,19 @@ extension RegistrarService {
         return (Delegation(machine: machine, cert: cert, body: upload.body), userName)
     }
 
-    /// The delegations accepted for a vpxi since it was created (a name released and
-    /// taken again does not inherit them), oldest first.
+    /// The delegations accepted for a vpxi, oldest first (a vpxi's name is never taken
+    /// again, even once released: they are its own).
     func delegations(vpxi: String, in tx: any DBTransaction) async throws -> [Delegation] {
-        let rows = try await tx.query("""
-            SELECT d.machine, d.body FROM delegations d JOIN vpxis v ON v.name = d.vpxi
-            WHERE d.vpxi = $1 AND d.accepted_at >= v.created_at ORDER BY d.seq
-            """, [.text(vpxi)])
+        let rows = try await tx.query("SELECT machine, body FROM delegations WHERE vpxi = $1 ORDER BY seq", [.text(vpxi)])
         var result: [Delegation] = []
         for row in rows { result.append(try Delegation(machine: try row.text("machine"), stored: try SExpr.parse(try row.text("body")))) }
         return result
+    }
+
+    /// How many delegations a vpxi has (they are never deleted: a renewal issued from a
+    /// read of them is written only if none came since).
+    func delegationCount(vpxi: String, in tx: any DBTransaction) async throws -> Int {
+        Int(try await tx.query("SELECT COUNT(*) AS n FROM delegations WHERE vpxi = $1", [.text(vpxi)]).first?["n"].int ?? 0)
     }
 
     /// The certs of a vpxi's epoch signed by others and on record (another registrar's

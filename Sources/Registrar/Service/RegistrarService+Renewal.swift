@@ -65,7 +65,7 @@ extension RegistrarService {
                 let rows = try await tx.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1" + lock, [.text(name)])
                 guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me,
                       try row.text("policy") == read.policy, try row.int("epoch") == read.epoch,
-                      try await self.delegations(vpxi: name, in: tx).count == read.delegations.count else { return false }
+                      try await self.delegationCount(vpxi: name, in: tx) == read.delegations.count else { return false }
                 try await self.store(issue, requester: "renewal", in: tx, now: now)
                 try await self.shareSecret(issued.compiled, in: tx)
                 try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])
