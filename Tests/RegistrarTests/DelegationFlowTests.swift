@@ -1,5 +1,7 @@
+import Agent
 import Backends
 import Foundation
+import Logging
 import Registrar
 import RSA
 import SExpr
@@ -100,6 +102,8 @@ final class DelegationFlowTests: RegistrarScratchTestCase {
         XCTAssertTrue(chainsBefore.text.contains("pending"), chainsBefore.text)
         let bundleBefore = try await registrar.client.get("v1/hosts/cap-01/bundles/seg")
         XCTAssertEqual(bundleBefore.status, 200)
+        let indexBefore = try await registrar.client.get("v1/hosts/cap-01/bundles")
+        XCTAssertEqual(indexBefore.status, 200)
         let checkedBefore = try agentCheck(bundleBefore, hostKey: hostKey, lyon: lyon)
         XCTAssertFalse(checkedBefore.contains("/erin "), "no login for erin before alice signs:\n\(checkedBefore)")
 
@@ -132,12 +136,16 @@ final class DelegationFlowTests: RegistrarScratchTestCase {
         let bundle = try await registrar.client.get("v1/hosts/cap-01/bundles/seg", ifNoneMatch: bundleBefore.etag)
         XCTAssertEqual(bundle.status, 200, "a delegation changes the host's bundle")
         XCTAssertNotEqual(bundle.etag, bundleBefore.etag)
+        let index = try await registrar.client.get("v1/hosts/cap-01/bundles", ifNoneMatch: indexBefore.etag)
+        XCTAssertEqual(index.status, 200, "the host's bundle index changes with its bundle")
+        XCTAssertTrue(index.text.contains(try XCTUnwrap(bundle.etag).replacingOccurrences(of: "\"", with: "\\\"")), index.text)
         let checked = try agentCheck(bundle, hostKey: hostKey, lyon: lyon)
         let expiry = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(try Self.shortestNotAfter(document, machine: machine))))
         let erinLogins = checked.split(separator: "\n").filter { $0.hasPrefix("login ") && $0.contains("/erin ") }
         XCTAssertEqual(erinLogins.count, 1, checked)
         XCTAssertTrue(erinLogins.first?.hasSuffix("until \(expiry)") ?? false, "expected expiry \(expiry):\n\(checked)")
         XCTAssertLessThan(try Self.shortestNotAfter(document, machine: machine), toSign.validity.notAfter?.secondsSinceEpoch ?? 0)
+        try await assertAgentWritesErinsKey(registrar, lyon: lyon, hostKey: hostKey, expiry: try Self.shortestNotAfter(document, machine: machine))
 
         // On record: the delegation, and the cert as issued by alice in the epoch's certs.
         let recorded = try await database.read("SELECT issuer, subject, machine FROM delegations WHERE vpxi = 'seg'", [])
@@ -146,6 +154,36 @@ final class DelegationFlowTests: RegistrarScratchTestCase {
         XCTAssertEqual(recorded.first?["issuer"].text, "alice")
         let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = 'seg' AND flow = 'user-user' AND signed = 1 AND issued_by = 'alice'", [])
         XCTAssertEqual(certs.first?["n"].int, 1)
+    }
+
+    /// cap-01's agent pulls its bundles from the registrar and applies them: erin's
+    /// authorized_keys line, expiring at `expiry` (OpenSSH's `expiry-time` rounded up to
+    /// the minute).
+    func assertAgentWritesErinsKey(_ registrar: RunningRegistrar, lyon: RSAKeyFile, hostKey: RSAKeyFile, expiry: Int64) async throws {
+        let state = directory.appendingPathComponent("agent").path
+        let keys = directory.appendingPathComponent("authorized-keys").path
+        let pull = RegistrarPull(base: URL(string: "http://127.0.0.1:\(registrar.port)")!, host: "cap-01", vpxi: nil, stateDirectory: state)
+        let pulled = try await RegistrarFixture.blocking { try pull.pullAll() }
+        XCTAssertEqual(pulled.updated, ["seg"])
+        let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let set = BundleSet(directory: pull.setDirectory, host: "cap-01", registrar: lyon, logger: quiet)
+        let runtime = AgentRuntime(options: .init(source: .bundleSet(set), stateDirectory: state, authorizedKeysDirectory: keys, tunName: nil,
+                                                  listen: try Locator(parsing: "127.0.0.1:10500")),
+                                   hostKey: try hostKey.requirePrivateKey(), logger: quiet)
+        try await RegistrarFixture.blocking { runtime.reload() }
+        let erin = runtime.activeLogins.filter { $0.account == "erin" }
+        XCTAssertEqual(erin.count, 1, "\(runtime.activeLogins.map(\.account))")
+        XCTAssertEqual(erin.first?.expiry, Date(timeIntervalSince1970: TimeInterval(expiry)))
+        let minute = Date(timeIntervalSince1970: (Double(expiry) / 60).rounded(.up) * 60)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmm"
+        let files = (FileManager.default.enumerator(atPath: keys)?.allObjects as? [String] ?? []).filter { $0.hasSuffix("erin") }
+        XCTAssertEqual(files.count, 1, "\(files)")
+        let text = try String(contentsOfFile: "\(keys)/\(try XCTUnwrap(files.first))", encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("expiry-time=\"\(formatter.string(from: minute))Z\" ssh-rsa "), text)
+        XCTAssertTrue(text.contains("vpxi-agent:erin"), text)
     }
 
     /// `spki reduce` for erin on the machine: her entry carries ssh and not alice's
