@@ -43,16 +43,19 @@ public struct EpochIssue: Sendable {
 
     /// Plans, signs and assembles epoch `epoch` of `compiled`. `recorded` holds certs
     /// already signed by others, `(sequence CERT SIGNATURE)` by the hash of the cert (what
-    /// another registrar's issue recorded): they count as signed.
+    /// another registrar's issue recorded): they count as signed. `delegations` are the
+    /// owner's accepted delegations: each stands for the unsigned `<owner, U2>` cert it
+    /// matches (`Delegation.standing(for:machine:in:)`).
     public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64,
-                             bundleSource: any BundleSource, recorded: [String: SExpr] = [:]) throws(RegistrarError) -> EpochIssue {
-        try issue(compiled, epoch: epoch, at: now, bundleSource: bundleSource, recorded: recorded, cache: nil)
+                             bundleSource: any BundleSource, recorded: [String: SExpr] = [:],
+                             delegations: [Delegation] = []) throws(RegistrarError) -> EpochIssue {
+        try issue(compiled, epoch: epoch, at: now, bundleSource: bundleSource, recorded: recorded, delegations: delegations, cache: nil)
     }
 
     /// As above; with `cache`, the certs are signed with its pooled signers (the same
     /// signatures: PKCS #1 v1.5 is deterministic, the blinding only hides the key).
     static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64, bundleSource: any BundleSource,
-                      recorded: [String: SExpr] = [:], cache: RenewalCache?) throws(RegistrarError) -> EpochIssue {
+                      recorded: [String: SExpr] = [:], delegations: [Delegation] = [], cache: RenewalCache?) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
         let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
         var signatures = try sign(plan, signers: ir.keys.signers, cache: cache)
@@ -76,6 +79,11 @@ public struct EpochIssue: Sendable {
                                         notAfter: Self.notAfter(cert) ?? epoch.validity.end))
                 continue
             }
+            if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
+                hashes.append(delegation.hash)
+                certs.append(delegation.issued(for: planned, machine: machine))
+                continue
+            }
             hashes.append(planned.hex)
             let signature = signatures[index]
             let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
@@ -88,7 +96,7 @@ public struct EpochIssue: Sendable {
         for chain in plan.chains {
             let user = ir.model.users[chain.user].name
             chains[user, default: []].append(ChainTemplate(machine: vpxi.machines[chain.machine].name, acl: acls[chain.machine] ?? ["acl"],
-                                                           certs: chain.certs.map { hashes[$0] }))
+                                                           certs: chain.certs.map { hashes[$0] }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }))
         }
         let withoutDuplicates = Dictionary(certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
         let ordered = hashes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { withoutDuplicates[$0]! }

@@ -1,3 +1,4 @@
+import PolicyCompiler
 import SExpr
 
 /// Recording what an epoch issued: its certs, its users' chains and its hosts' bundles,
@@ -13,7 +14,8 @@ extension RegistrarService {
         certs.reserveCapacity(issue.certs.count)
         for cert in issue.certs {
             bodies[cert.hash] = (cert.body, cert.signed)
-            let issuedBy = cert.signed ? configuration.name : cert.issuer
+            // Signed here, except the owners' delegations (flow 3), which they signed.
+            let issuedBy = cert.signed && cert.flow != CertPlan.Flow.userToUser.rawValue ? configuration.name : cert.issuer
             certs.append([.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer), .text(cert.subject),
                           .text(cert.body.advanced(width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter), .text(requester),
                           .text(issuedBy), .int(now)])
