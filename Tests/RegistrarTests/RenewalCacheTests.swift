@@ -94,6 +94,54 @@ final class RenewalCacheTests: RegistrarScratchTestCase {
         }
     }
 
+    /// Renewal passes on PostgreSQL (a server of the test's own): every epoch of two vpxis
+    /// is recorded (certs, chains, bundles upserted by the multi-row statements), the second
+    /// pass from the cache, and the pulled chains and bundles carry the new epoch.
+    func testRenewalPassesOnPostgres() async throws {
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        let database = try await PostgresStore.open(server.url)
+        let lyon = try RegistrarFixture.corpusKey("lyon")
+        let start = RegistrarFixture.now
+        let clock = TestClock(start)
+        let service = RegistrarService(configuration: .init(name: "lyon", key: lyon), database: database, clock: { clock.now })
+        try await withCleanup([], databases: [database]) {
+            try await service.start()
+            try await FlowTests.registerUsers(service)
+            let keys = try RegistrarFixture.slotKeys()
+            let token = try await service.createToken(host: "cap-01")
+            _ = try await service.handle(Array(try RequestSigner.sign(
+                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: 4, slots: Array(keys[0..<4]), registrar: lyon, now: start, token: token),
+                key: keys[90], time: start).advanced(width: 0).utf8))
+            for name in ["pa", "pb"] {
+                _ = try await service.handle(Array(try RequestSigner.sign(
+                    op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment(name, machines: 2, now: start))]],
+                    key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))
+            }
+            let windowStart = start - 600
+            for epoch in 1...2 {
+                clock.set(windowStart + Int64(epoch) * 3600 - 60)
+                let renewed = try await service.renewDue()
+                XCTAssertEqual(renewed, 2, "epoch \(epoch)")
+                for name in ["pa", "pb"] {
+                    let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = $1 AND epoch = $2", [.text(name), .int(Int64(epoch))])
+                    XCTAssertGreaterThan(certs.first?["n"].int ?? 0, 2, "\(name) epoch \(epoch)")
+                    let chain = try await database.read("SELECT epoch FROM chains WHERE vpxi = $1 AND principal = 'alice'", [.text(name)])
+                    XCTAssertEqual(chain.map { $0["epoch"].int }, [Int64(epoch)])
+                    let bundle = try await database.read("SELECT epoch FROM bundles WHERE vpxi = $1 AND host = 'cap-01'", [.text(name)])
+                    XCTAssertEqual(bundle.map { $0["epoch"].int }, [Int64(epoch)])
+                    let pulled = try await service.chains(vpxi: name, user: "alice", ifNoneMatch: nil)
+                    let document = try SExpr.parse(try XCTUnwrap(pulled.body))
+                    XCTAssertEqual(document.first("epoch")?.tail.first?.text, String(epoch))
+                }
+            }
+            let statistics = service.renewalCache.statistics
+            XCTAssertEqual(statistics.entries, 2)
+            XCTAssertEqual(statistics.misses, 2, "compiled once per vpxi")
+            XCTAssertEqual(statistics.hits, 2, "the second pass from the cache")
+        }
+    }
+
     func testInsertStatementText() {
         XCTAssertEqual(SQLiteStore.Transaction.insertStatement(table: "t", columns: ["a", "b"], rows: 2, conflict: "ON CONFLICT (a) DO NOTHING"),
                        "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT (a) DO NOTHING")
