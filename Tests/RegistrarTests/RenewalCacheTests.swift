@@ -101,18 +101,7 @@ final class RenewalCacheTests: RegistrarScratchTestCase {
         let server = try PostgresServer.start()
         defer { server.stop() }
         let database = try await PostgresStore.open(server.url)
-        let lyon = try RegistrarFixture.corpusKey("lyon")
-        let start = RegistrarFixture.now
-        let clock = TestClock(start)
-        let service = RegistrarService(configuration: .init(name: "lyon", key: lyon), database: database, clock: { clock.now })
-        try await withCleanup([], databases: [database]) {
-            try await service.start()
-            try await FlowTests.registerUsers(service)
-            let keys = try RegistrarFixture.slotKeys()
-            let token = try await service.createToken(host: "cap-01")
-            _ = try await service.handle(Array(try RequestSigner.sign(
-                op: "enroll", arguments: try RegistrarFixture.enrollment(host: "cap-01", cpus: 4, slots: Array(keys[0..<4]), registrar: lyon, now: start, token: token),
-                key: keys[90], time: start).advanced(width: 0).utf8))
+        try await withClockedLyon(on: database, slots: 4) { service, database, clock, start, _ in
             for name in ["pa", "pb"] {
                 _ = try await service.handle(Array(try RequestSigner.sign(
                     op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment(name, machines: 2, now: start))]],
