@@ -18,6 +18,7 @@
 #   scripts/bench-registrar.sh [BUILD_DIR]     (default: .build/release, else .build/debug)
 #   DURATION=20 CONNECTIONS=64 RATE=5000 scripts/bench-registrar.sh
 #   RENEWAL=1 scripts/bench-registrar.sh       also `spki-bench registrar` on both stores
+#   RENEWAL=only RUNS=3 scripts/bench-registrar.sh   only `spki-bench registrar`, RUNS times on each store
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -34,7 +35,7 @@ connections=${CONNECTIONS:-64}
 rate=${RATE:-5000}
 paced_connections=${PACED_CONNECTIONS:-50}
 ticks=$(getconf CLK_TCK)
-command -v wrk >/dev/null || { echo "bench-registrar: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+[ "${RENEWAL:-}" = only ] || command -v wrk >/dev/null || { echo "bench-registrar: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 work=$(mktemp -d /tmp/bench-registrar.XXXXXX)
 chmod 755 "$work"
 server_pid=""
@@ -157,11 +158,15 @@ measure() {
 # send about RATE per second.
 echo "function delay() return $(awk -v c="$paced_connections" -v r="$rate" 'BEGIN {printf "%.3f", 1000 * c / r}') end" > "$work/paced.lua"
 
-echo "bundle pulls (If-None-Match, unchanged) on loopback, wrk -t2 -d${duration}s; saturated: -c$connections; paced: -c$paced_connections at about $rate/s ($(basename "$bin") build)"
-echo
-echo "| store | run | pulls/s | p50 | p99 | wrk CPU | registrar CPU | PostgreSQL CPU | ETags from memory / database | load average before → after |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-run_one "$work/registrar.sqlite" sqlite 18440
+pulls=1
+[ "${RENEWAL:-}" = only ] && pulls=""
+if [ -n "$pulls" ]; then
+  echo "bundle pulls (If-None-Match, unchanged) on loopback, wrk -t2 -d${duration}s; saturated: -c$connections; paced: -c$paced_connections at about $rate/s ($(basename "$bin") build)"
+  echo
+  echo "| store | run | pulls/s | p50 | p99 | wrk CPU | registrar CPU | PostgreSQL CPU | ETags from memory / database | load average before → after |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  run_one "$work/registrar.sqlite" sqlite 18440
+fi
 
 if [ -n "$pg_bin" ]; then
   pg_dir=$work/pg
@@ -171,7 +176,7 @@ if [ -n "$pg_bin" ]; then
   pg_run initdb -D "$pg_data" -A trust -U registrar -E UTF8 --no-sync >/dev/null
   pg_run pg_ctl -D "$pg_data" -l "$pg_dir/log" -o "-p 18432 -k $pg_dir -c listen_addresses=127.0.0.1" -w start >/dev/null
   pg_run createdb -h 127.0.0.1 -p 18432 -U registrar registrar
-  run_one "postgres://registrar@127.0.0.1:18432/registrar?sslmode=disable" postgres 18441
+  [ -n "$pulls" ] && run_one "postgres://registrar@127.0.0.1:18432/registrar?sslmode=disable" postgres 18441
 else
   echo "postgres   skipped: Debian's postgresql is not installed"
 fi
@@ -179,11 +184,14 @@ fi
 if [ -n "${RENEWAL:-}" ]; then
   bench=$bin/spki-bench
   [ -x "$bench" ] || { echo "bench-registrar: $bench is not built (swift build -c release --product spki-bench)" >&2; exit 2; }
-  echo
-  "$bench" registrar ${RENEWAL_OPTIONS:-}
-  if [ -n "$pg_bin" ]; then
-    pg_run createdb -h 127.0.0.1 -p 18432 -U registrar renewal
+  # Each run on a fresh database; the stores alternate so that both see the same load.
+  for run in $(seq "${RUNS:-1}"); do
     echo
-    "$bench" registrar --db "postgres://registrar@127.0.0.1:18432/renewal?sslmode=disable" ${RENEWAL_OPTIONS:-}
-  fi
+    "$bench" registrar ${RENEWAL_OPTIONS:-}
+    if [ -n "$pg_bin" ]; then
+      pg_run createdb -h 127.0.0.1 -p 18432 -U registrar "renewal$run"
+      echo
+      "$bench" registrar --db "postgres://registrar@127.0.0.1:18432/renewal$run?sslmode=disable" ${RENEWAL_OPTIONS:-}
+    fi
+  done
 fi

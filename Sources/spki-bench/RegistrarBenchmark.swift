@@ -184,6 +184,7 @@ struct RegistrarRenewalRun: Sendable {
         }
 
         var rows: [String] = []
+        let loadBefore = LoadAverage.read()
         var raw = RawSigning(wall: 0, cpu: 0)
         var bestWall = 0.0
         var bestCPU = 0.0
@@ -217,6 +218,7 @@ struct RegistrarRenewalRun: Sendable {
 
             raw signing, same key, same run (best of \(options.epochs + 1)): \(format(raw.wall, 0)) signatures/s on \(threads) threads (wall), \(format(raw.cpu, 0)) per CPU second (one thread)
             ratio, best epoch / raw: \(format(bestWall / raw.wall, 2)) (wall, \(threads) threads), \(format(bestCPU / raw.cpu, 2)) (per CPU second)
+            load average before → after: \(loadBefore) → \(LoadAverage.read())
             """
     }
 
@@ -271,6 +273,14 @@ struct RawSigning: Sendable {
 final class Tally: Sendable {
     let runs = Mutex<[(count: Int, cpu: Double)]>([])
     let failure = Mutex<(any Error)?>(nil)
+}
+
+/// The system's load average (1, 5 and 15 minutes), as /proc/loadavg gives it.
+enum LoadAverage {
+    static func read() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
 }
 
 /// CPU seconds (user + system) of the whole process, every thread.

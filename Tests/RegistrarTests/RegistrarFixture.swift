@@ -213,10 +213,17 @@ class RegistrarScratchTestCase: XCTestCase {
     /// `body(service, database, clock, start, keys)`, then closes the database.
     func withClockedLyon(slots: Int, configure: (inout RegistrarService.Configuration) -> Void = { _ in },
                          _ body: (RegistrarService, SQLiteStore, TestClock, Int64, [RSAKeyFile]) async throws -> Void) async throws {
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
+        try await withClockedLyon(on: database, slots: slots, configure: configure, body)
+    }
+
+    /// The same on a database the caller opened (closed at the end).
+    func withClockedLyon<Database: RegistrarDatabase>(on database: Database, slots: Int,
+                                                     configure: (inout RegistrarService.Configuration) -> Void = { _ in },
+                                                     _ body: (RegistrarService, Database, TestClock, Int64, [RSAKeyFile]) async throws -> Void) async throws {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let start = RegistrarFixture.now
         let clock = TestClock(start)
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         var configuration = RegistrarService.Configuration(name: "lyon", key: lyon)
         configure(&configuration)
         let service = RegistrarService(configuration: configuration, database: database, clock: { clock.now })

@@ -53,6 +53,8 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
     let master: [UInt8]
     /// For another registrar's vpxi: that vpxi's secret, as shared.
     let shared: SharedSecret?
+    /// What the bundles of each kept compiled vpxi derive from besides the epoch.
+    let preparations = BundlePreparations()
 
     struct SharedSecret: Sendable {
         var vpxi: String
@@ -140,8 +142,11 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         return NodeBundleSource(master: master, shared: SharedSecret(vpxi: vpxi, secret: secret))
     }
 
-    public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
-                        signatures: [SPKISignature?]) throws(RegistrarError) -> [String: [UInt8]] {
+    /// What the bundles of a compiled vpxi derive from besides the epoch: the plan's view
+    /// of the pool (this registrar's hosts and the others'), the hosts' parsed keys, the
+    /// ESP secrets, the users' keys. Kept (`BundlePreparations`) while the compiled
+    /// vpxi is.
+    func prepare(_ compiled: VPXICompiler.Compiled) throws(RegistrarError) -> BundlePreparations.Prepared {
         let ir = compiled.ir
         // This registrar: the one whose private key the compiler signs with.
         guard let me = compiled.model.registrars.firstIndex(where: { ir.keys.signers[$0.key.id] != nil }) else {
@@ -173,27 +178,36 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
             }
             keys.append(hostKeys[host.name] ?? filler)
         }
-        let restricted = InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys)
+        let vpxi = compiled.name
         let secrets: BundleSecrets
         do {
-            secrets = try BundleSecrets(espMasterKey: secret(vpxi: issue.vpxi))
+            secrets = try BundleSecrets(espMasterKey: secret(vpxi: vpxi))
         } catch {
-            throw RegistrarError(.internal, "the ESP secret of vpxi `\(issue.vpxi)` cannot be used: \(error.message)")
+            throw RegistrarError(.internal, "the ESP secret of vpxi `\(vpxi)` cannot be used: \(error.message)")
         }
+        return BundlePreparations.Prepared(ir: InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys), own: own,
+                                           hostKeys: keys, secrets: secrets,
+                                           users: Dictionary(compiled.model.users.map { ($0.name, $0.key) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
+                        signatures: [SPKISignature?]) throws(RegistrarError) -> [String: [UInt8]] {
+        let prepared = try preparations.prepared(compiled) { () throws(RegistrarError) in try prepare(compiled) }
+        let secrets = prepared.secrets
+        let own = prepared.own
         var plan: BundlePlan
         do {
             // From the earlier of the epoch's start and the issue: a renewal's bundle, pulled
             // before its epoch starts, still holds the running epoch's keys.
             let at = min(issue.epoch.start, issue.issuedAt)
-            let planned = try NodeBundlePlanner.plan(ir: restricted, at: at, keys: NodeKeys(hosts: keys, secrets: secrets),
+            let planned = try NodeBundlePlanner.plan(ir: prepared.ir, at: at, keys: NodeKeys(hosts: prepared.hostKeys, secrets: secrets),
                                                      certs: certs, signatures: NodeLogins.Signatures(known: signatures, signers: [:]))
             plan = planned.plan
             plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames)
             // The registrar knows one key per user, its RSA key: it is also the user's SSH key.
-            let users = Dictionary(compiled.model.users.map { ($0.name, $0.key) }, uniquingKeysWith: { first, _ in first })
             for index in plan.logins.indices where plan.logins[index].sshPublicKey == nil {
                 let user = plan.logins[index].user
-                plan.logins[index].sshPublicKey = users[user]?.rsa.map { RSAOpenSSH.publicKeyLine($0, comment: user).trimmingCharacters(in: "\n") }
+                plan.logins[index].sshPublicKey = prepared.users[user]?.rsa.map { RSAOpenSSH.publicKeyLine($0, comment: user).trimmingCharacters(in: "\n") }
             }
         } catch {
             throw RegistrarError(.internal, "the bundles of vpxi `\(issue.vpxi)` cannot be planned: \(error.error.message)", help: error.error.help)

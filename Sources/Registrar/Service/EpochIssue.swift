@@ -49,17 +49,19 @@ public struct EpochIssue: Sendable {
     public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64,
                              bundleSource: any BundleSource, recorded: [String: SExpr] = [:],
                              delegations: [Delegation] = []) throws(RegistrarError) -> EpochIssue {
+        try issue(compiled, epoch: epoch, at: now, bundleSource: bundleSource, recorded: recorded, delegations: delegations, cache: nil)
+    }
+
+    /// As above; with `cache`, the certs are signed with its pooled signers (the same
+    /// signatures: PKCS #1 v1.5 is deterministic, the blinding only hides the key).
+    static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64, bundleSource: any BundleSource,
+                      recorded: [String: SExpr] = [:], delegations: [Delegation] = [], cache: RenewalCache?) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
         let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
-        var signing: CertSigner.Result
-        do {
-            signing = try CertSigner.sign(plan, signers: ir.keys.signers)
-        } catch {
-            throw RegistrarError(.internal, "signing failed: \(error.message)")
-        }
-        for (index, planned) in plan.certs.enumerated() where signing.signatures[index] == nil {
+        var signatures = try sign(plan, signers: ir.keys.signers, cache: cache)
+        for (index, planned) in plan.certs.enumerated() where signatures[index] == nil {
             guard let body = recorded[planned.hex], body.head == "sequence", body.tail.first?.canonical == planned.canonical else { continue }
-            signing.signatures[index] = body.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
+            signatures[index] = body.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
         }
         let vpxi = ir.model.vpxis[compiled.vpxi]
         var certs: [IssuedCert] = []
@@ -77,13 +79,13 @@ public struct EpochIssue: Sendable {
                                         notAfter: Self.notAfter(cert) ?? epoch.validity.end))
                 continue
             }
-            if signing.signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
+            if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
                 hashes.append(delegation.hash)
                 certs.append(delegation.issued(for: planned, machine: machine))
                 continue
             }
             hashes.append(planned.hex)
-            let signature = signing.signatures[index]
+            let signature = signatures[index]
             let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
             certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                     subject: planned.subject.name.description, body: body, signed: signature != nil,
@@ -101,7 +103,7 @@ public struct EpochIssue: Sendable {
         var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:], issuedAt: now)
         // The signatures of the plan's certs, the enrolled ones where the resource signed the
         // very cert the plan holds.
-        var known = signing.signatures
+        var known = signatures
         for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
             let enrolled = compiled.slots[planned.machine].resourceCert
             let signature = enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
@@ -109,6 +111,37 @@ public struct EpochIssue: Sendable {
         }
         issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled, certs: plan, signatures: known)
         return issue
+    }
+
+    /// The signatures of the certs of `plan` whose issuer's key is in `signers` (nil for
+    /// the others): the compiler's `CertSigner`, or, with `cache`, one pooled signer per key
+    /// for the whole plan.
+    static func sign(_ plan: CertPlan, signers: [PrincipalID: RSAPrivateKey], cache: RenewalCache?) throws(RegistrarError) -> [SPKISignature?] {
+        guard let cache else {
+            do {
+                return try CertSigner.sign(plan, signers: signers).signatures
+            } catch {
+                throw RegistrarError(.internal, "signing failed: \(error.message)")
+            }
+        }
+        var signatures = [SPKISignature?](repeating: nil, count: plan.certs.count)
+        var byKey: [PrincipalID: [Int]] = [:]
+        for (index, planned) in plan.certs.enumerated() where signers[planned.issuer.key.id] != nil {
+            byKey[planned.issuer.key.id, default: []].append(index)
+        }
+        for (id, indices) in byKey {
+            do {
+                try cache.withSigner(signers[id]!) { (signer: RSASigner) throws(RSAError) in
+                    for index in indices {
+                        let planned = plan.certs[index]
+                        signatures[index] = try SPKISignature.sign(canonical: planned.canonical, signer: signer, principal: planned.issuer.key.hash)
+                    }
+                }
+            } catch {
+                throw RegistrarError(.internal, "signing failed: cannot sign as \(plan.certs[indices[0]].issuer.name): \(error)")
+            }
+        }
+        return signatures
     }
 
     static func notAfter(_ cert: SExpr) -> Int64? {

@@ -38,23 +38,25 @@ extension RegistrarService {
     func renew(vpxi name: String, now: Int64) async throws(RegistrarError) -> Bool {
         let started = ContinuousClock.now
         let me = configuration.name
-        let read = try await storage { () -> (policy: String, epoch: Int64, slots: [String: VPXICompiler.Slot], delegations: [Delegation])? in
+        let read = try await storage { () -> (policy: String, epoch: Int64, slots: [DBRow], delegations: [Delegation])? in
             let reads = StatementReads(database: self.database)
             let rows = try await reads.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1", [.text(name)])
             guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me else { return nil }
-            return (try row.text("policy"), try row.int("epoch"), try await self.assignedSlots(vpxi: name, in: reads),
+            return (try row.text("policy"), try row.int("epoch"), try await self.slotRows(vpxi: name),
                     try await self.delegations(vpxi: name, in: reads))
         }
-        guard let read else { return false }
-        // Compile, plan, sign and build on a thread of its own (BackgroundWork).
+        guard let read else {
+            renewalCache.forget(vpxi: name)
+            return false
+        }
+        // Compile (or take the compiled vpxi from the cache while its policy and slots are
+        // unchanged), plan, sign and build on a thread of its own (BackgroundWork).
         let issued = try await BackgroundWork.run { () throws(RegistrarError) -> (compiled: VPXICompiler.Compiled, issue: EpochIssue)? in
-            let compiled = try self.compiler.compile(policy: read.policy) { (host, machine) throws(RegistrarError) in
-                guard let slot = read.slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
-                return slot
-            }
+            let compiled = try self.compiledForRenewal(vpxi: name, policy: read.policy, slotRows: read.slots)
             let vpxi = compiled.model.vpxis[compiled.vpxi]
             guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
-            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource, delegations: read.delegations))
+            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource,
+                                                   delegations: read.delegations, cache: self.renewalCache))
         }
         guard let issued else { return false }
         let issue = issued.issue

@@ -107,32 +107,6 @@ extension RegistrarService {
         return answer
     }
 
-    /// Records an epoch's certs, chains and bundles.
-    func store(_ issue: EpochIssue, requester: String, in tx: any DBTransaction, now: Int64) async throws {
-        let vpxi = issue.vpxi
-        let epoch = Int64(issue.epoch.index)
-        var bodies: [String: (body: SExpr, signed: Bool)] = [:]
-        for cert in issue.certs {
-            bodies[cert.hash] = (cert.body, cert.signed)
-            // Signed here, except the owners' delegations (flow 3), which they signed.
-            let issuedBy = cert.signed && cert.flow != CertPlan.Flow.userToUser.rawValue ? configuration.name : cert.issuer
-            try await tx.query("""
-                INSERT INTO certs (hash, vpxi, epoch, flow, machine, issuer, subject, body, signed, not_after, requester, issued_by, issued_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (vpxi, epoch, hash) DO NOTHING
-                """, [.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer), .text(cert.subject),
-                      .text(cert.body.advanced(width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter), .text(requester),
-                      .text(issuedBy), .int(now)])
-        }
-        for (user, templates) in issue.chains {
-            let document = EpochIssue.chainDocument(vpxi: vpxi, user: user, epoch: issue.epoch.index, templates: templates, certs: bodies)
-            let body = document.advanced() + "\n"
-            try await upsertChain(vpxi: vpxi, user: user, epoch: epoch, template: EpochIssue.encode(templates).advanced(width: 0), body: body, in: tx)
-        }
-        for (host, bytes) in issue.bundles {
-            try await storeBundle(host: host, vpxi: vpxi, epoch: epoch, bytes: bytes, in: tx, now: now)
-        }
-    }
-
     /// Records (or replaces) a host's bundle of a vpxi.
     func storeBundle(host: String, vpxi: String, epoch: Int64, bytes: [UInt8], in tx: any DBTransaction, now: Int64) async throws {
         try await tx.query("""

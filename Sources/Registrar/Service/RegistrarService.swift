@@ -47,6 +47,8 @@ public final class RegistrarService: Sendable {
     /// The current ETags of pulled documents (SQLite: this registrar makes every change
     /// itself; PostgreSQL: trusted for long only while following the others' changes).
     let etags: ETagCache
+    /// What renewals keep between epochs (compiled vpxis, parsed slots, signers).
+    let renewalCache = RenewalCache()
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),

@@ -38,6 +38,9 @@ public struct VPXICompiler: Sendable {
         public let vpxi: Int
         /// For each machine, its slot.
         public let slots: [Slot]
+        /// What it was compiled from (`RenewalCache.fingerprint`) when it is kept between
+        /// renewals: what is derived from it may then be kept under the same key.
+        public internal(set) var fingerprint: [UInt8]?
         public var model: PolicyModel { ir.model }
         public var name: String { ir.model.vpxis[vpxi].name }
     }
@@ -93,7 +96,7 @@ public struct VPXICompiler: Sendable {
         var signers: [PrincipalID: RSAPrivateKey] = [:]
         if let privateKey = registrarKey.privateKey { signers[Principal(key: registrarKey).id] = privateKey }
         let resolved = ResolvedKeys(machines: [slots.map(\.key)], signers: signers, hosts: [:], generated: [])
-        return Compiled(ir: InfrastructureIR(model: model, placement: placement, keys: resolved), vpxi: 0, slots: slots)
+        return Compiled(ir: InfrastructureIR(model: model, placement: placement, keys: resolved), vpxi: 0, slots: slots, fingerprint: nil)
     }
 
     func policyError(_ diagnostics: [Diagnostic], _ sources: SourceManager) -> RegistrarError {

@@ -1,0 +1,139 @@
+import Hashing
+import PolicyCompiler
+import RSA
+import Synchronization
+
+/// What renewals keep from one epoch to the next, in memory: nothing in it is a source of
+/// truth, every entry is found by a key computed from what the database holds now, so a
+/// change (add-user rewrites the policy, a release frees the slots, a re-enrollment changes
+/// a key) simply misses and is compiled again.
+///
+/// - the compiled vpxi (analysis, placement, IR), by vpxi name, valid while its
+///   fingerprint holds: SHA-256 of the stored policy and of every assigned slot as stored
+///   (machine, host, index, key, resource cert, host key);
+/// - the parsed slots (the enrolled keys as `PublicKeyInfo`), by host and index, valid
+///   while the SHA-256 of the slot's stored texts holds;
+/// - the registrar's `RSASigner`s with their blinding state (each used by one thread at a
+///   time: taken from the pool, given back after use).
+///
+/// Bounded: at most `capacity` compiled vpxis (each holds the model of the pool it was
+/// compiled against); past that, the least recently used one is dropped.
+final class RenewalCache: Sendable {
+    struct CompiledEntry: Sendable {
+        var fingerprint: [UInt8]
+        var compiled: VPXICompiler.Compiled
+        var used: UInt64
+    }
+
+    struct SlotEntry: Sendable {
+        var fingerprint: [UInt8]
+        var slot: VPXICompiler.Slot
+    }
+
+    /// A signer with its scratch space and blinding pair. Not thread-safe by itself: the
+    /// pool hands each one to one user at a time.
+    final class PooledSigner: @unchecked Sendable {
+        let signer: RSASigner
+        init(_ signer: RSASigner) { self.signer = signer }
+    }
+
+    let capacity: Int
+    private let compiledEntries = Mutex<(entries: [String: CompiledEntry], clock: UInt64)>(([:], 0))
+    private let slots = Mutex<[String: SlotEntry]>([:])
+    private let signers = Mutex<[PooledSigner]>([])
+    private let counters = Mutex<(hits: Int, misses: Int)>((0, 0))
+
+    init(capacity: Int = 512) {
+        self.capacity = max(1, capacity)
+    }
+
+    // MARK: Compiled vpxis
+
+    /// The fingerprint of a vpxi's stored state: its policy and its slots' rows, in
+    /// machine order.
+    static func fingerprint(policy: String, slots: [DBRow]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func add(_ text: String?) {
+            let utf8 = Array((text ?? "\u{0}null").utf8)
+            bytes += withUnsafeBytes(of: UInt64(utf8.count).littleEndian, Array.init)
+            bytes += utf8
+        }
+        add(policy)
+        for row in slots.sorted(by: { ($0["machine"].text ?? "") < ($1["machine"].text ?? "") }) {
+            for column in ["machine", "host", "idx", "key", "resource_cert", "host_key"] { add(row[column].text) }
+        }
+        return HashAlgorithm.sha256.digest(bytes)
+    }
+
+    /// The compiled vpxi `name` when its fingerprint is still `fingerprint`.
+    func compiled(vpxi name: String, fingerprint: [UInt8]) -> VPXICompiler.Compiled? {
+        let found = compiledEntries.withLock { state -> VPXICompiler.Compiled? in
+            guard var entry = state.entries[name], entry.fingerprint == fingerprint else { return nil }
+            state.clock += 1
+            entry.used = state.clock
+            state.entries[name] = entry
+            return entry.compiled
+        }
+        counters.withLock { found == nil ? ($0.misses += 1) : ($0.hits += 1) }
+        return found
+    }
+
+    func remember(vpxi name: String, fingerprint: [UInt8], compiled value: VPXICompiler.Compiled) {
+        compiledEntries.withLock { state in
+            state.clock += 1
+            state.entries[name] = CompiledEntry(fingerprint: fingerprint, compiled: value, used: state.clock)
+            if state.entries.count > capacity, let oldest = state.entries.min(by: { $0.value.used < $1.value.used })?.key {
+                state.entries[oldest] = nil
+            }
+        }
+    }
+
+    /// Drops what is kept for `vpxi` (released, or no longer built here).
+    func forget(vpxi name: String) {
+        _ = compiledEntries.withLock { $0.entries.removeValue(forKey: name) }
+    }
+
+    /// How many compiled vpxis are kept, and the lookups that found one or not.
+    var statistics: (entries: Int, hits: Int, misses: Int) {
+        let entries = compiledEntries.withLock { $0.entries.count }
+        let counts = counters.withLock { $0 }
+        return (entries, counts.hits, counts.misses)
+    }
+
+    // MARK: Parsed slots
+
+    /// The slot of `row` (host, idx, key, resource_cert, host_key), parsed once per
+    /// content of its stored texts.
+    func slot(_ row: DBRow, host: String, parse: (DBRow, String) throws -> VPXICompiler.Slot) throws -> VPXICompiler.Slot {
+        let name = "\(host)#\(row["idx"].text ?? "")"
+        var bytes: [UInt8] = []
+        for column in ["key", "resource_cert", "host_key"] {
+            let utf8 = Array((row[column].text ?? "\u{0}null").utf8)
+            bytes += withUnsafeBytes(of: UInt64(utf8.count).littleEndian, Array.init)
+            bytes += utf8
+        }
+        let fingerprint = HashAlgorithm.sha256.digest(bytes)
+        if let entry = slots.withLock({ $0[name] }), entry.fingerprint == fingerprint { return entry.slot }
+        let parsed = try parse(row, host)
+        slots.withLock { $0[name] = SlotEntry(fingerprint: fingerprint, slot: parsed) }
+        return parsed
+    }
+
+    // MARK: Signers
+
+    /// Runs `body` with one of the pooled signers of `key` (a new one when all are in use),
+    /// then gives it back. A signer whose use threw is dropped, not given back.
+    func withSigner<T, E: Error>(_ key: RSAPrivateKey, _ body: (RSASigner) throws(E) -> T) throws -> T {
+        let pooled: PooledSigner
+        if let taken = signers.withLock({ pool in pool.popLast() }), taken.signer.key === key {
+            pooled = taken
+        } else {
+            pooled = PooledSigner(try RSASigner(key: key))
+        }
+        let result = try body(pooled.signer)
+        signers.withLock { pool in
+            if pool.count < 8 { pool.append(pooled) }
+        }
+        return result
+    }
+}
