@@ -219,7 +219,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
             let planned = try NodeBundlePlanner.plan(ir: prepared.ir, at: at, keys: NodeKeys(hosts: prepared.hostKeys, secrets: secrets),
                                                      certs: certs, signatures: NodeLogins.Signatures(known: signatures, signers: [:]))
             plan = planned.plan
-            plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames)
+            plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames, plan: certs)
             // The registrar knows one key per user, its RSA key: it is also the user's SSH key.
             for index in plan.logins.indices where plan.logins[index].sshPublicKey == nil {
                 let user = plan.logins[index].user
