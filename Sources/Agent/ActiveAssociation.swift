@@ -34,6 +34,13 @@ final class ActiveAssociation: Sendable {
         state = Locked(State(window: ReplayWindow(size: config.replayWindow, extended: config.extendedSequenceNumbers)))
     }
 
+    /// Frees and clears both directions' AES-GCM contexts: the SA was removed from the table.
+    /// A packet that still reaches it (through a data-plane cache) fails to seal or open.
+    func retire() {
+        keysIn.retire()
+        keysOut.retire()
+    }
+
     /// Whether `other` is the same SA with the same keys (so that its state carries over).
     func sameSA(as other: SecurityAssociation) -> Bool {
         config.spiIn == other.spiIn && config.spiOut == other.spiOut && config.suite == other.suite
@@ -76,9 +83,10 @@ final class ActiveAssociation: Sendable {
     }
 
     /// Checks replay, authenticates and decrypts, records the sequence number, and hands the
-    /// payload and its next header to `deliver` where they lie (valid only during the call;
-    /// `scratch`, at least the packet's length, serves the suites that decrypt in place).
-    func open(packet: UnsafeRawBufferPointer, sequenceLow: UInt32, scratch: UnsafeMutableRawBufferPointer,
+    /// payload and its next header to `deliver` where they lie (valid only during the call).
+    /// AES-GCM decrypts in place in `packet`; `scratch`, at least the packet's length, serves
+    /// the suites that decrypt elsewhere.
+    func open(packet: UnsafeMutableRawBufferPointer, sequenceLow: UInt32, scratch: UnsafeMutableRawBufferPointer,
               _ deliver: (UnsafeRawBufferPointer, UInt8) -> Void) throws(AgentError) {
         let (sequence, fresh) = state.withLock { state -> (UInt64, Bool) in
             let sequence = state.window.infer(low: sequenceLow)
@@ -90,7 +98,7 @@ final class ActiveAssociation: Sendable {
         }
         let accepted: Bool
         do {
-            accepted = try ESPCodec.withOpened(packet: packet, spi: spiIn, sequence: sequence, extended: extended,
+            accepted = try ESPCodec.withOpened(inPlace: packet, spi: spiIn, sequence: sequence, extended: extended,
                                                keys: keysIn, scratch: scratch) { payload, nextHeader in
                 // Check again under the lock: another packet with the same number may have won.
                 let accepted = state.withLock { state -> Bool in

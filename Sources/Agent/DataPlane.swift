@@ -10,7 +10,8 @@ import Logging
 /// packet the TUN device has queued (up to 64), seals each into its slot and sends them all
 /// with one `sendmmsg`; inbound, one `recvmmsg` brings up to 64 datagrams, each opened in
 /// place behind a rebuilt inner header and written to the device. Nothing is allocated per
-/// packet by the data plane itself (swift-crypto's AES-GCM returns its output in a new buffer).
+/// packet: AES-GCM runs through each SA's libcrypto context (`GCMContext`), sealing from the
+/// read buffer straight into the send slot and opening in the receive slot.
 public final class DataPlane: Sendable {
     public let table: AssociationTable
     let tun: TunDevice
@@ -211,7 +212,8 @@ public final class DataPlane: Sendable {
                 let (run, segmentSize) = input.datagrams(index)
                 var offset = 0
                 while offset < run.count {
-                    let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
+                    // The slot is this thread's: AES-GCM decrypts each datagram where it lies.
+                    let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)]))
                     offset += segmentSize
                     openOne(packet, now: now, cache: &cached, scratch: scratch, header: header, coalescer: coalescer)
                 }
@@ -221,12 +223,12 @@ public final class DataPlane: Sendable {
     }
 
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
-    /// The payload goes from where decryption left it (swift-crypto's buffer for AES-GCM)
+    /// The payload goes from where decryption left it (in the receive slot for AES-GCM)
     /// behind the rebuilt inner header in `header`: copied only when a run is coalesced.
-    private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
+    private func openOne(_ packet: UnsafeMutableRawBufferPointer, now: Date, cache cached: inout InboundCache?,
                          scratch: UnsafeMutableRawBufferPointer, header: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
         if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
-        guard let esp = try? ESPCodec.header(of: packet), esp.spi != 0 else {
+        guard let esp = try? ESPCodec.header(of: UnsafeRawBufferPointer(packet)), esp.spi != 0 else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
             return
         }
