@@ -225,6 +225,9 @@ public final class DataPlane: Sendable {
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
     /// The payload goes from where decryption left it (in the receive slot for AES-GCM)
     /// behind the rebuilt inner header in `header`: copied only when a run is coalesced.
+    // Not inlined into `inboundLoop`: Swift 6.3.1's optimizer crashes (CopyPropagation, "Found
+    // outside of lifetime use") on the inlined closure that borrows the optional coalescer.
+    @inline(never)
     private func openOne(_ packet: UnsafeMutableRawBufferPointer, now: Date, cache cached: inout InboundCache?,
                          scratch: UnsafeMutableRawBufferPointer, header: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
         if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
