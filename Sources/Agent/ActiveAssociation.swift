@@ -82,12 +82,12 @@ final class ActiveAssociation: Sendable {
         return sequence
     }
 
-    /// Checks replay, authenticates and decrypts, records the sequence number, and hands the
-    /// payload and its next header to `deliver` where they lie (valid only during the call).
-    /// AES-GCM decrypts in place in `packet`; `scratch`, at least the packet's length, serves
-    /// the suites that decrypt elsewhere.
-    func open(packet: UnsafeMutableRawBufferPointer, sequenceLow: UInt32, scratch: UnsafeMutableRawBufferPointer,
-              _ deliver: (UnsafeRawBufferPointer, UInt8) -> Void) throws(AgentError) {
+    /// Checks replay, authenticates and decrypts, records the sequence number, and returns the
+    /// payload and its next header where they lie: AES-GCM decrypts in place in `packet`;
+    /// `scratch`, at least the packet's length, serves the suites that decrypt elsewhere.
+    /// No closure: nothing is retained per packet.
+    func open(packet: UnsafeMutableRawBufferPointer, sequenceLow: UInt32,
+              scratch: UnsafeMutableRawBufferPointer) throws(AgentError) -> (payload: UnsafeRawBufferPointer, nextHeader: UInt8) {
         let (sequence, fresh) = state.withLock { state -> (UInt64, Bool) in
             let sequence = state.window.infer(low: sequenceLow)
             return (sequence, state.window.check(sequence))
@@ -96,30 +96,28 @@ final class ActiveAssociation: Sendable {
             state.withLock { $0.counters.replaysDropped += 1 }
             throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed or too old")
         }
-        let accepted: Bool
+        let opened: (payload: UnsafeRawBufferPointer, nextHeader: UInt8)
         do {
-            accepted = try ESPCodec.withOpened(inPlace: packet, spi: spiIn, sequence: sequence, extended: extended,
-                                               keys: keysIn, scratch: scratch) { payload, nextHeader in
-                // Check again under the lock: another packet with the same number may have won.
-                let accepted = state.withLock { state -> Bool in
-                    guard state.window.check(sequence) else {
-                        state.counters.replaysDropped += 1
-                        return false
-                    }
-                    state.window.accept(sequence)
-                    state.counters.packetsIn += 1
-                    state.counters.bytesIn += UInt64(packet.count)
-                    return true
-                }
-                if accepted { deliver(payload, nextHeader) }
-                return accepted
-            }
+            opened = try ESPCodec.open(inPlace: packet, spi: spiIn, sequence: sequence, extended: extended, keys: keysIn, scratch: scratch)
         } catch {
             state.withLock {
                 if error.code == .authenticationFailed { $0.counters.authenticationFailures += 1 } else { $0.counters.malformedDropped += 1 }
             }
             throw error
         }
+        // Check again under the lock: another packet with the same number may have won.
+        let length = UInt64(packet.count)
+        let accepted = state.withLock { state -> Bool in
+            guard state.window.check(sequence) else {
+                state.counters.replaysDropped += 1
+                return false
+            }
+            state.window.accept(sequence)
+            state.counters.packetsIn += 1
+            state.counters.bytesIn += length
+            return true
+        }
         guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed") }
+        return opened
     }
 }

@@ -225,8 +225,8 @@ public final class DataPlane: Sendable {
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
     /// The payload goes from where decryption left it (in the receive slot for AES-GCM)
     /// behind the rebuilt inner header in `header`: copied only when a run is coalesced.
-    // Not inlined into `inboundLoop`: Swift 6.3.1's optimizer crashes (CopyPropagation, "Found
-    // outside of lifetime use") on the inlined closure that borrows the optional coalescer.
+    // Kept out of line: inlined into `inboundLoop`, it made Swift 6.3.1's release optimizer crash (CopyPropagation, "Found
+    // outside of lifetime use") when it passed a closure borrowing the optional coalescer.
     @inline(never)
     private func openOne(_ packet: UnsafeMutableRawBufferPointer, now: Date, cache cached: inout InboundCache?,
                          scratch: UnsafeMutableRawBufferPointer, header: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
@@ -248,13 +248,12 @@ public final class DataPlane: Sendable {
             return
         }
         do {
-            try association.open(packet: packet, sequenceLow: esp.sequenceLow, scratch: scratch) { payload, nextHeader in
-                BEETPacket.writeHeader(into: header, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: payload.count)
-                if let coalescer {
-                    coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload)
-                } else {
-                    tun.write(UnsafeRawBufferPointer(header), payload)
-                }
+            let (payload, nextHeader) = try association.open(packet: packet, sequenceLow: esp.sequenceLow, scratch: scratch)
+            BEETPacket.writeHeader(into: header, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: payload.count)
+            if let coalescer {
+                coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload)
+            } else {
+                tun.write(UnsafeRawBufferPointer(header), payload)
             }
         } catch {
             logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])

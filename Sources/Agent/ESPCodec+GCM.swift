@@ -1,29 +1,36 @@
 /// AES-GCM opened through the SA's libcrypto context (`GCMContext`): decrypted from where the
 /// packet lies into the caller's memory, or in place in the packet itself.
 extension ESPCodec {
-    /// Like `withOpened(packet:…scratch:_:)`, decrypting the packet in place (the data plane's
-    /// receive slot): `body` gets the payload where it lies in `packet`, after the ESP header.
-    /// The packet's ciphertext is overwritten, also when it does not verify. Suites or engines
-    /// that cannot decrypt in place (AES-CBC, swift-crypto) decrypt into `scratch` as before.
+    /// Authenticates and decrypts a packet whose full sequence number is `sequence`, in place
+    /// (the data plane's receive slot) where the suite and engine allow it (AES-GCM with
+    /// libcrypto), otherwise into `scratch` (at least the packet's length). Returns the payload
+    /// where it now lies, inside `packet` after the ESP header or at the start of `scratch`,
+    /// and its next header. The packet's ciphertext is overwritten, also when it does not verify.
+    public static func open(inPlace packet: UnsafeMutableRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
+                            keys: Keys, scratch: UnsafeMutableRawBufferPointer) throws(AgentError) -> (payload: UnsafeRawBufferPointer, nextHeader: UInt8) {
+        let suite = keys.suite
+        if let context = keys.context, packet.count >= suite.headerLength + suite.paddingAlignment + ESPSuite.icvLength {
+            return try openGCM(packet: UnsafeRawBufferPointer(packet), spi: spi, sequence: sequence, extended: extended, keys: keys,
+                               context: context, into: packet.baseAddress! + suite.headerLength)
+        }
+        let (length, nextHeader) = try open(packet: UnsafeRawBufferPointer(packet), spi: spi, sequence: sequence, extended: extended,
+                                            keys: keys, into: scratch)
+        return (UnsafeRawBufferPointer(rebasing: scratch[0..<length]), nextHeader)
+    }
+
+    /// `open(inPlace:…)` handing the payload and its next header to `body` (valid only during it).
     public static func withOpened<R>(inPlace packet: UnsafeMutableRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
                                      keys: Keys, scratch: UnsafeMutableRawBufferPointer,
                                      _ body: (UnsafeRawBufferPointer, UInt8) -> R) throws(AgentError) -> R {
-        let suite = keys.suite
-        guard let context = keys.context,
-              packet.count >= suite.headerLength + suite.paddingAlignment + ESPSuite.icvLength else {
-            return try withOpened(packet: UnsafeRawBufferPointer(packet), spi: spi, sequence: sequence, extended: extended, keys: keys,
-                                  scratch: scratch, body)
-        }
-        return try openGCM(packet: UnsafeRawBufferPointer(packet), spi: spi, sequence: sequence, extended: extended, keys: keys,
-                           context: context, into: packet.baseAddress! + suite.headerLength, body)
+        let (payload, nextHeader) = try open(inPlace: packet, spi: spi, sequence: sequence, extended: extended, keys: keys, scratch: scratch)
+        return body(payload, nextHeader)
     }
 
     /// Authenticates and decrypts a GCM packet with `context` into `output` (the ciphertext's
-    /// length; the ciphertext's own place for in-place opening), then calls `body` with the
-    /// payload there and its next header.
-    static func openGCM<R>(packet: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool, keys: Keys,
-                           context: GCMContext, into output: UnsafeMutableRawPointer,
-                           _ body: (UnsafeRawBufferPointer, UInt8) -> R) throws(AgentError) -> R {
+    /// length; the ciphertext's own place for in-place opening). Returns the payload there
+    /// and its next header.
+    static func openGCM(packet: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool, keys: Keys,
+                        context: GCMContext, into output: UnsafeMutableRawPointer) throws(AgentError) -> (UnsafeRawBufferPointer, UInt8) {
         let start = keys.suite.headerLength
         let cipherEnd = packet.count - ESPSuite.icvLength
         let ciphertext = UnsafeRawBufferPointer(rebasing: packet[start..<cipherEnd])
@@ -36,6 +43,6 @@ extension ESPCodec {
         }
         let plain = UnsafeRawBufferPointer(start: output, count: ciphertext.count)
         let (length, nextHeader) = try trailer(plain)
-        return body(UnsafeRawBufferPointer(rebasing: plain[0..<length]), nextHeader)
+        return (UnsafeRawBufferPointer(rebasing: plain[0..<length]), nextHeader)
     }
 }

@@ -236,8 +236,9 @@ public enum ESPCodec {
         if let context = keys.context {
             // Decrypted into `scratch`, from where the packet lies.
             precondition(scratch.count >= cipherEnd - 16, "ESP scratch buffer too small")
-            return try openGCM(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys, context: context,
-                               into: scratch.baseAddress!, body)
+            let (payload, nextHeader) = try openGCM(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys,
+                                                    context: context, into: scratch.baseAddress!)
+            return body(payload, nextHeader)
         }
         let plain: Data
         do {
