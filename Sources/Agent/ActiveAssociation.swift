@@ -66,6 +66,19 @@ final class ActiveAssociation: Sendable {
                                  sequence: sequence, extended: extended, keys: keysOut, into: output)
     }
 
+    /// Encrypts an outbound payload given as `head` then `body` (a cut TCP segment, see
+    /// `ESPCodec.seal(head:body:…)`) into `output`. Returns the packet length.
+    func seal(head: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, nextHeader: UInt8,
+              into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let sequence = try takeSequence(length: ESPCodec.sealedLength(payload: head.count + body.count, suite: keysOut.suite))
+        return try ESPCodec.seal(head: head, body: body, nextHeader: nextHeader, spi: spiOut, sequence: sequence,
+                                 extended: extended, keys: keysOut, into: output)
+    }
+
+    /// Whether outbound payloads are encrypted where they lie, in parts (`seal(head:body:…)`)
+    /// without being gathered first: the libcrypto engine's AES-GCM.
+    var sealsInParts: Bool { keysOut.context != nil }
+
     /// The next outbound sequence number, counted with a packet of `length` bytes.
     private func takeSequence(length: Int) throws(AgentError) -> UInt64 {
         let limit: UInt64 = extended ? .max : UInt64(UInt32.max)

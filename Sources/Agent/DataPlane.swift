@@ -125,6 +125,19 @@ public final class DataPlane: Sendable {
                 guard read.count > vnet else { continue }
                 let header = TunOffload.Header(UnsafeRawBufferPointer(rebasing: read[0..<vnet]))
                 let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: read[vnet...]))
+                // A segmentation request to an SA that encrypts in parts: each segment is sealed
+                // from its headers (built in `scratch`) and its data where it lies, not gathered.
+                // Without an SA the request is dropped (and counted) once, not once per segment.
+                if header.gsoType & ~TunOffload.Header.gsoECN == TunOffload.Header.gsoTCPv6, isIPv6(UnsafeRawBufferPointer(packet)) {
+                    guard let (association, destination) = cache.lookup(UnsafeRawBufferPointer(packet), now: now, plane: self) else { continue }
+                    if association.sealsInParts {
+                        let handled = TunOffload.forEachSegment(header, UnsafeRawBufferPointer(packet), headers: scratch) { headers, data in
+                            sealSegment(headers, data, association: association, destination: destination, into: output)
+                        }
+                        if !handled { table.unmatched.withLock { $0.malformedDropped += 1 } }
+                        continue
+                    }
+                }
                 let scratchEnd = UnsafeRawPointer(scratch.baseAddress!) + scratch.count
                 let handled = TunOffload.forEachPacket(header, packet, scratch: scratch) { segment in
                     // A segment lies in `scratch`, an unsegmented packet in its input slot.
@@ -146,13 +159,35 @@ public final class DataPlane: Sendable {
         output.count = 0
     }
 
+    /// Whether `packet` is an IPv6 packet whose payload length fits in it.
+    private func isIPv6(_ packet: UnsafeRawBufferPointer) -> Bool {
+        packet.count >= BEETPacket.ipv6HeaderLength && packet[0] >> 4 == 6
+            && BEETPacket.ipv6HeaderLength + (Int(packet[4]) << 8 | Int(packet[5])) <= packet.count
+    }
+
+    /// Seals one segment cut from a segmentation request, given as its IPv6 and TCP headers
+    /// and its data where it lies, into the next slot of `output`.
+    private func sealSegment(_ headers: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer, association: ActiveAssociation,
+                             destination: SocketAddress, into output: PacketBatch) {
+        if output.count == output.capacity { flush(output) }
+        let slot = output.count
+        do {
+            let length = try association.seal(head: UnsafeRawBufferPointer(rebasing: headers[BEETPacket.ipv6HeaderLength...]), body: data,
+                                               nextHeader: headers[6], into: output.slot(slot))
+            output.setLength(length, at: slot)
+            output.setDestination(destination, at: slot)
+            output.count += 1
+        } catch {
+            logger.warning("outbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        }
+    }
+
     /// Seals one packet from the TUN device into the next slot of `output`, or counts its drop.
     /// The packet's buffer is ours up to `bufferEnd`: the ESP trailer is written after the
     /// payload there, and AES-GCM reads the payload where it lies.
     private func sealOne(_ packet: UnsafeRawBufferPointer, bufferEnd: UnsafeRawPointer, now: Date, cache: inout OutboundCache,
                          into output: PacketBatch) {
-        guard packet.count >= BEETPacket.ipv6HeaderLength, packet[0] >> 4 == 6,
-              BEETPacket.ipv6HeaderLength + (Int(packet[4]) << 8 | Int(packet[5])) <= packet.count else {
+        guard isIPv6(packet) else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
             return
         }

@@ -137,7 +137,7 @@ public enum ESPCodec {
 
     /// Writes the ESP trailer after `payload` bytes of `plain` (RFC 4303 2.4: pad bytes 1, 2,
     /// 3, ..., the pad length, the next header), up to the end of `plain`.
-    private static func writeTrailer(_ plain: UnsafeMutableRawBufferPointer, payload: Int, nextHeader: UInt8) {
+    static func writeTrailer(_ plain: UnsafeMutableRawBufferPointer, payload: Int, nextHeader: UInt8) {
         let padding = plain.count - payload - 2
         for index in 0..<padding { plain[payload + index] = UInt8(index + 1) }
         plain[plain.count - 2] = UInt8(padding)
@@ -157,7 +157,7 @@ public enum ESPCodec {
         let iv = UnsafeRawBufferPointer(rebasing: output[8..<16])
         if let context = keys.context {
             let sealed = withNonceAndAAD(salt: keys.salt, iv: iv, spi: spi, sequence: sequence, extended: extended) { nonce, aad in
-                context.seal(nonce: nonce.baseAddress!, aad: aad, plain, to: output.baseAddress! + plainStart,
+                context.seal(nonce: nonce.baseAddress!, aad: aad, plain, into: output.baseAddress! + plainStart,
                              tag: output.baseAddress! + plainEnd)
             }
             guard sealed else { throw AgentError(.system, "AES-GCM seal failed (libcrypto, or the SA was removed)") }

@@ -52,19 +52,20 @@ final class GCMContext: @unchecked Sendable {
         return slot.pointee == nil
     }
 
-    /// Seals a message given in up to two parts (`first` then `second`, each encrypted from
-    /// where it lies to where its ciphertext goes: `firstOut`, `secondOut`, which may be the
-    /// same memory as the part itself), then writes the 16-byte tag at `tag`.
-    func seal(nonce: UnsafeRawPointer, aad: UnsafeRawBufferPointer,
-              _ first: UnsafeRawBufferPointer, to firstOut: UnsafeMutableRawPointer,
+    /// Seals a message given in up to three parts (`first`, `second`, `third`, each read where
+    /// it lies), writing their ciphertext back to back from `output` (which may be where
+    /// `first` lies, in place, but must not otherwise overlap them), then the 16-byte tag at `tag`.
+    func seal(nonce: UnsafeRawPointer, aad: UnsafeRawBufferPointer, _ first: UnsafeRawBufferPointer,
               _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-              to secondOut: UnsafeMutableRawPointer? = nil, tag: UnsafeMutableRawPointer) -> Bool {
+              _ third: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+              into output: UnsafeMutableRawPointer, tag: UnsafeMutableRawPointer) -> Bool {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard let context = slot.pointee else { return false }
         return spkic_gcm_begin(context, 1, bytes(nonce), bytes(aad.baseAddress), Int32(aad.count)) == 1
-            && update(context, first, firstOut)
-            && (second.count == 0 || update(context, second, secondOut!))
+            && update(context, first, output)
+            && update(context, second, output + first.count)
+            && update(context, third, output + first.count + second.count)
             && spkic_gcm_seal_end(context, tag.assumingMemoryBound(to: UInt8.self)) == 1
     }
 
