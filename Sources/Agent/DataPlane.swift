@@ -169,12 +169,21 @@ public final class DataPlane: Sendable {
     /// and its data where it lies, into the next slot of `output`.
     private func sealSegment(_ headers: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer, association: ActiveAssociation,
                              destination: SocketAddress, into output: PacketBatch) {
+        appendSealed(to: output, destination: destination) { slot throws(AgentError) in
+            try association.seal(head: UnsafeRawBufferPointer(rebasing: headers[BEETPacket.ipv6HeaderLength...]), body: data,
+                                 nextHeader: headers[6], into: slot)
+        }
+    }
+
+    /// Seals with `seal` into the next slot of `output` (sending the batch first when it is
+    /// full: a large segment cut into many) and records the datagram for `destination`; a
+    /// failure drops the packet with a warning.
+    private func appendSealed(to output: PacketBatch, destination: SocketAddress,
+                              _ seal: (UnsafeMutableRawBufferPointer) throws(AgentError) -> Int) {
         if output.count == output.capacity { flush(output) }
         let slot = output.count
         do {
-            let length = try association.seal(head: UnsafeRawBufferPointer(rebasing: headers[BEETPacket.ipv6HeaderLength...]), body: data,
-                                               nextHeader: headers[6], into: output.slot(slot))
-            output.setLength(length, at: slot)
+            output.setLength(try seal(output.slot(slot)), at: slot)
             output.setDestination(destination, at: slot)
             output.count += 1
         } catch {
@@ -192,18 +201,10 @@ public final class DataPlane: Sendable {
             return
         }
         guard let (association, destination) = cache.lookup(packet, now: now, plane: self) else { return }
-        if output.count == output.capacity { flush(output) }  // a large segment cut into many
-        let slot = output.count
-        do {
-            let payload = packet.baseAddress! + BEETPacket.ipv6HeaderLength
-            let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: payload), count: bufferEnd - payload)
-            let length = try association.seal(payloadCount: packet.count - BEETPacket.ipv6HeaderLength, inPlace: buffer,
-                                               nextHeader: packet[6], into: output.slot(slot))
-            output.setLength(length, at: slot)
-            output.setDestination(destination, at: slot)
-            output.count += 1
-        } catch {
-            logger.warning("outbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        let payload = packet.baseAddress! + BEETPacket.ipv6HeaderLength
+        let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: payload), count: bufferEnd - payload)
+        appendSealed(to: output, destination: destination) { slot throws(AgentError) in
+            try association.seal(payloadCount: packet.count - BEETPacket.ipv6HeaderLength, inPlace: buffer, nextHeader: packet[6], into: slot)
         }
     }
 
