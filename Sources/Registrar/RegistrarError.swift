@@ -30,6 +30,9 @@ public struct RegistrarError: Error, Sendable, Equatable, CustomStringConvertibl
         case notFound = "R013"
         /// The vpxi name is taken.
         case conflict = "R014"
+        /// An owner's delegation is not the one the registrar asked for (issuer, subject,
+        /// tag, propagate or validity).
+        case badDelegation = "R015"
         /// The database failed.
         case storage = "R020"
         /// A bug.
@@ -55,7 +58,7 @@ public struct RegistrarError: Error, Sendable, Equatable, CustomStringConvertibl
         switch code {
         case .malformed, .policyError: return 400
         case .unsigned, .badSignature, .stale, .unknownRequester: return 401
-        case .forbidden, .enrollmentRefused, .badResourceCert: return 403
+        case .forbidden, .enrollmentRefused, .badResourceCert, .badDelegation: return 403
         case .notFound: return 404
         case .replayed, .conflict, .poolExhausted: return 409
         case .tooLarge: return 413

@@ -29,17 +29,6 @@ final class CrossRegistrarTests: RegistrarScratchTestCase {
         try super.tearDownWithError()
     }
 
-    /// Polls `get` until it answers 200 with nothing pending (the other registrar's
-    /// background pass), at most 30 s.
-    func eventually(_ get: () async throws -> RegistrarClient.Answer) async throws -> RegistrarClient.Answer {
-        var answer = try await get()
-        for _ in 0..<150 where answer.status != 200 || answer.text.contains("pending") {
-            try await Task.sleep(for: .milliseconds(200))
-            answer = try await get()
-        }
-        return answer
-    }
-
     func testHostOfTheOtherRegistrarGetsItsBundle() async throws {
         let lyon = try RegistrarFixture.corpusKey("lyon")
         let sophia = try RegistrarFixture.corpusKey("sophia")

@@ -104,8 +104,9 @@ final class FlowTests: RegistrarScratchTestCase {
             let created = try await Self.create(r1, "cross", machines: 2)
             XCTAssertEqual(created.status, 201, created.text)
             XCTAssertTrue(created.text.contains("pending"), "sophia has not signed yet: \(created.text)")
-            let signed = try await r2.service.signPending()
-            XCTAssertGreaterThan(signed, 0)
+            // sophia signs now, unless its background pass (every 200 ms) already has:
+            // either way both certs end signed (checked below).
+            _ = try await r2.service.signPending()
             let pulled = try await r1.client.get("v1/vpxis/cross/chains/alice")
             XCTAssertFalse(pulled.text.contains("pending"), pulled.text)
             XCTAssertEqual(try RegistrarFixture.reduce(directory, try XCTUnwrap(pulled.sexp), subject: Self.pub("alice")).sorted(), ["node[1]", "node[2]"])

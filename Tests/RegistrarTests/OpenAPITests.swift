@@ -64,7 +64,7 @@ final class OpenAPITests: RegistrarScratchTestCase {
         let service = RegistrarService(configuration: .init(name: "lyon", key: try RegistrarFixture.corpusKey("lyon")), database: database)
         let served = RegistrarServer(service: service).routes
         await database.close()
-        XCTAssertEqual(served.count, 10, "\(served)")
+        XCTAssertEqual(served.count, 11, "\(served)")
         XCTAssertEqual(Set(served).subtracting(documented).sorted(), [], "served but not documented")
         XCTAssertEqual(Set(documented).subtracting(served).sorted(), [], "documented but not served")
         XCTAssertEqual(served, documented)
@@ -187,6 +187,20 @@ final class OpenAPITests: RegistrarScratchTestCase {
             let added = try await registrar.client.post("v1/vpxis/seg/users", op: "add-user", arguments: addArguments, key: alice, time: now)
             XCTAssertEqual(added.status, 200, added.text)
             assertShape(example(document, "/v1/vpxis/{vpxi}/users", "post", status: "200"), added.sexp, "add-user answer")
+
+            // The owner's delegation: the example's cert and signature are elided, so alice
+            // signs the cert asked for, and the request and answer are compared.
+            let delegateExample = example(document, "/v1/vpxis/{vpxi}/delegations", "post")
+            _ = try arguments(delegateExample, op: "delegate")
+            let request = try XCTUnwrap(added.sexp?.first("to-sign")?.tail.first)
+            var warnings: [SPKIWarning] = []
+            let cert = try Cert(parsing: try XCTUnwrap(request.first("cert")), warnings: &warnings)
+            let delegateArguments: [SExpr] = [["vpxi", "seg"], ["delegation", try XCTUnwrap(request.first("machine")), ["sequence", cert.sexp, try cert.sign(with: alice).sexp]]]
+            assertShape(delegateExample, try RequestSigner.sign(op: "delegate", arguments: delegateArguments, key: alice, time: now), "delegate request")
+            let delegated = try await registrar.client.post("v1/vpxis/seg/delegations", op: "delegate", arguments: delegateArguments, key: alice, time: now)
+            XCTAssertEqual(delegated.status, 200, delegated.text)
+            XCTAssertTrue(statuses(document, "/v1/vpxis/{vpxi}/delegations", "post").isSuperset(of: [200, 401, 403, 404, 409]))
+            assertShape(example(document, "/v1/vpxis/{vpxi}/delegations", "post", status: "200"), delegated.sexp, "delegate answer")
             let releaseArguments = try arguments(example(document, "/v1/vpxis/{vpxi}/release", "post"), op: "release-vpxi")
             let released = try await registrar.client.post("v1/vpxis/seg/release", op: "release-vpxi", arguments: releaseArguments, key: alice, time: now)
             XCTAssertEqual(released.status, 200, released.text)

@@ -232,6 +232,17 @@ class RegistrarScratchTestCase: XCTestCase {
         }
     }
 
+    /// Polls `get` until it answers 200 with nothing pending (another registrar's
+    /// background pass), at most 30 s.
+    func eventually(_ get: () async throws -> RegistrarClient.Answer) async throws -> RegistrarClient.Answer {
+        var answer = try await get()
+        for _ in 0..<150 where answer.status != 200 || answer.text.contains("pending") {
+            try await Task.sleep(for: .milliseconds(200))
+            answer = try await get()
+        }
+        return answer
+    }
+
     /// Writes a key file for the agent in the scratch folder: the private key (0600) or the
     /// public key (PEM); returns its path.
     func keyFile(_ key: RSAKeyFile, _ name: String, private isPrivate: Bool) throws -> String {

@@ -8,7 +8,8 @@ import SExpr
 /// `(error (code R0NN) (message "...") (help "..."))` with the status of its code.
 ///
 /// - `GET /healthz`, `GET /metrics`
-/// - `POST /v1/enroll`, `POST /v1/vpxis`, `POST /v1/vpxis/{vpxi}/users`, `POST /v1/vpxis/{vpxi}/release`: signed requests
+/// - `POST /v1/enroll`, `POST /v1/vpxis`, `POST /v1/vpxis/{vpxi}/users`, `POST /v1/vpxis/{vpxi}/delegations`,
+///   `POST /v1/vpxis/{vpxi}/release`: signed requests
 /// - `GET /v1/vpxis/{vpxi}`, `GET /v1/vpxis/{vpxi}/chains/{user}`: state, a user's chains (ETag)
 /// - `GET /v1/hosts/{host}/bundles` (the index), `GET /v1/hosts/{host}/bundles/{vpxi}`: a host's bundles (ETag both)
 public struct RegistrarServer: Sendable {
@@ -37,6 +38,7 @@ public struct RegistrarServer: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: service.metrics.text())))
         }
         for (path, op) in [("/v1/enroll", "enroll"), ("/v1/vpxis", "create-vpxi"), ("/v1/vpxis/:vpxi/users", "add-user"),
+                           ("/v1/vpxis/:vpxi/delegations", "delegate"),
                            ("/v1/vpxis/:vpxi/release", "release-vpxi")] {
             router.post(RouterPath(path)) { request, context -> Response in
                 await Self.measure(service) {

@@ -17,7 +17,7 @@ import SPKI
 /// epoch and must be within the accepted skew of the registrar's clock; the nonce (8 to
 /// 64 bytes) must not have been seen within twice that skew.
 public struct SignedRequest: Sendable {
-    /// The operation word: `enroll`, `create-vpxi`, `add-user`, `release-vpxi`.
+    /// The operation word: `enroll`, `create-vpxi`, `add-user`, `delegate`, `release-vpxi`.
     public let op: String
     public let time: Int64
     public let nonce: [UInt8]

@@ -43,9 +43,12 @@ public struct EpochIssue: Sendable {
 
     /// Plans, signs and assembles epoch `epoch` of `compiled`. `recorded` holds certs
     /// already signed by others, `(sequence CERT SIGNATURE)` by the hash of the cert (what
-    /// another registrar's issue recorded): they count as signed.
+    /// another registrar's issue recorded): they count as signed. `delegations` are the
+    /// owner's accepted delegations: each stands for the unsigned `<owner, U2>` cert it
+    /// matches (`Delegation.standing(for:machine:in:)`).
     public static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64,
-                             bundleSource: any BundleSource, recorded: [String: SExpr] = [:]) throws(RegistrarError) -> EpochIssue {
+                             bundleSource: any BundleSource, recorded: [String: SExpr] = [:],
+                             delegations: [Delegation] = []) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
         let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
         var signing: CertSigner.Result
@@ -74,6 +77,11 @@ public struct EpochIssue: Sendable {
                                         notAfter: Self.notAfter(cert) ?? epoch.validity.end))
                 continue
             }
+            if signing.signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
+                hashes.append(delegation.hash)
+                certs.append(delegation.issued(for: planned, machine: machine))
+                continue
+            }
             hashes.append(planned.hex)
             let signature = signing.signatures[index]
             let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
@@ -86,7 +94,7 @@ public struct EpochIssue: Sendable {
         for chain in plan.chains {
             let user = ir.model.users[chain.user].name
             chains[user, default: []].append(ChainTemplate(machine: vpxi.machines[chain.machine].name, acl: acls[chain.machine] ?? ["acl"],
-                                                           certs: chain.certs.map { hashes[$0] }))
+                                                           certs: chain.certs.map { hashes[$0] }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }))
         }
         let withoutDuplicates = Dictionary(certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
         let ordered = hashes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { withoutDuplicates[$0]! }

@@ -97,7 +97,8 @@ extension RegistrarService {
                 guard epochIndex >= 0, epochIndex < schedule.count else {
                     throw RegistrarError(.internal, "vpxi `\(name)` is at epoch \(epochIndex), outside its schedule")
                 }
-                let issue = try EpochIssue.issue(compiled, epoch: schedule.epoch(Int(epochIndex)), at: now, bundleSource: source, recorded: recorded)
+                let issue = try EpochIssue.issue(compiled, epoch: schedule.epoch(Int(epochIndex)), at: now, bundleSource: source, recorded: recorded,
+                                                 delegations: try await self.delegations(vpxi: name, in: tx))
                 for (host, bytes) in issue.bundles {
                     try await self.storeBundle(host: host, vpxi: name, epoch: epochIndex, bytes: bytes, in: tx, now: now)
                 }

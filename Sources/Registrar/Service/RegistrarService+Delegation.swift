@@ -1,5 +1,7 @@
+import Hashing
 import PolicyCompiler
 import SExpr
+import SPKI
 
 /// Adding a secondary user (paper 4.2.3): the owner asks; the registrar refuses a user
 /// who is not registered or whose clearance is below the vpxi's confidentiality; on
@@ -57,19 +59,47 @@ extension RegistrarService {
                 try Self.checkClearances(compiled)
                 let vpxi = compiled.model.vpxis[compiled.vpxi]
                 guard let epoch = vpxi.schedule.epoch(at: now) else { throw RegistrarError(.policyError, "the window of `\(name)` has ended") }
-                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource)
+                let delegations = try await self.delegations(vpxi: name, in: tx)
+                // Another registrar's `<R2, R1>` certs of the epoch already signed stay signed.
+                let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource,
+                                                 recorded: try await self.signedCerts(vpxi: name, epoch: Int64(epoch.index), in: tx), delegations: delegations)
                 try await tx.query("UPDATE vpxis SET policy = $2, epoch = $3 WHERE name = $1", [.text(name), .text(policy), .int(Int64(epoch.index))])
                 try await self.store(issue, requester: requester.name, in: tx, now: now)
                 try await self.shareSecret(compiled, in: tx)
                 var answer = try await self.answer(vpxi: name, user: requester.name, in: tx)
-                let toSign = issue.certs.filter { !$0.signed && $0.flow == "user-user" && $0.issuer == requester.name }
+                // What the owner signs: the added user's `<owner, user>` certs, each for the
+                // whole window of its grant (one signature serves every epoch: `delegate`),
+                // but those the owner already signed as they are.
+                let signed = Set(delegations.map(\.hash))
+                let toSign = CertPlanner(ir: compiled.ir).plan(vpxi: compiled.vpxi, epoch: epoch).certs.compactMap { planned -> SExpr? in
+                    guard planned.flow == .userToUser, planned.issuer.name.description == requester.name, planned.subject.name.description == user else { return nil }
+                    let cert = Self.wholeWindow(planned.cert, compiled: compiled)
+                    guard !signed.contains(Hex.encode(HashAlgorithm.sha256.digest(cert.signedBytes))) else { return nil }
+                    return ["cert-request", ["machine", .string(vpxi.machines[planned.machine].name)], cert.sexp]
+                }
                 if case .list(var items) = answer {
-                    items.append(.list(["to-sign"] + toSign.map { ["cert-request", ["machine", .string($0.machine)], $0.body] }))
+                    items.append(.list(["to-sign"] + toSign))
                     answer = .list(items)
                 }
                 return answer
             }
         }
+    }
+
+    /// The epoch's `<owner, user, A, V>` cert with the validity of the whole window of
+    /// the user's grant it serves: what the owner signs once for every epoch (`delegate`).
+    static func wholeWindow(_ planned: Cert, compiled: VPXICompiler.Compiled) -> Cert {
+        var cert = planned
+        guard let subject = cert.subject.principal else { return cert }
+        let vpxi = compiled.model.vpxis[compiled.vpxi]
+        let windows = vpxi.grants.filter { grant in
+            grant.via.map { compiled.model.users[$0].key.principal.id == cert.issuer.principal.id } ?? false
+                && compiled.model.users[grant.user].key.principal.id == subject.id
+        }.map(\.window)
+        guard let window = windows.first(where: { $0.validity.includes(cert.validity) }) else { return cert }
+        cert.source = nil
+        cert.validity = window.validity
+        return cert
     }
 
     /// The slot of every machine of a vpxi, by machine name.

@@ -38,11 +38,12 @@ extension RegistrarService {
     func renew(vpxi name: String, now: Int64) async throws(RegistrarError) -> Bool {
         let started = ContinuousClock.now
         let me = configuration.name
-        let read = try await storage { () -> (policy: String, epoch: Int64, slots: [String: VPXICompiler.Slot])? in
+        let read = try await storage { () -> (policy: String, epoch: Int64, slots: [String: VPXICompiler.Slot], delegations: [Delegation])? in
             let reads = StatementReads(database: self.database)
             let rows = try await reads.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1", [.text(name)])
             guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me else { return nil }
-            return (try row.text("policy"), try row.int("epoch"), try await self.assignedSlots(vpxi: name, in: reads))
+            return (try row.text("policy"), try row.int("epoch"), try await self.assignedSlots(vpxi: name, in: reads),
+                    try await self.delegations(vpxi: name, in: reads))
         }
         guard let read else { return false }
         // Compile, plan, sign and build on a thread of its own (BackgroundWork).
@@ -53,7 +54,7 @@ extension RegistrarService {
             }
             let vpxi = compiled.model.vpxis[compiled.vpxi]
             guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
-            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource))
+            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource, delegations: read.delegations))
         }
         guard let issued else { return false }
         let issue = issued.issue
@@ -63,7 +64,8 @@ extension RegistrarService {
                 let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
                 let rows = try await tx.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1" + lock, [.text(name)])
                 guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me,
-                      try row.text("policy") == read.policy, try row.int("epoch") == read.epoch else { return false }
+                      try row.text("policy") == read.policy, try row.int("epoch") == read.epoch,
+                      try await self.delegationCount(vpxi: name, in: tx) == read.delegations.count else { return false }
                 try await self.store(issue, requester: "renewal", in: tx, now: now)
                 try await self.shareSecret(issued.compiled, in: tx)
                 try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])

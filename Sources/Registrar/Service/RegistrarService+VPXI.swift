@@ -114,7 +114,8 @@ extension RegistrarService {
         var bodies: [String: (body: SExpr, signed: Bool)] = [:]
         for cert in issue.certs {
             bodies[cert.hash] = (cert.body, cert.signed)
-            let issuedBy = cert.signed ? configuration.name : cert.issuer
+            // Signed here, except the owners' delegations (flow 3), which they signed.
+            let issuedBy = cert.signed && cert.flow != CertPlan.Flow.userToUser.rawValue ? configuration.name : cert.issuer
             try await tx.query("""
                 INSERT INTO certs (hash, vpxi, epoch, flow, machine, issuer, subject, body, signed, not_after, requester, issued_by, issued_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (vpxi, epoch, hash) DO NOTHING

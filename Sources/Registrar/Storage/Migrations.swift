@@ -69,6 +69,18 @@ enum Migrations {
               PRIMARY KEY (vpxi, registrar))
             """,
         ],
+        // 3: the owners' delegations to secondary users (paper 4.2.3, flow 3): each
+        // `(sequence CERT SIGNATURE)` accepted, never deleted; the issuer and subject are
+        // user names, the bounds the cert's validity; `seq` orders a vpxi's delegations
+        // as accepted (the newest stands where several could).
+        [
+            """
+            CREATE TABLE delegations (
+              vpxi TEXT NOT NULL, hash TEXT NOT NULL, seq BIGINT NOT NULL, machine TEXT NOT NULL, issuer TEXT NOT NULL,
+              subject TEXT NOT NULL, body TEXT NOT NULL, not_before BIGINT NOT NULL, not_after BIGINT NOT NULL,
+              requester TEXT NOT NULL, accepted_at BIGINT NOT NULL, PRIMARY KEY (vpxi, hash))
+            """,
+        ],
     ]
 
     /// Brings the schema to the latest version.
