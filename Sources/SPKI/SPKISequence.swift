@@ -32,13 +32,28 @@ public struct SPKISequence: Sendable {
     public var sexp: SExpr { .list(["sequence"] + items.map(\.sexp)) }
 
     /// Reads a `(sequence ...)`, or a single cert, key or signature as a sequence of one.
+    ///
+    /// The items of a long sequence (16 or more) are read on every core, each on its own;
+    /// the result is the same as reading them in order: items and warnings in input
+    /// order, and the error of the first bad item.
     public init(parsing value: SExpr, warnings: inout [SPKIWarning]) throws(SPKIError) {
         if value.head == "sequence" {
-            items = []
-            for (index, item) in value.tail.enumerated() {
-                do {
-                    items.append(try Self.item(item, warnings: &warnings))
+            let values = Array(value.tail)
+            let read = ParallelMap.map(values.count) { index -> (Result<Item, SPKIError>, [SPKIWarning]) in
+                var itemWarnings: [SPKIWarning] = []
+                do throws(SPKIError) {
+                    return (.success(try Self.item(values[index], warnings: &itemWarnings)), itemWarnings)
                 } catch {
+                    return (.failure(error), itemWarnings)
+                }
+            }
+            items = []
+            items.reserveCapacity(read.count)
+            for (index, (result, itemWarnings)) in read.enumerated() {
+                warnings += itemWarnings
+                switch result {
+                case .success(let item): items.append(item)
+                case .failure(let error):
                     throw SPKIError(error.code, "item \(index + 1) of the sequence: \(error.message)", field: error.field, help: error.help)
                 }
             }

@@ -113,4 +113,39 @@ final class ParallelCheckTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 6) { slots[$0] = builder.build().entries.map(\.status) }
         for result in results { XCTAssertEqual(result, reference) }
     }
+
+    /// A long sequence is read on several threads: the same items, the warnings in input
+    /// order, and the error of the first bad item.
+    func testLongSequencesReadInOrder() throws {
+        let sequence = try builderSequence(chain(links: 20))
+        var values = Array(sequence.sexp.tail)
+        XCTAssertEqual(values.count, 40)
+        // Truncated dates in items 4 and 31 (certs, index 3 and 30): two warnings, in order.
+        func withValidity(_ cert: SExpr, _ date: String) -> SExpr {
+            .list(Array(cert.listValue!) + [["valid", ["not-after", .string(date)]]])
+        }
+        values[2] = withValidity(values[2], "2031")
+        values[30] = withValidity(values[30], "2032-05")
+        var warnings: [SPKIWarning] = []
+        let read = try SPKISequence(parsing: .list(["sequence"] + values), warnings: &warnings)
+        XCTAssertEqual(read.items.count, 40)
+        XCTAssertEqual(warnings.count, 2)
+        XCTAssertTrue(warnings[0].message.contains("2031"), warnings[0].message)
+        XCTAssertTrue(warnings[1].message.contains("2032-05"), warnings[1].message)
+        XCTAssertEqual(read.sexp.canonical, SExpr.list(["sequence"] + values).canonical)
+        // Bad items 11 and 26: the error names item 11, whichever thread read which.
+        values[10] = ["cert", ["issuer", "nobody"]]
+        values[25] = ["frobnicate"]
+        for _ in 0..<5 {
+            var ignored: [SPKIWarning] = []
+            XCTAssertThrowsError(try SPKISequence(parsing: .list(["sequence"] + values), warnings: &ignored)) { error in
+                XCTAssertTrue((error as? SPKIError)?.message.hasPrefix("item 11 of the sequence") == true, "\(error)")
+            }
+        }
+    }
+
+    func builderSequence(_ bytes: [UInt8]) throws -> SPKISequence {
+        var warnings: [SPKIWarning] = []
+        return try SPKISequence(parsing: SExprParser().parse(bytes), warnings: &warnings)
+    }
 }

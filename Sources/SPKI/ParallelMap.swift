@@ -3,7 +3,8 @@ import Glibc
 #endif
 import Dispatch
 
-/// Independent checks spread over a bounded number of threads, results in input order.
+/// Independent work (signature checks, sequence items) spread over a bounded number of
+/// threads, results in input order.
 ///
 /// `count` items are split into contiguous chunks; `DispatchQueue.concurrentPerform` runs
 /// them on at most one thread per core (its pool is bounded by the machine), and each
@@ -13,7 +14,7 @@ import Dispatch
 /// With one worker, or by default below `minimumParallelCount` items, everything runs on
 /// the calling thread: for a few checks, handing work to other threads costs about what
 /// it saves (measured with `spki-bench spki --small-chains`).
-enum ParallelChecks {
+enum ParallelMap {
     /// Fewer items than this run sequentially (see `spki-bench spki --small-chains`).
     static let minimumParallelCount = 16
 
