@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Dispatch
 
-/// Independent work (signature checks, sequence items) spread over a bounded number of
+/// Independent work (signature checks) spread over a bounded number of
 /// threads, results in input order.
 ///
 /// `count` items are split into contiguous chunks; `DispatchQueue.concurrentPerform` runs
