@@ -152,4 +152,56 @@ final class ParallelCheckTests: XCTestCase {
         var warnings: [SPKIWarning] = []
         return try SPKISequence(parsing: SExprParser().parse(bytes), warnings: &warnings)
     }
+
+    /// Property: for random damage (flipped signature bytes, dropped signatures) and a
+    /// random number of threads, the statuses and the refusal equal those of one thread.
+    func testRandomDamageAndThreadCountsAgreeWithOneThread() throws {
+        var warnings: [SPKIWarning] = []
+        let clean = try SPKISequence(parsing: SExprParser().parse(chain(links: 49)), warnings: &warnings)
+        let acl = ACL(entries: [ACL.Entry(subject: .principal(Principal(key: Self.keys[0])), propagate: true)])
+        let request = SequenceExplainer.Request(tag: try Tag(parsing: SExpr.parse("(vpxi bench (resource r1) ssh)")))
+        var random = SeededGenerator(state: 0x5eed)
+        for trial in 0..<20 {
+            var items: [SPKISequence.Item] = []
+            var damaged: Set<Int> = []
+            var link = -1  // the cert the next signature covers
+            for item in clean.items {
+                guard case .signature(var signature) = item else {
+                    link += 1
+                    items.append(item)
+                    continue
+                }
+                switch random.next() % 8 {
+                case 0:
+                    signature.signature[Int(random.next() % UInt64(signature.signature.count))] ^= 1
+                    damaged.insert(link)
+                case 1:
+                    damaged.insert(link)
+                    continue
+                default: break
+                }
+                items.append(.signature(signature))
+            }
+            var builder = CertBag.Builder()
+            try builder.add(SPKISequence(items: items), origin: "trial \(trial)")
+            let reference = builder.build(workers: 1)
+            XCTAssertEqual(reference.entries.filter { !$0.status.isUsable }.count, damaged.count, "trial \(trial)")
+            let workers = 2 + Int(random.next() % 7)
+            let bag = builder.build(workers: workers)
+            XCTAssertEqual(bag.entries.map(\.status), reference.entries.map(\.status), "trial \(trial), \(workers) workers")
+            XCTAssertEqual(SequenceExplainer.explain(acl: acl, bag: bag, request: request),
+                           SequenceExplainer.explain(acl: acl, bag: reference, request: request), "trial \(trial)")
+        }
+    }
+
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+    }
 }
