@@ -160,7 +160,7 @@ final class ParallelCheckTests: XCTestCase {
         let clean = try SPKISequence(parsing: SExprParser().parse(chain(links: 49)), warnings: &warnings)
         let acl = ACL(entries: [ACL.Entry(subject: .principal(Principal(key: Self.keys[0])), propagate: true)])
         let request = SequenceExplainer.Request(tag: try Tag(parsing: SExpr.parse("(vpxi bench (resource r1) ssh)")))
-        var random = SeededGenerator(state: 0x5eed)
+        var random = SeededRandom(seed: 0x5eed)
         for trial in 0..<20 {
             var items: [SPKISequence.Item] = []
             var damaged: Set<Int> = []
@@ -191,17 +191,6 @@ final class ParallelCheckTests: XCTestCase {
             XCTAssertEqual(bag.entries.map(\.status), reference.entries.map(\.status), "trial \(trial), \(workers) workers")
             XCTAssertEqual(SequenceExplainer.explain(acl: acl, bag: bag, request: request),
                            SequenceExplainer.explain(acl: acl, bag: reference, request: request), "trial \(trial)")
-        }
-    }
-
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
         }
     }
 }
