@@ -249,9 +249,10 @@ public struct OutputWriter: Sendable {
                     var bytes: [UInt8] = []
                     var places: [Int: (offset: Int, length: Int)] = [:]
                     for chainIndex in userChains[position] {
-                        let sequence = format.sequence(chainPlan[chainIndex].certs.flatMap { [2 * $0, 2 * $0 + 1] }.map(table.item))
-                        places[chainIndex] = (bytes.count, sequence.count)
-                        bytes += sequence
+                        let start = bytes.count
+                        let length = format.appendSequence(chainPlan[chainIndex].certs.lazy.flatMap { [table.item(2 * $0), table.item(2 * $0 + 1)] },
+                                                           to: &bytes)
+                        places[chainIndex] = (start, length)
                     }
                     return (bytes, places)
                 }
@@ -425,10 +426,12 @@ struct ItemTable: Sendable {
         let format = writer.format
         let reused = Set(fromPrevious)
         let rendered = Parallel.map(indices.count, chunk: 128) { range in
-            range.map { position -> ([UInt8], [UInt8]?) in
+            var text = ElementText()
+            return range.map { position -> ([UInt8], [UInt8]?) in
                 let index = indices[position]
                 guard signatures[index] != nil || reused.contains(index) else { return (format.item(certs[index].cert.sexp), nil) }
-                return (format.element(certs[index].cert.sexp), signatures[index].map { format.element($0.sexp) })
+                return (format.element(canonical: certs[index].canonical, using: &text),
+                        signatures[index].map { format.element(canonical: $0.canonicalBytes, using: &text) })
             }
         }.flatMap { $0 }
         var items: [Int: (cert: [UInt8], signature: [UInt8]?)] = [:]
