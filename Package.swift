@@ -48,10 +48,11 @@ let package = Package(
         .target(name: "Backends", dependencies: ["SExpr", "Hashing", "RSA", "SPKI", "CFileSystem"]),
         .target(name: "CFileSystem"),
         .target(name: "CAgentIO"),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl"])]),
         .target(name: "Agent", dependencies: [
             "Backends", "RSA", "SPKI", "SExpr", "Hashing", "ToolSupport",
             .product(name: "Crypto", package: "swift-crypto"),
-            "CAgentIO", .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "CAgentIO", "CLibCrypto", .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PolicyCompiler", dependencies: ["PolicyLanguage", "Diagnostics", "SPKI", "RSA", "SExpr", "Hashing", "ToolSupport", "Backends"]),

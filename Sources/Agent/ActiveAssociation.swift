@@ -34,6 +34,13 @@ final class ActiveAssociation: Sendable {
         state = Locked(State(window: ReplayWindow(size: config.replayWindow, extended: config.extendedSequenceNumbers)))
     }
 
+    /// Frees and clears both directions' AES-GCM contexts: the SA was removed from the table.
+    /// A packet that still reaches it (through a data-plane cache) fails to seal or open.
+    func retire() {
+        keysIn.retire()
+        keysOut.retire()
+    }
+
     /// Whether `other` is the same SA with the same keys (so that its state carries over).
     func sameSA(as other: SecurityAssociation) -> Bool {
         config.spiIn == other.spiIn && config.spiOut == other.spiOut && config.suite == other.suite
@@ -59,6 +66,19 @@ final class ActiveAssociation: Sendable {
                                  sequence: sequence, extended: extended, keys: keysOut, into: output)
     }
 
+    /// Encrypts an outbound payload given as `head` then `body` (a cut TCP segment, see
+    /// `ESPCodec.seal(head:body:…)`) into `output`. Returns the packet length.
+    func seal(head: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, nextHeader: UInt8,
+              into output: UnsafeMutableRawBufferPointer) throws(AgentError) -> Int {
+        let sequence = try takeSequence(length: ESPCodec.sealedLength(payload: head.count + body.count, suite: keysOut.suite))
+        return try ESPCodec.seal(head: head, body: body, nextHeader: nextHeader, spi: spiOut, sequence: sequence,
+                                 extended: extended, keys: keysOut, into: output)
+    }
+
+    /// Whether outbound payloads are encrypted where they lie, in parts (`seal(head:body:…)`)
+    /// without being gathered first: the libcrypto engine's AES-GCM.
+    var sealsInParts: Bool { keysOut.context != nil }
+
     /// The next outbound sequence number, counted with a packet of `length` bytes.
     private func takeSequence(length: Int) throws(AgentError) -> UInt64 {
         let limit: UInt64 = extended ? .max : UInt64(UInt32.max)
@@ -75,11 +95,12 @@ final class ActiveAssociation: Sendable {
         return sequence
     }
 
-    /// Checks replay, authenticates and decrypts, records the sequence number, and hands the
-    /// payload and its next header to `deliver` where they lie (valid only during the call;
-    /// `scratch`, at least the packet's length, serves the suites that decrypt in place).
-    func open(packet: UnsafeRawBufferPointer, sequenceLow: UInt32, scratch: UnsafeMutableRawBufferPointer,
-              _ deliver: (UnsafeRawBufferPointer, UInt8) -> Void) throws(AgentError) {
+    /// Checks replay, authenticates and decrypts, records the sequence number, and returns the
+    /// payload and its next header where they lie: AES-GCM decrypts in place in `packet`;
+    /// `scratch`, at least the packet's length, serves the suites that decrypt elsewhere.
+    /// No closure: nothing is retained per packet.
+    func open(packet: UnsafeMutableRawBufferPointer, sequenceLow: UInt32,
+              scratch: UnsafeMutableRawBufferPointer) throws(AgentError) -> (payload: UnsafeRawBufferPointer, nextHeader: UInt8) {
         let (sequence, fresh) = state.withLock { state -> (UInt64, Bool) in
             let sequence = state.window.infer(low: sequenceLow)
             return (sequence, state.window.check(sequence))
@@ -88,30 +109,28 @@ final class ActiveAssociation: Sendable {
             state.withLock { $0.counters.replaysDropped += 1 }
             throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed or too old")
         }
-        let accepted: Bool
+        let opened: (payload: UnsafeRawBufferPointer, nextHeader: UInt8)
         do {
-            accepted = try ESPCodec.withOpened(packet: packet, spi: spiIn, sequence: sequence, extended: extended,
-                                               keys: keysIn, scratch: scratch) { payload, nextHeader in
-                // Check again under the lock: another packet with the same number may have won.
-                let accepted = state.withLock { state -> Bool in
-                    guard state.window.check(sequence) else {
-                        state.counters.replaysDropped += 1
-                        return false
-                    }
-                    state.window.accept(sequence)
-                    state.counters.packetsIn += 1
-                    state.counters.bytesIn += UInt64(packet.count)
-                    return true
-                }
-                if accepted { deliver(payload, nextHeader) }
-                return accepted
-            }
+            opened = try ESPCodec.open(inPlace: packet, spi: spiIn, sequence: sequence, extended: extended, keys: keysIn, scratch: scratch)
         } catch {
             state.withLock {
                 if error.code == .authenticationFailed { $0.counters.authenticationFailures += 1 } else { $0.counters.malformedDropped += 1 }
             }
             throw error
         }
+        // Check again under the lock: another packet with the same number may have won.
+        let length = UInt64(packet.count)
+        let accepted = state.withLock { state -> Bool in
+            guard state.window.check(sequence) else {
+                state.counters.replaysDropped += 1
+                return false
+            }
+            state.window.accept(sequence)
+            state.counters.packetsIn += 1
+            state.counters.bytesIn += length
+            return true
+        }
         guard accepted else { throw AgentError(.replay, "SA \(ESPCodec.hex(spiIn)): sequence \(sequence) replayed") }
+        return opened
     }
 }

@@ -46,7 +46,14 @@ public final class AssociationTable: Sendable {
             next.byPeer[HITPair(local: association.localHIT, peer: association.peerHIT), default: []].append(active)
             next.all.append(active)
         }
-        snapshot.withLock { $0 = next }
+        let removed = snapshot.withLock { snapshot in
+            defer { snapshot = next }
+            return snapshot.all.filter { next.byInboundSPI[$0.config.spiIn] == nil }
+        }
+        // SAs gone from the set have their key contexts cleared now, not when the last cached
+        // reference goes. One replaced under the same SPI (a renewal that changed its times)
+        // keeps working for the data plane's cache lifetime, then goes with its last reference.
+        for association in removed { association.retire() }
     }
 
     /// Checks a set of SAs without installing it.
@@ -64,9 +71,9 @@ public final class AssociationTable: Sendable {
     /// Returns the inbound SPIs removed.
     @discardableResult
     public func expire(now: Date = Date()) -> [UInt32] {
-        snapshot.withLock { snapshot in
+        let (gone, expired) = snapshot.withLock { snapshot -> ([UInt32], [ActiveAssociation]) in
             let expired = snapshot.all.filter { now >= $0.config.removal(overlap: overlap) }
-            guard !expired.isEmpty else { return [] }
+            guard !expired.isEmpty else { return ([], []) }
             let gone = Set(expired.map { $0.config.spiIn })
             snapshot.all.removeAll { gone.contains($0.config.spiIn) }
             for spi in gone { snapshot.byInboundSPI[spi] = nil }
@@ -74,8 +81,11 @@ public final class AssociationTable: Sendable {
                 snapshot.byPeer[key]?.removeAll { gone.contains($0.config.spiIn) }
                 if snapshot.byPeer[key]?.isEmpty == true { snapshot.byPeer[key] = nil }
             }
-            return gone.sorted()
+            return (gone.sorted(), expired)
         }
+        // Past its removal time no cache hands the SA out; its key contexts are cleared now.
+        for association in expired { association.retire() }
+        return gone
     }
 
     /// The SA to send from `local` to `peer` at `now`.

@@ -10,7 +10,8 @@ import Logging
 /// packet the TUN device has queued (up to 64), seals each into its slot and sends them all
 /// with one `sendmmsg`; inbound, one `recvmmsg` brings up to 64 datagrams, each opened in
 /// place behind a rebuilt inner header and written to the device. Nothing is allocated per
-/// packet by the data plane itself (swift-crypto's AES-GCM returns its output in a new buffer).
+/// packet: AES-GCM runs through each SA's libcrypto context (`GCMContext`), sealing from the
+/// read buffer straight into the send slot and opening in the receive slot.
 public final class DataPlane: Sendable {
     public let table: AssociationTable
     let tun: TunDevice
@@ -124,6 +125,19 @@ public final class DataPlane: Sendable {
                 guard read.count > vnet else { continue }
                 let header = TunOffload.Header(UnsafeRawBufferPointer(rebasing: read[0..<vnet]))
                 let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: read[vnet...]))
+                // A segmentation request to an SA that encrypts in parts: each segment is sealed
+                // from its headers (built in `scratch`) and its data where it lies, not gathered.
+                // Without an SA the request is dropped (and counted) once, not once per segment.
+                if header.gsoType & ~TunOffload.Header.gsoECN == TunOffload.Header.gsoTCPv6, isIPv6(UnsafeRawBufferPointer(packet)) {
+                    guard let (association, destination) = cache.lookup(UnsafeRawBufferPointer(packet), now: now, plane: self) else { continue }
+                    if association.sealsInParts {
+                        let handled = TunOffload.forEachSegment(header, UnsafeRawBufferPointer(packet), headers: scratch) { headers, data in
+                            sealSegment(headers, data, association: association, destination: destination, into: output)
+                        }
+                        if !handled { table.unmatched.withLock { $0.malformedDropped += 1 } }
+                        continue
+                    }
+                }
                 let scratchEnd = UnsafeRawPointer(scratch.baseAddress!) + scratch.count
                 let handled = TunOffload.forEachPacket(header, packet, scratch: scratch) { segment in
                     // A segment lies in `scratch`, an unsegmented packet in its input slot.
@@ -145,29 +159,52 @@ public final class DataPlane: Sendable {
         output.count = 0
     }
 
+    /// Whether `packet` is an IPv6 packet whose payload length fits in it.
+    private func isIPv6(_ packet: UnsafeRawBufferPointer) -> Bool {
+        packet.count >= BEETPacket.ipv6HeaderLength && packet[0] >> 4 == 6
+            && BEETPacket.ipv6HeaderLength + (Int(packet[4]) << 8 | Int(packet[5])) <= packet.count
+    }
+
+    /// Seals one segment cut from a segmentation request, given as its IPv6 and TCP headers
+    /// and its data where it lies, into the next slot of `output`.
+    private func sealSegment(_ headers: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer, association: ActiveAssociation,
+                             destination: SocketAddress, into output: PacketBatch) {
+        appendSealed(to: output, destination: destination) { slot throws(AgentError) in
+            try association.seal(head: UnsafeRawBufferPointer(rebasing: headers[BEETPacket.ipv6HeaderLength...]), body: data,
+                                 nextHeader: headers[6], into: slot)
+        }
+    }
+
+    /// Seals with `seal` into the next slot of `output` (sending the batch first when it is
+    /// full: a large segment cut into many) and records the datagram for `destination`; a
+    /// failure drops the packet with a warning.
+    private func appendSealed(to output: PacketBatch, destination: SocketAddress,
+                              _ seal: (UnsafeMutableRawBufferPointer) throws(AgentError) -> Int) {
+        if output.count == output.capacity { flush(output) }
+        let slot = output.count
+        do {
+            output.setLength(try seal(output.slot(slot)), at: slot)
+            output.setDestination(destination, at: slot)
+            output.count += 1
+        } catch {
+            logger.warning("outbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        }
+    }
+
     /// Seals one packet from the TUN device into the next slot of `output`, or counts its drop.
     /// The packet's buffer is ours up to `bufferEnd`: the ESP trailer is written after the
     /// payload there, and AES-GCM reads the payload where it lies.
     private func sealOne(_ packet: UnsafeRawBufferPointer, bufferEnd: UnsafeRawPointer, now: Date, cache: inout OutboundCache,
                          into output: PacketBatch) {
-        guard packet.count >= BEETPacket.ipv6HeaderLength, packet[0] >> 4 == 6,
-              BEETPacket.ipv6HeaderLength + (Int(packet[4]) << 8 | Int(packet[5])) <= packet.count else {
+        guard isIPv6(packet) else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
             return
         }
         guard let (association, destination) = cache.lookup(packet, now: now, plane: self) else { return }
-        if output.count == output.capacity { flush(output) }  // a large segment cut into many
-        let slot = output.count
-        do {
-            let payload = packet.baseAddress! + BEETPacket.ipv6HeaderLength
-            let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: payload), count: bufferEnd - payload)
-            let length = try association.seal(payloadCount: packet.count - BEETPacket.ipv6HeaderLength, inPlace: buffer,
-                                               nextHeader: packet[6], into: output.slot(slot))
-            output.setLength(length, at: slot)
-            output.setDestination(destination, at: slot)
-            output.count += 1
-        } catch {
-            logger.warning("outbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+        let payload = packet.baseAddress! + BEETPacket.ipv6HeaderLength
+        let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: payload), count: bufferEnd - payload)
+        appendSealed(to: output, destination: destination) { slot throws(AgentError) in
+            try association.seal(payloadCount: packet.count - BEETPacket.ipv6HeaderLength, inPlace: buffer, nextHeader: packet[6], into: slot)
         }
     }
 
@@ -211,7 +248,8 @@ public final class DataPlane: Sendable {
                 let (run, segmentSize) = input.datagrams(index)
                 var offset = 0
                 while offset < run.count {
-                    let packet = UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)])
+                    // The slot is this thread's: AES-GCM decrypts each datagram where it lies.
+                    let packet = UnsafeMutableRawBufferPointer(mutating: UnsafeRawBufferPointer(rebasing: run[offset..<min(offset + segmentSize, run.count)]))
                     offset += segmentSize
                     openOne(packet, now: now, cache: &cached, scratch: scratch, header: header, coalescer: coalescer)
                 }
@@ -221,12 +259,15 @@ public final class DataPlane: Sendable {
     }
 
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
-    /// The payload goes from where decryption left it (swift-crypto's buffer for AES-GCM)
+    /// The payload goes from where decryption left it (in the receive slot for AES-GCM)
     /// behind the rebuilt inner header in `header`: copied only when a run is coalesced.
-    private func openOne(_ packet: UnsafeRawBufferPointer, now: Date, cache cached: inout InboundCache?,
+    // Kept out of line: inlined into `inboundLoop`, it made Swift 6.3.1's release optimizer crash (CopyPropagation, "Found
+    // outside of lifetime use") when it passed a closure borrowing the optional coalescer.
+    @inline(never)
+    private func openOne(_ packet: UnsafeMutableRawBufferPointer, now: Date, cache cached: inout InboundCache?,
                          scratch: UnsafeMutableRawBufferPointer, header: UnsafeMutableRawBufferPointer, coalescer: TunCoalescer?) {
         if packet.count == 1 && packet[0] == 0xFF { return }  // NAT keepalive
-        guard let esp = try? ESPCodec.header(of: packet), esp.spi != 0 else {
+        guard let esp = try? ESPCodec.header(of: UnsafeRawBufferPointer(packet)), esp.spi != 0 else {
             table.unmatched.withLock { $0.malformedDropped += 1 }
             return
         }
@@ -243,13 +284,12 @@ public final class DataPlane: Sendable {
             return
         }
         do {
-            try association.open(packet: packet, sequenceLow: esp.sequenceLow, scratch: scratch) { payload, nextHeader in
-                BEETPacket.writeHeader(into: header, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: payload.count)
-                if let coalescer {
-                    coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload)
-                } else {
-                    tun.write(UnsafeRawBufferPointer(header), payload)
-                }
+            let (payload, nextHeader) = try association.open(packet: packet, sequenceLow: esp.sequenceLow, scratch: scratch)
+            BEETPacket.writeHeader(into: header, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: payload.count)
+            if let coalescer {
+                coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload)
+            } else {
+                tun.write(UnsafeRawBufferPointer(header), payload)
             }
         } catch {
             logger.debug("inbound packet dropped", metadata: ["code": "\(error.code.rawValue)", "reason": "\(error.message)"])

@@ -10,9 +10,9 @@ import Foundation
 /// or SPI || sequence high || sequence low (12 bytes) with extended sequence numbers
 /// (RFC 4106 section 5). The IV is the 64-bit sequence number, unique per key.
 ///
-/// The data plane uses the buffer forms (`seal(payload:…into:)`, `open(packet:…into:)`),
-/// which write into caller-owned memory and allocate nothing themselves; the array forms
-/// are for tests and tools.
+/// The data plane uses the buffer forms (`seal(payload:…into:)`, `open(packet:…into:)`,
+/// `withOpened(inPlace:…)`), which write into caller-owned memory and allocate nothing with
+/// the libcrypto engine (`Keys.Engine`); the array forms are for tests and tools.
 public enum ESPCodec {
     /// SPI + sequence + IV of the GCM suites.
     public static let headerLength = 16
@@ -20,24 +20,37 @@ public enum ESPCodec {
     public static let maximumOverhead = ESPSuite.allCases.map(\.maximumOverhead).max()!
 
     /// The keys of one direction of an SA, ready for use.
-    /// Unchecked: `SymmetricKey` is an immutable value that swift-crypto does not yet mark `Sendable`.
+    /// Unchecked: `SymmetricKey` is an immutable value that swift-crypto does not yet mark
+    /// `Sendable`, and the AES-GCM context is a locked class.
     public struct Keys: @unchecked Sendable {
+        /// What runs AES-GCM: the system's libcrypto through a context set up once per key
+        /// (`GCMContext`; the data plane's engine), or swift-crypto's `AES.GCM`, which sets up
+        /// the key schedule and GHASH tables on every call (kept as the cross-check).
+        public enum Engine: String, Sendable, CaseIterable {
+            case libcrypto
+            case swiftCrypto
+        }
+
         public let suite: ESPSuite
+        public let engine: Engine
         /// The cipher key.
         let key: SymmetricKey
         /// The 4-byte nonce salt (AEAD suites), as a big-endian word.
         let salt: UInt32
         /// The integrity key (non-AEAD suites).
         let integrity: SymmetricKey?
+        /// The keyed AES-GCM context (AEAD suites with the libcrypto engine).
+        let context: GCMContext?
 
         /// `material` is key || salt (RFC 4106), or encryption key || integrity key (CBC suite).
-        public init(suite: ESPSuite, material: [UInt8]) throws(AgentError) {
+        public init(suite: ESPSuite, material: [UInt8], engine: Engine = .libcrypto) throws(AgentError) {
             guard material.count == suite.keyMaterialLength else {
                 let parts = suite.isAEAD ? "key and 4-byte salt" : "16-byte encryption key and 32-byte integrity key"
                 throw AgentError(.invalidAssociation,
                                  "\(suite.rawValue) needs \(suite.keyMaterialLength) bytes of key material (\(parts)), got \(material.count)")
             }
             self.suite = suite
+            self.engine = engine
             key = SymmetricKey(data: material[0..<suite.keyLength])
             if suite.isAEAD {
                 salt = read32(material, suite.keyLength)
@@ -46,7 +59,17 @@ public enum ESPCodec {
                 salt = 0
                 integrity = SymmetricKey(data: material[suite.keyLength...])
             }
+            if suite.isAEAD && engine == .libcrypto {
+                let made = material.withUnsafeBytes { GCMContext(key: UnsafeRawBufferPointer(rebasing: $0[0..<suite.keyLength])) }
+                guard let made else { throw AgentError(.system, "libcrypto cannot set up \(suite.rawValue)") }
+                context = made
+            } else {
+                context = nil
+            }
         }
+
+        /// Frees and clears the libcrypto context now (the SA was removed); later packets fail.
+        func retire() { context?.retire() }
     }
 
     /// The additional authenticated data for a packet.
@@ -114,7 +137,7 @@ public enum ESPCodec {
 
     /// Writes the ESP trailer after `payload` bytes of `plain` (RFC 4303 2.4: pad bytes 1, 2,
     /// 3, ..., the pad length, the next header), up to the end of `plain`.
-    private static func writeTrailer(_ plain: UnsafeMutableRawBufferPointer, payload: Int, nextHeader: UInt8) {
+    static func writeTrailer(_ plain: UnsafeMutableRawBufferPointer, payload: Int, nextHeader: UInt8) {
         let padding = plain.count - payload - 2
         for index in 0..<padding { plain[payload + index] = UInt8(index + 1) }
         plain[plain.count - 2] = UInt8(padding)
@@ -131,10 +154,18 @@ public enum ESPCodec {
         store32(UInt32(truncatingIfNeeded: sequence), output, 4)
         store32(UInt32(truncatingIfNeeded: sequence >> 32), output, 8)  // IV: the 64-bit sequence number
         store32(UInt32(truncatingIfNeeded: sequence), output, 12)
+        let iv = UnsafeRawBufferPointer(rebasing: output[8..<16])
+        if let context = keys.context {
+            let sealed = withNonceAndAAD(salt: keys.salt, iv: iv, spi: spi, sequence: sequence, extended: extended) { nonce, aad in
+                context.seal(nonce: nonce.baseAddress!, aad: aad, plain, into: output.baseAddress! + plainStart,
+                             tag: output.baseAddress! + plainEnd)
+            }
+            guard sealed else { throw AgentError(.system, "AES-GCM seal failed (libcrypto, or the SA was removed)") }
+            return
+        }
         do {
-            try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: output[8..<16]), spi: spi,
-                                sequence: sequence, extended: extended) { nonce, aad in
-                let box = try AES.GCM.seal(plain, using: keys.key, nonce: nonce, authenticating: aad)
+            try withNonceAndAAD(salt: keys.salt, iv: iv, spi: spi, sequence: sequence, extended: extended) { nonce, aad in
+                let box = try AES.GCM.seal(plain, using: keys.key, nonce: AES.GCM.Nonce(data: nonce), authenticating: aad)
                 UnsafeMutableRawBufferPointer(rebasing: output[plainStart..<plainEnd]).copyBytes(from: box.ciphertext)
                 UnsafeMutableRawBufferPointer(rebasing: output[plainEnd..<(plainEnd + ESPSuite.icvLength)]).copyBytes(from: box.tag)
             }
@@ -185,9 +216,9 @@ public enum ESPCodec {
     }
 
     /// Authenticates and decrypts a packet whose full sequence number is `sequence`, and calls
-    /// `body` with the payload and its next header where they lie: in swift-crypto's output
-    /// buffer (AES-GCM: no copy by the agent), or decrypted in `scratch` (AES-CBC; at least
-    /// the packet's length). The payload is valid only during `body`.
+    /// `body` with the payload and its next header where they lie: decrypted in `scratch`
+    /// (AES-GCM with libcrypto, AES-CBC; at least the packet's length), or in swift-crypto's
+    /// output buffer (the swift-crypto engine). The payload is valid only during `body`.
     public static func withOpened<R>(packet: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool, keys: Keys,
                                      scratch: UnsafeMutableRawBufferPointer,
                                      _ body: (UnsafeRawBufferPointer, UInt8) -> R) throws(AgentError) -> R {
@@ -202,11 +233,19 @@ public enum ESPCodec {
             return body(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), nextHeader)
         }
         let cipherEnd = packet.count - ESPSuite.icvLength
+        if let context = keys.context {
+            // Decrypted into `scratch`, from where the packet lies.
+            precondition(scratch.count >= cipherEnd - 16, "ESP scratch buffer too small")
+            let (payload, nextHeader) = try openGCM(packet: packet, spi: spi, sequence: sequence, extended: extended, keys: keys,
+                                                    context: context, into: scratch.baseAddress!)
+            return body(payload, nextHeader)
+        }
         let plain: Data
         do {
             plain = try withNonceAndAAD(salt: keys.salt, iv: UnsafeRawBufferPointer(rebasing: packet[8..<16]), spi: spi,
                                         sequence: sequence, extended: extended) { nonce, aad in
-                let box = try AES.GCM.SealedBox(nonce: nonce, ciphertext: UnsafeRawBufferPointer(rebasing: packet[16..<cipherEnd]),
+                let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce),
+                                                ciphertext: UnsafeRawBufferPointer(rebasing: packet[16..<cipherEnd]),
                                                 tag: UnsafeRawBufferPointer(rebasing: packet[cipherEnd...]))
                 return try AES.GCM.open(box, using: keys.key, authenticating: aad)
             }
@@ -223,7 +262,7 @@ public enum ESPCodec {
     }
 
     /// The payload length and next header of a decrypted ESP plaintext, from its trailer.
-    private static func trailer(_ plain: UnsafeRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
+    static func trailer(_ plain: UnsafeRawBufferPointer) throws(AgentError) -> (length: Int, nextHeader: UInt8) {
         guard plain.count >= 2 else { throw AgentError(.malformedPacket, "ESP trailer missing") }
         let nextHeader = plain[plain.count - 1]
         let padLength = Int(plain[plain.count - 2])
@@ -250,10 +289,10 @@ public enum ESPCodec {
     }
 
     /// The GCM nonce (salt || IV) and additional data, built on the stack.
-    private static func withNonceAndAAD<R>(salt: UInt32, iv: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
-                                           _ body: (AES.GCM.Nonce, UnsafeRawBufferPointer) throws -> R) throws -> R {
+    static func withNonceAndAAD<R, E: Error>(salt: UInt32, iv: UnsafeRawBufferPointer, spi: UInt32, sequence: UInt64, extended: Bool,
+                                             _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // nonce (12) | aad (up to 12)
-        return try withUnsafeMutableBytes(of: &scratch) { raw in
+        return try withUnsafeMutableBytes(of: &scratch) { raw throws(E) in
             store32(salt, raw, 0)
             UnsafeMutableRawBufferPointer(rebasing: raw[4..<12]).copyMemory(from: iv)
             store32(spi, raw, 12)
@@ -264,8 +303,7 @@ public enum ESPCodec {
             }
             store32(UInt32(truncatingIfNeeded: sequence), raw, end)
             end += 4
-            let nonce = try AES.GCM.Nonce(data: UnsafeRawBufferPointer(rebasing: raw[0..<12]))
-            return try body(nonce, UnsafeRawBufferPointer(rebasing: raw[12..<end]))
+            return try body(UnsafeRawBufferPointer(rebasing: raw[0..<12]), UnsafeRawBufferPointer(rebasing: raw[12..<end]))
         }
     }
 

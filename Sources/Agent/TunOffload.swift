@@ -70,8 +70,24 @@ public enum TunOffload {
             body(UnsafeRawBufferPointer(packet))
             return true
         }
+        return forEachSegment(header, UnsafeRawBufferPointer(packet), headers: scratch) { headers, data in
+            // The segment whole in `scratch`: its headers are already there, the data follows.
+            UnsafeMutableRawBufferPointer(rebasing: scratch[headers.count..<(headers.count + data.count)]).copyMemory(from: data)
+            body(UnsafeRawBufferPointer(rebasing: scratch[0..<(headers.count + data.count)]))
+        }
+    }
+
+    /// For a TCP segmentation request (`gsoTCPv6`), calls `body` with each segment as two
+    /// parts: its IPv6 and TCP headers, built at the start of `headers` (at least 40 + 60 +
+    /// `gsoSize` bytes, so that the data can follow them there) with the segment's length,
+    /// sequence number, flags and checksum; and its data where it lies in `packet`, not copied.
+    /// Returns false, calling nothing, for anything else or a request it cannot honour.
+    @discardableResult
+    public static func forEachSegment(_ header: Header, _ packet: UnsafeRawBufferPointer, headers scratch: UnsafeMutableRawBufferPointer,
+                                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) -> Bool {
         let ipv6 = 40
-        guard gso == Header.gsoTCPv6, header.gsoSize > 0, packet.count >= ipv6 + 20, packet[0] >> 4 == 6, packet[6] == 6 else {
+        guard header.gsoType & ~Header.gsoECN == Header.gsoTCPv6, header.gsoSize > 0, packet.count >= ipv6 + 20,
+              packet[0] >> 4 == 6, packet[6] == 6 else {
             return false
         }
         let tcpLength = Int(packet[ipv6 + 12] >> 4) * 4
@@ -79,13 +95,11 @@ public enum TunOffload {
         guard tcpLength >= 20, headers <= packet.count, scratch.count >= headers + header.gsoSize else { return false }
         let sequence = UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: ipv6 + 4, as: UInt32.self))
         let flags = packet[ipv6 + 13]
+        UnsafeMutableRawBufferPointer(rebasing: scratch[0..<headers]).copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[0..<headers]))
         var offset = headers
         while offset < packet.count {
             let chunk = min(header.gsoSize, packet.count - offset)
             let first = offset == headers, last = offset + chunk == packet.count
-            UnsafeMutableRawBufferPointer(rebasing: scratch[0..<headers]).copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[0..<headers]))
-            UnsafeMutableRawBufferPointer(rebasing: scratch[headers..<(headers + chunk)])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: packet[offset..<(offset + chunk)]))
             let payloadLength = tcpLength + chunk
             scratch.storeBytes(of: UInt16(payloadLength).bigEndian, toByteOffset: 4, as: UInt16.self)
             scratch.storeBytes(of: (sequence &+ UInt32(truncatingIfNeeded: offset - headers)).bigEndian, toByteOffset: ipv6 + 4, as: UInt32.self)
@@ -94,11 +108,13 @@ public enum TunOffload {
             if !first { segmentFlags &= ~0x80 }  // CWR only on the first
             scratch[ipv6 + 13] = segmentFlags
             scratch.storeBytes(of: UInt16(0), toByteOffset: ipv6 + 16, as: UInt16.self)
-            let segment = UnsafeRawBufferPointer(rebasing: scratch[0..<(headers + chunk)])
-            let sum = pseudoHeaderSum(segment, upperLength: payloadLength, nextHeader: 6)
-                &+ checksumSum(UnsafeRawBufferPointer(rebasing: segment[ipv6...]))
+            let segmentHeaders = UnsafeRawBufferPointer(rebasing: scratch[0..<headers])
+            let data = UnsafeRawBufferPointer(rebasing: packet[offset..<(offset + chunk)])
+            // The TCP header's length is a multiple of 4: the data's sum adds on as it is.
+            let sum = pseudoHeaderSum(segmentHeaders, upperLength: payloadLength, nextHeader: 6)
+                &+ checksumSum(UnsafeRawBufferPointer(rebasing: segmentHeaders[ipv6...])) &+ checksumSum(data)
             scratch.storeBytes(of: (~fold(sum)).bigEndian, toByteOffset: ipv6 + 16, as: UInt16.self)
-            body(segment)
+            body(segmentHeaders, data)
             offset += chunk
         }
         return true

@@ -19,11 +19,19 @@ public struct Compilation: Sendable {
     }
 
     public struct Timings: Sendable {
+        /// Reading the previous output and planning (`prepare`), and finding the signatures
+        /// to reuse or merge.
         public var planning = Duration.zero
-        /// Wall time of the signing stage, and the time spent in RSA itself (all threads).
+        /// Wall time during which at least one thread was signing, and the CPU time spent
+        /// in RSA itself (all threads).
         public var signing = Duration.zero
         public var rsa = Duration.zero
+        /// Wall time of signing and writing together (they overlap: each vpxi is written
+        /// as soon as its signatures are made).
         public var writing = Duration.zero
+        /// Wall time of the writing left after the last signature (the last vpxi, the
+        /// manifest, syncing, publishing, cleaning up).
+        public var afterSigning = Duration.zero
     }
 
     public struct Result: Sendable {
@@ -123,20 +131,31 @@ public struct Compilation: Sendable {
             }
         }
         timings.planning = clock.now - start + prepared.loading
+        // Signing runs on every core while the writer writes each vpxi as soon as its
+        // signatures are made (the vpxis in order, so the output does not depend on the
+        // threads' timing).
         start = clock.now
+        let pipeline = SigningPipeline(plan, signers: ir.keys.signers, known: known)
+        let writer = OutputWriter(model: ir.model, plan: plan, pipeline: pipeline, previous: previous, format: prepared.format,
+                                  policyName: policyName, at: at, fingerprints: prepared.fingerprints)
+        let statistics: OutputWriter.Statistics
+        do {
+            statistics = try writer.write(to: output)
+        } catch {
+            pipeline.cancel()
+            throw error
+        }
+        let end = clock.now
         let signing: CertSigner.Result
         do throws(CertSigner.Failure) {
-            signing = try CertSigner.sign(plan, signers: ir.keys.signers, known: known)
+            signing = try pipeline.finish()
         } catch {
             throw CompileFailure(error.message)
         }
-        timings.signing = clock.now - start
+        timings.signing = signing.signingWall
         timings.rsa = signing.signingTime
-        start = clock.now
-        let writer = OutputWriter(model: ir.model, plan: plan, signing: signing, previous: previous, format: prepared.format,
-                                  policyName: policyName, at: at, fingerprints: prepared.fingerprints)
-        let statistics = try writer.write(to: output)
-        timings.writing = clock.now - start
+        timings.writing = end - start
+        timings.afterSigning = signing.signingEnd.map { max(.zero, end - $0) } ?? end - start
         return Result(plan: plan, signing: signing, statistics: statistics, warnings: prepared.warnings, timings: timings)
     }
 }

@@ -49,7 +49,7 @@ public struct CertBag: Sendable {
         let item: Int?
         /// The signature that covers it, if any.
         public let signature: SPKISignature?
-        public let status: SignatureStatus
+        public internal(set) var status: SignatureStatus
         /// SHA-256 of the signed bytes.
         public var digest: [UInt8] { digestKey.bytes }
         /// The same, as kept (fixed size, no allocation).
@@ -124,7 +124,14 @@ public struct CertBag: Sendable {
 
         /// Checks every signature (unless `checkSignatures` is false) and indexes the certs.
         /// A cert that appears more than once is kept once.
-        public func build(checkSignatures: Bool = true) -> CertBag {
+        ///
+        /// Signatures are independent of each other, so they are verified on up to
+        /// `workers` threads (1: on the calling thread); by default (`nil`) on one thread
+        /// per core, except that fewer than 16 signed certs are checked on the calling
+        /// thread. The bag is the
+        /// same whatever the number of threads: certs are matched to their signatures and
+        /// issuer keys in input order first, and each cert's status lands in its own slot.
+        public func build(checkSignatures: Bool = true, workers: Int? = nil) -> CertBag {
             var keys = self.keys
             // Legacy principals (SHA-1, MD5 hashes) resolve through an index of the keys.
             var legacy: Set<HashAlgorithm> = []
@@ -155,6 +162,8 @@ public struct CertBag: Sendable {
             var namesByIssuer: [NameKey: [Int]] = [:]
             var sequences = [[Int]](repeating: [], count: sequenceCount)
             let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
+            // Signed certs to verify: their bag index and their issuer's key.
+            var toCheck: [(index: Int, key: KeyStore.Entry?)] = []
             for (raw, source, item, sequence) in certs {
                 // The signed bytes: the input's own when the cert arrived canonical.
                 let digestKey = raw.withSignedBytes { DigestKey(.sha256, of: $0) }
@@ -176,8 +185,17 @@ public struct CertBag: Sendable {
                    let principal = try? Principal(parsing: found.principal) {
                     _ = try? keys.add(principal)
                 }
-                let status = checkSignatures ? Self.check(cert: cert, signature: found, keys: keys) : .unchecked
                 let index = entries.count
+                let status: SignatureStatus
+                if !checkSignatures {
+                    status = .unchecked
+                } else if found == nil {
+                    status = .missing
+                } else {
+                    // Verified below; the issuer's key is taken now, as the input has taught it so far.
+                    status = .unchecked
+                    toCheck.append((index, keys.key(for: cert.issuer.principal)))
+                }
                 seen[digestKey] = index
                 sequences[sequence].append(index)
                 entries.append(Entry(cert: cert, source: source, item: item, signature: found, status: status, digestKey: digestKey))
@@ -186,55 +204,11 @@ public struct CertBag: Sendable {
                 case .name(let p, let n): namesByIssuer[NameKey(issuer: p.id, name: n), default: []].append(index)
                 }
             }
+            if !toCheck.isEmpty {
+                let statuses = Self.verify(toCheck, in: entries, keys: keys, workers: workers)
+                for (position, status) in statuses.enumerated() { entries[toCheck[position].index].status = status }
+            }
             return CertBag(entries: entries, keys: keys, sequences: sequences, authByIssuer: authByIssuer, namesByIssuer: namesByIssuer)
-        }
-
-        /// Checks the signature found for a cert (by the digest of its signed bytes): the
-        /// signer it names must be the issuer, its algorithm word must match its hash, and
-        /// the RSA signature must verify with the issuer's key.
-        static func check(cert: Cert, signature: SPKISignature?, keys: KeyStore) -> SignatureStatus {
-            guard let signature else { return .missing }
-            guard let key = keys.key(for: cert.issuer.principal) else { return .keyUnknown }
-            // The same key may be written with another algorithm word (`rsa-pkcs1`): compare
-            // the numbers then.
-            let sameKey: Bool
-            if signature.principal == cert.issuer.principal.sexp || signature.principal == key.principal.sexp {
-                sameKey = true
-            } else if let signer = try? Principal(parsing: signature.principal) {
-                if signer.resolved(in: keys).id == key.id {
-                    sameKey = true
-                } else if signer.isKey, let numbers = try? RSASExpr.decode(signer.sexp).publicKey {
-                    sameKey = numbers == key.publicKey
-                } else {
-                    sameKey = false
-                }
-            } else {
-                sameKey = false
-            }
-            guard sameKey else {
-                return .invalid(reason: "the signature is by another key than the issuer's")
-            }
-            let named: HashAlgorithm?
-            switch signature.algorithm {
-            case "rsa-pkcs1": named = signature.hash
-            case "rsa-pkcs1-sha256": named = .sha256
-            case "rsa-pkcs1-sha512": named = .sha512
-            case "rsa-pkcs1-sha1": named = .sha1
-            case "rsa-pkcs1-md5": named = .md5
-            default: named = nil
-            }
-            guard let named else {
-                return .invalid(reason: "the signature algorithm `\(signature.algorithm)` is not supported (rsa-pkcs1-sha256, or rsa-pkcs1-sha1 and rsa-pkcs1-md5 for legacy objects)")
-            }
-            guard named == signature.hash else {
-                return .invalid(reason: "the signature algorithm `\(signature.algorithm)` does not match its `(hash \(signature.hash.spkiName) …)`")
-            }
-            do {
-                try key.publicKey.verify(signature: signature.signature, digest: signature.digest, hash: signature.hash)
-            } catch {
-                return .invalid(reason: "\(error.message) [\(error.code.rawValue)]")
-            }
-            return .verified(legacy: signature.hash.isLegacy ? signature.hash : nil)
         }
     }
 }

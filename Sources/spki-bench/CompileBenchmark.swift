@@ -19,13 +19,16 @@ struct CompileBenchmark: ParsableCommand {
             Generates the policy and every key once into --work-dir (10,500 RSA-2048 keys:
             minutes, the first time only), then measures, in this process:
               full         compile into an empty output: parse, analyse, place, load the
-                           keys, plan, sign every cert on all cores, write
+                           keys, plan, sign every cert on all cores while writing each
+                           vpxi as soon as its certs are signed
               incremental  the same after one grant changed (a user gains `console` on
                            150 machines): the 19 unchanged vpxis are carried over from
                            the previous output, only the affected certs are signed
-            and reports the wall time of each stage, certs/s, the time outside RSA signing
-            and the peak memory (the resident high-water mark, reset before each run).
-            Targets: outside signing under 10% of the full run on 2 cores; peak memory under
+            and reports the wall time of each stage, certs/s, the peak memory (the resident
+            high-water mark, reset before each run) and the non-signing time two ways: the
+            wall time during which no signature is being made (the headline), and the
+            process's CPU time outside RSA signing.
+            Targets: non-signing under 10% of the full run on 2 cores; peak memory under
             1 GB; the incremental run under 5% of the full one. The outputs go to a new
             directory of --work-dir, removed at the end.
 
@@ -62,7 +65,10 @@ struct CompileBenchmark: ParsableCommand {
         var signed = 0
         var reused = 0
         var rsa = 0.0
+        /// Wall time during which at least one thread was signing.
         var signingWall = 0.0
+        /// Wall time of the writing left after the last signature.
+        var afterSigning = 0.0
         var peakBytes = 0
         var filesWritten = 0
         var filesLinked = 0
@@ -103,8 +109,7 @@ struct CompileBenchmark: ParsableCommand {
         stage("policy tests")
         let result = try compilation.run(prepared, output: output)
         run.stages.append(("reuse and merge signatures", Self.seconds(result.timings.planning - prepared.loading)))
-        run.stages.append(("sign", Self.seconds(result.timings.signing)))
-        run.stages.append(("write", Self.seconds(result.timings.writing)))
+        run.stages.append(("sign and write (overlapped: each vpxi written once signed)", Self.seconds(result.timings.writing)))
         run.total = Self.seconds(clock.now - start)
         run.cpu = Memory.processCPUSeconds() - cpuStart
         run.certs = result.plan.certs.count
@@ -112,6 +117,7 @@ struct CompileBenchmark: ParsableCommand {
         run.reused = result.signing.count(.reused)
         run.rsa = Self.seconds(result.timings.rsa)
         run.signingWall = Self.seconds(result.timings.signing)
+        run.afterSigning = Self.seconds(result.timings.afterSigning)
         run.peakBytes = Memory.peakResidentBytes()
         run.filesWritten = result.statistics.filesWritten
         run.filesLinked = result.statistics.filesReused
@@ -136,8 +142,10 @@ struct CompileBenchmark: ParsableCommand {
         lines.append("| certs signed | \(full.signed) | \(incremental.signed) (\(incremental.reused) reused) | only the affected ones |")
         lines.append("| certs/s (wall) | \(Int(Double(full.certs) / full.total)) | \(Int(Double(incremental.certs) / incremental.total)) | |")
         lines.append("| RSA signing (CPU, all threads) | \(Self.format(full.rsa)) s | \(Self.format(incremental.rsa)) s | |")
-        lines.append("| time outside the signing stage (wall) | \(Self.format(outsideWall)) s (\(Self.percent(outsideWall / full.total))) | | under 10% |")
-        lines.append("| CPU outside RSA signing | \(Self.format(outsideCPU)) s of \(Self.format(full.cpu)) s (\(Self.percent(outsideCPU / full.cpu))) | | |")
+        lines.append("| signing (wall: at least one thread signing) | \(Self.format(full.signingWall)) s | \(Self.format(incremental.signingWall)) s | |")
+        lines.append("| **non-signing time (wall: no signature being made)** | \(Self.format(outsideWall)) s of \(Self.format(full.total)) s (**\(Self.percent(outsideWall / full.total))**) | | under 10% |")
+        lines.append("| of which writing after the last signature | \(Self.format(full.afterSigning)) s | \(Self.format(incremental.afterSigning)) s | |")
+        lines.append("| non-signing CPU (process CPU outside RSA, all threads) | \(Self.format(outsideCPU)) s of \(Self.format(full.cpu)) s (\(Self.percent(outsideCPU / full.cpu))) | | under 10% |")
         lines.append("| peak memory (resident) | \(full.peakBytes / 1_048_576) MiB | \(incremental.peakBytes / 1_048_576) MiB | under 1 GB |")
         lines.append("| files written / reused | \(full.filesWritten) / \(full.filesLinked) | \(incremental.filesWritten) / \(incremental.filesLinked) | |")
         lines.append("| incremental / full (wall) | | \(Self.percent(incremental.total / full.total)) | under 5% |")

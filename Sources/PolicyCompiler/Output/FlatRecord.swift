@@ -70,6 +70,52 @@ struct FlatRecord {
         }
     }
 
+    /// The expression whose canonical bytes are `bytes[range]`, as `value` writes its value
+    /// (without building it); false, and nothing written, when they are not well formed.
+    mutating func canonical(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        let start = self.bytes.count, spaced = needsSpace
+        var position = range.lowerBound
+        var depth = 0
+        var wellFormed = true
+        while wellFormed, position < range.upperBound {
+            switch bytes[position] {
+            case 0x28:
+                separate()
+                self.bytes.append(0x28)
+                depth += 1
+                position += 1
+            case 0x29:
+                if depth == 0 {
+                    wellFormed = false
+                } else {
+                    close()
+                    depth -= 1
+                    position += 1
+                }
+            default:
+                if let atom = CanonicalBytes.atom(bytes, at: position), atom.end <= range.upperBound {
+                    separate()
+                    if let hint = atom.hint {
+                        self.bytes.append(0x5B)
+                        Self.atom(UnsafeBufferPointer(rebasing: bytes[hint]), into: &self.bytes)
+                        self.bytes.append(0x5D)
+                    }
+                    Self.atom(UnsafeBufferPointer(rebasing: bytes[atom.bytes]), into: &self.bytes)
+                    needsSpace = true
+                    position = atom.end
+                } else {
+                    wellFormed = false
+                }
+            }
+        }
+        guard wellFormed, depth == 0 else {
+            self.bytes.removeSubrange(start...)
+            needsSpace = spaced
+            return false
+        }
+        return true
+    }
+
     private mutating func separate() {
         if needsSpace { bytes.append(0x20) }
         needsSpace = false

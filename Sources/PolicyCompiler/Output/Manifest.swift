@@ -85,8 +85,19 @@ public enum Manifest {
             out.open("propagate")
             out.close()
         }
-        if let tag = planned.cert.tag { out.value(tag.field) }
-        if let valid = planned.cert.validity.sexp { out.value(valid) }
+        // The tag and the validity copied from the cert's canonical bytes (the same as
+        // their values' form, without building them again).
+        // (`fields` checks every atom of the object, so writing them cannot fail halfway.)
+        let copied = planned.canonical.withUnsafeBufferPointer { bytes -> Bool in
+            guard let fields = Self.fields(["tag", "valid"], of: bytes), (fields[0] != nil) == (planned.cert.tag != nil),
+                  (fields[1] != nil) == !planned.cert.validity.isUnbounded else { return false }
+            for range in fields.compactMap({ $0 }) where !out.canonical(bytes, range) { return false }
+            return true
+        }
+        if !copied {
+            if let tag = planned.cert.tag { out.value(tag.field) }
+            if let valid = planned.cert.validity.sexp { out.value(valid) }
+        }
         out.field("status", status.rawValue)
         out.field("file", status == .signed ? OutputLayout.certs(vpxi: vpxi.name) : OutputLayout.pending(planned.hex))
         if !chains.isEmpty {
@@ -96,6 +107,25 @@ public enum Manifest {
         }
         out.close()
         return out.bytes
+    }
+
+    /// Where the lists headed by `heads` sit among the fields of the canonical object
+    /// `bytes` (the first of each; nil when it has none); nil when the bytes are not an
+    /// object of lists.
+    static func fields(_ heads: [String], of bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>?]? {
+        guard bytes.count > 2, bytes[0] == 0x28, let head = CanonicalBytes.atom(bytes, at: 1) else { return nil }
+        let wanted = heads.map { Array($0.utf8) }
+        var found = [Range<Int>?](repeating: nil, count: heads.count)
+        var position = head.end
+        while position < bytes.count, bytes[position] == 0x28 {
+            guard let end = CanonicalBytes.end(bytes, at: position) else { return nil }
+            if let name = CanonicalBytes.atom(bytes, at: position + 1), name.hint == nil,
+               let index = wanted.firstIndex(where: { $0.elementsEqual(bytes[name.bytes]) }), found[index] == nil {
+                found[index] = position..<end
+            }
+            position = end
+        }
+        return found
     }
 
     /// A chain; a complete one names its file (`chains/<user>/<vpxi>`) and where its

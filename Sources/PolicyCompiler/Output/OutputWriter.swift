@@ -9,7 +9,8 @@ import ToolSupport
 /// between generations, so a re-run writes only what changed; a file per vpxi's certs and
 /// per user's chains (not per cert and per chain) keeps the kernel's file creation, the
 /// cost that bound the full run, to about 10,000 files for 100,000 certs. The vpxis are written one after the other, so that
-/// the texts of only one vpxi's certs are in memory at a time.
+/// the texts of only one vpxi's certs are in memory at a time; with a `SigningPipeline`,
+/// each vpxi as soon as its signatures are made, while the following vpxis are signed.
 public struct OutputWriter: Sendable {
     public struct Statistics: Sendable {
         /// Files written by this run.
@@ -31,7 +32,10 @@ public struct OutputWriter: Sendable {
 
     let model: PolicyModel
     let plan: CertPlan
-    let signing: CertSigner.Result
+    /// Each cert's origin (known before signing).
+    let origins: [CertSigner.Origin]
+    /// Where each vpxi's signatures come from.
+    let source: SignatureSource
     let previous: PreviousOutput?
     let format: SExprText
     let policyName: String
@@ -44,11 +48,46 @@ public struct OutputWriter: Sendable {
         self.fingerprints = fingerprints
         self.model = model
         self.plan = plan
-        self.signing = signing
+        origins = signing.origins
+        source = .made(signing.signatures)
         self.previous = previous
         self.format = format
         self.policyName = policyName
         self.at = at
+    }
+
+    /// Writes each vpxi as soon as `pipeline` has made its signatures.
+    init(model: PolicyModel, plan: CertPlan, pipeline: SigningPipeline, previous: PreviousOutput?,
+         format: SExprText, policyName: String, at: Int64, fingerprints: [String]) {
+        self.fingerprints = fingerprints
+        self.model = model
+        self.plan = plan
+        origins = pipeline.origins
+        source = .pipeline(pipeline)
+        self.previous = previous
+        self.format = format
+        self.policyName = policyName
+        self.at = at
+    }
+
+    /// Where the writer takes each vpxi's signatures from: all made already, or made by a
+    /// pipeline while the writer writes the vpxis before.
+    enum SignatureSource: Sendable {
+        case made([SPKISignature?])
+        case pipeline(SigningPipeline)
+
+        /// Nil when signing failed (`failure` says why).
+        func signatures(ofVPXI v: Int, range: Range<Int>) -> VPXISignatures? {
+            switch self {
+            case .made(let all): return VPXISignatures(base: range.lowerBound, values: Array(all[range]))
+            case .pipeline(let pipeline): return pipeline.signatures(ofVPXI: v, range: range)
+            }
+        }
+
+        var failure: CertSigner.Failure? {
+            guard case .pipeline(let pipeline) = self else { return nil }
+            return pipeline.failure
+        }
     }
 
     /// One file to write: bytes, or a `(sequence ...)` of cert items assembled when it is
@@ -65,9 +104,18 @@ public struct OutputWriter: Sendable {
         let (generation, lock) = try store.begin()
         defer { FileSystem.unlock(lock) }
         let clock = ContinuousClock()
-        var kept = GenerationLinks.PoolNames()
+        let filled: GenerationLinks.PoolNames?
         do {
-            kept = try fill(generation, store: store, stats: &stats)
+            filled = try fill(generation, store: store, stats: &stats)
+        } catch {
+            FileSystem.removeTreeInParallel(generation)
+            throw CompileFailure("cannot write the output `\(output)`: \(error.reason)")
+        }
+        guard let kept = filled else {
+            FileSystem.removeTreeInParallel(generation)
+            throw CompileFailure(source.failure?.message ?? "signing failed")
+        }
+        do {
             var mark = clock.now
             FileSystem.syncFileSystem(of: generation)
             stats.phases.append(("sync to disk", clock.now - mark))
@@ -85,9 +133,9 @@ public struct OutputWriter: Sendable {
     }
 
     /// Writes the generation and what it needs in the pool; returns the pool entries it
-    /// uses.
+    /// uses, or nil when signing failed.
     func fill(_ generation: String, store: GenerationStore, stats: inout Statistics) throws(FileError)
-        -> GenerationLinks.PoolNames {
+        -> GenerationLinks.PoolNames? {
         let clock = ContinuousClock()
         var mark = clock.now
         func phase(_ name: String) {
@@ -96,7 +144,7 @@ public struct OutputWriter: Sendable {
         }
         let certs = plan.certs
         var certStatus = [Manifest.CertStatus](repeating: .pending, count: certs.count)
-        for index in certs.indices where signing.origins[index] != .pending { certStatus[index] = .signed }
+        for index in certs.indices where origins[index] != .pending { certStatus[index] = .signed }
         let content = OutputContent(model: model, plan: plan, signed: certStatus.map { $0 == .signed }, format: format)
         var records = ManifestRecords(vpxis: model.vpxis.count)
         var links = GenerationLinks()
@@ -117,13 +165,16 @@ public struct OutputWriter: Sendable {
         phase("plan the files")
 
         var rendered = 0
-        var renderTime = Duration.zero, putTime = Duration.zero, recordTime = Duration.zero
+        var renderTime = Duration.zero, putTime = Duration.zero, recordTime = Duration.zero, waitTime = Duration.zero
         for v in model.vpxis.indices {
             if plan.carried.contains(v) {
                 try carryOver(v, store: store, records: &records, links: &links, stats: &stats)
                 continue
             }
             let range = content.certRanges[v]
+            var started = clock.now
+            guard let signatures = source.signatures(ofVPXI: v, range: range) else { return nil }
+            waitTime += clock.now - started
             var files: [(String, FileContent)] = []
             var needed = Set<Int>()
             var fromPrevious: [Int] = []
@@ -131,7 +182,7 @@ public struct OutputWriter: Sendable {
             func need(_ index: Int) {
                 guard !needed.contains(index) else { return }
                 needed.insert(index)
-                if signing.signatures[index] == nil { fromPrevious.append(index) }
+                if self.origins[index] == .reused { fromPrevious.append(index) }
             }
             // The vpxi's signed certs go to one pool file named by their hashes: unchanged,
             // it is kept as it is; else it is written whole (reused signatures are read
@@ -140,7 +191,7 @@ public struct OutputWriter: Sendable {
             if content.certPacks[v] != nil, pack == nil { stats.filesReused += 1 }
             var packItems: [Int] = []
             for index in range {
-                if signing.origins[index] == .pending {
+                if self.origins[index] == .pending {
                     needed.insert(index)  // the request alone
                     files.append((generation + "/" + OutputLayout.pending(certs[index].hex), .sequence([-1 - index])))
                 } else if pack != nil {
@@ -184,9 +235,10 @@ public struct OutputWriter: Sendable {
             }
             if let aclPack { files.append((aclPack + ".tmp", .bytes(aclBytes))) } else { stats.filesReused += 1 }
             // The texts this vpxi's files need, then the files, then its manifest lines.
-            var started = clock.now
+            started = clock.now
             let previousSignatures = fromPrevious.isEmpty ? [:] : previous?.signatures(ofVPXI: model.vpxis[v].name) ?? [:]
-            let table = try ItemTable.render(needed.sorted(), fromPrevious: fromPrevious, previousSignatures: previousSignatures, writer: self)
+            let table = try ItemTable.render(needed.sorted(), signatures: signatures, fromPrevious: fromPrevious,
+                                             previousSignatures: previousSignatures, writer: self)
             rendered += needed.count
             let users = chainsToWrite.keys.sorted()
             let userChains = users.map { chainsToWrite[$0]! }
@@ -197,9 +249,10 @@ public struct OutputWriter: Sendable {
                     var bytes: [UInt8] = []
                     var places: [Int: (offset: Int, length: Int)] = [:]
                     for chainIndex in userChains[position] {
-                        let sequence = format.sequence(chainPlan[chainIndex].certs.flatMap { [2 * $0, 2 * $0 + 1] }.map(table.item))
-                        places[chainIndex] = (bytes.count, sequence.count)
-                        bytes += sequence
+                        let start = bytes.count
+                        let length = format.appendSequence(chainPlan[chainIndex].certs.lazy.flatMap { [table.item(2 * $0), table.item(2 * $0 + 1)] },
+                                                           to: &bytes)
+                        places[chainIndex] = (start, length)
                     }
                     return (bytes, places)
                 }
@@ -239,7 +292,7 @@ public struct OutputWriter: Sendable {
             let model = self.model
             let statuses = certStatus
             let chainKeys = content.chainKeysOfCert
-            let origins = signing.origins
+            let origins = self.origins
             let previousLines = previous?.certLines ?? [:]
             records.certs += Parallel.map(range.count, chunk: 512) { chunk in
                 chunk.map { offset -> ArraySlice<UInt8> in
@@ -260,7 +313,7 @@ public struct OutputWriter: Sendable {
             records.parts[v].aclPool = content.aclPacks[v]
             recordTime += clock.now - started
         }
-        phase("render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
+        phase("wait for signatures \(CompileTiming.seconds(waitTime)), render \(rendered) certs (\(CompileTiming.seconds(renderTime))), write \(stats.filesWritten) files (\(CompileTiming.seconds(putTime))), manifest lines (\(CompileTiming.seconds(recordTime)))")
 
         // Complete pool directories get their names; the generation links to them.
         for (v, temporary) in newChainDirectories {
@@ -367,17 +420,18 @@ struct ItemTable: Sendable {
     }
 
     /// Renders the items of `indices` in parallel.
-    static func render(_ indices: [Int], fromPrevious: [Int], previousSignatures: [[UInt8]: SPKISignature],
+    static func render(_ indices: [Int], signatures: VPXISignatures, fromPrevious: [Int], previousSignatures: [[UInt8]: SPKISignature],
                        writer: OutputWriter) throws(FileError) -> ItemTable {
         let certs = writer.plan.certs
-        let signatures = writer.signing.signatures
         let format = writer.format
         let reused = Set(fromPrevious)
         let rendered = Parallel.map(indices.count, chunk: 128) { range in
-            range.map { position -> ([UInt8], [UInt8]?) in
+            var text = ElementText()
+            return range.map { position -> ([UInt8], [UInt8]?) in
                 let index = indices[position]
                 guard signatures[index] != nil || reused.contains(index) else { return (format.item(certs[index].cert.sexp), nil) }
-                return (format.element(certs[index].cert.sexp), signatures[index].map { format.element($0.sexp) })
+                return (format.element(canonical: certs[index].canonical, using: &text),
+                        signatures[index].map { format.element(canonical: $0.canonicalBytes, using: &text) })
             }
         }.flatMap { $0 }
         var items: [Int: (cert: [UInt8], signature: [UInt8]?)] = [:]

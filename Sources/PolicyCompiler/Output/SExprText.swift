@@ -44,6 +44,27 @@ public enum SExprText: String, Sendable, CaseIterable {
         }
     }
 
+    /// The element of the expression whose canonical bytes are `canonical` (a cert or a
+    /// signature), rendered straight from them (`ElementText`, which remembers the fields
+    /// it has rendered: one per thread).
+    func element(canonical: [UInt8], using text: inout ElementText) -> [UInt8] {
+        switch self {
+        case .canonical: return canonical
+        case .advanced: return text.element(canonical: canonical)
+        }
+    }
+
+    /// Appends `(sequence ELEMENT...)` of elements made by `element` to `out`; returns its
+    /// length.
+    func appendSequence(_ elements: some Sequence<[UInt8]>, to out: inout [UInt8]) -> Int {
+        let start = out.count
+        out.append(contentsOf: self == .canonical ? Array("(8:sequence".utf8) : Array("(sequence".utf8))
+        for element in elements { out.append(contentsOf: element) }
+        out.append(UInt8(ascii: ")"))
+        if self == .advanced { out.append(UInt8(ascii: "\n")) }
+        return out.count - start
+    }
+
     /// `(sequence ELEMENT...)` from elements made by `element`.
     func sequence(_ elements: [[UInt8]]) -> [UInt8] {
         let head: [UInt8] = self == .canonical ? Array("(8:sequence".utf8) : Array("(sequence".utf8)

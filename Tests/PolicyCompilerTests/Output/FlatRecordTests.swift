@@ -24,6 +24,30 @@ final class FlatRecordTests: XCTestCase {
         }
     }
 
+    /// The manifest copies each cert's tag and validity from its canonical bytes: the same
+    /// bytes as their values; bytes that are not well formed are refused, nothing written.
+    func testCanonicalBytesPrintAsTheirValues() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let value = Self.randomValue(depth: 0, using: &generator)
+            let canonical = value.canonical
+            var record = FlatRecord()
+            record.open("cert")
+            let written = canonical.withUnsafeBufferPointer { record.canonical($0, 0..<$0.count) }
+            XCTAssertTrue(written)
+            record.close()
+            XCTAssertEqual(String(decoding: record.bytes, as: UTF8.self), SExpr.list(["cert", value]).description)
+        }
+        for bad in ["(3:abc", "3:ab", ")", "(1:a))", "(1:a[2:x", "(9999:a)"] {
+            var record = FlatRecord()
+            record.open("cert")
+            let written = Array(bad.utf8).withUnsafeBufferPointer { record.canonical($0, 0..<$0.count) }
+            XCTAssertFalse(written, bad)
+            record.close()
+            XCTAssertEqual(String(decoding: record.bytes, as: UTF8.self), "(cert)", bad)
+        }
+    }
+
     func testFieldsPrintAsTheirValues() {
         for text in Self.atoms.compactMap({ String(validating: $0, as: UTF8.self) }) {
             var record = FlatRecord()
