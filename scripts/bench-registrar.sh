@@ -19,6 +19,7 @@
 #   DURATION=20 CONNECTIONS=64 RATE=5000 scripts/bench-registrar.sh
 #   RENEWAL=1 scripts/bench-registrar.sh       also `spki-bench registrar` on both stores
 #   RENEWAL=only RUNS=3 scripts/bench-registrar.sh   only `spki-bench registrar`, RUNS times on each store
+#   RENEWAL=only RENEWAL_OPTIONS="--vpxis 40" scripts/bench-registrar.sh   a larger pass (40 VPXIs, 360 signatures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -45,6 +45,20 @@ public struct BundleBuilder: Sendable {
         return try build(host: host, signer: try makeSigner(resolved.plan.hosts[host].registrar))
     }
 
+    /// The bundle of one host, its manifest signed with `signer` (the caller's: a signer
+    /// keeps its blinding state and scratch space, so a caller building many bundles keeps
+    /// one). `signer` must hold the private key of the host's registrar.
+    public func build(host name: String, signer: RSASigner) throws(BackendsError) -> HostBundle {
+        guard let host = resolved.hostIndex[name] else {
+            throw BackendsError(.unknownHost, "`\(name)` is not a host of the plan")
+        }
+        let registrar = resolved.plan.registrars[resolved.registrarIndex[resolved.plan.hosts[host].registrar]!]
+        guard signer.key.publicKey == registrar.publicKey else {
+            throw BackendsError(.registrarCannotSign, "the signer given for `\(name)` does not hold the key of its registrar `\(registrar.name)`")
+        }
+        return try build(host: host, signer: signer)
+    }
+
     func makeSigner(_ name: String) throws(BackendsError) -> RSASigner {
         let registrar = resolved.plan.registrars[resolved.registrarIndex[name]!]
         do {

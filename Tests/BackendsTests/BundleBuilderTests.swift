@@ -1,4 +1,5 @@
 import Backends
+import RSA
 import SExpr
 import XCTest
 
@@ -30,6 +31,26 @@ final class BundleBuilderTests: XCTestCase {
         shuffled.logins.reverse()
         let third = try TestPlan.bundles(shuffled)
         for host in first.keys { XCTAssertEqual(first[host]!.files, third[host]!.files, host) }
+    }
+
+    /// The caller's signer (kept across many builds, as the registrar's renewals do) gives
+    /// the same bytes as the builder's own, build after build; a signer of another key is
+    /// refused rather than making a manifest signature the host would reject.
+    func testCallersSignerGivesTheSameBytes() throws {
+        let builder = try BundleBuilder(plan: TestPlan.make(), secrets: TestPlan.secrets())
+        let signer = try RSASigner(key: Fixtures.privateKey("registrar"))
+        for host in builder.hostNames {
+            let own = try builder.build(host: host)
+            XCTAssertEqual(try builder.build(host: host, signer: signer).files, own.files, host)
+            XCTAssertEqual(try builder.build(host: host, signer: signer).files, own.files, host)
+        }
+        let other = try RSASigner(key: Fixtures.privateKey("host-a"))
+        XCTAssertThrowsError(try builder.build(host: "host-a", signer: other)) { error in
+            XCTAssertEqual((error as? BackendsError)?.code, .registrarCannotSign)
+        }
+        XCTAssertThrowsError(try builder.build(host: "nowhere", signer: signer)) { error in
+            XCTAssertEqual((error as? BackendsError)?.code, .unknownHost)
+        }
     }
 
     func testAHostWithoutVMsStillGetsABundle() throws {

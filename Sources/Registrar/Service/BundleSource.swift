@@ -16,6 +16,12 @@ public protocol BundleSource: Sendable {
     func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
                  signatures: [SPKISignature?]) throws(RegistrarError) -> [String: [UInt8]]
 
+    /// As above, the manifests signed with `signer` when given (the caller's pooled signer
+    /// of this registrar's key, with its blinding state) rather than a signer made for the
+    /// call. The same bytes either way: PKCS #1 v1.5 signatures are deterministic.
+    func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
+                 signatures: [SPKISignature?], signer: RSASigner?) throws(RegistrarError) -> [String: [UInt8]]
+
     /// The ESP secret of `vpxi`, wrapped (RSA-OAEP) to the key of another registrar whose
     /// hosts run machines of it, so that both ends of a link between their hosts get the
     /// same keys; nil when this source has no such secret.
@@ -28,6 +34,11 @@ public protocol BundleSource: Sendable {
 }
 
 extension BundleSource {
+    public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
+                        signatures: [SPKISignature?], signer: RSASigner?) throws(RegistrarError) -> [String: [UInt8]] {
+        try bundles(for: issue, compiled: compiled, certs: certs, signatures: signatures)
+    }
+
     public func wrappedSecret(vpxi: String, for registrar: RSAPublicKey) throws(RegistrarError) -> [UInt8]? { nil }
     public func sharing(vpxi: String, wrapped: [UInt8], key: RSAKeyFile) throws(RegistrarError) -> any BundleSource { self }
 }
@@ -192,6 +203,11 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
 
     public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
                         signatures: [SPKISignature?]) throws(RegistrarError) -> [String: [UInt8]] {
+        try bundles(for: issue, compiled: compiled, certs: certs, signatures: signatures, signer: nil)
+    }
+
+    public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
+                        signatures: [SPKISignature?], signer: RSASigner?) throws(RegistrarError) -> [String: [UInt8]] {
         let prepared = try preparations.prepared(compiled) { () throws(RegistrarError) in try prepare(compiled) }
         let secrets = prepared.secrets
         let own = prepared.own
@@ -203,7 +219,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
             let planned = try NodeBundlePlanner.plan(ir: prepared.ir, at: at, keys: NodeKeys(hosts: prepared.hostKeys, secrets: secrets),
                                                      certs: certs, signatures: NodeLogins.Signatures(known: signatures, signers: [:]))
             plan = planned.plan
-            plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames)
+            plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames, plan: certs)
             // The registrar knows one key per user, its RSA key: it is also the user's SSH key.
             for index in plan.logins.indices where plan.logins[index].sshPublicKey == nil {
                 let user = plan.logins[index].user
@@ -216,7 +232,11 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         do {
             let builder = try BundleBuilder(plan: plan, secrets: secrets)
             for host in own {
-                result[host] = BundleArchive.encode(try builder.build(host: host))
+                if let signer {
+                    result[host] = BundleArchive.encode(try builder.build(host: host, signer: signer))
+                } else {
+                    result[host] = BundleArchive.encode(try builder.build(host: host))
+                }
             }
         } catch {
             throw RegistrarError(.internal, "the bundles of vpxi `\(issue.vpxi)` cannot be built: \(error.message)",

@@ -109,7 +109,22 @@ public struct EpochIssue: Sendable {
             let signature = enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
             known[index] = enrolled.tail.first?.canonical == planned.canonical ? signature : nil
         }
-        issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled, certs: plan, signatures: known)
+        // With the cache, the manifests are signed with the pooled signer of the registrar's
+        // key (the compiler's only signer), as the certs were.
+        if let cache, ir.keys.signers.count == 1, let key = ir.keys.signers.values.first {
+            do {
+                let unbundled = issue
+                issue.bundles = try cache.withSigner(key) { (signer: RSASigner) throws(RegistrarError) in
+                    try bundleSource.bundles(for: unbundled, compiled: compiled, certs: plan, signatures: known, signer: signer)
+                }
+            } catch let error as RegistrarError {
+                throw error
+            } catch {
+                throw RegistrarError(.internal, "the registrar's key cannot sign: \(error)")
+            }
+        } else {
+            issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled, certs: plan, signatures: known)
+        }
         return issue
     }
 

@@ -9,10 +9,21 @@ extension NodeBundleSource {
     /// cert at enrollment, and it may differ from the one the plan holds), completed from
     /// the epoch's chains, which present the enrolled cert: the same chain the user pulls.
     /// A chain with a cert still unsigned (a delegation the owner has not signed) stays out.
+    /// The validity of each cert comes from the epoch's plan (`plan`, already parsed) where
+    /// the plan holds the cert; only the others (the enrolled resource certs, the owners'
+    /// delegations) are parsed, once each.
     static func completedLogins(_ pending: [NodeLogins.Pending], issue: EpochIssue, compiled: VPXICompiler.Compiled,
-                                vmNames: [[String]]) -> [BundlePlan.Login] {
+                                vmNames: [[String]], plan: CertPlan? = nil) -> [BundlePlan.Login] {
         let vpxi = compiled.model.vpxis[compiled.vpxi]
         let certs = Dictionary(issue.certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        var validities = Dictionary((plan?.certs ?? []).map { ($0.hex, Optional($0.cert.validity)) }, uniquingKeysWith: { first, _ in first })
+        func validity(_ cert: EpochIssue.IssuedCert) -> Validity? {
+            if let known = validities[cert.hash] { return known }
+            var warnings: [SPKIWarning] = []
+            let parsed = cert.body.tail.first.flatMap { try? Cert(parsing: $0, warnings: &warnings) }?.validity
+            validities[cert.hash] = parsed
+            return parsed
+        }
         var logins: [BundlePlan.Login] = []
         for login in pending where login.vpxi == vpxi.name {
             guard let machine = vpxi.machines.firstIndex(where: { $0.name == login.machine }),
@@ -28,13 +39,12 @@ extension NodeBundleSource {
                     break
                 }
                 items += cert.body.tail
-                var warnings: [SPKIWarning] = []
-                guard let parsed = cert.body.tail.first.flatMap({ try? Cert(parsing: $0, warnings: &warnings) }) else {
+                guard let valid = validity(cert) else {
                     complete = false
                     break
                 }
-                if let start = parsed.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
-                if let end = parsed.validity.notAfter, end < notAfter { notAfter = end }
+                if let start = valid.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
+                if let end = valid.notAfter, end < notAfter { notAfter = end }
             }
             guard complete else { continue }
             logins.append(BundlePlan.Login(vm: vmNames[compiled.vpxi][machine], user: user.name, sshPublicKey: user.key.sshLine,
