@@ -29,7 +29,19 @@ struct ElementText {
         let flatWidth: Int?
     }
 
-    private var pieces: [ArraySlice<UInt8>: Piece] = [:]
+    /// A field's canonical bytes as a dictionary key, hashed as one block of memory (an
+    /// `ArraySlice` key is hashed byte by byte: a key or a signature value is 256 of them).
+    struct FieldKey: Hashable {
+        let bytes: ArraySlice<UInt8>
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func == (lhs: FieldKey, rhs: FieldKey) -> Bool { lhs.bytes == rhs.bytes }
+    }
+
+    private var pieces: [FieldKey: Piece] = [:]
 
     /// How many distinct fields it remembers before forgetting them all (a chunk of certs
     /// has a few dozen).
@@ -55,13 +67,13 @@ struct ElementText {
         var position = head.end
         while position < bytes.count, bytes[position] == 0x28 {
             guard let end = CanonicalBytes.end(bytes, at: position) else { return nil }
-            let key = canonical[position..<end]
+            let key = FieldKey(bytes: canonical[position..<end])
             if let piece = pieces[key] {
                 fields.append(piece)
             } else if let piece = Self.atomsField(bytes, position..<end) {
                 fields.append(piece)
             } else {
-                guard let piece = Self.generalField(key) else { return nil }
+                guard let piece = Self.generalField(key.bytes) else { return nil }
                 if pieces.count >= Self.capacity { pieces.removeAll(keepingCapacity: true) }
                 pieces[key] = piece
                 fields.append(piece)

@@ -38,14 +38,15 @@ public struct CertPlan: Sendable {
         /// in several places).
         public let hex: String
 
-        init(flow: Flow, vpxi: Int, machine: Int, issuer: Party, subject: Party, cert: Cert) {
+        init(flow: Flow, vpxi: Int, machine: Int, issuer: Party, subject: Party, cert: Cert, canonical: [UInt8]? = nil) {
             self.flow = flow
             self.vpxi = vpxi
             self.machine = machine
             self.issuer = issuer
             self.subject = subject
             self.cert = cert
-            canonical = cert.sexp.canonical
+            let canonical = canonical ?? cert.sexp.canonical
+            self.canonical = canonical
             digest = HashAlgorithm.sha256.digest(canonical)
             hex = Hex.encode(digest)
         }

@@ -90,6 +90,7 @@ public struct CertPlanner: Sendable {
             }
         }
         let hv = vpxi.registrar
+        var bytes = CertBytesWriter()
         let registrarParty = { (r: Int) in CertPlan.Party(name: .registrar(model.registrars[r].name), key: model.registrars[r].key) }
         let userParty = { (u: Int) in CertPlan.Party(name: .user(model.users[u].name), key: model.users[u].key) }
         for m in vpxi.machines.indices where !groupOrder[m].isEmpty && machines?.contains(m) ?? true {
@@ -104,14 +105,16 @@ public struct CertPlanner: Sendable {
             let h2 = host == Placement.unplaced ? hv : (model.hosts[host].registration?.registrar ?? hv)
             var root: [Int] = []
             root.append(plan.certs.count)
+            let rootCert = Cert(issuer: machineKey.principal, subject: .principal(model.registrars[h2].key.principal),
+                                tag: resourceTag, propagate: true, validity: epoch.validity.validity)
             plan.certs.append(.init(flow: .resourceToRegistrar, vpxi: v, machine: m, issuer: machineParty, subject: registrarParty(h2),
-                                    cert: Cert(issuer: machineKey.principal, subject: .principal(model.registrars[h2].key.principal),
-                                               tag: resourceTag, propagate: true, validity: epoch.validity.validity)))
+                                    cert: rootCert, canonical: bytes.canonical(rootCert)))
             if h2 != hv {
                 root.append(plan.certs.count)
+                let linkCert = Cert(issuer: model.registrars[h2].key.principal, subject: .principal(model.registrars[hv].key.principal),
+                                    tag: resourceTag, propagate: true, validity: epoch.validity.validity)
                 plan.certs.append(.init(flow: .registrarToRegistrar, vpxi: v, machine: m, issuer: registrarParty(h2), subject: registrarParty(hv),
-                                        cert: Cert(issuer: model.registrars[h2].key.principal, subject: .principal(model.registrars[hv].key.principal),
-                                                   tag: resourceTag, propagate: true, validity: epoch.validity.validity)))
+                                        cert: linkCert, canonical: bytes.canonical(linkCert)))
             }
             // User certs, and for each user the certs that reach them.
             var byUser: [Int: [(cert: Int, via: Int?)]] = [:]
@@ -126,7 +129,7 @@ public struct CertPlanner: Sendable {
                 if byUser[key.user] == nil { userOrder.append(key.user) }
                 byUser[key.user, default: []].append((plan.certs.count, key.via))
                 plan.certs.append(.init(flow: key.via == nil ? .registrarToUser : .userToUser, vpxi: v, machine: m,
-                                        issuer: issuer, subject: subject, cert: cert))
+                                        issuer: issuer, subject: subject, cert: cert, canonical: bytes.canonical(cert)))
             }
             for user in userOrder {
                 var chain = root
