@@ -108,6 +108,12 @@ public struct Cert: Hashable, Sendable {
 
     /// Reads a `(cert ...)`. Truncated dates are accepted with a warning.
     public init(parsing value: SExpr, warnings: inout [SPKIWarning]) throws(SPKIError) {
+        try self.init(parsing: value, warnings: &warnings, knownTag: nil)
+    }
+
+    /// Reads a `(cert ...)` whose `(tag ...)` field, if any, is already known to read as
+    /// `knownTag` (the same bytes as a tag read before): the tag is not read again.
+    init(parsing value: SExpr, warnings: inout [SPKIWarning], knownTag: Tag?) throws(SPKIError) {
         guard value.head == "cert" else {
             throw SPKIError(.unexpectedObject, "expected a `(cert …)`, found \(Describe.shape(value))")
         }
@@ -139,7 +145,7 @@ public struct Cert: Hashable, Sendable {
                 throw SPKIError(.missingField, "the cert has no `(tag …)`", field: "tag",
                                 help: "an authorization cert needs a tag; `(tag (*))` grants everything")
             }
-            tag = try Tag(field: tagField).normalized
+            if let knownTag { tag = knownTag } else { tag = try Tag(field: tagField).normalized }
         }
         subject = try Subject(parsing: try FieldReader.single(subjectField, "subject"))
         if let field = fields["propagate"] {

@@ -12,18 +12,35 @@ extension SPKISequence {
     /// are unchanged: the values are equal anyway.
     public init(parsing document: SExprDocument, root: SExprDocument.NodeID = 0, warnings: inout [SPKIWarning]) throws(SPKIError) {
         let value = document.value(root)
-        try self.init(parsing: value, warnings: &warnings)
-        // Items follow the sequence's children one for one (the root itself for a single object).
-        let nodes = value.head == "sequence" ? Array(document.children(root).dropFirst()) : [root]
         var tags: [TagBytes: Tag] = [:]
-        for (index, node) in nodes.enumerated() where index < items.count {
-            guard case .cert(var cert) = items[index], let range = document.canonicalRange(node) else { continue }
-            cert.receivedBytes = ReceivedBytes(document.source[range])
-            if let tag = cert.tag, let field = Self.tagRange(of: node, in: document) {
-                let key = TagBytes(document.source[field])
-                if let shared = tags[key] { cert.tag = shared } else { tags[key] = tag }
+        // One item: the cert at `node` keeps its canonical input bytes, and a `(tag ...)`
+        // whose bytes were read before is not read again (the same bytes read the same).
+        func item(_ item: SExpr, node: SExprDocument.NodeID) throws(SPKIError) -> Item {
+            guard item.head == "cert", let range = document.canonicalRange(node) else {
+                return try Self.item(item, warnings: &warnings)
             }
-            items[index] = .cert(cert)
+            let key = Self.tagRange(of: node, in: document).map { TagBytes(document.source[$0]) }
+            guard case .cert(var cert) = try Self.item(item, warnings: &warnings, knownTag: key.flatMap { tags[$0] }) else {
+                preconditionFailure("a `(cert ...)` reads as a cert")
+            }
+            cert.receivedBytes = ReceivedBytes(document.source[range])
+            if let key, let tag = cert.tag, tags[key] == nil { tags[key] = tag }
+            return .cert(cert)
+        }
+        if value.head == "sequence" {
+            // Items follow the sequence's children one for one.
+            var items: [Item] = []
+            items.reserveCapacity(value.tail.count)
+            for (index, (element, node)) in zip(value.tail, document.children(root).dropFirst()).enumerated() {
+                do {
+                    items.append(try item(element, node: node))
+                } catch {
+                    throw SPKIError(error.code, "item \(index + 1) of the sequence: \(error.message)", field: error.field, help: error.help)
+                }
+            }
+            self.init(items: items)
+        } else {
+            self.init(items: [try item(value, node: root)])
         }
     }
 
