@@ -121,6 +121,10 @@ public struct Cert: Hashable, Sendable {
         var issuer: Principal?
         /// The principal `P` of `(subject P)`.
         var subject: Principal?
+        /// The canonical input bytes of `P` in `(issuer P)` and `(subject P)`, when `P` is
+        /// a `(public-key ...)` or `(hash ...)` read from canonical input.
+        var issuerBytes: ArraySlice<UInt8>?
+        var subjectBytes: ArraySlice<UInt8>?
     }
 
     /// Reads a `(cert ...)`, taking the fields in `known` as read.
@@ -151,7 +155,7 @@ public struct Cert: Hashable, Sendable {
             }
             tag = nil
         } else {
-            if let knownIssuer = known.issuer { issuer = .principal(knownIssuer) } else { issuer = .principal(try Principal(parsing: issuerValue)) }
+            if let knownIssuer = known.issuer { issuer = .principal(knownIssuer) } else { issuer = .principal(try Principal(parsing: issuerValue, canonical: known.issuerBytes)) }
             guard let tagField = fields["tag"] else {
                 throw SPKIError(.missingField, "the cert has no `(tag …)`", field: "tag",
                                 help: "an authorization cert needs a tag; `(tag (*))` grants everything")
@@ -159,7 +163,14 @@ public struct Cert: Hashable, Sendable {
             if let knownTag = known.tag { tag = knownTag } else { tag = try Tag(field: tagField).normalized }
         }
         let subjectValue = try FieldReader.single(subjectField, "subject")
-        if let knownSubject = known.subject { subject = .principal(knownSubject) } else { subject = try Subject(parsing: subjectValue) }
+        if let knownSubject = known.subject {
+            subject = .principal(knownSubject)
+        } else if let bytes = known.subjectBytes {
+            // A `(public-key ...)` or `(hash ...)`: what `Subject(parsing:)` reads as a principal.
+            subject = .principal(try Principal(parsing: subjectValue, canonical: bytes))
+        } else {
+            subject = try Subject(parsing: subjectValue)
+        }
         if let field = fields["propagate"] {
             guard field.tail.isEmpty else {
                 throw SPKIError(.malformedField, "`(propagate)` holds nothing", field: "propagate")

@@ -26,7 +26,8 @@ extension SPKISequence {
             let issuerKey = fields.issuer.map { TagBytes(document.source[$0]) }
             let subjectKey = fields.subject.map { TagBytes(document.source[$0]) }
             let known = Cert.Known(tag: tagKey.flatMap { tags[$0] }, issuer: issuerKey.flatMap { principals[$0] },
-                                   subject: subjectKey.flatMap { principals[$0] })
+                                   subject: subjectKey.flatMap { principals[$0] },
+                                   issuerBytes: issuerKey?.bytes, subjectBytes: subjectKey?.bytes)
             guard case .cert(var cert) = try Self.item(item, warnings: &warnings, known: known) else {
                 preconditionFailure("a `(cert ...)` reads as a cert")
             }
