@@ -108,6 +108,27 @@ public struct Cert: Hashable, Sendable {
 
     /// Reads a `(cert ...)`. Truncated dates are accepted with a warning.
     public init(parsing value: SExpr, warnings: inout [SPKIWarning]) throws(SPKIError) {
+        try self.init(parsing: value, warnings: &warnings, known: Known())
+    }
+
+    /// Field values already read from the same bytes elsewhere (see
+    /// `SPKISequence(parsing:root:warnings:)`): the same bytes read the same, so they are
+    /// not read again.
+    struct Known {
+        /// The `(tag ...)` field's tag.
+        var tag: Tag?
+        /// The principal `P` of `(issuer P)`.
+        var issuer: Principal?
+        /// The principal `P` of `(subject P)`.
+        var subject: Principal?
+        /// The canonical input bytes of `P` in `(issuer P)` and `(subject P)`, when `P` is
+        /// a `(public-key ...)` or `(hash ...)` read from canonical input.
+        var issuerBytes: ArraySlice<UInt8>?
+        var subjectBytes: ArraySlice<UInt8>?
+    }
+
+    /// Reads a `(cert ...)`, taking the fields in `known` as read.
+    init(parsing value: SExpr, warnings: inout [SPKIWarning], known: Known) throws(SPKIError) {
         guard value.head == "cert" else {
             throw SPKIError(.unexpectedObject, "expected a `(cert …)`, found \(Describe.shape(value))")
         }
@@ -134,14 +155,22 @@ public struct Cert: Hashable, Sendable {
             }
             tag = nil
         } else {
-            issuer = .principal(try Principal(parsing: issuerValue))
+            if let knownIssuer = known.issuer { issuer = .principal(knownIssuer) } else { issuer = .principal(try Principal(parsing: issuerValue, canonical: known.issuerBytes)) }
             guard let tagField = fields["tag"] else {
                 throw SPKIError(.missingField, "the cert has no `(tag …)`", field: "tag",
                                 help: "an authorization cert needs a tag; `(tag (*))` grants everything")
             }
-            tag = try Tag(field: tagField).normalized
+            if let knownTag = known.tag { tag = knownTag } else { tag = try Tag(field: tagField).normalized }
         }
-        subject = try Subject(parsing: try FieldReader.single(subjectField, "subject"))
+        let subjectValue = try FieldReader.single(subjectField, "subject")
+        if let knownSubject = known.subject {
+            subject = .principal(knownSubject)
+        } else if let bytes = known.subjectBytes {
+            // A `(public-key ...)` or `(hash ...)`: what `Subject(parsing:)` reads as a principal.
+            subject = .principal(try Principal(parsing: subjectValue, canonical: bytes))
+        } else {
+            subject = try Subject(parsing: subjectValue)
+        }
         if let field = fields["propagate"] {
             guard field.tail.isEmpty else {
                 throw SPKIError(.malformedField, "`(propagate)` holds nothing", field: "propagate")

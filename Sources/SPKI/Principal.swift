@@ -74,13 +74,19 @@ public struct Principal: Hashable, Sendable, CustomStringConvertible {
     /// Reads `(public-key ...)` or `(hash ALG |H|)`. A key is checked for shape only here;
     /// its numbers are checked when a signature is verified with it.
     public init(parsing value: SExpr) throws(SPKIError) {
+        try self.init(parsing: value, canonical: nil)
+    }
+
+    /// Reads `value`, whose canonical bytes are `canonical` when given (the input's own
+    /// bytes: a key's identity is their hash, without printing it again).
+    init(parsing value: SExpr, canonical: ArraySlice<UInt8>?) throws(SPKIError) {
         switch value.head {
         case "public-key":
             guard value.tail.count == 1, value.tail.first?.head != nil else {
                 throw SPKIError(.badPrincipal, "a public key is `(public-key (ALG (n …) (e …)))`, found \(Describe.shape(value))", field: "public-key")
             }
             sexp = value
-            id = PrincipalID(bytes: HashAlgorithm.sha256.digest(value.canonical))
+            id = PrincipalID(bytes: canonical.map { $0.withUnsafeBytes { HashAlgorithm.sha256.digest($0) } } ?? HashAlgorithm.sha256.digest(value.canonical))
         case "hash":
             let parts = Array(value.tail)
             guard parts.count == 2, let name = parts[0].text, let digest = parts[1].atomBytes else {

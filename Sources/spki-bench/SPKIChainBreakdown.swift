@@ -1,3 +1,4 @@
+import Foundation
 import Hashing
 import RSA
 import SExpr
@@ -23,6 +24,22 @@ struct SPKIChainBreakdown {
             }
         }
         var out: [(String, Double)] = []
+        out.append(("SExprParser().parse (the bytes into SExpr)", try BenchClock.best(rounds) { _ = try SExprParser().parse(bytes) }))
+        out.append(("SPKISequence(parsing:) (typed values, fields read once per distinct bytes)", try BenchClock.best(rounds) {
+            var w: [SPKIWarning] = []
+            _ = try SPKISequence(parsing: document, warnings: &w)
+        }))
+        out.append(("SPKISequence(parsing: value), fields read again (before the reuse)", try BenchClock.best(rounds) {
+            var w: [SPKIWarning] = []
+            _ = try SPKISequence(parsing: document.value(0), warnings: &w)
+        }))
+        if let loops = ProcessInfo.processInfo.environment["SPKI_BENCH_PARSE_LOOP"].flatMap(Int.init) {
+            // For `perf record`: the typed parse alone, many times.
+            for _ in 0..<loops {
+                var w: [SPKIWarning] = []
+                _ = try SPKISequence(parsing: document, warnings: &w)
+            }
+        }
         out.append(("builder.add (key decoding)", try BenchClock.best(rounds) {
             var builder = CertBag.Builder()
             try builder.add(sequence, origin: "bench")
