@@ -70,16 +70,10 @@ final class BundlePullTests: RegistrarScratchTestCase {
             try Data(lyon.publicKeyBytes(.pem)).write(to: URL(fileURLWithPath: registrarPath))
             let state = directory.appendingPathComponent("state").path
             func run(url: String? = nil) async throws -> String {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: PackagePaths.executable("vpxi-agent"))
-                process.arguments = ["run", "--registrar", url ?? "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--vpxi", "seg",
-                                     "--key", hostKeyPath, "--registrar-key", registrarPath, "--state", state, "--pull-interval", "0.5"]
                 let log = directory.appendingPathComponent("agent-\(UUID().uuidString).log")
-                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-                let handle = try FileHandle(forWritingTo: log)
-                process.standardError = handle
-                process.standardOutput = handle
-                try process.run()
+                let process = try RegistrarFixture.startAgent(
+                    ["run", "--registrar", url ?? "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--vpxi", "seg",
+                     "--key", hostKeyPath, "--registrar-key", registrarPath, "--state", state, "--pull-interval", "0.5"], log: log)
                 let manifest = state + "/pulled/cap-01/manifest.sexp"
                 for _ in 0..<100 where !(FileManager.default.fileExists(atPath: state + "/status.json") && FileManager.default.fileExists(atPath: manifest)) {
                     try await Task.sleep(for: .milliseconds(100))
@@ -87,7 +81,6 @@ final class BundlePullTests: RegistrarScratchTestCase {
                 try await Task.sleep(for: .milliseconds(1500))
                 process.terminate()
                 process.waitUntilExit()
-                try handle.close()
                 XCTAssertEqual(process.terminationStatus, 0)
                 return String(decoding: try Data(contentsOf: log), as: UTF8.self)
             }

@@ -40,21 +40,14 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
             // The command: `vpxi-agent run --registrar URL --host cap-01`, no --vpxi.
             let cliState = directory.appendingPathComponent("cli-state").path
             let cliKeys = directory.appendingPathComponent("cli-keys").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: PackagePaths.executable("vpxi-agent"))
-            process.arguments = ["run", "--registrar", "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--key", hostKeyPath,
-                                 "--registrar-key", lyonPub, "--state", cliState, "--authorized-keys-dir", cliKeys, "--pull-interval", "0.5"]
             let logFile = directory.appendingPathComponent("agent.log")
-            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: logFile)
-            process.standardError = handle
-            process.standardOutput = handle
-            try process.run()
+            let process = try RegistrarFixture.startAgent(
+                ["run", "--registrar", "http://127.0.0.1:\(registrar.port)", "--host", "cap-01", "--key", hostKeyPath,
+                 "--registrar-key", lyonPub, "--state", cliState, "--authorized-keys-dir", cliKeys, "--pull-interval", "0.5"], log: logFile)
             for _ in 0..<100 where authorized(cliKeys).count < 3 { try await Task.sleep(for: .milliseconds(100)) }
             try await Task.sleep(for: .milliseconds(1200))  // a few more pulls: the index unchanged
             process.terminate()
             process.waitUntilExit()
-            try handle.close()
             let cliLog = String(decoding: try Data(contentsOf: logFile), as: UTF8.self)
             XCTAssertEqual(process.terminationStatus, 0, cliLog)
             XCTAssertEqual(authorized(cliKeys), ["seg-node-1/alice", "seg-node-2/alice", "web-node-1/alice"], cliLog)

@@ -78,6 +78,21 @@ enum RegistrarFixture {
         init(_ description: String) { self.description = description }
     }
 
+    /// Starts `vpxi-agent ARGUMENTS` (the built executable) with its output in `log`,
+    /// created empty; the caller terminates it and reads the log after it has exited.
+    static func startAgent(_ arguments: [String], log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PackagePaths.executable("vpxi-agent"))
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardError = handle
+        process.standardOutput = handle
+        try process.run()
+        try handle.close()  // the agent has its own descriptor
+        return process
+    }
+
     /// Runs a blocking call (the agent's pulls wait on URLSession) on a thread of its own,
     /// never on one of the few threads the registrar's handlers in this process need.
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
