@@ -23,10 +23,7 @@ final class DelegationCrossRegistrarTests: RegistrarScratchTestCase {
         let r1 = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "lyon", key: lyon)
         let r2 = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "sophia", key: sophia)
         try await withCleanup([r1, r2]) {
-            try await FlowTests.registerUsers(r1.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let e1 = try await FlowTests.enroll(r1, host: "cap-01", hostKey: keys[90], slots: [keys[0]], cpus: 1, registrarKey: lyon)
-            XCTAssertEqual(e1.status, 200, e1.text)
+            let keys = try await FlowTests.enrollCap01(r1, slots: 1, registrarKey: lyon)
             let e2 = try await FlowTests.enroll(r2, host: "cap-02", hostKey: keys[91], slots: [keys[1]], cpus: 1, registrarKey: sophia)
             XCTAssertEqual(e2.status, 200, e2.text)
             let now = RegistrarFixture.now

@@ -30,10 +30,7 @@ final class DelegationFlowTests: RegistrarScratchTestCase {
         let database = try await PostgresStore.open(server.url)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
         try await withCleanup([registrar]) {
-            try await FlowTests.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let enrolled = try await FlowTests.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
-            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            let keys = try await FlowTests.enrollCap01(registrar, slots: 2, registrarKey: lyon)
             try await self.flow3(registrar, database: database, lyon: lyon, hostKey: keys[90])
         }
     }

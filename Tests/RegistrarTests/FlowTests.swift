@@ -18,6 +18,18 @@ final class FlowTests: RegistrarScratchTestCase {
     }
 
     /// Enrolls `host` with the registrar, with a token the operator created.
+    /// Registers the users and enrolls cap-01 (host key: slot key 90) with the first `slots`
+    /// slot keys and as many cpus; the enrollment must succeed. Returns the slot keys.
+    @discardableResult
+    static func enrollCap01(_ registrar: RunningRegistrar, slots: Int, registrarKey: RSAKeyFile,
+                            file: StaticString = #filePath, line: UInt = #line) async throws -> [RSAKeyFile] {
+        try await registerUsers(registrar.service)
+        let keys = try RegistrarFixture.slotKeys()
+        let enrolled = try await enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<slots]), cpus: slots, registrarKey: registrarKey)
+        XCTAssertEqual(enrolled.status, 200, enrolled.text, file: file, line: line)
+        return keys
+    }
+
     static func enroll(_ registrar: RunningRegistrar, host: String, hostKey: RSAKeyFile, slots: [RSAKeyFile], cpus: Int,
                        registrarKey: RSAKeyFile) async throws -> RegistrarClient.Answer {
         let token = try await registrar.service.createToken(host: host)
@@ -45,10 +57,7 @@ final class FlowTests: RegistrarScratchTestCase {
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
         try await withCleanup([registrar]) {
-            try await Self.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let enrolled = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyon)
-            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            try await FlowTests.enrollCap01(registrar, slots: 4, registrarKey: lyon)
 
             let alice = try RegistrarFixture.corpusKey("alice")
             let now = RegistrarFixture.now
@@ -123,9 +132,7 @@ final class FlowTests: RegistrarScratchTestCase {
         let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
         let registrar = try await RunningRegistrar.start(database: database, name: "lyon", key: lyon)
         try await withCleanup([registrar]) {
-            try await Self.registerUsers(registrar.service)
-            let keys = try RegistrarFixture.slotKeys()
-            _ = try await Self.enroll(registrar, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<2]), cpus: 2, registrarKey: lyon)
+            try await FlowTests.enrollCap01(registrar, slots: 2, registrarKey: lyon)
             let alice = try RegistrarFixture.corpusKey("alice")
             let now = RegistrarFixture.now
             let created = try await Self.create(registrar, "seg", machines: 2)

@@ -118,10 +118,7 @@ final class PullCacheTests: RegistrarScratchTestCase {
         let sophia = try await RunningRegistrar.start(database: try await PostgresStore.open(server.url), name: "sophia",
                                                       key: try RegistrarFixture.corpusKey("sophia"))
         try await withCleanup([lyon, sophia]) {
-            try await FlowTests.registerUsers(lyon.service)
-            let keys = try RegistrarFixture.slotKeys()
-            let enrolled = try await FlowTests.enroll(lyon, host: "cap-01", hostKey: keys[90], slots: Array(keys[0..<4]), cpus: 4, registrarKey: lyonKey)
-            XCTAssertEqual(enrolled.status, 200, enrolled.text)
+            try await FlowTests.enrollCap01(lyon, slots: 4, registrarKey: lyonKey)
             let created = try await FlowTests.create(lyon, "seg", machines: 2)
             XCTAssertEqual(created.status, 201, created.text)
             // Sophia follows the notifications (her LISTEN is in place).
