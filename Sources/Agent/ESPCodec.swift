@@ -24,10 +24,13 @@ public enum ESPCodec {
     /// `Sendable`, and the AES-GCM context is a locked class.
     public struct Keys: @unchecked Sendable {
         /// What runs AES-GCM: the system's libcrypto through a context set up once per key
-        /// (`GCMContext`; the data plane's engine), or swift-crypto's `AES.GCM`, which sets up
-        /// the key schedule and GHASH tables on every call (kept as the cross-check).
+        /// (`GCMContext`; the data plane's engine: the provider's functions called directly,
+        /// EVP where they are not reachable), the same through EVP always (that fallback, kept
+        /// tested), or swift-crypto's `AES.GCM`, which sets up the key schedule and GHASH
+        /// tables on every call (kept as the cross-check).
         public enum Engine: String, Sendable, CaseIterable {
             case libcrypto
+            case libcryptoEVP
             case swiftCrypto
         }
 
@@ -59,8 +62,10 @@ public enum ESPCodec {
                 salt = 0
                 integrity = SymmetricKey(data: material[suite.keyLength...])
             }
-            if suite.isAEAD && engine == .libcrypto {
-                let made = material.withUnsafeBytes { GCMContext(key: UnsafeRawBufferPointer(rebasing: $0[0..<suite.keyLength])) }
+            if suite.isAEAD && engine != .swiftCrypto {
+                let made = material.withUnsafeBytes {
+                    GCMContext(key: UnsafeRawBufferPointer(rebasing: $0[0..<suite.keyLength]), direct: engine == .libcrypto)
+                }
                 guard let made else { throw AgentError(.system, "libcrypto cannot set up \(suite.rawValue)") }
                 context = made
             } else {

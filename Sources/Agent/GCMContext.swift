@@ -1,28 +1,38 @@
 import CLibCrypto
 import Foundation
 
-/// The AES-GCM state of one SA key, set up once (the system libcrypto's `EVP_CIPHER_CTX`
-/// with `EVP_aes_128_gcm` or `EVP_aes_256_gcm`: key schedule and GHASH key) and reused for
-/// every packet, where only the nonce changes. Seals and opens into caller-owned memory,
-/// in place or from one buffer to another, with no allocation.
+/// The AES-GCM state of one SA key, set up once (the system libcrypto's AES-128-GCM or
+/// AES-256-GCM: key schedule and GHASH key) and reused for every packet, where only the
+/// nonce changes. Seals and opens into caller-owned memory, in place or from one buffer to
+/// another, with no allocation.
 ///
-/// The context holds key material. It is freed, and cleared (`EVP_CIPHER_CTX_free` resets the
-/// context, and OpenSSL's GCM implementation clears its key schedule and GHASH key before
-/// freeing them), when the SA is removed (`retire()`) or at the latest when the last
-/// reference goes. After `retire()` every seal and open fails.
+/// By default the context calls the OpenSSL 3 provider's cipher functions directly (`CLibCrypto`'s
+/// `spkic_gcm`: looked up once through `OSSL_PROVIDER_query_operation`), which skips EVP's
+/// per-call parameter round trips; where they are not reachable, or with `direct: false`, it
+/// goes through an `EVP_CIPHER_CTX`.
+///
+/// The context holds key material. It is freed, and cleared (OpenSSL's GCM implementation
+/// clears its key schedule and GHASH key before freeing them), when the SA is removed
+/// (`retire()`) or at the latest when the last reference goes. After `retire()` every seal
+/// and open fails.
 ///
 /// The lock makes concurrent use safe; the data plane uses each direction's context from one
 /// thread only, so it is never contended there.
 final class GCMContext: @unchecked Sendable {
     /// Both behind pointers: stable addresses for pthreads, and no dynamic exclusivity check
     /// per packet (which a class's stored `var` would cost).
-    private let slot: UnsafeMutablePointer<OpaquePointer?>
+    private let slot: UnsafeMutablePointer<UnsafeMutablePointer<spkic_gcm>?>
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
 
-    /// A context for a 16- or 32-byte AES key; `nil` when libcrypto cannot make one.
-    init?(key: UnsafeRawBufferPointer) {
+    /// Whether the provider's functions are called directly (not through EVP).
+    let isDirect: Bool
+
+    /// A context for a 16- or 32-byte AES key; `nil` when libcrypto cannot make one. With
+    /// `direct` (the default) through the provider's functions where reachable, otherwise EVP.
+    init?(key: UnsafeRawBufferPointer, direct: Bool = true) {
         guard key.count == 16 || key.count == 32,
-              let made = spkic_gcm_new(key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count) else { return nil }
+              let made = spkic_gcm_new(key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count, direct ? 1 : 0) else { return nil }
+        isDirect = spkic_gcm_is_direct(made) == 1
         slot = .allocate(capacity: 1)
         slot.initialize(to: made)
         lock = .allocate(capacity: 1)
@@ -81,7 +91,7 @@ final class GCMContext: @unchecked Sendable {
             && spkic_gcm_open_end(context, tag.assumingMemoryBound(to: UInt8.self)) == 1
     }
 
-    private func update(_ context: OpaquePointer, _ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawPointer) -> Bool {
+    private func update(_ context: UnsafeMutablePointer<spkic_gcm>, _ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawPointer) -> Bool {
         input.count == 0
             || spkic_gcm_update(context, bytes(input.baseAddress), output.assumingMemoryBound(to: UInt8.self), Int32(input.count)) == 1
     }
