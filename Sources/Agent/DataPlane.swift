@@ -1,3 +1,4 @@
+import CAgentIO
 import Foundation
 import Logging
 
@@ -78,6 +79,8 @@ public final class DataPlane: Sendable {
         for direction in [true, false] {
             finished.enter()
             let thread = Thread { [self] in
+                // The kernel's thread name too (perf, top -H, /proc/PID/task/*/comm).
+                _ = spkic_name_thread(direction ? "esp-out" : "esp-in")
                 if direction { outboundLoop() } else { inboundLoop() }
                 finished.leave()
             }
@@ -101,10 +104,15 @@ public final class DataPlane: Sendable {
         let vnet = tun.vnetHeaderLength
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.slotSize, alignment: 16)
         defer { scratch.deallocate() }
+        // Whether the last batch ended on an empty queue: then the next one starts by waiting.
+        var drained = true
         while isRunning {
             // Wait for the first packet, then take every one already queued.
-            let first = tun.read(into: input.slot(0), timeout: 200)
-            guard first > 0 else { continue }
+            let first = tun.read(into: input.slot(0), timeout: 200, pollFirst: drained)
+            guard first > 0 else {
+                drained = true
+                continue
+            }
             input.setLength(first, at: 0)
             input.count = 1
             while input.count < input.capacity {
@@ -113,6 +121,7 @@ public final class DataPlane: Sendable {
                 input.setLength(length, at: input.count)
                 input.count += 1
             }
+            drained = input.count < input.capacity
             let now = Date()
             output.count = 0
             for index in 0..<input.count {
@@ -131,6 +140,9 @@ public final class DataPlane: Sendable {
                 if header.gsoType & ~TunOffload.Header.gsoECN == TunOffload.Header.gsoTCPv6, isIPv6(UnsafeRawBufferPointer(packet)) {
                     guard let (association, destination) = cache.lookup(UnsafeRawBufferPointer(packet), now: now, plane: self) else { continue }
                     if association.sealsInParts {
+                        // A request's segments go out together, as one UDP GSO send: the batch
+                        // is sent first when they would not all fit behind what it holds.
+                        if output.count + TunOffload.segmentCount(header, UnsafeRawBufferPointer(packet)) > output.capacity { flush(output) }
                         let handled = TunOffload.forEachSegment(header, UnsafeRawBufferPointer(packet), headers: scratch) { headers, data in
                             sealSegment(headers, data, association: association, destination: destination, into: output)
                         }
@@ -241,7 +253,7 @@ public final class DataPlane: Sendable {
         let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write($0, $1) } : nil
         var cached: InboundCache?
         while isRunning {
-            input.count = socket.receive(into: input, timeout: 200)
+            input.count = socket.receiveWaiting(into: input)
             guard input.count > 0 else { continue }
             let now = Date()
             for index in 0..<input.count {

@@ -128,10 +128,12 @@ public final class TunDevice: Sendable {
         }
     }
 
-    /// Reads one packet; returns its length, 0 when none is ready within `timeout` ms.
-    public func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Int32) -> Int {
-        var n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-        if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+    /// Reads one packet; returns its length, 0 when none is ready within `timeout` ms. With
+    /// `pollFirst` (the caller has just found the queue empty) it waits before trying, which
+    /// saves a read that would fail.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, timeout: Int32, pollFirst: Bool = false) -> Int {
+        var n = pollFirst ? -1 : Glibc.read(fd, buffer.baseAddress, buffer.count)
+        if pollFirst || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, timeout) > 0 else { return 0 }
             n = Glibc.read(fd, buffer.baseAddress, buffer.count)

@@ -14,6 +14,8 @@ public final class UDPSocket: Sendable {
     public let local: Locator
     /// The most datagrams one batch call moves.
     public static let batchLimit = Int(SPKIC_IO_BATCH)
+    /// How long `receiveWaiting` waits for a datagram, in milliseconds (the socket's `SO_RCVTIMEO`).
+    public static let receiveWait: Int32 = 200
     /// Whether runs of datagrams are sent with UDP GSO (off after the kernel refused it once).
     private let segmentation = Locked(true)
 
@@ -41,6 +43,9 @@ public final class UDPSocket: Sendable {
         }
         // Coalesced receive (UDP GRO), best effort: runs of datagrams arrive in one slot.
         _ = spkic_enable_receive_coalescing(fd)
+        // A blocking receive (`receiveWaiting`) gives up after this long.
+        var wait = timeval(tv_sec: 0, tv_usec: Int(Self.receiveWait) * 1000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         self.fd = fd
         self.local = local
     }
@@ -141,6 +146,15 @@ public final class UDPSocket: Sendable {
             n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
         }
         return max(n, 0)
+    }
+
+    /// Receives up to `batch.capacity` datagrams into `batch`, waiting up to `receiveWait` ms
+    /// for the first in the same system call (`recvmmsg` with `MSG_WAITFORONE` on the blocking
+    /// socket). Returns how many arrived (their lengths are in `batch.lengths`), 0 on timeout.
+    public func receiveWaiting(into batch: PacketBatch) -> Int {
+        let n = spkic_receive_batch_waiting(fd, batch.bufferPointers, batch.slotSize, batch.lengths, batch.segmentSizes,
+                                            UInt32(batch.capacity))
+        return max(Int(n), 0)
     }
 
     /// Receives up to `batch.capacity` datagrams into `batch`, waiting up to `timeout` ms for

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/uio.h>
 
@@ -75,8 +76,8 @@ int spkic_enable_receive_coalescing(int fd) {
     return setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on);
 }
 
-int spkic_receive_batch(int fd, void *const *buffers, size_t capacity, size_t *lengths,
-                        size_t *segment_sizes, unsigned count) {
+static int receive_batch(int fd, void *const *buffers, size_t capacity, size_t *lengths,
+                         size_t *segment_sizes, unsigned count, int flags) {
     struct mmsghdr messages[SPKIC_IO_BATCH];
     struct iovec vectors[SPKIC_IO_BATCH];
     union {
@@ -95,7 +96,7 @@ int spkic_receive_batch(int fd, void *const *buffers, size_t capacity, size_t *l
     }
     int n;
     do {
-        n = recvmmsg(fd, messages, count, MSG_DONTWAIT, NULL);
+        n = recvmmsg(fd, messages, count, flags, NULL);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
     for (int i = 0; i < n; i++) {
@@ -111,4 +112,18 @@ int spkic_receive_batch(int fd, void *const *buffers, size_t capacity, size_t *l
         }
     }
     return n;
+}
+
+int spkic_receive_batch(int fd, void *const *buffers, size_t capacity, size_t *lengths,
+                        size_t *segment_sizes, unsigned count) {
+    return receive_batch(fd, buffers, capacity, lengths, segment_sizes, count, MSG_DONTWAIT);
+}
+
+int spkic_receive_batch_waiting(int fd, void *const *buffers, size_t capacity, size_t *lengths,
+                                size_t *segment_sizes, unsigned count) {
+    return receive_batch(fd, buffers, capacity, lengths, segment_sizes, count, MSG_WAITFORONE);
+}
+
+int spkic_name_thread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }

@@ -34,4 +34,14 @@ int spkic_enable_receive_coalescing(int fd);
 int spkic_receive_batch(int fd, void *const *buffers, size_t capacity, size_t *lengths,
                         size_t *segment_sizes, unsigned count);
 
+/// Like spkic_receive_batch, but waits for the first datagram (MSG_WAITFORONE: a blocking
+/// socket waits up to its SO_RCVTIMEO, then takes whatever else is queued without waiting):
+/// one system call per wake-up instead of a failed receive, a poll and a receive.
+/// Returns how many arrived, 0 when none did within the timeout, or -1 with errno set.
+int spkic_receive_batch_waiting(int fd, void *const *buffers, size_t capacity, size_t *lengths,
+                                size_t *segment_sizes, unsigned count);
+
+/// Names the calling thread for the kernel (`comm`: perf, top -H), at most 15 bytes. 0, or an error number.
+int spkic_name_thread(const char *name);
+
 #endif
