@@ -140,9 +140,6 @@ public final class DataPlane: Sendable {
                 if header.gsoType & ~TunOffload.Header.gsoECN == TunOffload.Header.gsoTCPv6, isIPv6(UnsafeRawBufferPointer(packet)) {
                     guard let (association, destination) = cache.lookup(UnsafeRawBufferPointer(packet), now: now, plane: self) else { continue }
                     if association.sealsInParts {
-                        // A request's segments go out together, as one UDP GSO send: the batch
-                        // is sent first when they would not all fit behind what it holds.
-                        if output.count + TunOffload.segmentCount(header, UnsafeRawBufferPointer(packet)) > output.capacity { flush(output) }
                         let handled = TunOffload.forEachSegment(header, UnsafeRawBufferPointer(packet), headers: scratch) { headers, data in
                             sealSegment(headers, data, association: association, destination: destination, into: output)
                         }

@@ -77,15 +77,6 @@ public enum TunOffload {
         }
     }
 
-    /// How many segments `forEachSegment` cuts a TCP segmentation request into (0 for a
-    /// packet it would refuse).
-    public static func segmentCount(_ header: Header, _ packet: UnsafeRawBufferPointer) -> Int {
-        let ipv6 = 40
-        guard header.gsoSize > 0, packet.count >= ipv6 + 20 else { return 0 }
-        let data = packet.count - ipv6 - Int(packet[ipv6 + 12] >> 4) * 4
-        return data > 0 ? (data + header.gsoSize - 1) / header.gsoSize : 0
-    }
-
     /// For a TCP segmentation request (`gsoTCPv6`), calls `body` with each segment as two
     /// parts: its IPv6 and TCP headers, built at the start of `headers` (at least 40 + 60 +
     /// `gsoSize` bytes, so that the data can follow them there) with the segment's length,

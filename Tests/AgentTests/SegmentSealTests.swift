@@ -66,7 +66,6 @@ final class SegmentSealTests: XCTestCase {
         })
         XCTAssertEqual(parts, gathered)
         XCTAssertEqual(parts.count, 6)
-        XCTAssertEqual(packet.withUnsafeBytes { TunOffload.segmentCount(header, $0) }, 6, "counted ahead, as cut")
         XCTAssertEqual(offsets, (0..<6).map { 72 + 1400 * $0 }, "each segment's data is where it lies in the request")
         for segment in parts {
             XCTAssertTrue(segment.withUnsafeBytes { TunOffload.checksumVerifies($0) })
@@ -74,26 +73,5 @@ final class SegmentSealTests: XCTestCase {
         XCTAssertFalse(packet.withUnsafeBytes { raw in
             TunOffload.forEachSegment(TunOffload.Header(), raw, headers: scratch) { _, _ in XCTFail("not a segmentation request") }
         })
-    }
-
-    /// `segmentCount` (which the data plane uses to send a request's segments together) is the
-    /// number of segments `forEachSegment` cuts, for data lengths around multiples of the size.
-    func testSegmentCountIsWhatForEachSegmentCuts() throws {
-        let source = try HIT("2001:21::1"), destination = try HIT("2001:21::2")
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
-        defer { scratch.deallocate() }
-        for gsoSize in [536, 1428] {
-            for length in [1, gsoSize - 1, gsoSize, gsoSize + 1, 5 * gsoSize, 45 * gsoSize + 3] {
-                let tcp: [UInt8] = [0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0x01, 0x00, 0, 0, 0, 0]
-                let upper = tcp + [UInt8](repeating: 7, count: length)
-                let packet = BEETPacket.header(source: source, destination: destination, nextHeader: 6, payloadLength: upper.count) + upper
-                let header = TunOffload.Header(flags: TunOffload.Header.needsChecksum, gsoType: TunOffload.Header.gsoTCPv6, gsoSize: gsoSize,
-                                               checksumStart: 40, checksumOffset: 16)
-                var cut = 0
-                packet.withUnsafeBytes { raw in _ = TunOffload.forEachSegment(header, raw, headers: scratch) { _, _ in cut += 1 } }
-                XCTAssertEqual(packet.withUnsafeBytes { TunOffload.segmentCount(header, $0) }, cut, "size \(gsoSize), length \(length)")
-                XCTAssertEqual(cut, (length + gsoSize - 1) / gsoSize)
-            }
-        }
     }
 }
