@@ -1,4 +1,4 @@
-import Agent
+@testable import Agent
 import Foundation
 import XCTest
 
@@ -85,6 +85,58 @@ final class UDPSocketTests: XCTestCase {
                 XCTAssertEqual(datagram, expected, "content of datagram \(index)")
             }
         }
+    }
+
+    /// The data plane's receive (`receiveWaiting`: one blocking `recvmmsg` with
+    /// `MSG_WAITFORONE`): with nothing queued it waits about `receiveWait` and returns 0, so a
+    /// stopping thread sees its flag; datagrams sent while it waits wake it at once, and
+    /// everything sent arrives, in order.
+    func testReceiveWaitingTimesOutThenTakesWhatArrives() throws {
+        let receiver = try UDPSocket(bind: Locator(address: "127.0.0.1", port: 0))
+        let port = boundPort(receiver.fd)
+        let inbound = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: 65536)
+        var start = Date()
+        XCTAssertEqual(receiver.receiveWaiting(into: inbound), 0)
+        let waited = Date().timeIntervalSince(start)
+        XCTAssertGreaterThanOrEqual(waited, Double(UDPSocket.receiveWait) / 1000 * 0.75, "it waited instead of returning at once")
+        XCTAssertLessThan(waited, 3, "bounded by the receive timeout")
+
+        let sender = try UDPSocket(bind: Locator(address: "127.0.0.1", port: 0))
+        let destination = try XCTUnwrap(sender.destination(try Locator(address: "127.0.0.1", port: port)))
+        let sizes = [300, 1400, 1400, 1400, 9, 700]
+        let sent = Locked(0)
+        start = Date()
+        let thread = Thread {
+            let batch = PacketBatch(capacity: UDPSocket.batchLimit, slotSize: 2048)
+            for (index, size) in sizes.enumerated() {
+                for byte in 0..<size { batch.slot(index)[byte] = UInt8(index) }
+                batch.setLength(size, at: index)
+                batch.setDestination(destination, at: index)
+            }
+            batch.count = sizes.count
+            usleep(50_000)
+            sent.withLock { $0 = sender.send(batch) }
+        }
+        thread.start()
+        var received: [[UInt8]] = []
+        var firstAfter: TimeInterval?
+        while received.count < sizes.count, Date().timeIntervalSince(start) < 3 {
+            inbound.count = receiver.receiveWaiting(into: inbound)
+            if inbound.count > 0 && firstAfter == nil { firstAfter = Date().timeIntervalSince(start) }
+            for index in 0..<inbound.count {
+                let (run, segment) = inbound.datagrams(index)
+                var offset = 0
+                while offset < run.count {
+                    received.append(Array(run[offset..<min(offset + segment, run.count)]))
+                    offset += segment
+                }
+            }
+        }
+        XCTAssertEqual(received.map(\.count), sizes)
+        XCTAssertEqual(received.map { $0.first }, sizes.indices.map { UInt8($0) }, "in order")
+        XCTAssertLessThan(try XCTUnwrap(firstAfter), 2, "woken by the first datagram, not by the timeout loop")
+        while sent.withLock({ $0 }) == 0 { usleep(1000) }
+        XCTAssertEqual(sent.withLock { $0 }, sizes.count)
     }
 
     private func boundPort(_ fd: Int32) -> UInt16 {
