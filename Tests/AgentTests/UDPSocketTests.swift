@@ -69,14 +69,7 @@ final class UDPSocketTests: XCTestCase {
             let deadline = Date().addingTimeInterval(3)
             while received.count < sizes.count, Date() < deadline {
                 inbound.count = receiver.receive(into: inbound, timeout: 200)
-                for index in 0..<inbound.count {
-                    let (run, segment) = inbound.datagrams(index)
-                    var offset = 0
-                    while offset < run.count {
-                        received.append(Array(run[offset..<min(offset + segment, run.count)]))
-                        offset += segment
-                    }
-                }
+                received += datagrams(inbound)
             }
             XCTAssertEqual(received.map(\.count), sizes, "sizes and order, \(listen) to \(peerAddress)")
             for (index, datagram) in received.enumerated() where datagram.count >= 2 {
@@ -123,20 +116,27 @@ final class UDPSocketTests: XCTestCase {
         while received.count < sizes.count, Date().timeIntervalSince(start) < 3 {
             inbound.count = receiver.receiveWaiting(into: inbound)
             if inbound.count > 0 && firstAfter == nil { firstAfter = Date().timeIntervalSince(start) }
-            for index in 0..<inbound.count {
-                let (run, segment) = inbound.datagrams(index)
-                var offset = 0
-                while offset < run.count {
-                    received.append(Array(run[offset..<min(offset + segment, run.count)]))
-                    offset += segment
-                }
-            }
+            received += datagrams(inbound)
         }
         XCTAssertEqual(received.map(\.count), sizes)
         XCTAssertEqual(received.map { $0.first }, sizes.indices.map { UInt8($0) }, "in order")
         XCTAssertLessThan(try XCTUnwrap(firstAfter), 2, "woken by the first datagram, not by the timeout loop")
         while sent.withLock({ $0 }) == 0 { usleep(1000) }
         XCTAssertEqual(sent.withLock { $0 }, sizes.count)
+    }
+
+    /// The datagrams of a received batch, coalesced runs (GRO) split back, in order.
+    private func datagrams(_ batch: PacketBatch) -> [[UInt8]] {
+        var all: [[UInt8]] = []
+        for index in 0..<batch.count {
+            let (run, segment) = batch.datagrams(index)
+            var offset = 0
+            while offset < run.count {
+                all.append(Array(run[offset..<min(offset + segment, run.count)]))
+                offset += segment
+            }
+        }
+        return all
     }
 
     private func boundPort(_ fd: Int32) -> UInt16 {
