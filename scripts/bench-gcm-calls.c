@@ -95,7 +95,7 @@ static int open_evpcipher(Context *c, const uint8_t *nonce, const uint8_t *aad, 
 
 // 3. The agent's shim calling the provider's dispatch functions directly on its own context
 //    (OSSL_PROVIDER_query_operation): init with the nonce and its length (no IV-length query),
-//    `cipher` for AAD and data, `final`, the tag through get/set_ctx_params with a one-entry array.
+//    `update` for AAD and data, `final`, the tag through get/set_ctx_params with a one-entry array.
 static int seal_provider(Context *c, const uint8_t *nonce, const uint8_t *aad, int aad_length,
                          const uint8_t *in, uint8_t *out, int length, uint8_t *tag) {
     return shim_seal(c->direct, nonce, aad, aad_length, in, out, length, tag);

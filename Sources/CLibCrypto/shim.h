@@ -8,8 +8,8 @@
 // Two ways through OpenSSL 3, chosen when the context is made:
 // - the provider's own cipher functions (provider-cipher(7)), looked up once through the
 //   public OSSL_PROVIDER_query_operation for the provider that EVP_CIPHER_fetch picks, and
-//   called on a context of their own: a packet is init with the nonce and its length, the
-//   one-shot `cipher` for the AAD and the data, `final`, and the tag through the context
+//   called on a context of their own: a packet is init with the nonce and its length,
+//   `update` for the AAD and the data, `final`, and the tag through the context
 //   parameters with a one-entry OSSL_PARAM array. This skips EVP's per-call layer (in 3.0,
 //   EVP_CipherInit_ex queries the IV length through an OSSL_PARAM round trip on every call,
 //   and EVP_CIPHER_CTX_ctrl builds and parses parameters for each tag): about 50 ns less per
@@ -33,7 +33,7 @@ typedef struct spkic_gcm {
     void *algctx;
     OSSL_FUNC_cipher_encrypt_init_fn *encrypt_init;
     OSSL_FUNC_cipher_decrypt_init_fn *decrypt_init;
-    OSSL_FUNC_cipher_cipher_fn *cipher;
+    OSSL_FUNC_cipher_update_fn *update;
     OSSL_FUNC_cipher_final_fn *final;
     OSSL_FUNC_cipher_get_ctx_params_fn *get_ctx_params;
     OSSL_FUNC_cipher_set_ctx_params_fn *set_ctx_params;
@@ -70,7 +70,7 @@ static inline int spkic_gcm_use_provider(spkic_gcm *gcm, const char *name, const
             case OSSL_FUNC_CIPHER_NEWCTX: newctx = OSSL_FUNC_cipher_newctx(f); break;
             case OSSL_FUNC_CIPHER_ENCRYPT_INIT: gcm->encrypt_init = OSSL_FUNC_cipher_encrypt_init(f); break;
             case OSSL_FUNC_CIPHER_DECRYPT_INIT: gcm->decrypt_init = OSSL_FUNC_cipher_decrypt_init(f); break;
-            case OSSL_FUNC_CIPHER_CIPHER: gcm->cipher = OSSL_FUNC_cipher_cipher(f); break;
+            case OSSL_FUNC_CIPHER_UPDATE: gcm->update = OSSL_FUNC_cipher_update(f); break;
             case OSSL_FUNC_CIPHER_FINAL: gcm->final = OSSL_FUNC_cipher_final(f); break;
             case OSSL_FUNC_CIPHER_GET_CTX_PARAMS: gcm->get_ctx_params = OSSL_FUNC_cipher_get_ctx_params(f); break;
             case OSSL_FUNC_CIPHER_SET_CTX_PARAMS: gcm->set_ctx_params = OSSL_FUNC_cipher_set_ctx_params(f); break;
@@ -81,7 +81,7 @@ static inline int spkic_gcm_use_provider(spkic_gcm *gcm, const char *name, const
         break;
     }
     if (algorithms != NULL) OSSL_PROVIDER_unquery_operation(provider, OSSL_OP_CIPHER, algorithms);
-    if (newctx == NULL || gcm->encrypt_init == NULL || gcm->decrypt_init == NULL || gcm->cipher == NULL
+    if (newctx == NULL || gcm->encrypt_init == NULL || gcm->decrypt_init == NULL || gcm->update == NULL
         || gcm->final == NULL || gcm->get_ctx_params == NULL || gcm->set_ctx_params == NULL || gcm->freectx == NULL) return 0;
     gcm->algctx = newctx(OSSL_PROVIDER_get0_provider_ctx(provider));
     if (gcm->algctx == NULL) return 0;
@@ -137,9 +137,9 @@ static inline int spkic_gcm_begin(spkic_gcm *gcm, int encrypt, const uint8_t *no
         size_t n = 0;
         int started = encrypt ? gcm->encrypt_init(gcm->algctx, NULL, 0, nonce, 12, NULL)
                               : gcm->decrypt_init(gcm->algctx, NULL, 0, nonce, 12, NULL);
-        // The one-shot function takes the AAD when there is no output.
+        // `update` takes the AAD when there is no output (as EVP_CipherUpdate passes it on).
         return started == 1
-            && (aad_length == 0 || gcm->cipher(gcm->algctx, NULL, &n, (size_t)aad_length, aad, (size_t)aad_length) == 1);
+            && (aad_length == 0 || gcm->update(gcm->algctx, NULL, &n, (size_t)aad_length, aad, (size_t)aad_length) == 1);
     }
     int n = 0;
     if (EVP_CipherInit_ex(gcm->evp, NULL, NULL, NULL, nonce, encrypt) != 1) return 0;
@@ -152,7 +152,7 @@ static inline int spkic_gcm_update(spkic_gcm *gcm, const uint8_t *input, uint8_t
     if (length == 0) return 1;
     if (gcm->algctx != NULL) {
         size_t n = 0;
-        return gcm->cipher(gcm->algctx, output, &n, (size_t)length, input, (size_t)length) == 1 && n == (size_t)length;
+        return gcm->update(gcm->algctx, output, &n, (size_t)length, input, (size_t)length) == 1 && n == (size_t)length;
     }
     int n = 0;
     return EVP_CipherUpdate(gcm->evp, output, &n, input, length) == 1 && n == length;
