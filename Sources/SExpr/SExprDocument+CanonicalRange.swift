@@ -46,6 +46,28 @@ extension SExprDocument {
         }
     }
 
+    /// The input bytes of node `id` inside an expression whose `canonicalRange` is
+    /// `outer` (already checked): the same range as `canonicalRange(id)`, computed from the
+    /// node lengths without checking the bytes again. `nil` when `id` starts with an empty
+    /// list or the range falls outside `outer` (a node of another expression).
+    public func canonicalRange(_ id: NodeID, within outer: Range<Int>) -> Range<Int>? {
+        guard let start = canonicalStart(id), start >= outer.lowerBound else { return nil }
+        var length = 0
+        for i in id..<subtreeEnd(id) {
+            let node = nodes[i]
+            if node.isList {
+                length += 2
+            } else {
+                if node.isHinted {
+                    guard let hint = hints[UInt32(i)] else { return nil }
+                    length += 3 + CanonicalPrinter.decimalDigits(Int(hint.length)) + Int(hint.length)
+                }
+                length += CanonicalPrinter.decimalDigits(node.count) + 1 + node.count
+            }
+        }
+        return start + length <= outer.upperBound ? start..<start + length : nil
+    }
+
     /// Where the canonical encoding of `id` would start in the input, found from its first
     /// atom (the lists that open before it each take one byte).
     func canonicalStart(_ id: NodeID) -> Int? {

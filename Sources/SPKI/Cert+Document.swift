@@ -14,11 +14,28 @@ extension Cert {
         /// one, and comparing bytes is cheaper than hashing them.
         var recent: [(bytes: CanonicalBytes, principal: Principal)] = []
         var lastTag: (bytes: CanonicalBytes, tag: Tag)?
+        /// The last `(valid ...)` field read without a warning.
+        var lastValidity: (bytes: CanonicalBytes, validity: Validity)?
+
+        /// The `(valid ...)` field at `node` (see `Cert.validity(_:in:warnings:)`); the
+        /// same bytes as the last one read without a warning read the same.
+        mutating func validity(_ node: SExprDocument.NodeID, in document: SExprDocument, cert: Range<Int>,
+                               warnings: inout [SPKIWarning]) -> Validity? {
+            guard let range = document.canonicalRange(node, within: cert) else { return nil }
+            let bytes = CanonicalBytes(document.source[range])
+            if let lastValidity, lastValidity.bytes == bytes { return lastValidity.validity }
+            var read: [SPKIWarning] = []
+            guard let validity = Cert.validity(node, in: document, warnings: &read) else { return nil }
+            if read.isEmpty { lastValidity = (bytes, validity) }
+            warnings += read
+            return validity
+        }
 
         /// The principal `(public-key ...)` or `(hash ...)` at `node`, or `nil` when it
         /// does not read as one.
-        mutating func principal(_ node: SExprDocument.NodeID, in document: SExprDocument) -> Principal? {
-            guard let range = document.canonicalRange(node) else { return nil }
+        /// `cert` is the input range of the cert that holds it.
+        mutating func principal(_ node: SExprDocument.NodeID, in document: SExprDocument, cert: Range<Int>) -> Principal? {
+            guard let range = document.canonicalRange(node, within: cert) else { return nil }
             let bytes = CanonicalBytes(document.source[range])
             if let known = recentPrincipal(bytes) { return known }
             let key = bytes.bytes.withUnsafeBytes { DigestKey(.sha256, of: $0) }
@@ -26,13 +43,25 @@ extension Cert {
             if let known = principals[key] {
                 principal = known
             } else {
-                guard let read = try? Principal(parsing: document.value(node), canonicalDigest: key.bytes) else { return nil }
+                guard let read = Self.readPrincipal(node, in: document, digest: key) else { return nil }
                 principals[key] = read
                 principal = read
             }
             if recent.count == 2 { recent.removeFirst() }
             recent.append((bytes, principal))
             return principal
+        }
+
+        /// A new principal: a key `(public-key (ALG ...))` with its identity, the SHA-256 of
+        /// its canonical bytes `digest` (what `Principal(parsing:)` checks of a key's shape,
+        /// on the nodes), or anything else through `Principal(parsing:)`.
+        private static func readPrincipal(_ node: SExprDocument.NodeID, in document: SExprDocument, digest: DigestKey) -> Principal? {
+            if document.hasHead(node, Words.publicKey), document.childCount(node) == 2, document.isList(node + 2),
+               document.childCount(node + 2) > 0, !document.isList(node + 3), !document.isHinted(node + 3),
+               document.withAtomBytes(node + 3, { String(validating: $0, as: UTF8.self) != nil }) {
+                return Principal(sexp: document.value(node), id: PrincipalID(bytes: digest.bytes))
+            }
+            return try? Principal(parsing: document.value(node), canonicalDigest: digest.bytes)
         }
 
         /// A principal read lately whose bytes are `bytes`.
@@ -42,8 +71,8 @@ extension Cert {
         }
 
         /// The tag of the `(tag ...)` field at `node`, or `nil` when it does not read as one.
-        mutating func tag(_ node: SExprDocument.NodeID, in document: SExprDocument) -> Tag? {
-            guard let range = document.canonicalRange(node) else { return nil }
+        mutating func tag(_ node: SExprDocument.NodeID, in document: SExprDocument, cert: Range<Int>) -> Tag? {
+            guard let range = document.canonicalRange(node, within: cert) else { return nil }
             let key = CanonicalBytes(document.source[range])
             if let lastTag, lastTag.bytes == key { return lastTag.tag }
             let tag: Tag
@@ -118,14 +147,14 @@ extension Cert {
             issuer = .name(principal, name.names[0])
             tag = nil
         } else {
-            guard let principal = cache.principal(issuerValue, in: document), fields.tag >= 0,
-                  let read = cache.tag(fields.tag, in: document) else { return nil }
+            guard let principal = cache.principal(issuerValue, in: document, cert: range), fields.tag >= 0,
+                  let read = cache.tag(fields.tag, in: document, cert: range) else { return nil }
             issuer = .principal(principal)
             tag = read
         }
         let subject: Subject
         if document.hasHead(subjectValue, Words.publicKey) || document.hasHead(subjectValue, Words.hash) {
-            guard let principal = cache.principal(subjectValue, in: document) else { return nil }
+            guard let principal = cache.principal(subjectValue, in: document, cert: range) else { return nil }
             subject = .principal(principal)
         } else {
             guard let read = try? Subject(parsing: document.value(subjectValue)) else { return nil }
@@ -136,7 +165,7 @@ extension Cert {
         var validity = Validity.always
         var newWarnings: [SPKIWarning] = []
         if fields.valid >= 0 {
-            guard let read = Self.validity(fields.valid, in: document, warnings: &newWarnings) else { return nil }
+            guard let read = cache.validity(fields.valid, in: document, cert: range, warnings: &newWarnings) else { return nil }
             validity = read
         }
         var comment: SExpr?
@@ -154,7 +183,7 @@ extension Cert {
 
     /// The `(valid ...)` field at `node`: bounds read from their bytes, anything else
     /// (online tests) by `Validity(parsing:warnings:)`; `nil` when it does not read.
-    private static func validity(_ node: SExprDocument.NodeID, in document: SExprDocument,
+    fileprivate static func validity(_ node: SExprDocument.NodeID, in document: SExprDocument,
                                  warnings: inout [SPKIWarning]) -> Validity? {
         var validity = Validity()
         var stage = 0
