@@ -14,7 +14,8 @@ final class SequenceFastPathTests: XCTestCase {
     static let badPrincipals: [SExpr] = [["public-key"], ["hash", "sha256", .bytes([1, 2])], ["hash", "md7", .bytes([1])]]
     static let tags = ["(tag (*))", "(tag (vm (* set ssh scp)))", "(tag (vpxi \"a\" (* prefix \"/d/\")))", "(tag (* range numeric ge \"5\"))"]
         .map { try! SExpr.parse($0) }
-    static let badTags: [SExpr] = [["tag"], try! SExpr.parse("(tag (* range numeric zz #05#))"), try! SExpr.parse("(tag (* nope))")]
+    static let badTags: [SExpr] = [["tag"], try! SExpr.parse("(tag (* range numeric zz #05#))"), try! SExpr.parse("(tag (* nope))"),
+                                   try! SExpr.parse("(tag ())"), try! SExpr.parse("(tag (*) (*))")]
     static let validities = ["(valid (not-after \"2030-01-01_00:00:00\"))", "(valid (not-before \"2026-01-01\"))", "(valid (not-after \"bad\"))",
                              "(valid (not-before \"2026-01-01_00:00:00\") (not-after \"2027-02\"))",
                              "(valid (not-before \"2026-01-01\") (online crl #0102#))", "(valid (not-after [h]\"2030-01-01\"))",
@@ -28,7 +29,8 @@ final class SequenceFastPathTests: XCTestCase {
     /// Optional fields, well formed or not (each given with the rank it belongs at).
     static let extras: [(rank: Int, value: SExpr)] = [(0, "(version \"1\")"), (0, "(version (x))"), (1, "(display [text/plain]\"x\")"),
                                                       (1, "(display)"), (3, "(issuer-info (x y))"), (5, "(subject-info z)"),
-                                                      (9, "(comment \"hello\")"), (9, "(comment a b)"), (6, "(propagate x)")]
+                                                      (9, "(comment \"hello\")"), (9, "(comment a b)"), (6, "(propagate x)"),
+                                                      (3, "(issuer-info ())"), (9, "(comment ())"), (9, "([h]comment x)"), (8, "(valid)")]
         .map { (rank: $0.0, value: try! SExpr.parse($0.1)) }
     static let signatures: [SExpr] = ["(signature (hash sha256 #\(String(repeating: "ab", count: 32))#) (hash sha256 #00#) (rsa-pkcs1-sha256 #0102#))",
                                       "(signature (hash sha1 #\(String(repeating: "ab", count: 20))#) (hash sha1 #00#) (rsa-pkcs1-sha1 #0102#))",
@@ -77,7 +79,7 @@ final class SequenceFastPathTests: XCTestCase {
         if random.next() % 4 == 0 {
             // An optional field at its place (ranks: version 0 … comment 9), well formed
             // unless damaging.
-            let allowed = damage ? Array(Self.extras.indices) : [0, 2, 4, 5, 6]
+            let allowed = damage ? Array(Self.extras.indices) : [0, 2, 4, 5, 6, 9, 10]
             let extra = Self.extras[allowed.randomElement(using: &random)!]
             let ranks = fields.dropFirst().map { Self.fieldOrder.firstIndex(of: $0.head ?? "") ?? 0 }
             let at = 1 + (ranks.firstIndex { $0 > extra.rank } ?? ranks.count)
