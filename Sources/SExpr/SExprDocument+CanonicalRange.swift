@@ -11,35 +11,61 @@ extension SExprDocument {
     public func canonicalRange(_ id: NodeID) -> Range<Int>? {
         guard let start = canonicalStart(id) else { return nil }
         let end = subtreeEnd(id)
-        return source.withUnsafeBufferPointer { input -> Range<Int>? in
-            var position = start
-            // The node index where each open list ends.
-            var open: [Int] = []
-            var i = id
-            while i < end {
-                while let last = open.last, last == i {
-                    guard Self.expect(0x29, in: input, at: &position) else { return nil }
-                    open.removeLast()
-                }
-                let node = nodes[i]
-                if node.isList {
-                    guard Self.expect(0x28, in: input, at: &position) else { return nil }
-                    open.append(Int(node.a))
-                } else {
-                    if node.isHinted {
-                        guard let hint = hints[UInt32(i)], Self.expect(0x5B, in: input, at: &position),
-                              Self.expectString(offset: Int(hint.offset), length: Int(hint.length), in: input, at: &position),
-                              Self.expect(0x5D, in: input, at: &position) else { return nil }
+        // The node index where each open list ends: a stack no deeper than the subtree's
+        // node count (on the stack for small subtrees: no allocation).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: end - id) { open in
+            source.withUnsafeBufferPointer { input -> Range<Int>? in
+                var position = start
+                var depth = 0
+                var i = id
+                while i < end {
+                    while depth > 0, open[depth - 1] == i {
+                        guard Self.expect(0x29, in: input, at: &position) else { return nil }
+                        depth -= 1
                     }
-                    guard Self.expectString(offset: Int(node.a), length: node.count, in: input, at: &position) else { return nil }
+                    let node = nodes[i]
+                    if node.isList {
+                        guard Self.expect(0x28, in: input, at: &position) else { return nil }
+                        open[depth] = Int(node.a)
+                        depth += 1
+                    } else {
+                        if node.isHinted {
+                            guard let hint = hints[UInt32(i)], Self.expect(0x5B, in: input, at: &position),
+                                  Self.expectString(offset: Int(hint.offset), length: Int(hint.length), in: input, at: &position),
+                                  Self.expect(0x5D, in: input, at: &position) else { return nil }
+                        }
+                        guard Self.expectString(offset: Int(node.a), length: node.count, in: input, at: &position) else { return nil }
+                    }
+                    i += 1
                 }
-                i += 1
+                for _ in 0..<depth {
+                    guard Self.expect(0x29, in: input, at: &position) else { return nil }
+                }
+                return start..<position
             }
-            for _ in open {
-                guard Self.expect(0x29, in: input, at: &position) else { return nil }
-            }
-            return start..<position
         }
+    }
+
+    /// The input bytes of node `id` inside an expression whose `canonicalRange` is
+    /// `outer` (already checked): the same range as `canonicalRange(id)`, computed from the
+    /// node lengths without checking the bytes again. `nil` when `id` starts with an empty
+    /// list or the range falls outside `outer` (a node of another expression).
+    public func canonicalRange(_ id: NodeID, within outer: Range<Int>) -> Range<Int>? {
+        guard let start = canonicalStart(id), start >= outer.lowerBound else { return nil }
+        var length = 0
+        for i in id..<subtreeEnd(id) {
+            let node = nodes[i]
+            if node.isList {
+                length += 2
+            } else {
+                if node.isHinted {
+                    guard let hint = hints[UInt32(i)] else { return nil }
+                    length += 3 + CanonicalPrinter.decimalDigits(Int(hint.length)) + Int(hint.length)
+                }
+                length += CanonicalPrinter.decimalDigits(node.count) + 1 + node.count
+            }
+        }
+        return start + length <= outer.upperBound ? start..<start + length : nil
     }
 
     /// Where the canonical encoding of `id` would start in the input, found from its first

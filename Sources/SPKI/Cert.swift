@@ -42,12 +42,37 @@ public struct Cert: Hashable, Sendable {
     public var validity: Validity
     public var comment: SExpr?
     /// The expression as received; `nil` for a cert built here (then `sexp` is used).
+    ///
+    /// A cert read from canonical input holds only its input bytes (`receivedBytes`), and
+    /// the expression is read from them when asked for: the same value as the one parsed.
+    /// Setting it replaces the expression (and drops the input bytes).
     public var source: SExpr? {
-        didSet { receivedBytes = ReceivedBytes() }
+        get {
+            if let storedSource { return storedSource }
+            guard sourceIsReceived, let bytes = receivedBytes.bytes else { return nil }
+            do {
+                return try SExprParser(options: .init(canonicalOnly: true)).parseOne(Array(bytes))
+            } catch {
+                // The bytes were checked node by node against a parse when the cert was read.
+                preconditionFailure("a cert's received canonical bytes no longer parse: \(error)")
+            }
+        }
+        set {
+            storedSource = newValue
+            sourceIsReceived = false
+            receivedBytes = ReceivedBytes()
+        }
     }
+    /// `source` when it is held as a value.
+    private var storedSource: SExpr?
+    /// Whether `source` is the expression `receivedBytes` encode (not held as a value).
+    private var sourceIsReceived = false
     /// The input bytes of `source` when it arrived in canonical form (see
-    /// `SPKISequence(parsing:in:warnings:)`): what a signature covers, without printing it again.
+    /// `SPKISequence(parsing:root:warnings:)`): what a signature covers, without printing it again.
     var receivedBytes = ReceivedBytes()
+
+    /// Whether the cert has an expression as received (without building it).
+    var hasSource: Bool { storedSource != nil || sourceIsReceived }
 
     /// An authorization cert.
     public init(issuer: Principal, subject: Subject, tag: Tag, propagate: Bool = false,
@@ -108,27 +133,6 @@ public struct Cert: Hashable, Sendable {
 
     /// Reads a `(cert ...)`. Truncated dates are accepted with a warning.
     public init(parsing value: SExpr, warnings: inout [SPKIWarning]) throws(SPKIError) {
-        try self.init(parsing: value, warnings: &warnings, known: Known())
-    }
-
-    /// Field values already read from the same bytes elsewhere (see
-    /// `SPKISequence(parsing:root:warnings:)`): the same bytes read the same, so they are
-    /// not read again.
-    struct Known {
-        /// The `(tag ...)` field's tag.
-        var tag: Tag?
-        /// The principal `P` of `(issuer P)`.
-        var issuer: Principal?
-        /// The principal `P` of `(subject P)`.
-        var subject: Principal?
-        /// The canonical input bytes of `P` in `(issuer P)` and `(subject P)`, when `P` is
-        /// a `(public-key ...)` or `(hash ...)` read from canonical input.
-        var issuerBytes: ArraySlice<UInt8>?
-        var subjectBytes: ArraySlice<UInt8>?
-    }
-
-    /// Reads a `(cert ...)`, taking the fields in `known` as read.
-    init(parsing value: SExpr, warnings: inout [SPKIWarning], known: Known) throws(SPKIError) {
         guard value.head == "cert" else {
             throw SPKIError(.unexpectedObject, "expected a `(cert …)`, found \(Describe.shape(value))")
         }
@@ -155,22 +159,15 @@ public struct Cert: Hashable, Sendable {
             }
             tag = nil
         } else {
-            if let knownIssuer = known.issuer { issuer = .principal(knownIssuer) } else { issuer = .principal(try Principal(parsing: issuerValue, canonical: known.issuerBytes)) }
+            issuer = .principal(try Principal(parsing: issuerValue))
             guard let tagField = fields["tag"] else {
                 throw SPKIError(.missingField, "the cert has no `(tag …)`", field: "tag",
                                 help: "an authorization cert needs a tag; `(tag (*))` grants everything")
             }
-            if let knownTag = known.tag { tag = knownTag } else { tag = try Tag(field: tagField).normalized }
+            tag = try Tag(field: tagField).normalized
         }
         let subjectValue = try FieldReader.single(subjectField, "subject")
-        if let knownSubject = known.subject {
-            subject = .principal(knownSubject)
-        } else if let bytes = known.subjectBytes {
-            // A `(public-key ...)` or `(hash ...)`: what `Subject(parsing:)` reads as a principal.
-            subject = .principal(try Principal(parsing: subjectValue, canonical: bytes))
-        } else {
-            subject = try Subject(parsing: subjectValue)
-        }
+        subject = try Subject(parsing: subjectValue)
         if let field = fields["propagate"] {
             guard field.tail.isEmpty else {
                 throw SPKIError(.malformedField, "`(propagate)` holds nothing", field: "propagate")
@@ -183,6 +180,51 @@ public struct Cert: Hashable, Sendable {
         subjectInfo = fields["subject-info"]
         validity = try fields["valid"].map { (f: SExpr) throws(SPKIError) in try Validity(parsing: f, warnings: &warnings) } ?? .always
         comment = try fields["comment"].map { (f: SExpr) throws(SPKIError) in try FieldReader.single(f, "comment") }
-        source = value
+        storedSource = value
+    }
+
+    /// A cert read field by field from canonical input (`Cert(reading:…)`): `bytes` are its
+    /// input bytes, which `source` is read from when asked for.
+    init(version: SExpr.Atom?, display: SExpr.Atom?, issuer: Issuer, issuerInfo: SExpr?, subject: Subject,
+         subjectInfo: SExpr?, propagate: Bool, tag: Tag?, validity: Validity, comment: SExpr?, received bytes: ArraySlice<UInt8>) {
+        self.version = version
+        self.display = display
+        self.issuer = issuer
+        self.issuerInfo = issuerInfo
+        self.subject = subject
+        self.subjectInfo = subjectInfo
+        self.propagate = propagate
+        self.tag = tag
+        self.validity = validity
+        self.comment = comment
+        receivedBytes = ReceivedBytes(bytes)
+        sourceIsReceived = true
+    }
+
+    /// Equal values: every field and the expression as received. Two certs that both keep
+    /// their input bytes compare those (the same bytes exactly when the same expression).
+    public static func == (lhs: Cert, rhs: Cert) -> Bool {
+        guard lhs.version == rhs.version, lhs.display == rhs.display, lhs.issuer == rhs.issuer,
+              lhs.issuerInfo == rhs.issuerInfo, lhs.subject == rhs.subject, lhs.subjectInfo == rhs.subjectInfo,
+              lhs.propagate == rhs.propagate, lhs.tag == rhs.tag, lhs.validity == rhs.validity,
+              lhs.comment == rhs.comment, lhs.hasSource == rhs.hasSource else { return false }
+        if lhs.sourceIsReceived, rhs.sourceIsReceived, let a = lhs.receivedBytes.bytes, let b = rhs.receivedBytes.bytes {
+            return a == b
+        }
+        return lhs.source == rhs.source
+    }
+
+    /// Hashes the fields (not the expression as received: equal certs have equal fields).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(version)
+        hasher.combine(display)
+        hasher.combine(issuer)
+        hasher.combine(issuerInfo)
+        hasher.combine(subject)
+        hasher.combine(subjectInfo)
+        hasher.combine(propagate)
+        hasher.combine(tag)
+        hasher.combine(validity)
+        hasher.combine(comment)
     }
 }

@@ -37,6 +37,8 @@ public struct NameResolver: Sendable {
         self.limit = limit
         var nameCerts: [(LocalName, NameTuple)] = []
         for index in candidates {
+            // Only name certs define names: the others are skipped without copying their entry.
+            guard bag.entries[index].cert.isNameCert else { continue }
             let entry = bag.entries[index]
             guard entry.status.isUsable && entry.cert.validity.onlineTests.isEmpty else { continue }
             guard let tuple = NameTuple(cert: entry.cert, index: index) else { continue }

@@ -80,13 +80,19 @@ public struct Principal: Hashable, Sendable, CustomStringConvertible {
     /// Reads `value`, whose canonical bytes are `canonical` when given (the input's own
     /// bytes: a key's identity is their hash, without printing it again).
     init(parsing value: SExpr, canonical: ArraySlice<UInt8>?) throws(SPKIError) {
+        try self.init(parsing: value, canonicalDigest: canonical.map { $0.withUnsafeBytes { HashAlgorithm.sha256.digest($0) } })
+    }
+
+    /// Reads `value`, the SHA-256 of whose canonical bytes is `canonicalDigest` when given
+    /// (a key's identity, without printing and hashing it again).
+    init(parsing value: SExpr, canonicalDigest: [UInt8]?) throws(SPKIError) {
         switch value.head {
         case "public-key":
             guard value.tail.count == 1, value.tail.first?.head != nil else {
                 throw SPKIError(.badPrincipal, "a public key is `(public-key (ALG (n …) (e …)))`, found \(Describe.shape(value))", field: "public-key")
             }
             sexp = value
-            id = PrincipalID(bytes: canonical.map { $0.withUnsafeBytes { HashAlgorithm.sha256.digest($0) } } ?? HashAlgorithm.sha256.digest(value.canonical))
+            id = PrincipalID(bytes: canonicalDigest ?? HashAlgorithm.sha256.digest(value.canonical))
         case "hash":
             let parts = Array(value.tail)
             guard parts.count == 2, let name = parts[0].text, let digest = parts[1].atomBytes else {

@@ -29,17 +29,17 @@ public struct Reducer: Sendable {
     /// repeated for every link of a chain.
     func reduced(_ tuple: AuthTuple, withCert index: Int) -> AuthTuple? {
         guard tuple.propagate, bag.entries[index].status.isUsable else { return nil }
-        let cert = bag.entries[index].cert
-        guard cert.validity.onlineTests.isEmpty, let certTag = cert.tag, case .principal(let issuer) = cert.issuer,
-              tuple.subject.principal?.id == issuer.id else { return nil }
+        // The cert's fields read in place (no copy of the whole cert per link).
+        guard bag.entries[index].cert.validity.onlineTests.isEmpty, let certTag = bag.entries[index].cert.tag,
+              case .principal(let issuer) = bag.entries[index].cert.issuer, tuple.subject.principal?.id == issuer.id else { return nil }
         let tag = tuple.tag.narrowed(by: certTag)
         if tag == .none { return nil }
-        let validity = tuple.validity.intersection(cert.validity)
+        let validity = tuple.validity.intersection(bag.entries[index].cert.validity)
         if validity.isEmpty { return nil }
         // <I1, S2, D2, A1∩A2, V1∩V2>, the ACL entry and the path kept, the cert appended.
         var result = tuple
-        result.subject = cert.subject.qualified(by: issuer)
-        result.propagate = cert.propagate
+        result.subject = bag.entries[index].cert.subject.qualified(by: issuer)
+        result.propagate = bag.entries[index].cert.propagate
         result.tag = tag
         result.validity = validity
         result.path.append(index)
@@ -56,9 +56,13 @@ public struct Reducer: Sendable {
             let tuple = queue[head]
             head += 1
             if tuple.tag == .none || tuple.validity.isEmpty { continue }
-            let known = bySubject[tuple.subject] ?? []
-            if known.contains(where: { out[$0].dominates(tuple) }) { continue }
-            bySubject[tuple.subject, default: []].append(out.count)
+            // One look-up of the subject: the tuples known for it, then this one.
+            if let slot = bySubject.index(forKey: tuple.subject) {
+                if bySubject.values[slot].contains(where: { out[$0].dominates(tuple) }) { continue }
+                bySubject.values[slot].append(out.count)
+            } else {
+                bySubject[tuple.subject] = [out.count]
+            }
             out.append(tuple)
 
             switch tuple.subject {

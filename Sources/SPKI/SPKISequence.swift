@@ -51,10 +51,10 @@ public struct SPKISequence: Sendable {
         }
     }
 
-    static func item(_ value: SExpr, warnings: inout [SPKIWarning], known: Cert.Known = Cert.Known()) throws(SPKIError) -> Item {
+    static func item(_ value: SExpr, warnings: inout [SPKIWarning]) throws(SPKIError) -> Item {
         switch value.head {
         case "cert":
-            return .cert(try Cert(parsing: value, warnings: &warnings, known: known))
+            return .cert(try Cert(parsing: value, warnings: &warnings))
         case "public-key":
             return .publicKey(try Principal(parsing: value))
         case "signature":

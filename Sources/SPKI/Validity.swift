@@ -92,16 +92,8 @@ public struct Validity: Hashable, Sendable {
                 guard item.tail.count == 1, let bytes = item.tail.first?.atomBytes else {
                     throw SPKIError(.badValidity, "`(\(name) …)` must hold one date", field: name)
                 }
-                let parsed: SPKIDate.Parsed
-                do {
-                    parsed = try SPKIDate.parse(spki: bytes)
-                } catch {
-                    throw SPKIError(.badDate, "in `(\(name) …)`: \(error.message)", field: name, help: error.help)
-                }
-                if parsed.wasTruncated {
-                    warnings.append(SPKIWarning(.truncatedDate, "`(\(name) \(String(decoding: bytes, as: UTF8.self)))` is a truncated date, read as \(parsed.date)"))
-                }
-                if name == "not-before" { notBefore = parsed.date } else { notAfter = parsed.date }
+                let date = try Self.bound(name, bytes, warnings: &warnings)
+                if name == "not-before" { notBefore = date } else { notAfter = date }
             case "online":
                 stage = 3
                 onlineTests.append(item)
@@ -110,5 +102,20 @@ public struct Validity: Hashable, Sendable {
                                 help: "a validity holds `(not-before D)`, `(not-after D)` and `(online …)` tests")
             }
         }
+    }
+
+    /// The date of `(not-before D)` or `(not-after D)` (`name`), `D` being `bytes`; a
+    /// truncated date is read with a warning.
+    static func bound(_ name: String, _ bytes: some Collection<UInt8>, warnings: inout [SPKIWarning]) throws(SPKIError) -> SPKIDate {
+        let parsed: SPKIDate.Parsed
+        do {
+            parsed = try SPKIDate.parse(spki: bytes)
+        } catch {
+            throw SPKIError(.badDate, "in `(\(name) …)`: \(error.message)", field: name, help: error.help)
+        }
+        if parsed.wasTruncated {
+            warnings.append(SPKIWarning(.truncatedDate, "`(\(name) \(String(decoding: bytes, as: UTF8.self)))` is a truncated date, read as \(parsed.date)"))
+        }
+        return parsed.date
     }
 }

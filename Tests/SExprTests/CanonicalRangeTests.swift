@@ -44,7 +44,8 @@ final class CanonicalRangeTests: XCTestCase {
     }
 
     /// Property: for random canonical documents, every node's range prints back to its
-    /// value; the same documents in advanced form give no range for any list.
+    /// value, and `canonicalRange(_:within:)` gives the same range; the same documents in
+    /// advanced form give no range for any list.
     func testRandomDocuments() throws {
         var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> Int {
@@ -61,12 +62,16 @@ final class CanonicalRangeTests: XCTestCase {
         for _ in 0..<200 {
             let value = SExpr.list([random(0), random(0)])
             let document = try SExprParser().parse(value.canonical)
+            let whole = 0..<document.source.count
             for node in 0..<document.nodeCount {
                 guard let range = document.canonicalRange(node) else {
                     // Only an empty first list, or a list opening with one, lacks a start.
+                    XCTAssertNil(document.canonicalRange(node, within: whole))
                     continue
                 }
                 XCTAssertEqual(Array(document.source[range]), document.value(node).canonical)
+                // Inside a checked range, the same range from the node lengths alone.
+                XCTAssertEqual(document.canonicalRange(node, within: whole), range)
             }
             XCTAssertEqual(document.canonicalRange(0), 0..<document.source.count)
             let advanced = try SExprParser().parse(Array(value.advanced(width: 20).utf8))
