@@ -64,8 +64,6 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
     let master: [UInt8]
     /// For another registrar's vpxi: that vpxi's secret, as shared.
     let shared: SharedSecret?
-    /// What the bundles of each kept compiled vpxi derive from besides the epoch.
-    let preparations = BundlePreparations()
 
     struct SharedSecret: Sendable {
         var vpxi: String
@@ -208,7 +206,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
 
     public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
                         signatures: [SPKISignature?], signer: RSASigner?) throws(RegistrarError) -> [String: [UInt8]] {
-        let prepared = try preparations.prepared(compiled) { () throws(RegistrarError) in try prepare(compiled) }
+        let prepared = try BundlePreparations.prepared(compiled) { () throws(RegistrarError) in try prepare(compiled) }
         let secrets = prepared.secrets
         let own = prepared.own
         var plan: BundlePlan
