@@ -215,7 +215,7 @@ if [ -n "${RENEWAL:-}" ]; then
       echo
       echo "perf report $mode ($label, warm passes only; top 30)"
       perf report -i "$PROFILE/$label.data" $mode --no-demangle -g none --percent-limit 0.5 --stdio 2>/dev/null \
-        | grep -v '^#' | grep -v '^$' | head -30 | swift demangle --simplified | cut -c1-200
+        | grep -v '^#' | grep -v '^$' | head -30 | swift demangle --simplified | cut -c1-200 || true
     done
   }
   # Each run on a fresh database; the stores alternate so that both see the same load.
