@@ -19,8 +19,9 @@ enum BundlePreparations {
         /// One key per host of the model, in its order.
         var hostKeys: [RSAPublicKey]
         var secrets: BundleSecrets
-        /// Each user's key (the first of each name): its RSA key is also its SSH key.
-        var users: [String: PublicKeyInfo]
+        /// Each user's OpenSSH key line (the first key of each name): the registrar knows
+        /// one key per user, its RSA key, which is also its SSH key.
+        var sshLines: [String: String]
     }
 
     /// The preparation of `compiled`: the one it carries, else `make()` (then carried).

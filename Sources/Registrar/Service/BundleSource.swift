@@ -196,7 +196,19 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         }
         return BundlePreparations.Prepared(ir: InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys), own: own,
                                            hostKeys: keys, secrets: secrets,
-                                           users: Dictionary(compiled.model.users.map { ($0.name, $0.key) }, uniquingKeysWith: { first, _ in first }))
+                                           sshLines: Self.sshLines(compiled.model.users))
+    }
+
+    /// Each user's OpenSSH key line from its RSA key (the first key of each name), made
+    /// once per prepared vpxi rather than once per login and epoch.
+    static func sshLines(_ users: [PolicyModel.User]) -> [String: String] {
+        var lines: [String: String] = [:]
+        var seen: Set<String> = []
+        for user in users where seen.insert(user.name).inserted {
+            guard let rsa = user.key.rsa else { continue }
+            lines[user.name] = RSAOpenSSH.publicKeyLine(rsa, comment: user.name).trimmingCharacters(in: "\n")
+        }
+        return lines
     }
 
     public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
@@ -220,8 +232,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
             plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames, plan: certs)
             // The registrar knows one key per user, its RSA key: it is also the user's SSH key.
             for index in plan.logins.indices where plan.logins[index].sshPublicKey == nil {
-                let user = plan.logins[index].user
-                plan.logins[index].sshPublicKey = prepared.users[user]?.rsa.map { RSAOpenSSH.publicKeyLine($0, comment: user).trimmingCharacters(in: "\n") }
+                plan.logins[index].sshPublicKey = prepared.sshLines[plan.logins[index].user]
             }
         } catch {
             throw RegistrarError(.internal, "the bundles of vpxi `\(issue.vpxi)` cannot be planned: \(error.error.message)", help: error.error.help)

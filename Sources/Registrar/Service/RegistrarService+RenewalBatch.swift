@@ -37,15 +37,33 @@ extension RegistrarService {
     /// pass records its first renewals early.
     static var renewalBatchSize: Int { 16 }
 
+    /// A batch read and issued, waiting to be recorded.
+    struct RenewalBatch: Sendable {
+        var issued: [RenewalIssued]
+        var failures: [(name: String, error: RegistrarError)]
+        var started: ContinuousClock.Instant
+    }
+
     /// Renews the due epoch of each of `names` (a batch): read, issue, record.
     func renewBatch(_ names: [String], now: Int64) async throws(RegistrarError) -> RenewalBatchOutcome {
+        await record(try await issueBatch(names, now: now), now: now)
+    }
+
+    /// Reads and issues a batch.
+    func issueBatch(_ names: [String], now: Int64) async throws(RegistrarError) -> RenewalBatch {
         let started = ContinuousClock.now
         let reads = try await renewalReads(names)
         for name in names where reads[name] == nil { renewalCache.forget(vpxi: name) }
         let (issued, failures) = await issueRenewals(names.compactMap { reads[$0] }, now: now)
-        guard !issued.isEmpty else { return RenewalBatchOutcome(renewed: 0, failures: failures) }
+        return RenewalBatch(issued: issued, failures: failures, started: started)
+    }
+
+    /// Records an issued batch in one transaction (vpxi by vpxi when that fails).
+    func record(_ batch: RenewalBatch, now: Int64) async -> RenewalBatchOutcome {
+        let issued = batch.issued
+        guard !issued.isEmpty else { return RenewalBatchOutcome(renewed: 0, failures: batch.failures) }
         var renewed: [String] = []
-        var all = failures
+        var all = batch.failures
         do {
             renewed = try await recordRenewals(issued, now: now)
         } catch {
@@ -59,7 +77,7 @@ extension RegistrarService {
             }
         }
         for item in issued { etags.forget(vpxi: item.read.name) }
-        let duration = ContinuousClock.now - started
+        let duration = ContinuousClock.now - batch.started
         for name in renewed {
             metrics.renewed(duration: duration)
             logger.info("renewed vpxi \(name)")

@@ -15,33 +15,40 @@ import Glibc
 extension RegistrarService {
     /// Renews `names`, `renewalBatchSize` vpxis per batch and `renewalWidth` of them at
     /// once (by default as many as there are cores); returns how many epochs were issued. A
-    /// failure is logged and counted, and the others go on.
+    /// failure is logged and counted, and the others go on. Each batch is recorded while
+    /// the next one is read and issued, so that the signing goes on during the commits.
     func renewAll(_ names: [String], now: Int64) async -> Int {
         let size = max(Self.renewalBatchSize, configuration.renewalWidth)
         var issued = 0
+        var recording: Task<Int, Never>?
         var start = 0
         while start < names.count, !Task.isCancelled {
-            let batch = Array(names[start..<min(names.count, start + size)])
-            start += batch.count
-            issued += await renewLogged(batch, now: now)
+            let names = Array(names[start..<min(names.count, start + size)])
+            start += names.count
+            let batch: RenewalBatch
+            do {
+                batch = try await issueBatch(names, now: now)
+            } catch {
+                logger.error("renewal of \(names.joined(separator: ", ")) failed: \(error)")
+                for _ in names { metrics.renewalFailed() }
+                continue
+            }
+            // Batches are recorded one at a time, in order.
+            if let recording { issued += await recording.value }
+            recording = Task { await self.recordLogged(batch, now: now) }
         }
+        if let recording { issued += await recording.value }
         return issued
     }
 
-    /// `renewBatch`, with its failures logged and counted.
-    func renewLogged(_ batch: [String], now: Int64) async -> Int {
-        do {
-            let outcome = try await renewBatch(batch, now: now)
-            for (name, error) in outcome.failures {
-                logger.error("renewal of \(name) failed: \(error)")
-                metrics.renewalFailed()
-            }
-            return outcome.renewed
-        } catch {
-            logger.error("renewal of \(batch.joined(separator: ", ")) failed: \(error)")
-            for _ in batch { metrics.renewalFailed() }
-            return 0
+    /// `record`, with the failures logged and counted.
+    func recordLogged(_ batch: RenewalBatch, now: Int64) async -> Int {
+        let outcome = await record(batch, now: now)
+        for (name, error) in outcome.failures {
+            logger.error("renewal of \(name) failed: \(error)")
+            metrics.renewalFailed()
         }
+        return outcome.renewed
     }
 }
 
