@@ -20,6 +20,9 @@ public struct EpochIssue: Sendable {
         public var body: SExpr
         public var signed: Bool
         public var notAfter: Int64
+        /// `body.advanced(width: 0)` when already known (an enrolled cert's, worked out once
+        /// per kept vpxi), else nil: what the certs table records.
+        public var text: String? = nil
     }
 
     /// One user's chain to one machine: the machine's ACL and the certs, by hash, in
@@ -64,19 +67,18 @@ public struct EpochIssue: Sendable {
             signatures[index] = body.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
         }
         let vpxi = ir.model.vpxis[compiled.vpxi]
+        let enrolledCerts = EnrolledCerts.of(compiled)
         var certs: [IssuedCert] = []
         var hashes: [String] = []
         for (index, planned) in plan.certs.enumerated() {
             let machine = vpxi.machines[planned.machine].name
             if planned.flow == .resourceToRegistrar {
                 // The resource signed its own cert at enrollment: that one is presented.
-                let enrolled = compiled.slots[planned.machine].resourceCert
-                let cert = enrolled.tail.first ?? enrolled
-                let hash = Hex.encode(HashAlgorithm.sha256.digest(cert.canonical))
-                hashes.append(hash)
-                certs.append(IssuedCert(hash: hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                        subject: planned.subject.name.description, body: enrolled, signed: true,
-                                        notAfter: Self.notAfter(cert) ?? epoch.validity.end))
+                let enrolled = enrolledCerts.machines[planned.machine]
+                hashes.append(enrolled.hash)
+                certs.append(IssuedCert(hash: enrolled.hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
+                                        subject: planned.subject.name.description, body: enrolled.body, signed: true,
+                                        notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text))
                 continue
             }
             if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
@@ -105,9 +107,8 @@ public struct EpochIssue: Sendable {
         // very cert the plan holds.
         var known = signatures
         for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
-            let enrolled = compiled.slots[planned.machine].resourceCert
-            let signature = enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
-            known[index] = enrolled.tail.first?.canonical == planned.canonical ? signature : nil
+            let enrolled = enrolledCerts.machines[planned.machine]
+            known[index] = enrolled.canonical == planned.canonical ? enrolled.signature : nil
         }
         // With the cache, the manifests are signed with the pooled signer of the registrar's
         // key (the compiler's only signer), as the certs were.

@@ -27,7 +27,7 @@ extension RegistrarService {
                 // Signed here, except the owners' delegations (flow 3), which they signed.
                 let issuedBy = cert.signed && cert.flow != CertPlan.Flow.userToUser.rawValue ? configuration.name : cert.issuer
                 certs.append([.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer), .text(cert.subject),
-                              .text(cert.body.advanced(width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter), .text(requester),
+                              .text(cert.text ?? cert.body.advanced(width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter), .text(requester),
                               .text(issuedBy), .int(now)])
             }
             for (user, templates) in issue.chains.sorted(by: { $0.key < $1.key }) {
