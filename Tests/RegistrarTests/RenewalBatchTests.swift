@@ -119,12 +119,47 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
         }
     }
 
+    /// A batch whose transaction fails (here a trigger refuses vb's bundle) is recorded
+    /// again vpxi by vpxi: va and vc are renewed, vb fails alone, is counted, and is issued
+    /// again by the next pass once the fault is gone.
+    func testFailedBatchIsRecordedVPXIByVPXI() async throws {
+        try await withClockedLyon(slots: 6) { service, database, clock, start, _ in
+            for name in Self.names { try await self.create(name, machines: 2, on: service, start: start) }
+            _ = try await database.transaction { tx in
+                try await tx.query("CREATE TRIGGER refuse_vb BEFORE INSERT ON bundles WHEN NEW.vpxi = 'vb' BEGIN SELECT RAISE(ABORT, 'refused'); END", [])
+            }
+            clock.set(start - 600 + 3600 - 60)
+            let failuresBefore = Self.renewalFailures(service)
+            let renewed = try await service.renewDue()
+            XCTAssertEqual(renewed, 2)
+            XCTAssertEqual(Self.renewalFailures(service), failuresBefore + 1, service.metrics.text())
+            let epochs = try await database.read("SELECT name, epoch FROM vpxis ORDER BY name", [])
+            XCTAssertEqual(epochs.map { $0["epoch"].int }, [1, 0, 1])
+            let certs = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = 'vb' AND epoch = 1", [])
+            XCTAssertEqual(certs.first?["n"].int, 0, "nothing of vb's failed epoch is left")
+
+            _ = try await database.transaction { tx in try await tx.query("DROP TRIGGER refuse_vb", []) }
+            let again = try await service.renewDue()
+            XCTAssertEqual(again, 1, "vb only")
+            let after = try await database.read("SELECT name, epoch FROM vpxis ORDER BY name", [])
+            XCTAssertEqual(after.map { $0["epoch"].int }, [1, 1, 1])
+        }
+    }
+
     func testPlaceholders() {
         XCTAssertEqual(RegistrarService.placeholders(3), "$1, $2, $3")
         XCTAssertEqual(RegistrarService.placeholders(2, from: 2), "$2, $3")
     }
 
     // MARK: Helpers
+
+    /// `registrar_renewal_failures_total` from the metrics' text.
+    static func renewalFailures(_ service: RegistrarService) -> Int {
+        for line in service.metrics.text().split(separator: "\n") where line.hasPrefix("registrar_renewal_failures_total ") {
+            return Int(line.split(separator: " ").last ?? "") ?? -1
+        }
+        return 0
+    }
 
     func create(_ name: String, machines: Int, on service: RegistrarService, start: Int64) async throws {
         _ = try await service.handle(Array(try RequestSigner.sign(
