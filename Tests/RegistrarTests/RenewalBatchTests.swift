@@ -146,6 +146,20 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
         }
     }
 
+    /// `vpxi-registrar serve --renewal-cache`: a negative bound is bad input (exit 2, the
+    /// option named, nothing created); the option is in the help.
+    func testServeRenewalCacheOption() throws {
+        let registrar = PackagePaths.executable("vpxi-registrar")
+        let db = directory.appendingPathComponent("cli.sqlite").path
+        let refused = try ExternalTool.run(registrar, ["serve", "--db", db, "--name", "lyon", "--key", PackagePaths.corpus("keys/lyon.key").path,
+                                                       "--keys", directory.path, "--listen", "127.0.0.1:0", "--renewal-cache=-1"])
+        XCTAssertEqual(refused.status, 2, refused.stderrText)
+        XCTAssertTrue(refused.stderrText.contains("--renewal-cache -1 is negative"), refused.stderrText)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "nothing opened")
+        let help = try ExternalTool.run(registrar, ["serve", "--help"])
+        XCTAssertTrue(help.stdoutText.contains("--renewal-cache <N>"), help.stdoutText)
+    }
+
     func testPlaceholders() {
         XCTAssertEqual(RegistrarService.placeholders(3), "$1, $2, $3")
         XCTAssertEqual(RegistrarService.placeholders(2, from: 2), "$2, $3")
