@@ -100,23 +100,41 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
     /// others of the batch are recorded, in one transaction.
     func testChangedVPXIIsLeftOutOfItsBatch() async throws {
         try await withClockedLyon(slots: 6) { service, database, clock, start, _ in
-            for name in Self.names { try await self.create(name, machines: 2, on: service, start: start) }
-            clock.set(start - 600 + 3600 - 60)
-            let reads = try await service.renewalReads(Self.names)
-            let (issued, failures) = await service.issueRenewals(Self.names.compactMap { reads[$0] }, now: clock.now)
-            XCTAssertTrue(failures.isEmpty)
-            XCTAssertEqual(issued.map(\.read.name), Self.names)
-            // Meanwhile another pass issued vb's epoch 1.
-            _ = try await database.transaction { tx in try await tx.query("UPDATE vpxis SET epoch = 1 WHERE name = 'vb'", []) }
-            let recorded = try await service.recordRenewals(issued, now: clock.now)
-            XCTAssertEqual(recorded, ["va", "vc"])
-            for name in Self.names {
-                let rows = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = $1 AND epoch = 1", [.text(name)])
-                XCTAssertEqual(rows.first?["n"].int ?? 0 > 0, name != "vb", name)
-            }
-            let epochs = try await database.read("SELECT name, epoch FROM vpxis ORDER BY name", [])
-            XCTAssertEqual(epochs.map { $0["epoch"].int }, [1, 1, 1])
+            try await self.checkChangedVPXIIsLeftOut(service, database, clock, start)
         }
+    }
+
+    /// The same on PostgreSQL (a server of the test's own), where the batch's rows are
+    /// locked `FOR UPDATE` in name order.
+    func testChangedVPXIIsLeftOutOfItsBatchOnPostgres() async throws {
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        let database = try await PostgresStore.open(server.url)
+        try await withClockedLyon(on: database, slots: 6) { service, database, clock, start, _ in
+            try await self.checkChangedVPXIIsLeftOut(service, database, clock, start)
+        }
+    }
+
+    func checkChangedVPXIIsLeftOut(_ service: RegistrarService, _ database: any RegistrarDatabase, _ clock: TestClock, _ start: Int64) async throws {
+        for name in Self.names { try await create(name, machines: 2, on: service, start: start) }
+        clock.set(start - 600 + 3600 - 60)
+        let reads = try await service.renewalReads(Self.names)
+        let (issued, failures) = await service.issueRenewals(Self.names.compactMap { reads[$0] }, now: clock.now)
+        XCTAssertTrue(failures.isEmpty)
+        XCTAssertEqual(issued.map(\.read.name), Self.names)
+        // Meanwhile another pass issued vb's epoch 1.
+        _ = try await database.transaction { tx in try await tx.query("UPDATE vpxis SET epoch = 1 WHERE name = 'vb'", []) }
+        let recorded = try await service.recordRenewals(issued, now: clock.now)
+        XCTAssertEqual(recorded, ["va", "vc"])
+        for name in Self.names {
+            let rows = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = $1 AND epoch = 1", [.text(name)])
+            XCTAssertEqual(rows.first?["n"].int ?? 0 > 0, name != "vb", name)
+        }
+        let epochs = try await database.read("SELECT name, epoch FROM vpxis ORDER BY name", [])
+        XCTAssertEqual(epochs.map { $0["epoch"].int }, [1, 1, 1])
+        // The chains and bundles of the recorded ones carry epoch 1.
+        let chains = try await database.read("SELECT vpxi, epoch FROM chains WHERE principal = 'alice' ORDER BY vpxi", [])
+        XCTAssertEqual(chains.map { $0["epoch"].int }, [1, 0, 1])
     }
 
     /// A batch whose transaction fails (here a trigger refuses vb's bundle) is recorded
