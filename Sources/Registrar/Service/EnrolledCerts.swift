@@ -21,6 +21,8 @@ struct EnrolledCerts: Sendable {
         var signature: SPKISignature?
         /// `body.advanced(width: 0)`: what the certs table records.
         var text: String
+        /// `body.canonical`: the chain documents are rendered from it.
+        var bodyCanonical: [UInt8]
     }
 
     /// By machine index of the vpxi.
@@ -34,7 +36,7 @@ struct EnrolledCerts: Sendable {
             return Enrolled(body: enrolled, hash: Hex.encode(HashAlgorithm.sha256.digest(canonical)), canonical: canonical,
                             notAfter: EpochIssue.notAfter(cert),
                             signature: enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) },
-                            text: enrolled.advanced(width: 0))
+                            text: enrolled.advanced(width: 0), bodyCanonical: enrolled.canonical)
         }
     }
 

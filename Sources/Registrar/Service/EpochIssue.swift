@@ -23,6 +23,9 @@ public struct EpochIssue: Sendable {
         /// `body.advanced(width: 0)` when already known (an enrolled cert's, worked out once
         /// per kept vpxi), else nil: what the certs table records.
         public var text: String? = nil
+        /// `body.canonical` when already known (assembled from the planned cert's canonical
+        /// bytes and its signature's), else nil: the chain documents are rendered from it.
+        public var canonical: [UInt8]? = nil
     }
 
     /// One user's chain to one machine: the machine's ACL and the certs, by hash, in
@@ -78,7 +81,8 @@ public struct EpochIssue: Sendable {
                 hashes.append(enrolled.hash)
                 certs.append(IssuedCert(hash: enrolled.hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                         subject: planned.subject.name.description, body: enrolled.body, signed: true,
-                                        notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text))
+                                        notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text,
+                                        canonical: enrolled.bodyCanonical))
                 continue
             }
             if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
@@ -89,9 +93,11 @@ public struct EpochIssue: Sendable {
             hashes.append(planned.hex)
             let signature = signatures[index]
             let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
+            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonicalBytes) } ?? planned.canonical
             certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                     subject: planned.subject.name.description, body: body, signed: signature != nil,
-                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end))
+                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end,
+                                    text: Self.text(canonical: canonical, width: 0), canonical: canonical))
         }
         var chains: [String: [ChainTemplate]] = [:]
         let acls = Dictionary(plan.acls.map { ($0.machine, $0.acl.sexp) }, uniquingKeysWith: { first, _ in first })

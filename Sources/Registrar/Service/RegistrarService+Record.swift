@@ -20,21 +20,32 @@ extension RegistrarService {
         for issue in issues {
             let vpxi = issue.vpxi
             let epoch = Int64(issue.epoch.index)
-            var bodies: [String: (body: SExpr, signed: Bool)] = [:]
+            var bodies: [String: (canonical: [UInt8], signed: Bool)] = [:]
             certs.reserveCapacity(certs.count + issue.certs.count)
             for cert in issue.certs {
-                bodies[cert.hash] = (cert.body, cert.signed)
+                let canonical = cert.canonical ?? cert.body.canonical
+                bodies[cert.hash] = (canonical, cert.signed)
                 // Signed here, except the owners' delegations (flow 3), which they signed.
                 let issuedBy = cert.signed && cert.flow != CertPlan.Flow.userToUser.rawValue ? configuration.name : cert.issuer
                 certs.append([.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer), .text(cert.subject),
-                              .text(cert.text ?? cert.body.advanced(width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter), .text(requester),
-                              .text(issuedBy), .int(now)])
+                              .text(cert.text ?? EpochIssue.text(canonical: canonical, width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter),
+                              .text(requester), .text(issuedBy), .int(now)])
+            }
+            // Each machine's ACL once for all the users' chains to it.
+            var acls: [String: [UInt8]] = [:]
+            let aclCanonical = { (template: EpochIssue.ChainTemplate) -> [UInt8] in
+                if let known = acls[template.machine] { return known }
+                let canonical = template.acl.canonical
+                acls[template.machine] = canonical
+                return canonical
             }
             for (user, templates) in issue.chains.sorted(by: { $0.key < $1.key }) {
-                let document = EpochIssue.chainDocument(vpxi: vpxi, user: user, epoch: issue.epoch.index, templates: templates, certs: bodies)
-                let body = document.advanced() + "\n"
-                chains.append([.text(vpxi), .text(user), .int(epoch), .text(EpochIssue.encode(templates).advanced(width: 0)), .text(body),
-                               .text(Self.etag(Array(body.utf8)))])
+                let document = EpochIssue.chainDocumentCanonical(vpxi: vpxi, user: user, epoch: issue.epoch.index, templates: templates,
+                                                                  aclCanonical: aclCanonical, certs: bodies)
+                var body = EpochIssue.text(canonical: document, width: 72)
+                body.append("\n")
+                let template = EpochIssue.text(canonical: EpochIssue.templatesCanonical(templates, aclCanonical: aclCanonical), width: 0)
+                chains.append([.text(vpxi), .text(user), .int(epoch), .text(template), .text(body), .text(Self.etag(Array(body.utf8)))])
             }
             for (host, bytes) in issue.bundles.sorted(by: { $0.key < $1.key }) {
                 bundles.append([.text(host), .text(vpxi), .int(epoch), .text(Base64.encode(bytes)), .text(Self.etag(bytes)), .int(now)])
