@@ -17,12 +17,17 @@ public struct BundleBuilder: Sendable {
     let resolved: ResolvedPlan
     let sas: SecurityAssociations
     let secrets: BundleSecrets
+    /// Where the VMs' hypervisor files are kept between builds, if anywhere.
+    let vmFiles: VMFileCache?
 
-    /// Checks the plan and derives what every bundle shares (HITs, LSIs, SPIs).
-    public init(plan: BundlePlan, secrets: BundleSecrets) throws(BackendsError) {
+    /// Checks the plan and derives what every bundle shares (HITs, LSIs, SPIs). With
+    /// `vmFiles`, the VMs' hypervisor files made by an earlier builder from the same inputs
+    /// are reused (the same bytes).
+    public init(plan: BundlePlan, secrets: BundleSecrets, vmFiles: VMFileCache? = nil) throws(BackendsError) {
         resolved = try ResolvedPlan(plan)
         sas = try SecurityAssociations(resolved)
         self.secrets = secrets
+        self.vmFiles = vmFiles
     }
 
     /// The hosts, in the plan's order.
@@ -113,11 +118,10 @@ public struct BundleBuilder: Sendable {
             BundleFile(path: "authorized.sexp", bytes: AuthorizedFile.text(host: host, resolved: resolved)),
         ]
         for vm in resolved.vmsOfHost[host] {
-            let name = plan.vms[vm].name
-            files.append(BundleFile(path: "vms/\(name).xml", text: VMConfigs.libvirtDomain(vm: vm, resolved: resolved)))
-            files.append(BundleFile(path: "vms/\(name).volume.xml", text: VMConfigs.libvirtVolume(vm: vm, resolved: resolved)))
-            if hostValue.hypervisor == .xen {
-                files.append(BundleFile(path: "vms/\(name).cfg", text: VMConfigs.xlConfig(vm: vm, resolved: resolved)))
+            if let vmFiles {
+                files += vmFiles.files(vm: vm, resolved: resolved) { makeVMFiles(vm) }
+            } else {
+                files += makeVMFiles(vm)
             }
         }
         let registrar = plan.registrars[resolved.registrarIndex[hostValue.registrar]!]
@@ -135,6 +139,17 @@ public struct BundleBuilder: Sendable {
         files.append(BundleFile(path: BundleManifest.fileName, bytes: value.canonical))
         files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.sexp.canonical))
         return HostBundle(host: hostValue.name, files: files)
+    }
+
+    /// The hypervisor files of VM `vm`.
+    func makeVMFiles(_ vm: Int) -> [BundleFile] {
+        let name = resolved.plan.vms[vm].name
+        var files = [BundleFile(path: "vms/\(name).xml", text: VMConfigs.libvirtDomain(vm: vm, resolved: resolved)),
+                     BundleFile(path: "vms/\(name).volume.xml", text: VMConfigs.libvirtVolume(vm: vm, resolved: resolved))]
+        if resolved.plan.hosts[resolved.host(of: vm)].hypervisor == .xen {
+            files.append(BundleFile(path: "vms/\(name).cfg", text: VMConfigs.xlConfig(vm: vm, resolved: resolved)))
+        }
+        return files
     }
 
     /// The width the S-expression files are broken to (advanced form).

@@ -1,0 +1,77 @@
+import Backends
+import SExpr
+import SPKI
+import XCTest
+
+/// `VMFileCache`: builders that share it give the bytes of builders that do not, from one
+/// epoch to the next (another time, other logins), and make a VM's files afresh when
+/// anything they are made from changes.
+final class VMFileCacheTests: XCTestCase {
+    func build(_ plan: BundlePlan, cache: VMFileCache?) throws -> [String: [BundleFile]] {
+        let builder = try BundleBuilder(plan: plan, secrets: TestPlan.secrets(), vmFiles: cache)
+        var result: [String: [BundleFile]] = [:]
+        for host in builder.hostNames { result[host] = try builder.build(host: host).files }
+        return result
+    }
+
+    func assertSameAsUncached(_ plan: BundlePlan, cache: VMFileCache, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try build(plan, cache: cache), try build(plan, cache: nil), label, file: file, line: line)
+    }
+
+    func testLaterEpochsReuseTheFilesWithTheSameBytes() throws {
+        let cache = VMFileCache()
+        var plan = try TestPlan.make()
+        try assertSameAsUncached(plan, cache: cache, "first")
+        let vms = plan.vms.count
+        XCTAssertEqual(cache.statistics.hits, 0)
+        XCTAssertEqual(cache.statistics.misses, vms)
+        // The next epoch: another time, fewer logins.
+        plan.generatedAt = SPKIDate(secondsSinceEpoch: plan.generatedAt.secondsSinceEpoch + 3600)
+        plan.logins.removeLast()
+        try assertSameAsUncached(plan, cache: cache, "next epoch")
+        XCTAssertEqual(cache.statistics.hits, vms)
+        XCTAssertEqual(cache.statistics.misses, vms)
+    }
+
+    func testAChangeMakesTheFilesAfresh() throws {
+        let base = try TestPlan.make()
+        let changes: [(String, (inout BundlePlan) throws -> Void)] = [
+            ("memory", { $0.vms[0].memoryBytes += 1 << 20 }),
+            ("cpus", { $0.vms[1].cpus += 1 }),
+            ("disk", { $0.vms[0].diskBytes = 3 << 30 }),
+            ("image", { $0.vms[2].image = "debian-13" }),
+            ("default disk", { $0.defaultDiskBytes = 5 << 30 }),
+            ("host images", { $0.hosts[1].imageDirectory = "/srv/other" }),
+            ("hypervisor", { $0.hosts[0].hypervisor = $0.hosts[0].hypervisor == .xen ? .kvm : .xen }),
+            ("bridge", { $0.vpxis[0].overlayBridge = "br-other" }),
+            ("vm key", { plan in
+                let vm = plan.vms[0]
+                plan.vms[0] = BundlePlan.VM(name: vm.name, vpxi: vm.vpxi, host: vm.host, publicKey: try Fixtures.key("registrar").publicKey,
+                                            cpus: vm.cpus, memoryBytes: vm.memoryBytes, diskBytes: vm.diskBytes, image: vm.image)
+            }),
+        ]
+        for (label, change) in changes {
+            let cache = VMFileCache()
+            try assertSameAsUncached(base, cache: cache, "\(label): before")
+            var changed = base
+            try change(&changed)
+            let misses = cache.statistics.misses
+            try assertSameAsUncached(changed, cache: cache, label)
+            XCTAssertGreaterThan(cache.statistics.misses, misses, label)
+            XCTAssertNotEqual(try build(changed, cache: nil), try build(base, cache: nil), "\(label) changes some file")
+        }
+    }
+
+    func testTheLimitBoundsWhatIsKept() throws {
+        let plan = try TestPlan.make()
+        let none = VMFileCache(limit: 0)
+        try assertSameAsUncached(plan, cache: none, "limit 0")
+        try assertSameAsUncached(plan, cache: none, "limit 0, again")
+        XCTAssertEqual(none.statistics.hits, 0)
+        let one = VMFileCache(limit: 1)
+        try assertSameAsUncached(plan, cache: one, "limit 1")
+        try assertSameAsUncached(plan, cache: one, "limit 1, again")
+        XCTAssertLessThanOrEqual(one.statistics.hits, 1)
+        XCTAssertEqual(VMFileCache(limit: -3).limit, 0)
+    }
+}
