@@ -22,9 +22,9 @@ enum BundlePreparations {
         /// Each user's OpenSSH key line (the first key of each name): the registrar knows
         /// one key per user, its RSA key, which is also its SSH key.
         var sshLines: [String: String]
-        /// The VMs' hypervisor files, made at the first epoch and reused while their inputs
-        /// are the same (`VMFileCache`): one entry per VM of the vpxi.
-        var vmFiles: VMFileCache
+        /// The VMs' hypervisor files and the hosts' peer files, made at the first epoch and
+        /// reused while their inputs are the same (`BundleFileCache`).
+        var files: BundleFileCache
     }
 
     /// The preparation of `compiled`: the one it carries, else `make()` (then carried).

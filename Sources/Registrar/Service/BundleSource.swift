@@ -197,7 +197,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         return BundlePreparations.Prepared(ir: InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys), own: own,
                                            hostKeys: keys, secrets: secrets,
                                            sshLines: Self.sshLines(compiled.model.users),
-                                           vmFiles: VMFileCache(limit: max(16, compiled.model.vpxis[compiled.vpxi].machines.count)))
+                                           files: BundleFileCache(limit: max(16, compiled.model.vpxis[compiled.vpxi].machines.count)))
     }
 
     /// Each user's OpenSSH key line from its RSA key (the first key of each name), made
@@ -240,7 +240,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         }
         var result: [String: [UInt8]] = [:]
         do {
-            let builder = try BundleBuilder(plan: plan, secrets: secrets, vmFiles: prepared.vmFiles)
+            let builder = try BundleBuilder(plan: plan, secrets: secrets, cache: prepared.files)
             for host in own {
                 if let signer {
                     result[host] = BundleArchive.encode(try builder.build(host: host, signer: signer))
