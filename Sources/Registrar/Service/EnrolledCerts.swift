@@ -18,6 +18,9 @@ struct EnrolledCerts: Sendable {
         /// The cert's canonical bytes (compared with the planned cert's).
         var canonical: [UInt8]
         var notAfter: Int64?
+        /// The cert's validity (nil when it does not parse as a cert): the logins' expiry
+        /// derives from it.
+        var validity: Validity?
         var signature: SPKISignature?
         /// `body.advanced(width: 0)`: what the certs table records.
         var text: String
@@ -33,8 +36,10 @@ struct EnrolledCerts: Sendable {
             let enrolled = slot.resourceCert
             let cert = enrolled.tail.first ?? enrolled
             let canonical = cert.canonical
+            var warnings: [SPKIWarning] = []
+            let validity = (try? Cert(parsing: cert, warnings: &warnings))?.validity
             return Enrolled(body: enrolled, hash: Hex.encode(HashAlgorithm.sha256.digest(canonical)), canonical: canonical,
-                            notAfter: EpochIssue.notAfter(cert),
+                            notAfter: validity?.notAfter?.secondsSinceEpoch, validity: validity,
                             signature: enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) },
                             text: enrolled.advanced(width: 0), bodyCanonical: enrolled.canonical)
         }

@@ -166,11 +166,6 @@ public struct EpochIssue: Sendable {
         return signatures
     }
 
-    static func notAfter(_ cert: SExpr) -> Int64? {
-        var warnings: [SPKIWarning] = []
-        return (try? Cert(parsing: cert, warnings: &warnings))?.validity.notAfter?.secondsSinceEpoch
-    }
-
     /// The document a user pulls: `(chains (vpxi V) (user U) (epoch K) (machine M ACL
     /// (sequence ...)) ...)`, each sequence holding the signed certs of the chain in order
     /// and `(pending CERT)` for those not signed yet.
