@@ -20,6 +20,12 @@
 #   RENEWAL=1 scripts/bench-registrar.sh       also `spki-bench registrar` on both stores
 #   RENEWAL=only RUNS=3 scripts/bench-registrar.sh   only `spki-bench registrar`, RUNS times on each store
 #   RENEWAL=only RENEWAL_OPTIONS="--vpxis 40" scripts/bench-registrar.sh   a larger pass (40 VPXIs, 360 signatures)
+#   RENEWAL=only BENCH_BEFORE=/path/to/old/spki-bench scripts/bench-registrar.sh
+#                                              also an earlier build's spki-bench, alternating with this one
+#   RENEWAL=only PROFILE=DIR RENEWAL_OPTIONS="--vpxis 40 --epochs 12" scripts/bench-registrar.sh
+#                                              perf profiles of the warm renewal passes only (epoch 2 on:
+#                                              `--perf-control`), DIR/STORE.data, with the top items
+#                                              in self and in children time (PERF_CALLGRAPH, PERF_FREQUENCY)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -185,14 +191,43 @@ fi
 if [ -n "${RENEWAL:-}" ]; then
   bench=$bin/spki-bench
   [ -x "$bench" ] || { echo "bench-registrar: $bench is not built (swift build -c release --product spki-bench)" >&2; exit 2; }
+  builds=("$bench")
+  if [ -n "${BENCH_BEFORE:-}" ]; then
+    [ -x "$BENCH_BEFORE" ] || { echo "bench-registrar: BENCH_BEFORE=$BENCH_BEFORE is not an executable" >&2; exit 2; }
+    builds=("$BENCH_BEFORE" "$bench")
+  fi
+  # One renewal benchmark (`run_bench BINARY LABEL ARGS...`), under perf when PROFILE is set.
+  run_bench() {
+    local binary=$1 label=$2
+    echo
+    [ "${#builds[@]}" -gt 1 ] && echo "build: $binary"
+    if [ -z "${PROFILE:-}" ]; then
+      "$binary" registrar "${@:3}" ${RENEWAL_OPTIONS:-}
+      return
+    fi
+    command -v perf >/dev/null || { echo "bench-registrar: perf is not installed (apt-get install linux-perf)" >&2; exit 2; }
+    mkdir -p "$PROFILE"
+    rm -f "$work/perf-ctl" "$work/perf-ack"; mkfifo "$work/perf-ctl" "$work/perf-ack"
+    perf record -q -o "$PROFILE/$label.data" -F "${PERF_FREQUENCY:-999}" --call-graph "${PERF_CALLGRAPH:-dwarf,16384}" -D -1 \
+      --control "fifo:$work/perf-ctl,$work/perf-ack" -- \
+      "$binary" registrar "${@:3}" ${RENEWAL_OPTIONS:-} --perf-control "$work/perf-ctl,$work/perf-ack"
+    for mode in --no-children --children; do
+      echo
+      echo "perf report $mode ($label, warm passes only; top 30)"
+      perf report -i "$PROFILE/$label.data" $mode --no-demangle -g none --percent-limit 0.5 --stdio 2>/dev/null \
+        | grep -v '^#' | grep -v '^$' | head -30 | swift demangle --simplified | cut -c1-200 || true
+    done
+  }
   # Each run on a fresh database; the stores alternate so that both see the same load.
   for run in $(seq "${RUNS:-1}"); do
-    echo
-    "$bench" registrar ${RENEWAL_OPTIONS:-}
-    if [ -n "$pg_bin" ]; then
-      pg_run createdb -h 127.0.0.1 -p 18432 -U registrar "renewal$run"
-      echo
-      "$bench" registrar --db "postgres://registrar@127.0.0.1:18432/renewal$run?sslmode=disable" ${RENEWAL_OPTIONS:-}
-    fi
+    index=0
+    for binary in "${builds[@]}"; do
+      index=$((index + 1))
+      run_bench "$binary" "sqlite-$run-$index"
+      if [ -n "$pg_bin" ]; then
+        pg_run createdb -h 127.0.0.1 -p 18432 -U registrar "renewal$run$index"
+        run_bench "$binary" "postgres-$run-$index" --db "postgres://registrar@127.0.0.1:18432/renewal$run$index?sslmode=disable"
+      fi
+    done
   done
 fi

@@ -17,12 +17,17 @@ public struct BundleBuilder: Sendable {
     let resolved: ResolvedPlan
     let sas: SecurityAssociations
     let secrets: BundleSecrets
+    /// Where the files no epoch changes are kept between builds, if anywhere.
+    let cache: BundleFileCache?
 
-    /// Checks the plan and derives what every bundle shares (HITs, LSIs, SPIs).
-    public init(plan: BundlePlan, secrets: BundleSecrets) throws(BackendsError) {
+    /// Checks the plan and derives what every bundle shares (HITs, LSIs, SPIs). With
+    /// `cache`, the VMs' hypervisor files and the hosts' peer files made by an earlier
+    /// builder from the same inputs are reused (the same bytes).
+    public init(plan: BundlePlan, secrets: BundleSecrets, cache: BundleFileCache? = nil) throws(BackendsError) {
         resolved = try ResolvedPlan(plan)
         sas = try SecurityAssociations(resolved)
         self.secrets = secrets
+        self.cache = cache
     }
 
     /// The hosts, in the plan's order.
@@ -103,22 +108,14 @@ public struct BundleBuilder: Sendable {
         let hostValue = plan.hosts[host]
         let ends = LinkEnd.of(host: host, resolved: resolved, sas: sas)
         let table = PeerTable(host: host, resolved: resolved)
-        var files: [BundleFile] = [
-            BundleFile(path: "peers.sexp", bytes: table.text(resolved)),
-            BundleFile(path: "hip/hosts", text: HIPExports.hiplHosts(table, resolved: resolved)),
-            BundleFile(path: "hip/known_host_identities.xml", text: HIPExports.openHIPKnownHosts(table, resolved: resolved)),
-            BundleFile(path: "hip/peers.zone", text: HIPExports.dnsZone(table, resolved: resolved)),
+        var files = cache?.peerFiles(table, resolved: resolved) { makePeerFiles(table) } ?? makePeerFiles(table)
+        files += [
             BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets)),
             BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755),
             BundleFile(path: "authorized.sexp", bytes: AuthorizedFile.text(host: host, resolved: resolved)),
         ]
         for vm in resolved.vmsOfHost[host] {
-            let name = plan.vms[vm].name
-            files.append(BundleFile(path: "vms/\(name).xml", text: VMConfigs.libvirtDomain(vm: vm, resolved: resolved)))
-            files.append(BundleFile(path: "vms/\(name).volume.xml", text: VMConfigs.libvirtVolume(vm: vm, resolved: resolved)))
-            if hostValue.hypervisor == .xen {
-                files.append(BundleFile(path: "vms/\(name).cfg", text: VMConfigs.xlConfig(vm: vm, resolved: resolved)))
-            }
+            files += cache?.vmFiles(vm, resolved: resolved) { makeVMFiles(vm) } ?? makeVMFiles(vm)
         }
         let registrar = plan.registrars[resolved.registrarIndex[hostValue.registrar]!]
         let manifest = BundleManifest(host: hostValue.name, hostKey: hostValue.publicKeySExpr, registrar: registrar.name,
@@ -135,6 +132,25 @@ public struct BundleBuilder: Sendable {
         files.append(BundleFile(path: BundleManifest.fileName, bytes: value.canonical))
         files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.sexp.canonical))
         return HostBundle(host: hostValue.name, files: files)
+    }
+
+    /// The peer files of the host of `table`.
+    func makePeerFiles(_ table: PeerTable) -> [BundleFile] {
+        [BundleFile(path: "peers.sexp", bytes: table.text(resolved)),
+         BundleFile(path: "hip/hosts", text: HIPExports.hiplHosts(table, resolved: resolved)),
+         BundleFile(path: "hip/known_host_identities.xml", text: HIPExports.openHIPKnownHosts(table, resolved: resolved)),
+         BundleFile(path: "hip/peers.zone", text: HIPExports.dnsZone(table, resolved: resolved))]
+    }
+
+    /// The hypervisor files of VM `vm`.
+    func makeVMFiles(_ vm: Int) -> [BundleFile] {
+        let name = resolved.plan.vms[vm].name
+        var files = [BundleFile(path: "vms/\(name).xml", text: VMConfigs.libvirtDomain(vm: vm, resolved: resolved)),
+                     BundleFile(path: "vms/\(name).volume.xml", text: VMConfigs.libvirtVolume(vm: vm, resolved: resolved))]
+        if resolved.plan.hosts[resolved.host(of: vm)].hypervisor == .xen {
+            files.append(BundleFile(path: "vms/\(name).cfg", text: VMConfigs.xlConfig(vm: vm, resolved: resolved)))
+        }
+        return files
     }
 
     /// The width the S-expression files are broken to (advanced form).

@@ -17,7 +17,7 @@ enum PlanText {
     /// Printable text on one line: no control characters (tabs and newlines included), at
     /// most `limit` bytes.
     static func isLine(_ text: String, limit: Int = 4096) -> Bool {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         return !bytes.isEmpty && bytes.count <= limit && bytes.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
     }
 
@@ -34,18 +34,20 @@ enum PlanText {
     /// key types OpenSSH accepts in `authorized_keys`, and no options before it.
     static func isSSHPublicKey(_ text: String) -> Bool {
         guard isLine(text, limit: 16384) else { return false }
-        let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count >= 2 else { return false }
-        let types: Set<String> = [
-            "ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-            "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
-        ]
-        guard types.contains(String(fields[0])) else { return false }
-        let blob = fields[1]
-        return !blob.isEmpty && blob.utf8.allSatisfy {
+        // `TYPE BASE64 [COMMENT]`: the type before the first space, the key up to the next.
+        let bytes = text.utf8
+        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")), sshKeyTypes.contains(String(text[..<space])) else { return false }
+        let blob = bytes[bytes.index(after: space)...].prefix { $0 != UInt8(ascii: " ") }
+        return !blob.isEmpty && blob.allSatisfy {
             isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=")
         }
     }
+
+    /// The key types OpenSSH accepts in `authorized_keys`.
+    static let sshKeyTypes: Set<String> = [
+        "ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+    ]
 
     /// A Linux interface name: 1 to 15 characters of `A-Z a-z 0-9 . _ -`.
     static func isInterfaceName(_ text: String) -> Bool {

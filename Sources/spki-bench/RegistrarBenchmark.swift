@@ -29,6 +29,8 @@ struct RegistrarBenchmark: ParsableCommand {
               swift run -c release spki-bench registrar
               swift run -c release spki-bench registrar --db postgres://registrar@127.0.0.1:18432/registrar?sslmode=disable
               swift run -c release spki-bench registrar --vpxis 40    # 5 times the default pass (keys generated once)
+              perf record -g -D -1 --control fifo:ctl,ack -- spki-bench registrar --vpxis 40 --epochs 12 --perf-control ctl,ack
+                                                                       # a profile of the warm passes only (scripts/profile-registrar.sh)
             """)
 
     @Option(help: "The database: an SQLite file (default: a new one in a temporary folder) or a postgres:// URL (an empty database).")
@@ -55,14 +57,17 @@ struct RegistrarBenchmark: ParsableCommand {
     @Option(help: "Seconds per raw signing measurement.")
     var seconds: Double = 1.0
 
+    @Option(help: ArgumentHelp("perf record's control and acknowledgement FIFOs: the warm passes (epoch 2 on) are recorded, nothing else.", valueName: "CTL,ACK"))
+    var perfControl: String?
+
     func validate() throws {
         guard width.map({ $0 > 0 }) ?? true else { throw ValidationError("--width must be positive") }
         guard vpxis > 0, machines > 0, vpxis * machines <= 400 else { throw ValidationError("--vpxis × --machines must be between 1 and 400") }
-        guard epochs > 0, epochs <= 20 else { throw ValidationError("--epochs must be between 1 and 20") }
+        guard epochs > 0, epochs <= 40 else { throw ValidationError("--epochs must be between 1 and 40") }
     }
 
     func run() throws {
-        let options = RegistrarRenewalRun.Options(db: db, keys: keys, generatedKeys: generatedKeys, vpxis: vpxis, machines: machines, epochs: epochs, width: width, seconds: seconds)
+        let options = RegistrarRenewalRun.Options(db: db, keys: keys, generatedKeys: generatedKeys, vpxis: vpxis, machines: machines, epochs: epochs, width: width, seconds: seconds, perfControl: perfControl)
         let report = try AsyncBridge.run { try await RegistrarRenewalRun(options: options).measure() }
         print(report)
     }
@@ -100,6 +105,7 @@ struct RegistrarRenewalRun: Sendable {
         var epochs: Int
         var width: Int?
         var seconds: Double
+        var perfControl: String?
     }
 
     let options: Options
@@ -191,16 +197,20 @@ struct RegistrarRenewalRun: Sendable {
         var raw = RawSigning(wall: 0, cpu: 0)
         var bestWall = 0.0
         var bestCPU = 0.0
+        var warmRatios: [Double] = []
+        let perf = try options.perfControl.map { spec throws(PerfControlError) in try PerfControl(spec: spec) }
         let threads = ProcessInfo.processInfo.activeProcessorCount
         for epoch in 1...options.epochs {
             raw = raw.best(try RawSigning.measure(registrarKey, threads: threads, seconds: options.seconds))
             // A minute before epoch k starts (epochs start every hour from the window's start).
             time.set(start - 600 + Int64(epoch) * 3600 - 60)
+            if epoch > 1 { try perf?.enable() }
             let cpu0 = ProcessCPU.seconds()
             let wall0 = ContinuousClock.now
             let renewed = try await service.renewDue()
             let wall = (ContinuousClock.now - wall0).benchSeconds
             let cpu = ProcessCPU.seconds() - cpu0
+            if epoch > 1 { try perf?.disable() }
             guard renewed == options.vpxis else { throw ValidationError("epoch \(epoch): \(renewed) of \(options.vpxis) VPXIs renewed") }
             let certs = try await service.database.read(
                 "SELECT COUNT(*) AS n FROM certs WHERE epoch = $1 AND signed = 1 AND issued_by = 'lyon' AND flow <> 'resource-registrar'",
@@ -209,6 +219,7 @@ struct RegistrarRenewalRun: Sendable {
             let signatures = Double(certs + bundles)
             bestWall = max(bestWall, signatures / wall)
             bestCPU = max(bestCPU, signatures / cpu)
+            if epoch > 1 { warmRatios.append(signatures / cpu) }
             rows.append("| \(epoch) | \(renewed) | \(certs) + \(bundles) | \(format(wall, 3)) s | \(format(Double(renewed) / wall, 1)) | \(format(signatures / wall, 0)) | \(format(cpu, 3)) s | \(format(signatures / cpu, 0)) |")
         }
         raw = raw.best(try RawSigning.measure(registrarKey, threads: threads, seconds: options.seconds))
@@ -221,6 +232,7 @@ struct RegistrarRenewalRun: Sendable {
 
             raw signing, same key, same run (best of \(options.epochs + 1)): \(format(raw.wall, 0)) signatures/s on \(threads) threads (wall), \(format(raw.cpu, 0)) per CPU second (one thread)
             ratio, best epoch / raw: \(format(bestWall / raw.wall, 2)) (wall, \(threads) threads), \(format(bestCPU / raw.cpu, 2)) (per CPU second)
+            \(warmLine(warmRatios, raw: raw.cpu))
             load average before → after: \(loadBefore) → \(LoadAverage.read())
             """
     }
@@ -230,6 +242,15 @@ struct RegistrarRenewalRun: Sendable {
     }
 
     func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+    /// The median of the warm passes (epoch 2 on: the compiled vpxis kept), per CPU second,
+    /// against the raw rate.
+    func warmLine(_ ratios: [Double], raw: Double) -> String {
+        guard !ratios.isEmpty else { return "warm passes: none (one epoch)" }
+        let sorted = ratios.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return "warm passes (epochs 2-\(ratios.count + 1)), median: \(format(median, 0)) signatures per CPU second, ratio \(format(median / raw, 2))"
+    }
 }
 
 /// The raw signing rate of one key: `SPKISignature.sign` of a cert-sized message.

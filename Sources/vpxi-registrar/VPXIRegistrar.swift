@@ -85,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             Examples:
               vpxi-registrar serve --db registrar.sqlite --name lyon --key lyon.key --keys /etc/vpxi-registrar
               vpxi-registrar serve --db postgres://registrar@127.0.0.1/registrar --name sophia --key sophia.key --listen 0.0.0.0:8441
+              vpxi-registrar serve --db registrar.sqlite --name lyon --key lyon.key --renewal-cache 64   # a large pool, less memory
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -110,6 +111,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The largest request body accepted, in bytes.")
     var maxRequestBytes: Int = 256 * 1024
 
+    @Option(name: .long, help: ArgumentHelp("Compiled VPXIs kept in memory between renewals (least recently used dropped past N; 0: every renewal compiles again). Each holds the model of the pool it was compiled against.", valueName: "N"))
+    var renewalCache: Int = RenewalCache.defaultCapacity
+
     @Flag(name: .long, help: .hidden)
     var noEtagMemory = false
 
@@ -119,6 +123,9 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CommandFailure(.badInput, "--listen `\(listen)` is not HOST:PORT (for example 127.0.0.1:8440)")
             }
             guard renewalInterval > 0, maxRequestBytes > 0 else { throw CommandFailure(.badInput, "--renewal-interval and --max-request-bytes must be positive") }
+            guard renewalCache >= 0 else {
+                throw CommandFailure(.badInput, "--renewal-cache \(renewalCache) is negative: give how many compiled VPXIs to keep (0 keeps none)")
+            }
             let written = String(listen[..<colon])
             let host = written.hasPrefix("[") && written.hasSuffix("]") ? String(written.dropFirst().dropLast()) : written
             let keyFile = try Runner.key(key, private: true)
@@ -132,6 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
             let database = try await DatabaseOpener.open(self.database.db)
             var configuration = RegistrarService.Configuration(name: name, key: keyFile, url: url)
             configuration.sizeLimit = maxRequestBytes
+            configuration.renewalCacheSize = renewalCache
             configuration.etagMemory = !noEtagMemory  // benchmarks only (scripts/bench-registrar.sh)
             var logger = Logger(label: "vpxi-registrar")
             logger.logLevel = .info

@@ -227,21 +227,24 @@ class RegistrarScratchTestCase: XCTestCase {
     /// `keys[90]`) enrolled with a token and the first `slots` slot keys; runs
     /// `body(service, database, clock, start, keys)`, then closes the database.
     func withClockedLyon(slots: Int, configure: (inout RegistrarService.Configuration) -> Void = { _ in },
+                         file: String = "r.sqlite", start: Int64? = nil, bundleSource: (any BundleSource)? = nil,
                          _ body: (RegistrarService, SQLiteStore, TestClock, Int64, [RSAKeyFile]) async throws -> Void) async throws {
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        try await withClockedLyon(on: database, slots: slots, configure: configure, body)
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent(file).path)
+        try await withClockedLyon(on: database, slots: slots, configure: configure, start: start, bundleSource: bundleSource, body)
     }
 
     /// The same on a database the caller opened (closed at the end).
     func withClockedLyon<Database: RegistrarDatabase>(on database: Database, slots: Int,
                                                      configure: (inout RegistrarService.Configuration) -> Void = { _ in },
+                                                     start: Int64? = nil, bundleSource: (any BundleSource)? = nil,
                                                      _ body: (RegistrarService, Database, TestClock, Int64, [RSAKeyFile]) async throws -> Void) async throws {
         let lyon = try RegistrarFixture.corpusKey("lyon")
-        let start = RegistrarFixture.now
+        let start = start ?? RegistrarFixture.now
         let clock = TestClock(start)
         var configuration = RegistrarService.Configuration(name: "lyon", key: lyon)
         configure(&configuration)
-        let service = RegistrarService(configuration: configuration, database: database, clock: { clock.now })
+        let service = RegistrarService(configuration: configuration, database: database, bundleSource: bundleSource ?? NodeBundleSource.ephemeral(),
+                                       clock: { clock.now })
         try await withCleanup([], databases: [database]) {
             try await service.start()
             try await FlowTests.registerUsers(service)

@@ -16,12 +16,7 @@ final class RenewalCacheTests: RegistrarScratchTestCase {
     /// own signer.
     func testCachedIssueMatchesColdBuild() async throws {
         try await withClockedLyon(slots: 4) { service, _, _, start, _ in
-            _ = try await service.handle(Array(try RequestSigner.sign(
-                op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment("seg", machines: 3, now: start))]],
-                key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))
-            let policyRows = try await service.database.read("SELECT policy FROM vpxis WHERE name = 'seg'", [])
-            let policy = try XCTUnwrap(policyRows.first).text("policy")
-            let rows = try await service.slotRows(vpxi: "seg")
+            let (policy, rows) = try await createSeg(service, machines: 3, start: start)
             XCTAssertEqual(rows.count, 3)
 
             // Cold: compiled from the stored texts, signed by the compiler's CertSigner.

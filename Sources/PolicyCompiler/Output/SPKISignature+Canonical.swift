@@ -3,7 +3,7 @@ import RSA
 extension SPKISignature {
     /// The canonical bytes of `sexp`, written straight from the fields:
     /// `(9:signature(4:hash6:sha25632:H)PRINCIPAL(16:rsa-pkcs1-sha256256:S))`.
-    var canonicalBytes: [UInt8] {
+    public var canonicalBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(signature.count + digest.count + 200)
         out += Array("(9:signature(4:hash".utf8)

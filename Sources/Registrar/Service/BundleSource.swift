@@ -64,8 +64,6 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
     let master: [UInt8]
     /// For another registrar's vpxi: that vpxi's secret, as shared.
     let shared: SharedSecret?
-    /// What the bundles of each kept compiled vpxi derive from besides the epoch.
-    let preparations = BundlePreparations()
 
     struct SharedSecret: Sendable {
         var vpxi: String
@@ -198,7 +196,20 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         }
         return BundlePreparations.Prepared(ir: InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys), own: own,
                                            hostKeys: keys, secrets: secrets,
-                                           users: Dictionary(compiled.model.users.map { ($0.name, $0.key) }, uniquingKeysWith: { first, _ in first }))
+                                           sshLines: Self.sshLines(compiled.model.users),
+                                           files: BundleFileCache(limit: max(16, compiled.model.vpxis[compiled.vpxi].machines.count)))
+    }
+
+    /// Each user's OpenSSH key line from its RSA key (the first key of each name), made
+    /// once per prepared vpxi rather than once per login and epoch.
+    static func sshLines(_ users: [PolicyModel.User]) -> [String: String] {
+        var lines: [String: String] = [:]
+        var seen: Set<String> = []
+        for user in users where seen.insert(user.name).inserted {
+            guard let rsa = user.key.rsa else { continue }
+            lines[user.name] = RSAOpenSSH.publicKeyLine(rsa, comment: user.name).trimmingCharacters(in: "\n")
+        }
+        return lines
     }
 
     public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
@@ -208,7 +219,7 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
 
     public func bundles(for issue: EpochIssue, compiled: VPXICompiler.Compiled, certs: CertPlan,
                         signatures: [SPKISignature?], signer: RSASigner?) throws(RegistrarError) -> [String: [UInt8]] {
-        let prepared = try preparations.prepared(compiled) { () throws(RegistrarError) in try prepare(compiled) }
+        let prepared = try BundlePreparations.prepared(compiled) { () throws(RegistrarError) in try prepare(compiled) }
         let secrets = prepared.secrets
         let own = prepared.own
         var plan: BundlePlan
@@ -222,15 +233,14 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
             plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames, plan: certs)
             // The registrar knows one key per user, its RSA key: it is also the user's SSH key.
             for index in plan.logins.indices where plan.logins[index].sshPublicKey == nil {
-                let user = plan.logins[index].user
-                plan.logins[index].sshPublicKey = prepared.users[user]?.rsa.map { RSAOpenSSH.publicKeyLine($0, comment: user).trimmingCharacters(in: "\n") }
+                plan.logins[index].sshPublicKey = prepared.sshLines[plan.logins[index].user]
             }
         } catch {
             throw RegistrarError(.internal, "the bundles of vpxi `\(issue.vpxi)` cannot be planned: \(error.error.message)", help: error.error.help)
         }
         var result: [String: [UInt8]] = [:]
         do {
-            let builder = try BundleBuilder(plan: plan, secrets: secrets)
+            let builder = try BundleBuilder(plan: plan, secrets: secrets, cache: prepared.files)
             for host in own {
                 if let signer {
                     result[host] = BundleArchive.encode(try builder.build(host: host, signer: signer))

@@ -20,6 +20,12 @@ public struct EpochIssue: Sendable {
         public var body: SExpr
         public var signed: Bool
         public var notAfter: Int64
+        /// `body.advanced(width: 0)` when already known (an enrolled cert's, worked out once
+        /// per kept vpxi), else nil: what the certs table records.
+        public var text: String? = nil
+        /// `body.canonical` when already known (assembled from the planned cert's canonical
+        /// bytes and its signature's), else nil: the chain documents are rendered from it.
+        public var canonical: [UInt8]? = nil
     }
 
     /// One user's chain to one machine: the machine's ACL and the certs, by hash, in
@@ -64,19 +70,19 @@ public struct EpochIssue: Sendable {
             signatures[index] = body.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
         }
         let vpxi = ir.model.vpxis[compiled.vpxi]
+        let enrolledCerts = EnrolledCerts.of(compiled)
         var certs: [IssuedCert] = []
         var hashes: [String] = []
         for (index, planned) in plan.certs.enumerated() {
             let machine = vpxi.machines[planned.machine].name
             if planned.flow == .resourceToRegistrar {
                 // The resource signed its own cert at enrollment: that one is presented.
-                let enrolled = compiled.slots[planned.machine].resourceCert
-                let cert = enrolled.tail.first ?? enrolled
-                let hash = Hex.encode(HashAlgorithm.sha256.digest(cert.canonical))
-                hashes.append(hash)
-                certs.append(IssuedCert(hash: hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                        subject: planned.subject.name.description, body: enrolled, signed: true,
-                                        notAfter: Self.notAfter(cert) ?? epoch.validity.end))
+                let enrolled = enrolledCerts.machines[planned.machine]
+                hashes.append(enrolled.hash)
+                certs.append(IssuedCert(hash: enrolled.hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
+                                        subject: planned.subject.name.description, body: enrolled.body, signed: true,
+                                        notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text,
+                                        canonical: enrolled.bodyCanonical))
                 continue
             }
             if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
@@ -87,9 +93,11 @@ public struct EpochIssue: Sendable {
             hashes.append(planned.hex)
             let signature = signatures[index]
             let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
+            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonicalBytes) } ?? planned.canonical
             certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                     subject: planned.subject.name.description, body: body, signed: signature != nil,
-                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end))
+                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end,
+                                    text: Self.text(canonical: canonical, width: 0), canonical: canonical))
         }
         var chains: [String: [ChainTemplate]] = [:]
         let acls = Dictionary(plan.acls.map { ($0.machine, $0.acl.sexp) }, uniquingKeysWith: { first, _ in first })
@@ -105,9 +113,8 @@ public struct EpochIssue: Sendable {
         // very cert the plan holds.
         var known = signatures
         for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
-            let enrolled = compiled.slots[planned.machine].resourceCert
-            let signature = enrolled.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
-            known[index] = enrolled.tail.first?.canonical == planned.canonical ? signature : nil
+            let enrolled = enrolledCerts.machines[planned.machine]
+            known[index] = enrolled.canonical == planned.canonical ? enrolled.signature : nil
         }
         // With the cache, the manifests are signed with the pooled signer of the registrar's
         // key (the compiler's only signer), as the certs were.
@@ -157,11 +164,6 @@ public struct EpochIssue: Sendable {
             }
         }
         return signatures
-    }
-
-    static func notAfter(_ cert: SExpr) -> Int64? {
-        var warnings: [SPKIWarning] = []
-        return (try? Cert(parsing: cert, warnings: &warnings))?.validity.notAfter?.secondsSinceEpoch
     }
 
     /// The document a user pulls: `(chains (vpxi V) (user U) (epoch K) (machine M ACL

@@ -17,6 +17,10 @@ extension NodeBundleSource {
         let vpxi = compiled.model.vpxis[compiled.vpxi]
         let certs = Dictionary(issue.certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
         var validities = Dictionary((plan?.certs ?? []).map { ($0.hex, Optional($0.cert.validity)) }, uniquingKeysWith: { first, _ in first })
+        // The enrolled resource certs' validities, parsed once per kept vpxi.
+        for enrolled in EnrolledCerts.of(compiled).machines where validities[enrolled.hash] == nil {
+            validities.updateValue(enrolled.validity, forKey: enrolled.hash)
+        }
         func validity(_ cert: EpochIssue.IssuedCert) -> Validity? {
             if let known = validities[cert.hash] { return known }
             var warnings: [SPKIWarning] = []

@@ -48,7 +48,7 @@ public final class RegistrarMetrics: Sendable {
         renewals = counter("renewals", "renewal epochs issued")
         renewalFailures = counter("renewal_failures", "renewals that failed (retried at the next tick)")
         issueDuration = histogram("issue_duration", "time to place, sign and record a new vpxi")
-        renewalDuration = histogram("renewal_duration", "time to issue one renewal epoch")
+        renewalDuration = histogram("renewal_duration", "time from the read of a renewal epoch to its commit (renewals are recorded in batches)")
         requestDuration = histogram("http_request_duration", "time to answer an HTTP request")
     }
 

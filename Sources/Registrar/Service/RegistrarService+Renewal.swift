@@ -34,52 +34,11 @@ extension RegistrarService {
     }
 
     /// Issues the due epoch of one vpxi, if any: read, issue outside the database, then
-    /// write if nothing changed meanwhile.
+    /// write if nothing changed meanwhile (a batch of one, `renewBatch`).
     func renew(vpxi name: String, now: Int64) async throws(RegistrarError) -> Bool {
-        let started = ContinuousClock.now
-        let me = configuration.name
-        let read = try await storage { () -> (policy: String, epoch: Int64, slots: [DBRow], delegations: [Delegation])? in
-            let reads = StatementReads(database: self.database)
-            let rows = try await reads.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1", [.text(name)])
-            guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me else { return nil }
-            return (try row.text("policy"), try row.int("epoch"), try await self.slotRows(vpxi: name),
-                    try await self.delegations(vpxi: name, in: reads))
-        }
-        guard let read else {
-            renewalCache.forget(vpxi: name)
-            return false
-        }
-        // Compile (or take the compiled vpxi from the cache while its policy and slots are
-        // unchanged), plan, sign and build on a thread of its own (BackgroundWork).
-        let issued = try await BackgroundWork.run { () throws(RegistrarError) -> (compiled: VPXICompiler.Compiled, issue: EpochIssue)? in
-            let compiled = try self.compiledForRenewal(vpxi: name, policy: read.policy, slotRows: read.slots)
-            let vpxi = compiled.model.vpxis[compiled.vpxi]
-            guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
-            return (compiled, try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource,
-                                                   delegations: read.delegations, cache: self.renewalCache))
-        }
-        guard let issued else { return false }
-        let issue = issued.issue
-        let epoch = issue.epoch
-        let renewed = try await storage {
-            try await self.database.transaction { tx -> Bool in
-                let lock = tx.dialect == .postgres ? " FOR UPDATE" : ""
-                let rows = try await tx.query("SELECT status, registrar, policy, epoch FROM vpxis WHERE name = $1" + lock, [.text(name)])
-                guard let row = rows.first, try row.text("status") == "active", try row.text("registrar") == me,
-                      try row.text("policy") == read.policy, try row.int("epoch") == read.epoch,
-                      try await self.delegationCount(vpxi: name, in: tx) == read.delegations.count else { return false }
-                try await self.store(issue, requester: "renewal", in: tx, now: now)
-                try await self.shareSecret(issued.compiled, in: tx)
-                try await tx.query("UPDATE vpxis SET epoch = $2 WHERE name = $1", [.text(name), .int(Int64(epoch.index))])
-                return true
-            }
-        }
-        etags.forget(vpxi: name)
-        if renewed {
-            metrics.renewed(duration: ContinuousClock.now - started)
-            logger.info("renewed vpxi \(name)")
-        }
-        return renewed
+        let batch = try await renewBatch([name], now: now)
+        if let failure = batch.failures.first { throw failure.error }
+        return batch.renewed == 1
     }
 
     /// Signs the registrar → registrar certs other registrars planned with this one as

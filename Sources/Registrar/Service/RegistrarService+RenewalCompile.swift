@@ -34,6 +34,7 @@ extension RegistrarService {
             return slot
         }
         compiled.fingerprint = fingerprint
+        compiled.derived = DerivedValues()
         renewalCache.remember(vpxi: name, fingerprint: fingerprint, compiled: compiled)
         return compiled
     }

@@ -4,41 +4,51 @@ import PolicyCompiler
 import Glibc
 #endif
 
-/// Renewing several vpxis at once. Each renewal (`renew(vpxi:now:)`) does its expensive
-/// part — compiling the stored policy, planning, signing, building the bundles — outside
-/// any database transaction, so that renewals of different vpxis sign on every core at
-/// once (and, on SQLite, the write lock is held only while the results are written). Its
-/// write re-checks, under the vpxi's row lock, that nothing changed since the read
-/// (status, builder, policy, epoch); when something did, the issue is dropped and the next
-/// pass issues it again from the new state.
+/// Renewing several vpxis at once, in batches (`renewBatch`): each renewal does its
+/// expensive part — compiling the stored policy, planning, signing, building the bundles —
+/// outside any database transaction, so that renewals of different vpxis sign on every core
+/// at once (and, on SQLite, the write lock is held only while the results are written);
+/// each batch is then recorded in one transaction, after re-checking, under the vpxis' row
+/// locks, that nothing changed since the read (status, builder, policy, epoch); when
+/// something did, that vpxi's issue is dropped and the next pass issues it again from the
+/// new state.
 extension RegistrarService {
-    /// Renews `names` (each as `renew(vpxi:now:)`), `renewalWidth` at once (by default
-    /// as many as there are cores); returns how many epochs were issued. A failure is
-    /// logged and counted, and the others go on.
+    /// Renews `names`, `renewalBatchSize` vpxis per batch and `renewalWidth` of them at
+    /// once (by default as many as there are cores); returns how many epochs were issued. A
+    /// failure is logged and counted, and the others go on. Each batch is recorded while
+    /// the next one is read and issued, so that the signing goes on during the commits.
     func renewAll(_ names: [String], now: Int64) async -> Int {
-        let width = configuration.renewalWidth
-        return await withTaskGroup(of: Bool.self) { group in
-            var pending = names[...]
-            var issued = 0
-            func start(_ group: inout TaskGroup<Bool>) {
-                guard !Task.isCancelled, let name = pending.popFirst() else { return }
-                group.addTask {
-                    do {
-                        return try await self.renew(vpxi: name, now: now)
-                    } catch {
-                        self.logger.error("renewal of \(name) failed: \(error)")
-                        self.metrics.renewalFailed()
-                        return false
-                    }
-                }
+        let size = max(Self.renewalBatchSize, configuration.renewalWidth)
+        var issued = 0
+        var recording: Task<Int, Never>?
+        var start = 0
+        while start < names.count, !Task.isCancelled {
+            let names = Array(names[start..<min(names.count, start + size)])
+            start += names.count
+            let batch: RenewalBatch
+            do {
+                batch = try await issueBatch(names, now: now)
+            } catch {
+                logger.error("renewal of \(names.joined(separator: ", ")) failed: \(error)")
+                for _ in names { metrics.renewalFailed() }
+                continue
             }
-            for _ in 0..<max(1, width) { start(&group) }
-            while let renewed = await group.next() {
-                if renewed { issued += 1 }
-                start(&group)
-            }
-            return issued
+            // Batches are recorded one at a time, in order.
+            if let recording { issued += await recording.value }
+            recording = Task { await self.recordLogged(batch, now: now) }
         }
+        if let recording { issued += await recording.value }
+        return issued
+    }
+
+    /// `record`, with the failures logged and counted.
+    func recordLogged(_ batch: RenewalBatch, now: Int64) async -> Int {
+        let outcome = await record(batch, now: now)
+        for (name, error) in outcome.failures {
+            logger.error("renewal of \(name) failed: \(error)")
+            metrics.renewalFailed()
+        }
+        return outcome.renewed
     }
 }
 

@@ -27,6 +27,12 @@ public final class RegistrarService: Sendable {
         /// How many vpxis are renewed at once (each signs on one core; fewer leaves cores
         /// to the pulls while a renewal pass runs).
         public var renewalWidth = System.coreCount
+        /// How many compiled vpxis renewals keep in memory between epochs (`RenewalCache`:
+        /// the least recently used is dropped past it; 0 keeps none, and every renewal
+        /// compiles its vpxi again). Each holds the model of the pool its vpxi was compiled
+        /// against (the pool snapshot stored with its policy), so on a large pool this
+        /// bounds the memory renewals take (`vpxi-registrar serve --renewal-cache N`).
+        public var renewalCacheSize = RenewalCache.defaultCapacity
 
         public init(name: String, key: RSAKeyFile, url: String? = nil) {
             self.name = name
@@ -48,7 +54,7 @@ public final class RegistrarService: Sendable {
     /// itself; PostgreSQL: trusted for long only while following the others' changes).
     let etags: ETagCache
     /// What renewals keep between epochs (compiled vpxis, parsed slots, signers).
-    let renewalCache = RenewalCache()
+    let renewalCache: RenewalCache
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),
@@ -61,6 +67,7 @@ public final class RegistrarService: Sendable {
         self.clock = clock
         compiler = VPXICompiler(registrarName: configuration.name, registrarKey: configuration.key)
         principal = Principal(key: configuration.key)
+        renewalCache = RenewalCache(capacity: configuration.renewalCacheSize)
         etags = configuration.etagMemory ? ETagCache(mode: database.dialect == .sqlite ? .following : .expiring)
             : ETagCache(lifetime: .zero, followedLifetime: .zero)
     }

@@ -17,8 +17,10 @@ import Synchronization
 ///   time: taken from the pool, given back after use).
 ///
 /// Bounded: at most `capacity` compiled vpxis (each holds the model of the pool it was
-/// compiled against); past that, the least recently used one is dropped.
-final class RenewalCache: Sendable {
+/// compiled against, and what the bundles derive from it); past that, the least recently
+/// used one is dropped. The bound is a setting (`Configuration.renewalCacheSize`); 0 keeps
+/// nothing, and every renewal compiles again.
+public final class RenewalCache: Sendable {
     struct CompiledEntry: Sendable {
         var fingerprint: [UInt8]
         var compiled: VPXICompiler.Compiled
@@ -37,14 +39,17 @@ final class RenewalCache: Sendable {
         init(_ signer: RSASigner) { self.signer = signer }
     }
 
+    /// The bound when none is given.
+    public static let defaultCapacity = 512
+
     let capacity: Int
     private let compiledEntries = Mutex<(entries: [String: CompiledEntry], clock: UInt64)>(([:], 0))
     private let slots = Mutex<[String: SlotEntry]>([:])
     private let signers = Mutex<[PooledSigner]>([])
     private let counters = Mutex<(hits: Int, misses: Int)>((0, 0))
 
-    init(capacity: Int = 512) {
-        self.capacity = max(1, capacity)
+    init(capacity: Int = RenewalCache.defaultCapacity) {
+        self.capacity = max(0, capacity)
     }
 
     // MARK: Compiled vpxis
@@ -79,6 +84,7 @@ final class RenewalCache: Sendable {
     }
 
     func remember(vpxi name: String, fingerprint: [UInt8], compiled value: VPXICompiler.Compiled) {
+        guard capacity > 0 else { return }
         compiledEntries.withLock { state in
             state.clock += 1
             state.entries[name] = CompiledEntry(fingerprint: fingerprint, compiled: value, used: state.clock)

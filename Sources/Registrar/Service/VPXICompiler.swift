@@ -41,6 +41,9 @@ public struct VPXICompiler: Sendable {
         /// What it was compiled from (`RenewalCache.fingerprint`) when it is kept between
         /// renewals: what is derived from it may then be kept under the same key.
         public internal(set) var fingerprint: [UInt8]?
+        /// What is derived from it and kept with it (the bundles' preparation), when it is
+        /// kept between renewals; nil otherwise.
+        public internal(set) var derived: DerivedValues?
         public var model: PolicyModel { ir.model }
         public var name: String { ir.model.vpxis[vpxi].name }
     }
@@ -96,7 +99,7 @@ public struct VPXICompiler: Sendable {
         var signers: [PrincipalID: RSAPrivateKey] = [:]
         if let privateKey = registrarKey.privateKey { signers[Principal(key: registrarKey).id] = privateKey }
         let resolved = ResolvedKeys(machines: [slots.map(\.key)], signers: signers, hosts: [:], generated: [])
-        return Compiled(ir: InfrastructureIR(model: model, placement: placement, keys: resolved), vpxi: 0, slots: slots, fingerprint: nil)
+        return Compiled(ir: InfrastructureIR(model: model, placement: placement, keys: resolved), vpxi: 0, slots: slots, fingerprint: nil, derived: nil)
     }
 
     func policyError(_ diagnostics: [Diagnostic], _ sources: SourceManager) -> RegistrarError {
