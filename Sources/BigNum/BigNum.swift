@@ -80,12 +80,41 @@ public final class BigNum {
     /// Replaces the value with the unsigned big-endian integer `bytes`.
     public func setUnsignedBytes(_ bytes: some Collection<UInt8>) {
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            cgmp_import_be(raw, buffer.baseAddress, buffer.count)
+            Self.load(bigEndian: UnsafeRawBufferPointer(buffer), into: raw)
         }
         if done == nil {
             let array = Array(bytes)
             array.withUnsafeBufferPointer { cgmp_import_be(raw, $0.baseAddress, $0.count) }
         }
+    }
+}
+
+extension BigNum {
+    /// `mpz_import` of unsigned big-endian bytes, eight bytes per limb at a time straight
+    /// into the number's limbs (GMP's generic import goes byte by byte): a key's modulus
+    /// is read this way for every issuer a verifier meets. The same value, the same
+    /// (re)allocation as `mpz_import`.
+    @usableFromInline
+    static func load(bigEndian input: UnsafeRawBufferPointer, into raw: UnsafeMutablePointer<__mpz_struct>) {
+        var start = 0
+        while start < input.count, input[start] == 0 { start += 1 }
+        let count = input.count - start
+        guard count > 0 else {
+            cgmp_set_ui(raw, 0)
+            return
+        }
+        let limbCount = (count + 7) / 8
+        let limbs = cgmp_limbs_write(raw, limbCount)!
+        let whole = count / 8
+        for limb in 0..<whole {
+            limbs[limb] = mp_limb_t(UInt64(bigEndian: input.loadUnaligned(fromByteOffset: input.count - 8 * (limb + 1), as: UInt64.self)))
+        }
+        if whole < limbCount {
+            var value: mp_limb_t = 0
+            for index in start..<(input.count - 8 * whole) { value = value << 8 | mp_limb_t(input[index]) }
+            limbs[whole] = value
+        }
+        cgmp_limbs_finish(raw, limbCount)
     }
 }
 
