@@ -57,7 +57,7 @@ public enum RSASExpr {
     public static func decodePublicKey(_ value: SExpr) throws(RSAError) -> RSAPublicKey {
         guard case .list(let outer) = value, outer.count == 2, outer[0].isPlainAtom(publicKeyWord),
               case .list(let body) = outer[1], body.count == 3, case .atom(let algorithm) = body[0],
-              algorithm.hint == nil, acceptedAlgorithmBytes.contains(algorithm.bytes),
+              algorithm.hint == nil, acceptedAlgorithmBytes.contains(where: { $0 == algorithm.bytes }),
               let first = positiveMember(body[1]), let second = positiveMember(body[2]) else {
             return try decode(value).publicKey
         }
@@ -85,7 +85,8 @@ public enum RSASExpr {
     }
 
     private static let publicKeyWord = Array("public-key".utf8)
-    private static let acceptedAlgorithmBytes = Set(acceptedAlgorithms.map { Array($0.utf8) })
+    /// The accepted words, the usual one first: compared byte for byte (no hashing).
+    private static let acceptedAlgorithmBytes = ([defaultAlgorithm] + acceptedAlgorithms.subtracting([defaultAlgorithm]).sorted()).map { Array($0.utf8) }
 
     private enum PublicMember { case n, e }
 
