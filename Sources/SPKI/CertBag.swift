@@ -159,6 +159,7 @@ public struct CertBag: Sendable {
             var seen: [DigestKey: Int] = [:]
             seen.reserveCapacity(certs.count)
             var authByIssuer: [PrincipalID: [Int]] = [:]
+            authByIssuer.reserveCapacity(certs.count)
             var namesByIssuer: [NameKey: [Int]] = [:]
             var sequences = [[Int]](repeating: [], count: sequenceCount)
             let sortedAlgorithms = algorithms.sorted { $0.rawValue < $1.rawValue }
@@ -181,9 +182,12 @@ public struct CertBag: Sendable {
                     }
                 }
                 // A signature may carry the signer's key: learn it when the issuer's is unknown.
-                if let found, found.principal.hasHead(Principal.publicKeyWord), keys.key(for: cert.issuer.principal) == nil,
+                // The issuer's key is looked up once (again only after learning one).
+                var issuerKey = found == nil || !checkSignatures ? nil : keys.key(for: cert.issuer.principal)
+                if let found, found.principal.hasHead(Principal.publicKeyWord),
+                   issuerKey == nil && (checkSignatures || keys.key(for: cert.issuer.principal) == nil),
                    let principal = try? Principal(parsing: found.principal) {
-                    _ = try? keys.add(principal)
+                    if (try? keys.add(principal)) == true, checkSignatures { issuerKey = keys.key(for: cert.issuer.principal) }
                 }
                 let index = entries.count
                 let status: SignatureStatus
@@ -194,7 +198,7 @@ public struct CertBag: Sendable {
                 } else {
                     // Verified below; the issuer's key is taken now, as the input has taught it so far.
                     status = .unchecked
-                    toCheck.append((index, keys.key(for: cert.issuer.principal)))
+                    toCheck.append((index, issuerKey))
                 }
                 seen[digestKey] = index
                 sequences[sequence].append(index)
