@@ -46,6 +46,14 @@ struct SPKIChainBreakdown {
         }))
         var builder = CertBag.Builder()
         try builder.add(sequence, origin: "bench")
+        if let loops = ProcessInfo.processInfo.environment["SPKI_BENCH_CHECK_LOOP"].flatMap(Int.init) {
+            // For `perf record`: key decoding, matching and verification on one thread.
+            for _ in 0..<loops {
+                var looped = CertBag.Builder()
+                try looped.add(sequence, origin: "bench")
+                _ = looped.build(workers: 1)
+            }
+        }
         // One thread: this thread's CPU time must cover every verification.
         out.append(("builder.build (match + verify), one thread", BenchClock.best(rounds) { _ = builder.build(workers: 1) }))
         out.append(("builder.build, signatures not checked", BenchClock.best(rounds) { _ = builder.build(checkSignatures: false) }))
