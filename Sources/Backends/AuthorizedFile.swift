@@ -4,8 +4,8 @@ import SExpr
 /// proves it. Every VM of the host is listed, with no login when nobody may log in.
 enum AuthorizedFile {
     /// The file's bytes (advanced form, 100 columns, final newline), built straight into a
-    /// flat document: each chain's canonical bytes are indexed in place and copied node by
-    /// node (no `SExpr` values); `BackendsTests` checks them against the value-based
+    /// flat document: each chain's canonical bytes are indexed in place and copied in bulk
+    /// (no `SExpr` values); `BackendsTests` checks them against the value-based
     /// rendering.
     static func text(host: Int, resolved: ResolvedPlan) -> [UInt8] {
         let plan = resolved.plan
@@ -35,32 +35,14 @@ enum AuthorizedFile {
         return AdvancedPrinter(width: BundleBuilder.width).print(out.build())
     }
 
-    /// The expression encoded canonically in `canonical`, appended to `out` node by node
-    /// (atoms copied from the indexed bytes, hints kept); the value of bytes that do not
-    /// parse (which a planner never makes) as `chain` does.
+    /// The expression encoded canonically in `canonical`, appended to `out` in bulk
+    /// (`SExprDocument.Builder.append(canonical:)`: no `SExpr` values); bytes that do not
+    /// parse (which a planner never makes) are appended as the value `chain` gives.
     static func append(canonical: [UInt8], to out: inout SExprDocument.Builder) {
-        guard let document = try? SExprParser(options: .init(canonicalOnly: true)).parse(canonical), document.rootCount == 1 else {
+        do {
+            try out.append(canonical: canonical)
+        } catch {
             out.append((try? SExprParser(options: .init(canonicalOnly: true)).parseOne(canonical)) ?? .list([]))
-            return
         }
-        // Lists still open: the node index where each ends.
-        var ends: [Int] = []
-        var id = 0
-        let count = document.nodeCount
-        while id < count {
-            while let end = ends.last, end == id {
-                out.close()
-                ends.removeLast()
-            }
-            if document.isList(id) {
-                out.open()
-                ends.append(document.subtreeEnd(id))
-            } else {
-                let hint = document.atomHint(id)
-                document.withAtomBytes(id) { out.atom(bytes: $0, hint: hint) }
-            }
-            id += 1
-        }
-        for _ in ends { out.close() }
     }
 }
