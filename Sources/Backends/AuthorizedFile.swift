@@ -4,8 +4,9 @@ import SExpr
 /// proves it. Every VM of the host is listed, with no login when nobody may log in.
 enum AuthorizedFile {
     /// The file's bytes (advanced form, 100 columns, final newline), built straight into a
-    /// flat document (no `SExpr` values around the chains); `BackendsTests` checks them
-    /// against the value-based rendering.
+    /// flat document: each chain's canonical bytes are indexed in place and copied in bulk
+    /// (no `SExpr` values); `BackendsTests` checks them against the value-based
+    /// rendering.
     static func text(host: Int, resolved: ResolvedPlan) -> [UInt8] {
         let plan = resolved.plan
         var out = SExprDocument.Builder(capacity: 16 + resolved.vmsOfHost[host].count * 8)
@@ -24,7 +25,7 @@ enum AuthorizedFile {
                 if let start = login.notBefore { out.field("not-before", start.description) }
                 out.field("expires", login.expires.description)
                 out.open("chain")
-                out.append(login.chain)
+                append(canonical: login.chainCanonical, to: &out)
                 out.close()
                 out.close()
             }
@@ -32,5 +33,16 @@ enum AuthorizedFile {
         }
         out.close()
         return AdvancedPrinter(width: BundleBuilder.width).print(out.build())
+    }
+
+    /// The expression encoded canonically in `canonical`, appended to `out` in bulk
+    /// (`SExprDocument.Builder.append(canonical:)`: no `SExpr` values); bytes that do not
+    /// parse (which a planner never makes) are appended as the value `chain` gives.
+    static func append(canonical: [UInt8], to out: inout SExprDocument.Builder) {
+        do {
+            try out.append(canonical: canonical)
+        } catch {
+            out.append((try? SExprParser(options: .init(canonicalOnly: true)).parseOne(canonical)) ?? .list([]))
+        }
     }
 }

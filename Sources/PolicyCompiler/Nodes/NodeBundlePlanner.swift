@@ -36,6 +36,48 @@ public enum NodeBundlePlanner {
     /// `certs` is the compiler's plan at `at` when the caller has it.
     public static func plan(ir: InfrastructureIR, at: Int64, keys: NodeKeys, certs: CertPlan? = nil,
                             signatures: NodeLogins.Signatures? = nil) throws(NodePlanningError) -> Result {
+        try plan(skeleton(ir: ir, keys: keys), ir: ir, at: at, certs: certs, signatures: signatures)
+    }
+
+    /// As above, from `skeleton` (`skeleton(ir:keys:)` of the same `ir`): only the logins,
+    /// the key horizon and the time are worked out, so a caller planning the same
+    /// infrastructure at many times (the registrar's renewals) makes the skeleton once.
+    public static func plan(_ skeleton: Skeleton, ir: InfrastructureIR, at: Int64, certs: CertPlan? = nil,
+                            signatures: NodeLogins.Signatures? = nil) throws(NodePlanningError) -> Result {
+        let model = ir.model
+        let vmNames = skeleton.vmNames
+        let certPlan = certs ?? CertPlanner(ir: ir).plan(at: at)
+        let (logins, pending) = try NodeLogins.logins(ir, plan: certPlan, vmNames: vmNames,
+                                                      signatures: signatures ?? NodeLogins.Signatures(signers: ir.keys.signers))
+        // Keys for as long as the certificates of this run last: the certificate lifetime,
+        // or, before a window, until the end of its first epoch's certificates.
+        var horizon = skeleton.lifetime
+        for vpxi in model.vpxis where vpxi.window.end >= at {
+            if let epoch = vpxi.schedule.epoch(at: at) { horizon = max(horizon, epoch.validity.end - at) }
+        }
+        let plan = BundlePlan(generatedAt: SPKIDate(secondsSinceEpoch: at), registrars: skeleton.registrars, hosts: skeleton.hosts,
+                              vpxis: skeleton.vpxis, vms: skeleton.vms, links: skeleton.links, logins: logins,
+                              keyHorizon: horizon > 0 ? horizon : nil)
+        return Result(plan: plan, vmNames: vmNames, pendingLogins: pending, unregisteredHosts: skeleton.unregisteredHosts)
+    }
+
+    /// The part of a plan that does not depend on the time: registrars, hosts, vpxis, VMs,
+    /// links and the VM names (checked as `plan` checks them).
+    public struct Skeleton: Sendable {
+        public var registrars: [BundlePlan.Registrar]
+        public var hosts: [BundlePlan.Host]
+        public var vpxis: [BundlePlan.VPXI]
+        public var vms: [BundlePlan.VM]
+        public var links: [BundlePlan.Link]
+        /// VM names by `[vpxi][machine]`.
+        public var vmNames: [[String]]
+        public var unregisteredHosts: [String]
+        /// The longest certificate lifetime of the vpxis.
+        public var lifetime: Int64
+    }
+
+    /// The time-independent part of `ir`'s plan (host keys from `keys`).
+    public static func skeleton(ir: InfrastructureIR, keys: NodeKeys) throws(NodePlanningError) -> Skeleton {
         let model = ir.model
         let vmNames = VMNaming.names(vpxis: model.vpxis.map(\.name), machines: model.vpxis.map { $0.machines.map(\.name) })
         var registrars: [BundlePlan.Registrar] = []
@@ -106,18 +148,8 @@ public enum NodeBundlePlanner {
                                              latencyMicroseconds: link.latencyMilliseconds.map(Self.micros)))
             }
         }
-        let certPlan = certs ?? CertPlanner(ir: ir).plan(at: at)
-        let (logins, pending) = try NodeLogins.logins(ir, plan: certPlan, vmNames: vmNames,
-                                                      signatures: signatures ?? NodeLogins.Signatures(signers: ir.keys.signers))
-        // Keys for as long as the certificates of this run last: the certificate lifetime,
-        // or, before a window, until the end of its first epoch's certificates.
-        var horizon = lifetime
-        for vpxi in model.vpxis where vpxi.window.end >= at {
-            if let epoch = vpxi.schedule.epoch(at: at) { horizon = max(horizon, epoch.validity.end - at) }
-        }
-        let plan = BundlePlan(generatedAt: SPKIDate(secondsSinceEpoch: at), registrars: registrars, hosts: hosts, vpxis: vpxis,
-                              vms: vms, links: links, logins: logins, keyHorizon: horizon > 0 ? horizon : nil)
-        return Result(plan: plan, vmNames: vmNames, pendingLogins: pending, unregisteredHosts: unregistered)
+        return Skeleton(registrars: registrars, hosts: hosts, vpxis: vpxis, vms: vms, links: links, vmNames: vmNames,
+                        unregisteredHosts: unregistered, lifetime: lifetime)
     }
 
     /// Loads the node keys from `keyStore` (see `NodeKeys.load`), then plans.

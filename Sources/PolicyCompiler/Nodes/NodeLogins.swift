@@ -90,13 +90,11 @@ public enum NodeLogins {
             }
             for (position, index) in toSign.enumerated() { found[index] = signed.signatures[position] }
         }
-        // Each cert's and signature's S-expression once: a cert is in the chain of every
-        // user of its machine (and the values share storage).
-        var values = [SExpr?](repeating: nil, count: plan.certs.count)
-        var signatureValues = [SExpr?](repeating: nil, count: plan.certs.count)
+        // Each signature's canonical bytes once: a cert is in the chain of every user of its
+        // machine. The chains are assembled from the certs' and signatures' canonical bytes.
+        var signatureBytes = [[UInt8]?](repeating: nil, count: plan.certs.count)
         for index in seen where found[index] != nil {
-            values[index] = plan.certs[index].cert.sexp
-            signatureValues[index] = found[index]!.sexp
+            signatureBytes[index] = found[index]!.canonicalBytes
         }
         var logins: [BundlePlan.Login] = []
         logins.reserveCapacity(chains.count)
@@ -108,18 +106,20 @@ public enum NodeLogins {
                 pending.append(Pending(user: user.name, vpxi: vpxi.name, machine: vpxi.machines[chain.machine].name))
                 continue
             }
-            var items: [SExpr] = [.atom(SExpr.Atom("sequence"))]
+            var items: [[UInt8]] = []
+            items.reserveCapacity(chain.certs.count * 2)
             var notBefore: SPKIDate?
             var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
             for index in chain.certs {
                 let cert = plan.certs[index].cert
-                items.append(values[index]!)
-                items.append(signatureValues[index]!)
+                items.append(plan.certs[index].canonical)
+                items.append(signatureBytes[index]!)
                 if let start = cert.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
                 if let end = cert.validity.notAfter, end < notAfter { notAfter = end }
             }
             logins.append(BundlePlan.Login(vm: vmNames[chain.vpxi][chain.machine], user: user.name, sshPublicKey: user.key.sshLine,
-                                           chain: .list(items), notBefore: notBefore, expires: notAfter))
+                                           chainCanonical: BundlePlan.Login.sequenceCanonical(items), notBefore: notBefore,
+                                           expires: notAfter))
         }
         return (logins, pending)
     }

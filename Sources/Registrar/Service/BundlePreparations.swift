@@ -19,6 +19,9 @@ enum BundlePreparations {
         /// One key per host of the model, in its order.
         var hostKeys: [RSAPublicKey]
         var secrets: BundleSecrets
+        /// The bundle plan's registrars, hosts, vpxis, VMs and links (no epoch changes
+        /// them): each epoch plans only its logins, key horizon and time.
+        var skeleton: NodeBundlePlanner.Skeleton
         /// Each user's OpenSSH key line (the first key of each name): the registrar knows
         /// one key per user, its RSA key, which is also its SSH key.
         var sshLines: [String: String]

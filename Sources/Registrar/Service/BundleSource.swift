@@ -194,8 +194,14 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
         } catch {
             throw RegistrarError(.internal, "the ESP secret of vpxi `\(vpxi)` cannot be used: \(error.message)")
         }
-        return BundlePreparations.Prepared(ir: InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys), own: own,
-                                           hostKeys: keys, secrets: secrets,
+        let planned = InfrastructureIR(model: model, placement: ir.placement, keys: ir.keys)
+        let skeleton: NodeBundlePlanner.Skeleton
+        do {
+            skeleton = try NodeBundlePlanner.skeleton(ir: planned, keys: NodeKeys(hosts: keys, secrets: secrets))
+        } catch {
+            throw RegistrarError(.internal, "the bundles of vpxi `\(vpxi)` cannot be planned: \(error.error.message)", help: error.error.help)
+        }
+        return BundlePreparations.Prepared(ir: planned, own: own, hostKeys: keys, secrets: secrets, skeleton: skeleton,
                                            sshLines: Self.sshLines(compiled.model.users),
                                            files: BundleFileCache(limit: max(16, compiled.model.vpxis[compiled.vpxi].machines.count)))
     }
@@ -227,8 +233,8 @@ public struct NodeBundleSource: BundleSource, CustomStringConvertible {
             // From the earlier of the epoch's start and the issue: a renewal's bundle, pulled
             // before its epoch starts, still holds the running epoch's keys.
             let at = min(issue.epoch.start, issue.issuedAt)
-            let planned = try NodeBundlePlanner.plan(ir: prepared.ir, at: at, keys: NodeKeys(hosts: prepared.hostKeys, secrets: secrets),
-                                                     certs: certs, signatures: NodeLogins.Signatures(known: signatures, signers: [:]))
+            let planned = try NodeBundlePlanner.plan(prepared.skeleton, ir: prepared.ir, at: at, certs: certs,
+                                                     signatures: NodeLogins.Signatures(known: signatures, signers: [:]))
             plan = planned.plan
             plan.logins += Self.completedLogins(planned.pendingLogins, issue: issue, compiled: compiled, vmNames: planned.vmNames, plan: certs)
             // The registrar knows one key per user, its RSA key: it is also the user's SSH key.

@@ -33,7 +33,7 @@ extension NodeBundleSource {
             guard let machine = vpxi.machines.firstIndex(where: { $0.name == login.machine }),
                   let user = compiled.model.users.first(where: { $0.name == login.user }),
                   let template = issue.chains[login.user]?.first(where: { $0.machine == login.machine }) else { continue }
-            var items: [SExpr] = ["sequence"]
+            var items: [[UInt8]] = []
             var notBefore: SPKIDate?
             var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
             var complete = true
@@ -42,7 +42,9 @@ extension NodeBundleSource {
                     complete = false
                     break
                 }
-                items += cert.body.tail
+                // `(8:sequence CERT SIGNATURE)`: the cert's and signature's bytes.
+                let canonical = cert.canonical ?? cert.body.canonical
+                items.append(Array(canonical[EpochIssue.sequenceHead.count ..< canonical.count - 1]))
                 guard let valid = validity(cert) else {
                     complete = false
                     break
@@ -52,7 +54,8 @@ extension NodeBundleSource {
             }
             guard complete else { continue }
             logins.append(BundlePlan.Login(vm: vmNames[compiled.vpxi][machine], user: user.name, sshPublicKey: user.key.sshLine,
-                                           chain: .list(items), notBefore: notBefore, expires: notAfter))
+                                           chainCanonical: BundlePlan.Login.sequenceCanonical(items), notBefore: notBefore,
+                                           expires: notAfter))
         }
         return logins
     }
