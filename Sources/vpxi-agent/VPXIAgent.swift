@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
 import RSA
@@ -12,6 +13,10 @@ struct VPXIAgent: ParsableCommand {
         commandName: "vpxi-agent",
         abstract: "Enforce a host's VPXI state: ESP security associations (userspace, BEET over UDP on TUN) and SSH logins with expiry.",
         subcommands: [CheckCommand.self, RunCommand.self, StatusCommand.self])
+
+    /// Usage errors exit with 2 (bad input or usage), as every command of the
+    /// toolkit does, rather than ArgumentParser's 64.
+    static func main() { toolkitMain() }
 }
 
 /// Runs a command body and maps failures to the toolkit's exit statuses.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Logging
 import RSA
 import Registrar
@@ -10,6 +11,10 @@ struct VPXIRegistrar: AsyncParsableCommand {
         commandName: "vpxi-registrar",
         abstract: "The HIPerNet registrar as a service: enrollment, VPXI requests, renewal, pulls (see Docs/registrar.md).",
         subcommands: [ServeCommand.self, UserCommand.self, TokenCommand.self, MigrateCommand.self])
+
+    /// Usage errors exit with 2 (bad input or usage), as every command of the
+    /// toolkit does, rather than ArgumentParser's 64.
+    static func main() async { await toolkitMain() }
 }
 
 /// Maps failures to the toolkit's exit statuses.
