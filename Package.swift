@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends", "PolicyCompiler",
                 "Registrar",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -38,6 +38,7 @@ final class ToolkitEntryPointTests: XCTestCase {
             ("vpxi-agent", ["check"], "Missing expected argument"),
             ("vpxi-registrar", ["serve", "--renewal-cache", "-1"], "--renewal-cache"),
             ("vpxi-registrar", ["--bogus"], "Unknown option '--bogus'"),
+            ("spki-bench", ["rsa", "--bogus"], "Unknown option '--bogus'"),
         ]
         for item in cases {
             let result = try ExternalTool.run(PackagePaths.executable(item.tool), item.arguments)
@@ -46,7 +47,7 @@ final class ToolkitEntryPointTests: XCTestCase {
             XCTAssertTrue(result.stderrText.contains("Usage:"), "the usage line is shown: \(result.stderrText)")
             XCTAssertTrue(result.stdoutText.isEmpty, "nothing on stdout for a usage error")
         }
-        for tool in ["spki", "spkic", "vpxi-agent", "vpxi-registrar"] {
+        for tool in ["spki", "spkic", "vpxi-agent", "vpxi-registrar", "spki-bench"] {
             let help = try ExternalTool.run(PackagePaths.executable(tool), ["--help"])
             XCTAssertEqual(help.status, 0, "\(tool) --help")
             XCTAssertTrue(help.stdoutText.contains("USAGE"), "\(tool) --help prints its help")
