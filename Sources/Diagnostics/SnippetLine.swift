@@ -12,9 +12,9 @@
 /// cursor, change colours, retitle the terminal or reorder what is shown.
 struct SnippetLine {
     /// The longest line shown whole, in display columns.
-    static let maximumWidth = 120
+    static let maximumWidth = 160
     /// Columns kept before the range when a long line is cut.
-    static let leadingContext = 40
+    static let leadingContext = 60
 
     /// What to print after the gutter (without the line's terminator).
     let text: String
