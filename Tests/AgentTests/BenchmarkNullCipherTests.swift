@@ -41,10 +41,13 @@ final class BenchmarkNullCipherTests: XCTestCase {
             }
             XCTAssertEqual(output, packet, "\(context): in place")
             let cut = random.payload.count / 3
+            output = [UInt8](repeating: 0xEE, count: packet.count)
             let parts = try random.payload.withUnsafeBytes { raw in
-                try ESPCodec.seal(head: UnsafeRawBufferPointer(rebasing: raw[0..<cut]), body: UnsafeRawBufferPointer(rebasing: raw[cut...]),
-                                  nextHeader: random.nextHeader, spi: random.spi, sequence: random.sequence, extended: random.extended,
-                                  keys: null, into: output)
+                try output.withUnsafeMutableBytes { output in
+                    try ESPCodec.seal(head: UnsafeRawBufferPointer(rebasing: raw[0..<cut]), body: UnsafeRawBufferPointer(rebasing: raw[cut...]),
+                                      nextHeader: random.nextHeader, spi: random.spi, sequence: random.sequence, extended: random.extended,
+                                      keys: null, into: output)
+                }
             }
             XCTAssertEqual(parts, packet.count, context)
             XCTAssertEqual(output, packet, "\(context): in parts")
