@@ -247,7 +247,7 @@ public final class DataPlane: Sendable {
             header.deallocate()
         }
         // With offloads, runs of TCP segments are joined before they are written.
-        let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write(parts: $0) } : nil
+        let coalescer = tun.vnetHeaderLength > 0 ? TunCoalescer { [tun] in tun.write($0, $1) } : nil
         var cached: InboundCache?
         while isRunning {
             input.count = socket.receiveWaiting(into: input)
@@ -269,7 +269,7 @@ public final class DataPlane: Sendable {
 
     /// Opens one ESP datagram and writes the inner packet to the TUN device, or counts its drop.
     /// The payload goes from where decryption left it (in the receive slot for AES-GCM)
-    /// behind the rebuilt inner header in `header`, gathered by `writev`, not copied.
+    /// behind the rebuilt inner header in `header`: copied only when a run is coalesced.
     // Kept out of line: inlined into `inboundLoop`, it made Swift 6.3.1's release optimizer crash (CopyPropagation, "Found
     // outside of lifetime use") when it passed a closure borrowing the optional coalescer.
     @inline(never)
@@ -296,11 +296,7 @@ public final class DataPlane: Sendable {
             let (payload, nextHeader) = try association.open(packet: packet, sequenceLow: esp.sequenceLow, scratch: scratch)
             BEETPacket.writeHeader(into: header, addresses: association.innerAddresses, nextHeader: nextHeader, payloadLength: payload.count)
             if let coalescer {
-                // Decrypted in place, the payload stays in the receive slot until the batch's
-                // flush: a run refers to it there instead of copying it.
-                let stable = payload.count > 0 && payload.baseAddress! >= UnsafeRawPointer(packet.baseAddress!)
-                    && payload.baseAddress! + payload.count <= UnsafeRawPointer(packet.baseAddress!) + packet.count
-                coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload, stable: stable)
+                coalescer.add(header: UnsafeRawBufferPointer(header), payload: payload)
             } else {
                 tun.write(UnsafeRawBufferPointer(header), payload)
             }

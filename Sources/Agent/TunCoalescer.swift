@@ -12,22 +12,11 @@ import Foundation
 /// checksum): ESP authenticated it, so the kernel does not check its checksum again.
 /// A segment so large that no second one of its size fits in a run is written at once,
 /// from where it lies (no copy), as is any packet that cannot start a run.
-///
-/// A run is written gathered (`writev`): its rebuilt headers, then each segment's data. Data
-/// the caller keeps in place until `flush()` (`add(header:payload:stable: true)`: the data
-/// plane's receive slots, where AES-GCM decrypted it) is not copied; other data is copied
-/// into the coalescer's own buffer.
 public final class TunCoalescer {
-    /// Called with each packet to write, as consecutive parts, the `virtio_net_hdr` first.
-    /// The parts are valid only during the call.
-    public typealias Sink = (_ parts: UnsafeBufferPointer<iovec>) -> Void
-    /// The run's vnet, IPv6 and TCP headers.
-    private let runHeader: UnsafeMutableRawBufferPointer
-    /// Where data that is not stable is copied.
+    /// Called with each packet to write, `virtio_net_hdr` first: `head` followed by `tail`
+    /// (which may be empty). Both are valid only during the call.
+    public typealias Sink = (_ head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) -> Void
     private let buffer: UnsafeMutableRawBufferPointer
-    /// The parts of the run being built (headers, then each segment's data), or of a packet
-    /// written as it is.
-    private let parts: UnsafeMutablePointer<iovec>
     /// The vnet and IPv6 headers of a packet written from where its payload lies.
     private let passHeader: UnsafeMutableRawBufferPointer
     private let sink: Sink
@@ -35,11 +24,9 @@ public final class TunCoalescer {
     private static let ipv6 = 40
     /// The IPv6 payload limit of the joined segment.
     static let limit = 65535
-    /// The most segments in a run (within IOV_MAX with the header part).
-    public static let maximumSegments = 256
     /// The run being built: its total length (from the IPv6 header), the TCP header length,
-    /// the payload length of the first segment, of the last, the next sequence number, how
-    /// many segments it holds, and how many bytes of `buffer` it uses.
+    /// the payload length of the first segment, of the last, the next sequence number, and
+    /// how many segments it holds.
     private struct Run {
         var length = 0
         var tcpLength = 0
@@ -47,17 +34,13 @@ public final class TunCoalescer {
         var lastSize = 0
         var nextSequence: UInt32 = 0
         var segments = 0
-        var copied = 0
     }
     /// Held through a pointer: the coalescer belongs to one thread, and a class's stored
     /// `var`s would cost a dynamic exclusivity check on every access, several per packet.
     private let state: UnsafeMutablePointer<Run>
 
     public init(sink: @escaping Sink) {
-        runHeader = .allocate(byteCount: Self.vnet + Self.ipv6 + 60, alignment: 16)
-        buffer = .allocate(byteCount: Self.limit, alignment: 16)
-        parts = .allocate(capacity: Self.maximumSegments + 1)
-        parts.initialize(repeating: iovec(), count: Self.maximumSegments + 1)
+        buffer = .allocate(byteCount: Self.vnet + Self.ipv6 + Self.limit + 64, alignment: 16)
         passHeader = .allocate(byteCount: Self.vnet + Self.ipv6, alignment: 16)
         state = .allocate(capacity: 1)
         state.initialize(to: Run())
@@ -65,9 +48,7 @@ public final class TunCoalescer {
     }
 
     deinit {
-        runHeader.deallocate()
         buffer.deallocate()
-        parts.deallocate()
         passHeader.deallocate()
         state.deallocate()
     }
@@ -77,17 +58,15 @@ public final class TunCoalescer {
         guard packet.count >= Self.ipv6 else {
             flush()
             TunOffload.Header.authenticated.write(to: UnsafeMutableRawBufferPointer(rebasing: passHeader[0..<Self.vnet]))
-            emit(UnsafeRawBufferPointer(rebasing: passHeader[0..<Self.vnet]), packet)
+            sink(UnsafeRawBufferPointer(rebasing: passHeader[0..<Self.vnet]), packet)
             return
         }
         add(header: UnsafeRawBufferPointer(rebasing: packet[0..<Self.ipv6]), payload: UnsafeRawBufferPointer(rebasing: packet[Self.ipv6...]))
     }
 
     /// Adds one inbound IPv6 packet given as its 40-byte header and its payload, wherever
-    /// they lie; it may be held until `flush()`. With `stable`, the caller keeps `payload`
-    /// where it is, unchanged, until `flush()`: a run refers to it there. Otherwise what is
-    /// held is copied.
-    public func add(header: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, stable: Bool = false) {
+    /// they lie; it may be copied and held until `flush()`.
+    public func add(header: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
         guard let tcp = Self.tcpHeaderLength(header: header, payload: payload) else {
             flush()
             write(header: header, payload: payload)
@@ -96,10 +75,15 @@ public final class TunCoalescer {
         let data = payload.count - tcp
         let flags = payload[13]
         let sequence = UInt32(bigEndian: payload.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-        if state.pointee.segments > 0, state.pointee.segments < Self.maximumSegments,
-           continues(header: header, payload: payload, tcp: tcp, data: data, sequence: sequence) {
-            hold(UnsafeRawBufferPointer(rebasing: payload[tcp...]), sequence: sequence, stable: stable)
-            runHeader[Self.vnet + Self.ipv6 + 13] |= flags  // PSH of the last segment
+        if state.pointee.segments > 0, continues(header: header, payload: payload, tcp: tcp, data: data, sequence: sequence) {
+            let run = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.vnet...])
+            UnsafeMutableRawBufferPointer(rebasing: run[state.pointee.length..<(state.pointee.length + data)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[tcp...]))
+            run[Self.ipv6 + 13] |= flags  // PSH of the last segment
+            state.pointee.length += data
+            state.pointee.lastSize = data
+            state.pointee.nextSequence = sequence &+ UInt32(data)
+            state.pointee.segments += 1
             return
         }
         flush()
@@ -109,38 +93,21 @@ public final class TunCoalescer {
             write(header: header, payload: payload)
             return
         }
-        let run = UnsafeMutableRawBufferPointer(rebasing: runHeader[Self.vnet...])
+        let run = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.vnet...])
         UnsafeMutableRawBufferPointer(rebasing: run[0..<Self.ipv6]).copyMemory(from: header)
-        UnsafeMutableRawBufferPointer(rebasing: run[Self.ipv6..<(Self.ipv6 + tcp)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[0..<tcp]))
-        parts[0] = iovec(iov_base: runHeader.baseAddress, iov_len: Self.vnet + Self.ipv6 + tcp)
-        state.pointee.length = Self.ipv6 + tcp
+        UnsafeMutableRawBufferPointer(rebasing: run[Self.ipv6..<(Self.ipv6 + payload.count)]).copyMemory(from: payload)
+        state.pointee.length = Self.ipv6 + payload.count
         state.pointee.tcpLength = tcp
         state.pointee.segmentSize = data
-        state.pointee.segments = 0
-        state.pointee.copied = 0
-        hold(UnsafeRawBufferPointer(rebasing: payload[tcp...]), sequence: sequence, stable: stable)
-    }
-
-    /// Appends a segment's data to the run: where it lies when stable, otherwise copied.
-    private func hold(_ data: UnsafeRawBufferPointer, sequence: UInt32, stable: Bool) {
-        var base = UnsafeMutableRawPointer(mutating: data.baseAddress)
-        if !stable {
-            let at = state.pointee.copied
-            UnsafeMutableRawBufferPointer(rebasing: buffer[at..<(at + data.count)]).copyMemory(from: data)
-            base = buffer.baseAddress! + at
-            state.pointee.copied += data.count
-        }
-        state.pointee.segments += 1
-        parts[state.pointee.segments] = iovec(iov_base: base, iov_len: data.count)
-        state.pointee.length += data.count
-        state.pointee.lastSize = data.count
-        state.pointee.nextSequence = sequence &+ UInt32(data.count)
+        state.pointee.lastSize = data
+        state.pointee.nextSequence = sequence &+ UInt32(data)
+        state.pointee.segments = 1
     }
 
     /// Writes the run being built, if any.
     public func flush() {
         guard state.pointee.segments > 0 else { return }
-        let run = UnsafeMutableRawBufferPointer(rebasing: runHeader[Self.vnet...])
+        let run = UnsafeMutableRawBufferPointer(rebasing: buffer[Self.vnet..<(Self.vnet + state.pointee.length)])
         var header = TunOffload.Header.authenticated
         if state.pointee.segments > 1 {
             let payload = state.pointee.length - Self.ipv6
@@ -152,29 +119,21 @@ public final class TunCoalescer {
                                        gsoSize: state.pointee.segmentSize, checksumStart: Self.ipv6, checksumOffset: 16)
             header.headerLength = Self.ipv6 + state.pointee.tcpLength
         }
-        header.write(to: UnsafeMutableRawBufferPointer(rebasing: runHeader[0..<Self.vnet]))
-        let count = state.pointee.segments + 1
+        header.write(to: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Self.vnet]))
         state.pointee.segments = 0
-        sink(UnsafeBufferPointer(start: parts, count: count))
+        sink(UnsafeRawBufferPointer(rebasing: buffer[0..<(Self.vnet + state.pointee.length)]), UnsafeRawBufferPointer(start: nil, count: 0))
     }
 
     /// Writes a packet as it is, from where its payload lies.
     private func write(header: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
         TunOffload.Header.authenticated.write(to: UnsafeMutableRawBufferPointer(rebasing: passHeader[0..<Self.vnet]))
         UnsafeMutableRawBufferPointer(rebasing: passHeader[Self.vnet...]).copyMemory(from: header)
-        emit(UnsafeRawBufferPointer(passHeader), payload)
-    }
-
-    /// Hands a packet in two parts to the sink (the run's parts are not in use: it was flushed).
-    private func emit(_ head: UnsafeRawBufferPointer, _ tail: UnsafeRawBufferPointer) {
-        parts[0] = iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count)
-        parts[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: tail.baseAddress), iov_len: tail.count)
-        sink(UnsafeBufferPointer(start: parts, count: tail.count > 0 ? 2 : 1))
+        sink(UnsafeRawBufferPointer(passHeader), payload)
     }
 
     /// Whether the packet extends the run exactly.
     private func continues(header: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, tcp: Int, data: Int, sequence: UInt32) -> Bool {
-        let run = UnsafeRawBufferPointer(rebasing: runHeader[Self.vnet...])
+        let run = UnsafeRawBufferPointer(rebasing: buffer[Self.vnet...])
         let flags = payload[13]
         let current = state.pointee
         guard tcp == current.tcpLength, data > 0, data <= current.segmentSize, current.lastSize == current.segmentSize,

@@ -165,24 +165,17 @@ public final class TunDevice: Sendable {
         guard tail.count > 0 else { return write(head) }
         var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
                        iovec(iov_base: UnsafeMutableRawPointer(mutating: tail.baseAddress), iov_len: tail.count))
+        let total = head.count + tail.count
         return withUnsafeMutableBytes(of: &vectors) { raw in
-            write(parts: UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: iovec.self), count: 2))
+            let base = raw.baseAddress!.assumingMemoryBound(to: iovec.self)
+            var written = writev(fd, base, 2)
+            if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&pfd, 1, 10)
+                written = writev(fd, base, 2)
+            }
+            return written == total
         }
-    }
-
-    /// Writes one packet given as consecutive parts (`writev`: gathered by the kernel, none
-    /// copied by the agent); waits briefly for room when the device queue is full.
-    @discardableResult
-    public func write(parts: UnsafeBufferPointer<iovec>) -> Bool {
-        var total = 0
-        for part in parts { total += part.iov_len }
-        var written = writev(fd, parts.baseAddress, Int32(parts.count))
-        if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&pfd, 1, 10)
-            written = writev(fd, parts.baseAddress, Int32(parts.count))
-        }
-        return written == total
     }
 
     static func interfaceRequest(_ name: String) -> [UInt8] {

@@ -8,8 +8,8 @@ import XCTest
 /// no coalescing), and a 24 MB stream arrives byte for byte (its SHA-256 on both ends), which
 /// checks the payloads sealed and opened where they lie and the checksums completed by the
 /// agent (the receiver's kernel trusts them: ESP authenticated each packet). The same stream
-/// over a standard link (MTU 1500) checks the receiver's coalesced runs, written gathered from
-/// the receive slots (`TunCoalescer`, stable data), whose checksum the kernel does not check.
+/// over a standard link (MTU 1500) checks the receiver's coalesced runs (`TunCoalescer`),
+/// written with a partial checksum that the kernel completes without checking the data.
 final class DataPlaneJumboTests: XCTestCase {
     func testJumboLinkCarriesAStreamIntact() throws {
         try carryStream(mtu: 65535)

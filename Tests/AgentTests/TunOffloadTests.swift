@@ -111,38 +111,15 @@ final class TunCoalescerTests: XCTestCase {
         return BEETPacket.header(source: a, destination: b, nextHeader: 6, payloadLength: tcp.count + data.count) + tcp + data
     }
 
-    /// The coalescer's writes for `packets`, each write's parts joined; with `stable`, the
-    /// packets lie in memory kept until the flush and are added as stable (a run refers to
-    /// their data there, which `inPlace` counts: parts pointing into that memory).
-    private func run(_ packets: [[UInt8]], stable: Bool = false) -> [(header: TunOffload.Header, packet: [UInt8])] {
-        gather(packets, stable: stable).written
-    }
-
-    private func gather(_ packets: [[UInt8]], stable: Bool) -> (written: [(header: TunOffload.Header, packet: [UInt8])], inPlace: Int) {
+    private func run(_ packets: [[UInt8]]) -> [(header: TunOffload.Header, packet: [UInt8])] {
         var written: [(TunOffload.Header, [UInt8])] = []
-        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, packets.reduce(0) { $0 + $1.count }), alignment: 16)
-        defer { memory.deallocate() }
-        var inPlace = 0
-        let coalescer = TunCoalescer { parts in
-            var raw: [UInt8] = []
-            for part in parts {
-                let bytes = UnsafeRawBufferPointer(start: part.iov_base, count: part.iov_len)
-                raw += Array(bytes)
-                if let base = bytes.baseAddress, base >= UnsafeRawPointer(memory.baseAddress!), base < UnsafeRawPointer(memory.baseAddress!) + memory.count {
-                    inPlace += 1
-                }
-            }
+        let coalescer = TunCoalescer { head, tail in
+            let raw = Array(head) + Array(tail)
             written.append((raw.withUnsafeBytes { TunOffload.Header(UnsafeRawBufferPointer(rebasing: $0[0..<10])) }, Array(raw[10...])))
         }
         // Alternately whole and in two parts (header, payload from elsewhere): the same writes.
-        var offset = 0
         for (index, packet) in packets.enumerated() {
-            let kept = UnsafeMutableRawBufferPointer(rebasing: memory[offset..<(offset + packet.count)])
-            offset += packet.count
-            packet.withUnsafeBytes { kept.copyMemory(from: $0) }
-            if stable && packet.count >= 40 {
-                coalescer.add(header: UnsafeRawBufferPointer(rebasing: kept[..<40]), payload: UnsafeRawBufferPointer(rebasing: kept[40...]), stable: true)
-            } else if index % 2 == 0 || packet.count < 40 {
+            if index % 2 == 0 || packet.count < 40 {
                 packet.withUnsafeBytes { coalescer.add($0) }
             } else {
                 let header = Array(packet[..<40]), payload = Array(packet[40...])
@@ -150,39 +127,13 @@ final class TunCoalescerTests: XCTestCase {
             }
         }
         coalescer.flush()
-        return (written, inPlace)
-    }
-
-    /// Data added as stable is written from where it lies, and the writes are the same bytes.
-    func testStableDataIsGatheredNotCopied() {
-        let data = (0..<12).map { index in (0..<1200).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) } }
-        let segments = (0..<12).map { segment(seq: 5000 + UInt32($0 * 1200), data: data[$0]) }
-        let udp = BEETPacket.header(source: a, destination: b, nextHeader: 17, payloadLength: 4) + [1, 2, 3, 4]
-        let packets = Array(segments[0..<6]) + [udp] + Array(segments[6...])
-        let copied = gather(packets, stable: false)
-        let gathered = gather(packets, stable: true)
-        XCTAssertEqual(gathered.written.map(\.packet), copied.written.map(\.packet))
-        XCTAssertEqual(gathered.written.map(\.header), copied.written.map(\.header))
-        XCTAssertEqual(gathered.written.count, 3, "a run, the UDP packet, a run")
-        XCTAssertEqual(gathered.inPlace, 12 + 1, "each segment's data, and the UDP payload, from where it lies")
-        XCTAssertEqual(copied.inPlace, 0)
-    }
-
-    /// More segments than a run's parts hold: the run is written and a new one starts.
-    func testRunsEndAtTheirPartLimit() {
-        let segments = (0..<300).map { segment(seq: 1 + UInt32($0 * 10), data: [UInt8](repeating: UInt8($0 & 0xFF), count: 10)) }
-        for stable in [false, true] {
-            let written = run(segments, stable: stable)
-            XCTAssertEqual(written.count, 2, "stable \(stable)")
-            XCTAssertEqual(written.map { $0.packet.count - 72 }, [TunCoalescer.maximumSegments * 10, (300 - TunCoalescer.maximumSegments) * 10])
-        }
+        return written
     }
 
     func testRunsAreJoinedAndCutBackExactly() throws {
         let data = (0..<9).map { index in (0..<1000).map { UInt8(truncatingIfNeeded: $0 &+ index &* 13) } }
         var segments = (0..<8).map { segment(seq: UInt32(0xffff_f000) &+ UInt32($0 * 1000), data: data[$0]) }
         segments.append(segment(seq: UInt32(0xffff_f000) &+ 8000, data: Array(data[8].prefix(300)), flags: 0x18))  // short, PSH
-        XCTAssertEqual(run(segments, stable: true).map(\.packet), run(segments).map(\.packet), "gathered as copied")
         let written = run(segments)
         XCTAssertEqual(written.count, 1, "one write for the run")
         let (header, joined) = try XCTUnwrap(written.first)
