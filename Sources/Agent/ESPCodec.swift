@@ -51,7 +51,7 @@ public enum ESPCodec {
         }
 
         /// With `benchmarkNullCipher`, the AES-GCM context does no cryptography (benchmark
-        /// only, `DataPlane.NullCipher`); only the AES-GCM suites with a libcrypto engine take it.
+        /// only, `AssociationTable.benchmarkNullCipher`); only the AES-GCM suites with a libcrypto engine take it.
         init(suite: ESPSuite, material: [UInt8], engine: Engine, benchmarkNullCipher: Bool) throws(AgentError) {
             guard !benchmarkNullCipher || (suite.isAEAD && engine != .swiftCrypto) else {
                 throw AgentError(.invalidAssociation, "the benchmark's null cipher replaces AES-GCM through libcrypto only, not \(suite.rawValue)")

@@ -26,7 +26,7 @@ final class GCMContext: @unchecked Sendable {
 
     /// Whether the provider's functions are called directly (not through EVP).
     let isDirect: Bool
-    /// Benchmark only (`vpxi-agent run --benchmark-null-cipher`, see `DataPlane.NullCipher`):
+    /// Benchmark only (`vpxi-agent run --benchmark-null-cipher`, see `AssociationTable.benchmarkNullCipher`):
     /// seal copies the message and writes a zero tag, open copies it back and checks nothing.
     /// Never set from a bundle or from the wire; the key context is still made (and retired).
     let isBenchmarkNull: Bool
