@@ -162,6 +162,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("benchmark-null-cipher"),
+          help: ArgumentHelp("Benchmark only: no encryption or authentication (needs VPXI_AGENT_BENCHMARK_NULL_CIPHER=cleartext and --input).",
+                             visibility: .hidden))
+    var benchmarkNullCipher = false
+
     func run() throws {
         try Runner.run {
             let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -176,6 +181,7 @@ struct RunCommand: ParsableCommand {
             runOptions.pull = try pull()
             runOptions.pullInterval = pullInterval
             runOptions.linkMTU = try DataPlane.checkedLinkMTU(mtu)
+            if benchmarkNullCipher { try runOptions.enableBenchmarkNullCipher(environment: ProcessInfo.processInfo.environment) }
             let runtime = AgentRuntime(
                 options: runOptions,
                 hostKey: try Runner.hostKey(options.key), logger: logger)
