@@ -143,11 +143,9 @@ public final class BundleFileCache: Sendable {
             return base
         }
         if let kept { return try ResolvedPlan(plan, base: kept) }
+        state.withLock { $0.baseMisses += 1 }
         let base = try ResolvedPlan.Base(plan)
-        state.withLock { state in
-            state.baseMisses += 1
-            if limit > 0 { state.base = base }
-        }
+        if limit > 0 { state.withLock { $0.base = base } }
         return try ResolvedPlan(plan, base: base)
     }
 

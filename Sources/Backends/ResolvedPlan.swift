@@ -67,14 +67,15 @@ struct ResolvedPlan: Sendable {
     }
 
     /// `text.contains(" ")`, without the generic search when `text` is ASCII (where each
-    /// byte is a character, so a space byte is a space character).
+    /// byte is a character, so a space byte is a space character; elsewhere a space may
+    /// begin a character with a combining mark, which is not a space).
     static func hasSpace(_ text: String) -> Bool {
-        var ascii = true
+        var space = false
         for byte in text.utf8 {
-            if byte == 0x20 { return true }
-            if byte >= 0x80 { ascii = false }
+            if byte >= 0x80 { return text.contains(" ") }
+            if byte == 0x20 { space = true }
         }
-        return ascii ? false : text.contains(" ")
+        return space
     }
 
     // MARK: Lookups
