@@ -24,7 +24,9 @@ final class ServeStartupTests: XCTestCase {
     }
 
     private func serve(db: String, listen: String = "127.0.0.1:0") throws -> ExternalTool.Result {
-        try ExternalTool.run(tool, ["serve", "--db", db, "--name", "lyon", "--key", lyon, "--listen", listen])
+        // `--keys` in the scratch folder: the ESP master secret the registrar generates
+        // beside its keys must not land in corpus/.
+        try ExternalTool.run(tool, ["serve", "--db", db, "--name", "lyon", "--key", lyon, "--keys", directory.path, "--listen", listen])
     }
 
     func testAFileThatIsNotADatabaseIsRefusedAndLeftAlone() throws {
