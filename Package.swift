@@ -71,16 +71,22 @@ let package = Package(
         ]),
 
         // MARK: Executables (argument parsing and printing only)
+        // The executables' shared entry point (usage errors exit with 2).
+        .target(name: "CommandLineSupport", dependencies: [
+            "ToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(
             name: "spki",
             dependencies: [
                 "SExpr", "Hashing", "ToolSupport", "RSA", "SPKI", "Backends",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "spkic",
             dependencies: [
                 "PolicyLanguage", "PolicyCompiler", "Diagnostics", "ToolSupport", "SPKI", "SExpr", "Lint", "Backends",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -88,6 +94,7 @@ let package = Package(
             dependencies: [
                 "SExpr", "ToolSupport", "CBenchSexp", "RSA", "BigNum", "CBenchRSA", "SPKI", "PolicyLanguage", "Diagnostics", "Backends", "PolicyCompiler",
                 "Registrar",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -95,6 +102,7 @@ let package = Package(
             name: "vpxi-agent",
             dependencies: [
                 "Agent", "ToolSupport", "RSA", "SPKI",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -103,6 +111,7 @@ let package = Package(
             name: "vpxi-registrar",
             dependencies: [
                 "Registrar", "ToolSupport",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -117,6 +126,10 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SExprTests", dependencies: ["SExpr", "TestSupport"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: [
+            "CommandLineSupport", "ToolSupport", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "SPKICLITests", dependencies: ["spki", "SExpr", "ToolSupport", "TestSupport"]),
         .testTarget(name: "BigNumTests", dependencies: ["BigNum"]),
         .testTarget(name: "RSATests", dependencies: ["RSA", "BigNum", "SExpr", "Hashing", "TestSupport"]),

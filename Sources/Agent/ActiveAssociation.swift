@@ -21,11 +21,12 @@ final class ActiveAssociation: Sendable {
     }
     let state: Locked<State>
 
-    init(_ config: SecurityAssociation) throws(AgentError) {
+    /// `benchmarkNullCipher`: see `AssociationTable.benchmarkNullCipher` (benchmark only).
+    init(_ config: SecurityAssociation, benchmarkNullCipher: Bool = false) throws(AgentError) {
         try config.validate()
         self.config = config
-        keysIn = try ESPCodec.Keys(suite: config.suite, material: config.keyIn)
-        keysOut = try ESPCodec.Keys(suite: config.suite, material: config.keyOut)
+        keysIn = try ESPCodec.Keys(suite: config.suite, material: config.keyIn, engine: .libcrypto, benchmarkNullCipher: benchmarkNullCipher)
+        keysOut = try ESPCodec.Keys(suite: config.suite, material: config.keyOut, engine: .libcrypto, benchmarkNullCipher: benchmarkNullCipher)
         peer = config.peerLocator.sockaddr
         spiIn = config.spiIn
         spiOut = config.spiOut

@@ -27,6 +27,35 @@ public final class AgentRuntime: Sendable {
         public var pull: RegistrarPull?
         /// Seconds between pulls.
         public var pullInterval: TimeInterval = 10
+        /// Benchmark only: the data plane runs the null transform instead of AES-GCM (see
+        /// `enableBenchmarkNullCipher(environment:)`). Off unless that call succeeded.
+        public private(set) var benchmarkNullCipher = false
+
+        /// The environment variable, and its value, without which the null transform is refused.
+        public static let benchmarkNullCipherVariable = (name: "VPXI_AGENT_BENCHMARK_NULL_CIPHER", value: "cleartext")
+
+        /// Turns on the benchmark's null transform (`vpxi-agent run --benchmark-null-cipher`,
+        /// used by `scripts/bench-agent` to measure what the relay costs without AES-GCM): the
+        /// SAs keep ESP's framing, sequence numbers and replay window, but payloads travel in
+        /// clear with a zero ICV that nobody checks. Refused unless `environment` sets
+        /// `VPXI_AGENT_BENCHMARK_NULL_CIPHER=cleartext`, the source is the JSON `--input` (never a
+        /// bundle: no policy can select it) and the data plane runs. A peer running AES-GCM
+        /// drops every such packet (its ICV does not verify).
+        public mutating func enableBenchmarkNullCipher(environment: [String: String]) throws(AgentError) {
+            let variable = Self.benchmarkNullCipherVariable
+            guard environment[variable.name] == variable.value else {
+                throw AgentError(.invalidInput, "--benchmark-null-cipher sends ESP payloads in clear and is for benchmarks only\n"
+                                 + "help: set \(variable.name)=\(variable.value) in the environment to confirm, or leave the flag out")
+            }
+            guard case .input = source else {
+                throw AgentError(.invalidInput, "--benchmark-null-cipher goes with a test --input file only, never with a bundle or a registrar\n"
+                                 + "help: leave the flag out to run the bundle's SAs with AES-GCM")
+            }
+            guard tunName != nil else {
+                throw AgentError(.invalidInput, "--benchmark-null-cipher needs the data plane (--tun NAME)")
+            }
+            benchmarkNullCipher = true
+        }
 
         public init(source: AgentSource, stateDirectory: String, authorizedKeysDirectory: String?, tunName: String?,
                     listen: Locator, overlap: TimeInterval = 30, linkMTU: Int = 1500, retryRefused: TimeInterval = 5) {
@@ -64,7 +93,7 @@ public final class AgentRuntime: Sendable {
         self.options = options
         self.hostKey = hostKey
         self.logger = logger
-        table = AssociationTable(overlap: options.overlap)
+        table = AssociationTable(overlap: options.overlap, benchmarkNullCipher: options.benchmarkNullCipher)
         // The time of the last bundle applied, kept across restarts: no rollback after one either.
         if let bytes = try? InputReader.read(generatedPath), let text = String(validating: bytes, as: UTF8.self),
            let seconds = TimeInterval(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -100,6 +129,9 @@ public final class AgentRuntime: Sendable {
         pullFromRegistrar()
         reload(tun: tun)
         plane?.start()
+        if options.benchmarkNullCipher {
+            logger.warning("BENCHMARK MODE: null cipher, ESP payloads are sent in clear and not authenticated (--benchmark-null-cipher)")
+        }
         logger.info("agent running", metadata: ["source": "\(options.source.path)", "tun": "\(options.tunName ?? "-")",
                                                 "listen": "\(options.listen)"])
         var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)

@@ -24,8 +24,16 @@ public final class AssociationTable: Sendable {
     /// Drops counted before any SA was found.
     let unmatched = Locked(Counters())
 
-    public init(overlap: TimeInterval = 30) {
+    /// Benchmark only: every SA installed runs the null transform instead of AES-GCM (ESP
+    /// framing, sequence numbers and replay checks kept; payloads sent in clear, no
+    /// authentication). Set only by `vpxi-agent run --benchmark-null-cipher` with its
+    /// environment variable and a JSON `--input` (see `AgentRuntime.Options.benchmarkNullCipher`);
+    /// nothing in a bundle or on the wire selects it.
+    public let benchmarkNullCipher: Bool
+
+    public init(overlap: TimeInterval = 30, benchmarkNullCipher: Bool = false) {
         self.overlap = overlap
+        self.benchmarkNullCipher = benchmarkNullCipher
     }
 
     /// Replaces every SA by `associations`, all or nothing. An SA identical to an installed
@@ -40,7 +48,7 @@ public final class AssociationTable: Sendable {
                existing.config == association {
                 active = existing
             } else {
-                active = try ActiveAssociation(association)
+                active = try ActiveAssociation(association, benchmarkNullCipher: benchmarkNullCipher)
             }
             next.byInboundSPI[association.spiIn] = active
             next.byPeer[HITPair(local: association.localHIT, peer: association.peerHIT), default: []].append(active)

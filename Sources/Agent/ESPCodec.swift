@@ -47,6 +47,15 @@ public enum ESPCodec {
 
         /// `material` is key || salt (RFC 4106), or encryption key || integrity key (CBC suite).
         public init(suite: ESPSuite, material: [UInt8], engine: Engine = .libcrypto) throws(AgentError) {
+            try self.init(suite: suite, material: material, engine: engine, benchmarkNullCipher: false)
+        }
+
+        /// With `benchmarkNullCipher`, the AES-GCM context does no cryptography (benchmark
+        /// only, `AssociationTable.benchmarkNullCipher`); only the AES-GCM suites with a libcrypto engine take it.
+        init(suite: ESPSuite, material: [UInt8], engine: Engine, benchmarkNullCipher: Bool) throws(AgentError) {
+            guard !benchmarkNullCipher || (suite.isAEAD && engine != .swiftCrypto) else {
+                throw AgentError(.invalidAssociation, "the benchmark's null cipher replaces AES-GCM through libcrypto only, not \(suite.rawValue)")
+            }
             guard material.count == suite.keyMaterialLength else {
                 let parts = suite.isAEAD ? "key and 4-byte salt" : "16-byte encryption key and 32-byte integrity key"
                 throw AgentError(.invalidAssociation,
@@ -64,7 +73,8 @@ public enum ESPCodec {
             }
             if suite.isAEAD && engine != .swiftCrypto {
                 let made = material.withUnsafeBytes {
-                    GCMContext(key: UnsafeRawBufferPointer(rebasing: $0[0..<suite.keyLength]), direct: engine == .libcrypto)
+                    GCMContext(key: UnsafeRawBufferPointer(rebasing: $0[0..<suite.keyLength]), direct: engine == .libcrypto,
+                               benchmarkNull: benchmarkNullCipher)
                 }
                 guard let made else { throw AgentError(.system, "libcrypto cannot set up \(suite.rawValue)") }
                 context = made

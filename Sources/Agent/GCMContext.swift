@@ -26,10 +26,15 @@ final class GCMContext: @unchecked Sendable {
 
     /// Whether the provider's functions are called directly (not through EVP).
     let isDirect: Bool
+    /// Benchmark only (`vpxi-agent run --benchmark-null-cipher`, see `AssociationTable.benchmarkNullCipher`):
+    /// seal copies the message and writes a zero tag, open copies it back and checks nothing.
+    /// Never set from a bundle or from the wire; the key context is still made (and retired).
+    let isBenchmarkNull: Bool
 
     /// A context for a 16- or 32-byte AES key; `nil` when libcrypto cannot make one. With
     /// `direct` (the default) through the provider's functions where reachable, otherwise EVP.
-    init?(key: UnsafeRawBufferPointer, direct: Bool = true) {
+    init?(key: UnsafeRawBufferPointer, direct: Bool = true, benchmarkNull: Bool = false) {
+        isBenchmarkNull = benchmarkNull
         guard key.count == 16 || key.count == 32,
               let made = spkic_gcm_new(key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count, direct ? 1 : 0) else { return nil }
         isDirect = spkic_gcm_is_direct(made) == 1
@@ -72,6 +77,13 @@ final class GCMContext: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard let context = slot.pointee else { return false }
+        if isBenchmarkNull {
+            copy(first, to: output)
+            copy(second, to: output + first.count)
+            copy(third, to: output + first.count + second.count)
+            tag.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+            return true
+        }
         return spkic_gcm_begin(context, 1, bytes(nonce), bytes(aad.baseAddress), Int32(aad.count)) == 1
             && update(context, first, output)
             && update(context, second, output + first.count)
@@ -86,9 +98,20 @@ final class GCMContext: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard let context = slot.pointee else { return false }
+        if isBenchmarkNull {
+            copy(ciphertext, to: output)
+            return true
+        }
         return spkic_gcm_begin(context, 0, bytes(nonce), bytes(aad.baseAddress), Int32(aad.count)) == 1
             && update(context, ciphertext, output)
             && spkic_gcm_open_end(context, tag.assumingMemoryBound(to: UInt8.self)) == 1
+    }
+
+    /// The null transform's "encryption": `part` copied to `output` unless it lies there.
+    private func copy(_ part: UnsafeRawBufferPointer, to output: UnsafeMutableRawPointer) {
+        if part.count > 0 && UnsafeRawPointer(output) != part.baseAddress! {
+            output.copyMemory(from: part.baseAddress!, byteCount: part.count)
+        }
     }
 
     private func update(_ context: UnsafeMutablePointer<spkic_gcm>, _ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawPointer) -> Bool {

@@ -16,7 +16,7 @@ enum AuthorizedFile {
         for vm in resolved.vmsOfHost[host] {
             out.open("vm")
             out.field("name", plan.vms[vm].name)
-            out.field("hit", resolved.hits[vm].description)
+            out.field("hit", resolved.hitTexts[vm])
             for index in resolved.loginsOfVM[vm] {
                 let login = plan.logins[index]
                 out.open("login")

@@ -13,13 +13,35 @@ public enum BundleArchive {
     public static let sizeLimit = 64 << 20
     public static let fileLimit = 100_000
 
-    /// The archive of `bundle`, in canonical form.
+    /// The archive of `bundle`, in canonical form: written straight into one buffer of the
+    /// right size (no `SExpr` values, no copy of the files' bytes but the one into it);
+    /// `BundleArchiveTests` checks it against the value's canonical form.
     public static func encode(_ bundle: HostBundle) -> [UInt8] {
-        let files: [SExpr] = bundle.files.map { file in
-            ["file", ["path", .string(file.path)], ["mode", .string(String(file.mode, radix: 8))], .bytes(file.bytes)]
+        var size = 32 + bundle.host.utf8.count
+        for file in bundle.files { size += 64 + file.path.utf8.count + file.bytes.count }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        out.append(contentsOf: "(6:bundle(4:host".utf8)
+        appendAtom(bundle.host.utf8, to: &out)
+        out.append(0x29)
+        for file in bundle.files {
+            out.append(contentsOf: "(4:file(4:path".utf8)
+            appendAtom(file.path.utf8, to: &out)
+            out.append(contentsOf: ")(4:mode".utf8)
+            appendAtom(String(file.mode, radix: 8).utf8, to: &out)
+            out.append(0x29)
+            appendAtom(file.bytes, to: &out)
+            out.append(0x29)
         }
-        let document: SExpr = .list(["bundle", ["host", .string(bundle.host)]] + files)
-        return document.canonical
+        out.append(0x29)
+        return out
+    }
+
+    /// `LENGTH:BYTES`, the canonical form of an atom without a hint.
+    static func appendAtom<Bytes: Collection<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
+        out.append(contentsOf: String(bytes.count).utf8)
+        out.append(0x3A)
+        out.append(contentsOf: bytes)
     }
 
     /// The bundle an archive holds. Refuses anything but the form above: a host name that

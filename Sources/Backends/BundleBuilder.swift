@@ -1,4 +1,5 @@
 import Dispatch
+import Hashing
 import RSA
 import SExpr
 
@@ -22,9 +23,14 @@ public struct BundleBuilder: Sendable {
 
     /// Checks the plan and derives what every bundle shares (HITs, LSIs, SPIs). With
     /// `cache`, the VMs' hypervisor files and the hosts' peer files made by an earlier
-    /// builder from the same inputs are reused (the same bytes).
+    /// builder from the same inputs are reused (the same bytes), and so is the checked
+    /// part of a plan with the same registrars, hosts, VPXIs, VMs and links.
     public init(plan: BundlePlan, secrets: BundleSecrets, cache: BundleFileCache? = nil) throws(BackendsError) {
-        resolved = try ResolvedPlan(plan)
+        if let cache {
+            resolved = try cache.resolved(plan)
+        } else {
+            resolved = try ResolvedPlan(plan)
+        }
         sas = try SecurityAssociations(resolved)
         self.secrets = secrets
         self.cache = cache
@@ -109,27 +115,36 @@ public struct BundleBuilder: Sendable {
         let ends = LinkEnd.of(host: host, resolved: resolved, sas: sas)
         let table = PeerTable(host: host, resolved: resolved)
         var files = cache?.peerFiles(table, resolved: resolved) { makePeerFiles(table) } ?? makePeerFiles(table)
-        files += [
-            BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets)),
-            BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755),
-            BundleFile(path: "authorized.sexp", bytes: AuthorizedFile.text(host: host, resolved: resolved)),
-        ]
+        let makeESPFiles = { () throws(BackendsError) -> [BundleFile] in
+            [BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: self.secrets)),
+             BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755)]
+        }
+        if ends.isEmpty, let cache {
+            files += try cache.linklessFiles(host: hostValue.name, make: makeESPFiles)
+        } else {
+            files += try makeESPFiles()
+        }
+        files.append(BundleFile(path: "authorized.sexp", bytes: AuthorizedFile.text(host: host, resolved: resolved)))
         for vm in resolved.vmsOfHost[host] {
             files += cache?.vmFiles(vm, resolved: resolved) { makeVMFiles(vm) } ?? makeVMFiles(vm)
         }
         let registrar = plan.registrars[resolved.registrarIndex[hostValue.registrar]!]
+        let entries = files.map { file in
+            BundleManifest.Entry(path: file.path, size: file.bytes.count, mode: file.mode,
+                                 sha256: cache?.sha256(file, host: hostValue.name) ?? HashAlgorithm.sha256.digest(file.bytes))
+        }
         let manifest = BundleManifest(host: hostValue.name, hostKey: hostValue.publicKeySExpr, registrar: registrar.name,
-                                      registrarKey: registrar.publicKeySExpr, generatedAt: plan.generatedAt, files: files)
-        let value = manifest.sexp
+                                      registrarKey: registrar.publicKeySExpr, generatedAt: plan.generatedAt, entries: entries)
+        let canonical = manifest.canonical
         let signature: SPKISignature
         do {
-            signature = try SPKISignature.sign(canonical: value.canonical, signer: signer, principal: registrar.publicKeySExpr)
+            signature = try SPKISignature.sign(canonical: canonical, signer: signer, principal: registrar.publicKeySExpr)
         } catch {
             throw BackendsError(.cryptoFailure, "signing the manifest of `\(hostValue.name)` failed: \(error.message)")
         }
         // Both in canonical form: the exact bytes that are signed, so that no byte of either
         // can change without the change being seen.
-        files.append(BundleFile(path: BundleManifest.fileName, bytes: value.canonical))
+        files.append(BundleFile(path: BundleManifest.fileName, bytes: canonical))
         files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.sexp.canonical))
         return HostBundle(host: hostValue.name, files: files)
     }

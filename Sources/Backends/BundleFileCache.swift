@@ -1,3 +1,4 @@
+import Hashing
 import RSA
 import SExpr
 import Synchronization
@@ -11,6 +12,9 @@ import Synchronization
 /// without making them again. Each entry is kept with exactly what it was made from
 /// (`VMInputs`, `PeerInputs`, compared in full, not hashed), so a change to any of it makes
 /// the files afresh. At most `limit` VMs and `limit` hosts are kept (the oldest make room).
+/// It also keeps the last plan's checked registrars, hosts, VPXIs, VMs and links
+/// (`ResolvedPlan.Base`), so that only the logins are checked at each epoch, the ESP files
+/// of hosts with no link end, and the SHA-256 of each file it hands out (for the manifest).
 public final class BundleFileCache: Sendable {
     /// Everything `VMConfigs` reads for one VM.
     struct VMInputs: Equatable, Sendable {
@@ -103,8 +107,16 @@ public final class BundleFileCache: Sendable {
     struct State: Sendable {
         var vms = Kept<VMInputs>()
         var peers = Kept<PeerInputs>()
+        /// `esp.sexp` and `esp/xfrm.sh` of hosts with no link end, by host name.
+        var linkless = Kept<String>()
+        /// The last plan's checked part (`ResolvedPlan.Base`), kept with its arrays.
+        var base: ResolvedPlan.Base?
+        /// The last SHA-256 of each file, by `HOST/PATH`, kept with the bytes hashed.
+        var digests: [String: (bytes: [UInt8], sha256: [UInt8])] = [:]
         var hits = 0
         var misses = 0
+        var baseHits = 0
+        var baseMisses = 0
     }
 
     private let state = Mutex(State())
@@ -117,6 +129,62 @@ public final class BundleFileCache: Sendable {
 
     /// How many lookups found their files here, and how many made them.
     public var statistics: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
+
+    /// How many plans were resolved from the kept `ResolvedPlan.Base`, and how many in full.
+    var planStatistics: (hits: Int, misses: Int) { state.withLock { ($0.baseHits, $0.baseMisses) } }
+
+    /// `plan` resolved: its registrars, hosts, VPXIs, VMs and links checked once and kept
+    /// while later plans hand over the same arrays (`ResolvedPlan.Base.fits`), its logins
+    /// checked every time.
+    func resolved(_ plan: BundlePlan) throws(BackendsError) -> ResolvedPlan {
+        let kept: ResolvedPlan.Base? = state.withLock { state in
+            guard let base = state.base, base.fits(plan) else { return nil }
+            state.baseHits += 1
+            return base
+        }
+        if let kept { return try ResolvedPlan(plan, base: kept) }
+        state.withLock { $0.baseMisses += 1 }
+        let base = try ResolvedPlan.Base(plan)
+        if limit > 0 { state.withLock { $0.base = base } }
+        return try ResolvedPlan(plan, base: base)
+    }
+
+    /// `esp.sexp` and `esp/xfrm.sh` of host `name` when it has no link end: they then
+    /// hold the host's name and nothing else that varies (no SA, no key), so kept ones are
+    /// the same bytes; else `make()`'s.
+    func linklessFiles(host name: String, make: () throws(BackendsError) -> [BundleFile]) throws(BackendsError) -> [BundleFile] {
+        let found: [BundleFile]? = state.withLock { state in
+            guard let files = state.linkless.find(name, name) else { return nil }
+            state.hits += 1
+            return files
+        }
+        if let found { return found }
+        let made = try make()
+        state.withLock { state in
+            state.misses += 1
+            state.linkless.keep(name, name, made, limit: limit)
+        }
+        return made
+    }
+
+    /// The SHA-256 of `file` of host `host`: the kept digest when the file has the very
+    /// bytes hashed last time (the same storage, as the files kept here are handed out:
+    /// `ResolvedPlan.Base.same`), else hashed (and kept).
+    func sha256(_ file: BundleFile, host: String) -> [UInt8] {
+        let key = host + "/" + file.path
+        let found: [UInt8]? = state.withLock { state in
+            guard let kept = state.digests[key], ResolvedPlan.Base.same(kept.bytes, file.bytes) else { return nil }
+            return kept.sha256
+        }
+        if let found { return found }
+        let digest = HashAlgorithm.sha256.digest(file.bytes)
+        state.withLock { state in
+            guard limit > 0 else { return }
+            if state.digests.count >= 64 * limit, state.digests[key] == nil { state.digests.removeAll() }
+            state.digests[key] = (file.bytes, digest)
+        }
+        return digest
+    }
 
     /// The hypervisor files of VM `index`: kept ones when made from the same inputs, else
     /// `make()`'s.

@@ -40,6 +40,16 @@ public struct BundleManifest: Sendable {
             .sorted { $0.path < $1.path }
     }
 
+    /// A manifest of `entries` (each file's digest worked out by the caller; sorted here).
+    init(host: String, hostKey: SExpr, registrar: String, registrarKey: SExpr, generatedAt: SPKIDate, entries: [Entry]) {
+        self.host = host
+        self.hostKey = hostKey
+        self.registrar = registrar
+        self.registrarKey = registrarKey
+        self.generatedAt = generatedAt
+        self.entries = entries.sorted { $0.path < $1.path }
+    }
+
     public var sexp: SExpr {
         var items: [SExpr] = [
             "bundle-manifest",

@@ -7,90 +7,46 @@ import SPKI
 /// HITs, plan-wide unique LSIs, parsed locators, and the VMs, links and logins of each host.
 struct ResolvedPlan: Sendable {
     let plan: BundlePlan
-    let hostIndex: [String: Int]
-    let vmIndex: [String: Int]
-    let vpxiIndex: [String: Int]
-    let registrarIndex: [String: Int]
-    /// Parsed locators of each host, in the plan's order.
-    let locators: [[IPAddress]]
-    let hits: [HIT]
-    let lsis: [LSI]
-    /// VM indices of each host, sorted by VM name.
-    let vmsOfHost: [[Int]]
-    /// Link indices of each VM, sorted by peer name.
-    let linksOfVM: [[Int]]
+    /// Everything but the logins (`Base`: the indices, locators, HITs, LSIs, each host's
+    /// VMs and each VM's links), possibly kept from an earlier plan.
+    let base: Base
     /// Login indices of each VM, sorted by user then expiry.
     let loginsOfVM: [[Int]]
 
+    var hostIndex: [String: Int] { base.hostIndex }
+    var vmIndex: [String: Int] { base.vmIndex }
+    var vpxiIndex: [String: Int] { base.vpxiIndex }
+    var registrarIndex: [String: Int] { base.registrarIndex }
+    /// Parsed locators of each host, in the plan's order.
+    var locators: [[IPAddress]] { base.locators }
+    var hits: [HIT] { base.hits }
+    /// `hits` as text.
+    var hitTexts: [String] { base.hitTexts }
+    var lsis: [LSI] { base.lsis }
+    /// VM indices of each host, sorted by VM name.
+    var vmsOfHost: [[Int]] { base.vmsOfHost }
+    /// Link indices of each VM, sorted by peer name.
+    var linksOfVM: [[Int]] { base.linksOfVM }
+
+    /// Checks `plan` in full.
     init(_ plan: BundlePlan) throws(BackendsError) {
+        try self.init(plan, base: Base(plan))
+    }
+
+    /// Checks the logins of `plan` and takes the rest from `base`, which must have been
+    /// made from the same registrars, hosts, VPXIs, VMs, links and HIT version
+    /// (`Base.fits`).
+    init(_ plan: BundlePlan, base: Base) throws(BackendsError) {
         self.plan = plan
-        registrarIndex = try Self.index(plan.registrars.map(\.name), kind: "registrar")
-        hostIndex = try Self.index(plan.hosts.map(\.name), kind: "host")
-        vpxiIndex = try Self.index(plan.vpxis.map(\.name), kind: "VPXI")
-        vmIndex = try Self.index(plan.vms.map(\.name), kind: "VM")
-
-        var locators: [[IPAddress]] = []
-        for host in plan.hosts {
-            locators.append(try Self.checkHost(host, registrars: registrarIndex, plan: plan))
-        }
-        self.locators = locators
-        for vpxi in plan.vpxis { try Self.checkVPXI(vpxi) }
-
-        var hits: [HIT] = []
-        var vmsOfHost = Array(repeating: [Int](), count: plan.hosts.count)
-        var seenHITs: [HIT: String] = [:]
-        for (index, vm) in plan.vms.enumerated() {
-            try Self.checkVM(vm, plan: plan, hosts: hostIndex, vpxis: vpxiIndex)
-            let hit = HostIdentity(rsa: vm.publicKey).hit(plan.hitVersion)
-            if let other = seenHITs[hit] {
-                throw BackendsError(.duplicateName, "VMs `\(other)` and `\(vm.name)` have the same public key (HIT \(hit))",
-                                    help: "every VM has its own key pair")
-            }
-            seenHITs[hit] = vm.name
-            hits.append(hit)
-            vmsOfHost[hostIndex[vm.host]!].append(index)
-        }
-        self.hits = hits
-        let allocated = try LSI.allocate(hits)
-        lsis = hits.map { allocated[$0]! }
-        self.vmsOfHost = vmsOfHost.map { $0.sorted { plan.vms[$0].name < plan.vms[$1].name } }
-
-        var linksOfVM = Array(repeating: [Int](), count: plan.vms.count)
-        var pairs = Set<[String]>()
-        for (index, link) in plan.links.enumerated() {
-            guard let a = vmIndex[link.a], let b = vmIndex[link.b] else {
-                throw BackendsError(.unknownVM, "a link names `\(vmIndex[link.a] == nil ? link.a : link.b)`, which is not a VM of the plan")
-            }
-            let (va, vb) = (plan.vms[a], plan.vms[b])
-            guard a != b else { throw BackendsError(.invalidLink, "the link `\(link.a) <-> \(link.b)` joins a VM to itself") }
-            guard va.vpxi == vb.vpxi else {
-                throw BackendsError(.invalidLink, "the link `\(link.a) <-> \(link.b)` joins VMs of two VPXIs (`\(va.vpxi)`, `\(vb.vpxi)`)")
-            }
-            guard pairs.insert([link.a, link.b].sorted()).inserted else {
-                throw BackendsError(.invalidLink, "the link `\(link.a) <-> \(link.b)` is given twice", help: "merge the two links into one")
-            }
-            if let start = link.notBefore, let end = link.notAfter, start >= end {
-                throw BackendsError(.invalidLink, "the link `\(link.a) <-> \(link.b)` ends (\(end)) before it starts (\(start))")
-            }
-            let (ha, hb) = (hostIndex[va.host]!, hostIndex[vb.host]!)
-            if ha != hb, link.suite != nil, Self.outerPair(locators[ha], locators[hb]) == nil {
-                throw BackendsError(.noCommonLocatorFamily,
-                                    "hosts `\(va.host)` and `\(vb.host)` have no locators of the same family (IPv4 or IPv6), so the link `\(link.a) <-> \(link.b)` cannot be carried",
-                                    help: "give both hosts an IPv4 locator or both an IPv6 locator")
-            }
-            linksOfVM[a].append(index)
-            linksOfVM[b].append(index)
-        }
-        self.linksOfVM = linksOfVM.enumerated().map { vm, links in
-            links.sorted { Self.peer(of: vm, in: plan.links[$0], plan: plan) < Self.peer(of: vm, in: plan.links[$1], plan: plan) }
-        }
+        self.base = base
+        let vmIndex = base.vmIndex
 
         var loginsOfVM = Array(repeating: [Int](), count: plan.vms.count)
         for (index, login) in plan.logins.enumerated() {
             guard let vm = vmIndex[login.vm] else {
                 throw BackendsError(.unknownVM, "a login of `\(login.user)` names the VM `\(login.vm)`, which is not in the plan")
             }
-            guard PlanText.isLine(login.user, limit: 256), !login.user.contains(" ") else {
+            guard PlanText.isLine(login.user, limit: 256), !Self.hasSpace(login.user) else {
                 throw BackendsError(.invalidText, "the user name of a login on `\(login.vm)` is empty, has spaces or control characters")
             }
             if let key = login.sshPublicKey, !PlanText.isSSHPublicKey(key) {
@@ -108,6 +64,18 @@ struct ResolvedPlan: Sendable {
                 return (l.user, l.expires.secondsSinceEpoch, $0) < (r.user, r.expires.secondsSinceEpoch, $1)
             }
         }
+    }
+
+    /// `text.contains(" ")`, without the generic search when `text` is ASCII (where each
+    /// byte is a character, so a space byte is a space character; elsewhere a space may
+    /// begin a character with a combining mark, which is not a space).
+    static func hasSpace(_ text: String) -> Bool {
+        var space = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { return text.contains(" ") }
+            if byte == 0x20 { space = true }
+        }
+        return space
     }
 
     // MARK: Lookups

@@ -20,20 +20,20 @@ public struct HumanRenderer: DiagnosticRenderer {
         let file = sources[diagnostic.range.file]
         let gutter = gutterWidth(diagnostic, sources: sources)
         var out = paint("\(diagnostic.severity.rawValue)[\(diagnostic.code)]", style(for: diagnostic.severity))
-        out += paint(": \(diagnostic.message)", "1") + "\n"
-        out += snippet(file: file, range: diagnostic.range, label: diagnostic.label, gutter: gutter,
+        out += paint(": \(SnippetLine.visibleText(diagnostic.message))", "1") + "\n"
+        out += snippet(file: file, range: diagnostic.range, label: diagnostic.label.map(SnippetLine.visibleText), gutter: gutter,
                        caretStyle: style(for: diagnostic.severity))
         for note in diagnostic.notes {
             if let range = note.range {
                 let noteFile = sources[range.file]
-                out += paint("note", "1;36") + ": \(note.message)\n"
+                out += paint("note", "1;36") + ": \(SnippetLine.visibleText(note.message))\n"
                 out += snippet(file: noteFile, range: range, label: nil, gutter: gutter, caretStyle: "1;36")
             } else {
-                out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " note: \(note.message)\n"
+                out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " note: \(SnippetLine.visibleText(note.message))\n"
             }
         }
         if let help = diagnostic.help {
-            out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " help: \(help)\n"
+            out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " help: \(SnippetLine.visibleText(help))\n"
         }
         return out
     }
@@ -49,22 +49,18 @@ public struct HumanRenderer: DiagnosticRenderer {
     private func snippet(file: SourceFile, range: SourceRange, label: String?, gutter: Int, caretStyle: String) -> String {
         let location = file.location(of: range.start)
         let pad = String(repeating: " ", count: gutter)
-        var out = "\(pad)" + paint("-->", "1;34") + " \(file.name):\(location)\n"
+        var out = "\(pad)" + paint("-->", "1;34") + " \(SnippetLine.visibleText(file.name)):\(location)\n"
         out += "\(pad) " + paint("|", "1;34") + "\n"
         let lineIndex = location.line - 1
         let lineBytes = file.lineRange(lineIndex)
-        let lineText = file.lineText(lineIndex)
         let number = String(location.line)
-        out += String(repeating: " ", count: gutter - number.count) + paint(number, "1;34") + " " + paint("|", "1;34")
-        out += lineText.isEmpty ? "\n" : " \(lineText)\n"
-        // Caret: keep tabs so the caret lines up, count scalars for the width.
-        let startInLine = min(Int(range.start), lineBytes.upperBound)
+        let startInLine = min(max(Int(range.start), lineBytes.lowerBound), lineBytes.upperBound)
         let endInLine = max(startInLine, min(Int(range.end), lineBytes.upperBound))
-        var prefix = ""
-        for scalar in String(decoding: file.bytes[lineBytes.lowerBound..<startInLine], as: UTF8.self).unicodeScalars {
-            prefix += scalar == "\t" ? "\t" : " "
-        }
-        let width = max(1, String(decoding: file.bytes[startInLine..<endInLine], as: UTF8.self).unicodeScalars.count)
+        let shown = SnippetLine(bytes: file.bytes, line: lineBytes, range: startInLine..<endInLine)
+        out += String(repeating: " ", count: gutter - number.count) + paint(number, "1;34") + " " + paint("|", "1;34")
+        out += shown.text.isEmpty ? "\n" : " \(shown.text)\n"
+        let prefix = shown.caretIndent
+        let width = shown.caretWidth
         var caret = String(repeating: "^", count: width)
         if let label { caret += " \(label)" }
         out += "\(pad) " + paint("|", "1;34") + " \(prefix)" + paint(caret, caretStyle) + "\n"

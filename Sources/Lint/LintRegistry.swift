@@ -7,6 +7,7 @@ public enum LintRegistry {
         // security
         UnboundedValidity(), LifetimeTooLong(), OpenDelegation(), WildcardGrant(), WeakRSAKey(), WeakHash(),
         UnprotectedCrossCommunityLink(), ClearanceBelowConfidentiality(), PrivateKeyPermissions(), ExpiringSoon(),
+        HiddenCharacters(),
         // robustness
         RenewalMargin(), WindowExceedsRegistration(), PoolShare(), SingleRegistrar(),
         // correctness

@@ -35,6 +35,9 @@ public struct RegistrarError: Error, Sendable, Equatable, CustomStringConvertibl
         case badDelegation = "R015"
         /// The database failed.
         case storage = "R020"
+        /// The server cannot listen where it was told (an unknown address, a port in
+        /// use or reserved).
+        case listen = "R021"
         /// A bug.
         case `internal` = "R030"
     }
@@ -63,7 +66,7 @@ public struct RegistrarError: Error, Sendable, Equatable, CustomStringConvertibl
         case .replayed, .conflict, .poolExhausted: return 409
         case .tooLarge: return 413
         case .storage: return 503
-        case .internal: return 500
+        case .internal, .listen: return 500
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 @main
 struct Bench: ParsableCommand {
@@ -17,4 +18,7 @@ struct Bench: ParsableCommand {
             """,
         subcommands: [SexpBenchmark.self, RSABenchmark.self, SPKIBenchmark.self, ParseBenchmark.self, NodesBenchmark.self, CompileBenchmark.self,
                       RegistrarBenchmark.self])
+
+    /// Usage errors exit with 2, as in every tool of the toolkit.
+    static func main() { toolkitMain() }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 
 @main
 struct SPKI: ParsableCommand {
@@ -19,4 +20,8 @@ struct SPKI: ParsableCommand {
             KeygenCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self,
             CertCommand.self, ReduceCommand.self, ProveCommand.self,
         ])
+
+    /// Usage errors exit with 2 (bad input or usage), as every command of the
+    /// toolkit does, rather than ArgumentParser's 64.
+    static func main() { toolkitMain() }
 }

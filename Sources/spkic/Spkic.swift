@@ -6,6 +6,7 @@ import Darwin
 private let terminate = Darwin.exit
 #endif
 import ArgumentParser
+import CommandLineSupport
 import ToolSupport
 
 @main
@@ -45,11 +46,7 @@ struct Spkic: ParsableCommand {
         } catch let failure as FileError {
             terminate(FailureReport.report(failure, tool: "spkic").rawValue)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                Console.err(fullMessage(for: error))
-                terminate(ExitStatus.badInput.rawValue)
-            }
-            exit(withError: error)
+            ToolkitEntryPoint.exit(with: error, in: self)
         }
     }
 }

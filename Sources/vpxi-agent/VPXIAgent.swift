@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
 import RSA
@@ -12,6 +13,10 @@ struct VPXIAgent: ParsableCommand {
         commandName: "vpxi-agent",
         abstract: "Enforce a host's VPXI state: ESP security associations (userspace, BEET over UDP on TUN) and SSH logins with expiry.",
         subcommands: [CheckCommand.self, RunCommand.self, StatusCommand.self])
+
+    /// Usage errors exit with 2 (bad input or usage), as every command of the
+    /// toolkit does, rather than ArgumentParser's 64.
+    static func main() { toolkitMain() }
 }
 
 /// Runs a command body and maps failures to the toolkit's exit statuses.
@@ -157,6 +162,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("benchmark-null-cipher"),
+          help: ArgumentHelp("Benchmark only: no encryption or authentication (needs VPXI_AGENT_BENCHMARK_NULL_CIPHER=cleartext and --input).",
+                             visibility: .hidden))
+    var benchmarkNullCipher = false
+
     func run() throws {
         try Runner.run {
             let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -171,6 +181,7 @@ struct RunCommand: ParsableCommand {
             runOptions.pull = try pull()
             runOptions.pullInterval = pullInterval
             runOptions.linkMTU = try DataPlane.checkedLinkMTU(mtu)
+            if benchmarkNullCipher { try runOptions.enableBenchmarkNullCipher(environment: ProcessInfo.processInfo.environment) }
             let runtime = AgentRuntime(
                 options: runOptions,
                 hostKey: try Runner.hostKey(options.key), logger: logger)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Logging
 import RSA
 import Registrar
@@ -10,6 +11,10 @@ struct VPXIRegistrar: AsyncParsableCommand {
         commandName: "vpxi-registrar",
         abstract: "The HIPerNet registrar as a service: enrollment, VPXI requests, renewal, pulls (see Docs/registrar.md).",
         subcommands: [ServeCommand.self, UserCommand.self, TokenCommand.self, MigrateCommand.self])
+
+    /// Usage errors exit with 2 (bad input or usage), as every command of the
+    /// toolkit does, rather than ArgumentParser's 64.
+    static func main() async { await toolkitMain() }
 }
 
 /// Maps failures to the toolkit's exit statuses.
@@ -22,7 +27,7 @@ enum Runner {
         } catch {
             throw ExitCode(FailureReport.report(error, tool: "vpxi-registrar") { error in
                 guard let failure = error as? RegistrarError else { return nil }
-                let badInput: Set<RegistrarError.Code> = [.malformed, .policyError, .tooLarge]
+                let badInput: Set<RegistrarError.Code> = [.malformed, .policyError, .tooLarge, .listen]
                 let status: ExitStatus = failure.code == .internal ? .internalError
                     : badInput.contains(failure.code) ? .badInput : .refused
                 return (failure.description, status)
@@ -144,10 +149,15 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "vpxi-registrar")
             logger.logLevel = .info
             let service = RegistrarService(configuration: configuration, database: database, bundleSource: bundleSource, logger: logger)
-            try await service.start()
-            let server = RegistrarServer(service: service)
-            try await server.run(host: host, port: port, renewalInterval: .seconds(renewalInterval), logger: logger) { bound in
-                Console.out("vpxi-registrar \(name) listening on \(host):\(bound)\n")
+            do {
+                try await service.start()
+                let server = RegistrarServer(service: service)
+                try await server.run(host: host, port: port, renewalInterval: .seconds(renewalInterval), logger: logger) { bound in
+                    Console.out("vpxi-registrar \(name) listening on \(host):\(bound)\n")
+                }
+            } catch {
+                await database.close()
+                throw error
             }
             await database.close()
         }

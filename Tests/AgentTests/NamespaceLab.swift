@@ -157,13 +157,18 @@ final class NamespaceLab {
                      start: start, end: end, linkExpiry: linkExpiry, esn: esn, suite: suite)
     }
 
-    /// Starts both agents and waits until their TUN devices carry their HITs.
-    func startAgents(overlap: Double = 2, extra: [String] = []) throws {
+    /// Starts both agents and waits until their TUN devices carry their HITs. The hosts named
+    /// in `nullCipher` run the benchmark-only null transform (`--benchmark-null-cipher`, with
+    /// its environment variable).
+    func startAgents(overlap: Double = 2, extra: [String] = [], nullCipher: Set<String> = []) throws {
         let binary = PackagePaths.executable("vpxi-agent")
+        let variable = AgentRuntime.Options.benchmarkNullCipherVariable
         for h in [a, b] {
-            let process = try spawn(h, [binary, "run", "--input", h.inputPath, "--key", h.keyPath, "--state", h.stateDirectory,
+            let null = nullCipher.contains(h.name)
+            let process = try spawn(h, (null ? ["/usr/bin/env", "\(variable.name)=\(variable.value)"] : [])
+                                        + [binary, "run", "--input", h.inputPath, "--key", h.keyPath, "--state", h.stateDirectory,
                                         "--tun", Self.tun, "--listen", "\(h.locator):10500", "--overlap", "\(overlap)",
-                                        "--log-level", "debug"] + extra,
+                                        "--log-level", "debug"] + extra + (null ? ["--benchmark-null-cipher"] : []),
                                     log: directory.appendingPathComponent("\(h.name)-agent.log").path)
             agents[h.name] = process
         }

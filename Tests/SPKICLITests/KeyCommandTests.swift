@@ -25,7 +25,7 @@ final class KeyCommandTests: XCTestCase {
         let again = try SPKITool.run(["keygen", "-o", base + "-sexp"])
         XCTAssertEqual(again.status, 2, "an existing key is not replaced")
         XCTAssertTrue(again.stderrText.contains("already exists"))
-        XCTAssertEqual(try SPKITool.run(["keygen", "--bits", "1024", "-o", base]).status, 64, "usage error from the argument parser")
+        XCTAssertEqual(try SPKITool.run(["keygen", "--bits", "1024", "-o", base]).status, 2, "usage error from the argument parser")
     }
 
     func testKeyShowDoesNotPrintKeyMaterial() throws {

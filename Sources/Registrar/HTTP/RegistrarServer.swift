@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SExpr
+import Synchronization
 
 /// The HTTP API (Hummingbird 2 over SwiftNIO): requests in, `RegistrarService` answers
 /// out. Every body is an S-expression in advanced form; every refusal is
@@ -135,11 +136,24 @@ public struct RegistrarServer: Sendable {
     /// the renewal loop beside it. `onRunning` receives the bound port.
     public func run(host: String, port: Int, renewalInterval: Duration = .seconds(5), logger: Logger,
                     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let listening = ListeningFlag()
         let app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "vpxi-registrar"),
-                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+                              onServerRunning: { channel in
+                                  listening.set()
+                                  await onRunning(channel.localAddress?.port ?? port)
+                              }, logger: logger)
         let service = self.service
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
+            group.addTask {
+                do {
+                    try await app.runService()
+                } catch where !listening.isSet {
+                    // Before the server listens, a failure is the address: unknown, in
+                    // use, or a port this user may not bind.
+                    throw RegistrarError(.listen, "cannot listen on \(host):\(port): \(error)",
+                                         help: "give --listen HOST:PORT an address of this machine and a free port (for example 127.0.0.1:8440); ports below 1024 need privileges")
+                }
+            }
             group.addTask { await service.followChanges() }
             group.addTask {
                 while !Task.isCancelled {
@@ -161,4 +175,11 @@ public struct RegistrarServer: Sendable {
             group.cancelAll()
         }
     }
+}
+
+/// Whether the server has started listening (set once, from the server's task).
+private final class ListeningFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

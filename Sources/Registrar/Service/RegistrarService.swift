@@ -123,7 +123,8 @@ public final class RegistrarService: Sendable {
         } catch let error as RegistrarError {
             throw error
         } catch {
-            logger.error("storage failure: \(String(reflecting: error))")
+            // A shutdown cancels work in flight: not a failure worth a log line.
+            if !(error is CancellationError) { logger.error("storage failure: \(String(reflecting: error))") }
             throw RegistrarError.storage("the database failed: \(String(describing: error).prefix(300))")
         }
     }

@@ -64,6 +64,7 @@ public final class PostgresStore: RegistrarDatabase {
 
     public static func open(_ url: String) async throws(RegistrarError) -> PostgresStore {
         let location = try parse(url)
+        try await probe(location)
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: location.tls ? .prefer(.makeClientConfiguration()) : .disable)
@@ -83,6 +84,39 @@ public final class PostgresStore: RegistrarDatabase {
                                  help: "check that the server runs and that the URL's user, password and database are right")
         }
         return store
+    }
+
+    /// One connection, opened and closed, before the pool: the pool retries a refused or
+    /// failing connection for ever, so a server that is down or a wrong user, password or
+    /// database would leave the registrar waiting in silence. This fails within the
+    /// connect timeout (10 s) with the server's or the network's own reason.
+    static func probe(_ location: Location) async throws(RegistrarError) {
+        var logger = Logger(label: "registrar.postgres")
+        logger.logLevel = .critical
+        do {
+            let tls: PostgresConnection.Configuration.TLS = location.tls
+                ? .prefer(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+            var configuration = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
+            configuration.options.connectTimeout = .seconds(10)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw RegistrarError(.storage, "cannot connect to PostgreSQL at \(location.host):\(location.port) as `\(location.user)`: \(describe(error))",
+                                 help: "check that the server runs and that the URL's user, password and database are right")
+        }
+    }
+
+    /// The reason of a failed connection, in words: the server's message when it sent
+    /// one (authentication, unknown database), else the network's.
+    static func describe(_ error: any Error) -> String {
+        if let failure = error as? PSQLError {
+            if let message = failure.serverInfo?[.message] { return message }
+            if let underlying = failure.underlying { return String(describing: underlying) }
+            return String(describing: failure.code)
+        }
+        return String(describing: error)
     }
 
     struct Transaction: DBTransaction {

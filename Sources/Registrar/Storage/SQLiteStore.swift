@@ -23,8 +23,12 @@ public final class SQLiteStore: RegistrarDatabase {
     public static func open(path: String) async throws(RegistrarError) -> SQLiteStore {
         var logger = Logger(label: "registrar.sqlite")
         logger.logLevel = .warning
+        // Every connection opened is closed again when a later step fails: SQLiteNIO
+        // requires it before a connection is freed.
+        var opened: [SQLiteConnection] = []
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            opened.append(writer)
             // WAL: readers do not block the writer; FULL: a committed transaction survives
             // a crash of the process or of the machine.
             _ = try await writer.query("PRAGMA journal_mode=WAL", [])
@@ -36,11 +40,13 @@ public final class SQLiteStore: RegistrarDatabase {
                 _ = try await writer.query("PRAGMA " + pragma, [])
             }
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            opened.append(reader)
             for pragma in ["busy_timeout=5000", "cache_size=-32768"] {
                 _ = try await reader.query("PRAGMA " + pragma, [])
             }
             return SQLiteStore(writer: writer, reader: reader)
         } catch {
+            for connection in opened { try? await connection.close() }
             throw RegistrarError(.storage, "cannot open the SQLite database `\(path)`: \(error)",
                                  help: "give a writable path with --db FILE (its folder must exist)")
         }
