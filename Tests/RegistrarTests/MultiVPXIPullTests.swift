@@ -74,15 +74,15 @@ final class MultiVPXIPullTests: RegistrarScratchTestCase {
 
             // seg's bundle tampered with in the database while a new vpxi arrives: seg keeps
             // its last good state, db is applied.
-            let stored = try await database.read("SELECT body FROM bundles WHERE host = 'cap-01' AND vpxi = 'seg'", [])
-            let archive = try BundleArchive.decode(try XCTUnwrap(Base64.decode(try XCTUnwrap(stored.first?["body"].text))))
+            let stored = try await database.read("SELECT data FROM bundles WHERE host = 'cap-01' AND vpxi = 'seg'", [])
+            let archive = try BundleArchive.decode(try XCTUnwrap(stored.first?["data"].bytes))
             let tampered = HostBundle(host: archive.host, files: archive.files.map { file in
                 guard file.path == "authorized.sexp" else { return file }
                 return BundleFile(path: file.path, bytes: file.bytes + Array("\n".utf8), mode: file.mode)
             })
             _ = try await database.transaction { tx in
-                try await tx.query("UPDATE bundles SET body = $1, etag = '\"tampered\"' WHERE host = 'cap-01' AND vpxi = 'seg'",
-                                   [.text(Base64.encode(BundleArchive.encode(tampered)))])
+                try await tx.query("UPDATE bundles SET data = $1, etag = '\"tampered\"' WHERE host = 'cap-01' AND vpxi = 'seg'",
+                                   [.bytes(BundleArchive.encode(tampered))])
             }
             // A write behind the registrar's back: on SQLite it is the only writer and trusts
             // the ETags it remembers (Docs/registrar.md), so tell it, as its own writes do.

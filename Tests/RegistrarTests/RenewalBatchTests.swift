@@ -209,8 +209,9 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
         for row in try await database.read("SELECT vpxi, principal, epoch, template, body, etag FROM chains ORDER BY vpxi, principal", []) {
             lines.append("chain " + ["vpxi", "principal", "epoch", "template", "body", "etag"].map { row[$0].text ?? "-" }.joined(separator: " "))
         }
-        for row in try await database.read("SELECT host, vpxi, epoch, body, etag FROM bundles ORDER BY host, vpxi", []) {
-            lines.append("bundle " + ["host", "vpxi", "epoch", "body", "etag"].map { row[$0].text ?? "-" }.joined(separator: " "))
+        for row in try await database.read("SELECT host, vpxi, epoch, body, data, etag FROM bundles ORDER BY host, vpxi", []) {
+            lines.append("bundle " + ["host", "vpxi", "epoch", "body", "etag"].map { row[$0].text ?? "-" }.joined(separator: " ")
+                         + " " + (row["data"].bytes.map { Base64.encode($0) } ?? "-"))
         }
         return lines
     }

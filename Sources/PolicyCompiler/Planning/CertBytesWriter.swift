@@ -14,16 +14,25 @@ struct CertBytesWriter {
     private var validities: [Validity: [UInt8]] = [:]
 
     mutating func canonical(_ cert: Cert) -> [UInt8] {
+        guard var out = prefix(cert) else { return cert.sexp.canonical }
+        out += field(cert.validity)
+        out.append(0x29)
+        return out
+    }
+
+    /// The cert's canonical bytes up to its validity field (the validity, then `)`, end
+    /// them; the validity is the last field the planner sets), or nil when the cert has
+    /// fields the planner never sets (its bytes are then `cert.sexp.canonical`).
+    mutating func prefix(_ cert: Cert) -> [UInt8]? {
         guard cert.version == nil, cert.display == nil, cert.issuerInfo == nil, cert.subjectInfo == nil,
               cert.comment == nil, cert.source == nil,
               case .principal(let issuer) = cert.issuer, case .principal(let subject) = cert.subject,
-              let tag = cert.tag else { return cert.sexp.canonical }
+              let tag = cert.tag else { return nil }
         let issuerBytes = principal(issuer)
         let subjectBytes = principal(subject)
         let tagBytes = field(tag)
-        let validBytes = field(cert.validity)
         var out: [UInt8] = []
-        out.reserveCapacity(issuerBytes.count + subjectBytes.count + tagBytes.count + validBytes.count + 40)
+        out.reserveCapacity(issuerBytes.count + subjectBytes.count + tagBytes.count + 96)
         out += Self.head
         out += Self.issuer
         out += issuerBytes
@@ -33,8 +42,6 @@ struct CertBytesWriter {
         out.append(0x29)
         if cert.propagate { out += Self.propagate }
         out += tagBytes
-        out += validBytes
-        out.append(0x29)
         return out
     }
 
@@ -52,7 +59,7 @@ struct CertBytesWriter {
         return bytes
     }
 
-    private mutating func field(_ validity: Validity) -> [UInt8] {
+    mutating func field(_ validity: Validity) -> [UInt8] {
         if let bytes = validities[validity] { return bytes }
         let bytes = validity.sexp?.canonical ?? []
         validities[validity] = bytes

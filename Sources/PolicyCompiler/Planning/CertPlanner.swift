@@ -33,8 +33,9 @@ public struct CertPlanner: Sendable {
             range.map { v -> CertPlan in
                 var part = CertPlan()
                 guard !carried.contains(v) else { return part }
-                for m in vpxis[v].machines.indices { part.acls.append(.init(vpxi: v, machine: m, acl: acl(vpxi: v, machine: m))) }
-                if let epoch = epochs[v] { add(vpxi: v, epoch: epoch, to: &part) }
+                let planned = self.template(vpxi: v)
+                part.acls = planned.acls
+                if let epoch = epochs[v] { planned.add(epoch: epoch, to: &part) }
                 return part
             }
         }.flatMap { $0 }
@@ -54,13 +55,7 @@ public struct CertPlanner: Sendable {
     /// its machines only when `machines` is given (each machine's certs and chains depend
     /// only on the grants on it).
     public func plan(vpxi v: Int, epoch: RenewalSchedule.Epoch, machines: Set<Int>? = nil) -> CertPlan {
-        var plan = CertPlan()
-        plan.epochs = ir.model.vpxis.indices.map { $0 == v ? epoch : nil }
-        for m in ir.model.vpxis[v].machines.indices where machines?.contains(m) ?? true {
-            plan.acls.append(.init(vpxi: v, machine: m, acl: acl(vpxi: v, machine: m)))
-        }
-        add(vpxi: v, epoch: epoch, to: &plan, machines: machines)
-        return plan
+        plan(template(vpxi: v), epoch: epoch, machines: machines)
     }
 
     /// `(acl (entry R (propagate) (tag (*))))`: the machine trusts its own key.
@@ -75,73 +70,8 @@ public struct CertPlanner: Sendable {
         let window: TimeWindow
     }
 
-    func add(vpxi v: Int, epoch: RenewalSchedule.Epoch, to plan: inout CertPlan, machines: Set<Int>? = nil) {
-        let model = ir.model
-        let vpxi = model.vpxis[v]
-        var groups = [[GroupKey: [PolicyModel.Right]]](repeating: [:], count: vpxi.machines.count)
-        var groupOrder = [[GroupKey]](repeating: [], count: vpxi.machines.count)
-        var delegates = [Set<Int>](repeating: [], count: vpxi.machines.count)
-        for grant in vpxi.grants {
-            let key = GroupKey(user: grant.user, via: grant.via, window: grant.window)
-            for target in grant.targets {
-                if groups[target][key] == nil { groupOrder[target].append(key) }
-                groups[target][key, default: []] += grant.rights
-                if let via = grant.via { delegates[target].insert(via) }
-            }
-        }
-        let hv = vpxi.registrar
-        var bytes = CertBytesWriter()
-        let registrarParty = { (r: Int) in CertPlan.Party(name: .registrar(model.registrars[r].name), key: model.registrars[r].key) }
-        let userParty = { (u: Int) in CertPlan.Party(name: .user(model.users[u].name), key: model.users[u].key) }
-        for m in vpxi.machines.indices where !groupOrder[m].isEmpty && machines?.contains(m) ?? true {
-            let machineKey = ir.keys.machines[v][m]
-            let machineParty = CertPlan.Party(name: .machine(vpxi: vpxi.name, machine: vpxi.machines[m].name), key: machineKey)
-            let tag = { (rights: [PolicyModel.Right]) in
-                TagVocabulary.resourceTag(vpxi: vpxi.name, resource: machineKey, rights: TagVocabulary.grantTag(rights))
-            }
-            let allRights = groupOrder[m].flatMap { groups[m][$0]! }
-            let resourceTag = tag(allRights)
-            let host = ir.placement.hosts[v][m]
-            let h2 = host == Placement.unplaced ? hv : (model.hosts[host].registration?.registrar ?? hv)
-            var root: [Int] = []
-            root.append(plan.certs.count)
-            let rootCert = Cert(issuer: machineKey.principal, subject: .principal(model.registrars[h2].key.principal),
-                                tag: resourceTag, propagate: true, validity: epoch.validity.validity)
-            plan.certs.append(.init(flow: .resourceToRegistrar, vpxi: v, machine: m, issuer: machineParty, subject: registrarParty(h2),
-                                    cert: rootCert, canonical: bytes.canonical(rootCert)))
-            if h2 != hv {
-                root.append(plan.certs.count)
-                let linkCert = Cert(issuer: model.registrars[h2].key.principal, subject: .principal(model.registrars[hv].key.principal),
-                                    tag: resourceTag, propagate: true, validity: epoch.validity.validity)
-                plan.certs.append(.init(flow: .registrarToRegistrar, vpxi: v, machine: m, issuer: registrarParty(h2), subject: registrarParty(hv),
-                                        cert: linkCert, canonical: bytes.canonical(linkCert)))
-            }
-            // User certs, and for each user the certs that reach them.
-            var byUser: [Int: [(cert: Int, via: Int?)]] = [:]
-            var userOrder: [Int] = []
-            for key in groupOrder[m] {
-                let validity = epoch.validity.intersection(key.window)
-                guard !validity.isEmpty else { continue }
-                let issuer = key.via.map(userParty) ?? registrarParty(hv)
-                let subject = userParty(key.user)
-                let cert = Cert(issuer: issuer.key.principal, subject: .principal(subject.key.principal), tag: tag(groups[m][key]!),
-                                propagate: delegates[m].contains(key.user), validity: validity.validity)
-                if byUser[key.user] == nil { userOrder.append(key.user) }
-                byUser[key.user, default: []].append((plan.certs.count, key.via))
-                plan.certs.append(.init(flow: key.via == nil ? .registrarToUser : .userToUser, vpxi: v, machine: m,
-                                        issuer: issuer, subject: subject, cert: cert, canonical: bytes.canonical(cert)))
-            }
-            for user in userOrder {
-                var chain = root
-                var visiting: Set<Int> = []
-                collect(user, byUser: byUser, into: &chain, visiting: &visiting)
-                plan.chains.append(.init(user: user, vpxi: v, machine: m, certs: chain))
-            }
-        }
-    }
-
     /// Appends the certs that reach `user`: those of the users who delegate to them first.
-    func collect(_ user: Int, byUser: [Int: [(cert: Int, via: Int?)]], into chain: inout [Int], visiting: inout Set<Int>) {
+    static func collect(_ user: Int, byUser: [Int: [(cert: Int, via: Int?)]], into chain: inout [Int], visiting: inout Set<Int>) {
         guard visiting.insert(user).inserted else { return }
         for (index, via) in byUser[user] ?? [] {
             if let via { collect(via, byUser: byUser, into: &chain, visiting: &visiting) }

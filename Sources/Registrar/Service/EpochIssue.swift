@@ -63,7 +63,7 @@ public struct EpochIssue: Sendable {
     static func issue(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch, at now: Int64, bundleSource: any BundleSource,
                       recorded: [String: SExpr] = [:], delegations: [Delegation] = [], cache: RenewalCache?) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
-        let plan = CertPlanner(ir: ir).plan(vpxi: compiled.vpxi, epoch: epoch)
+        let plan = certPlan(compiled, epoch: epoch)
         var signatures = try sign(plan, signers: ir.keys.signers, cache: cache)
         for (index, planned) in plan.certs.enumerated() where signatures[index] == nil {
             guard let body = recorded[planned.hex], body.head == "sequence", body.tail.first?.canonical == planned.canonical else { continue }
@@ -133,6 +133,17 @@ public struct EpochIssue: Sendable {
             issue.bundles = try bundleSource.bundles(for: issue, compiled: compiled, certs: plan, signatures: known)
         }
         return issue
+    }
+
+    /// The cert plan of `compiled`'s vpxi for `epoch`. For a compiled vpxi kept between
+    /// renewals, from the planner's template kept with it (`CertPlanner.Template`: the
+    /// grants' groups, tags, parties and each cert's bytes up to its validity, worked out
+    /// at the first epoch), so that an epoch only sets the validities and hashes the certs;
+    /// the same plan as planning the epoch afresh.
+    static func certPlan(_ compiled: VPXICompiler.Compiled, epoch: RenewalSchedule.Epoch) -> CertPlan {
+        let planner = CertPlanner(ir: compiled.ir)
+        guard let derived = compiled.derived else { return planner.plan(vpxi: compiled.vpxi, epoch: epoch) }
+        return planner.plan(derived.value { planner.template(vpxi: compiled.vpxi) }, epoch: epoch)
     }
 
     /// The signatures of the certs of `plan` whose issuer's key is in `signers` (nil for

@@ -11,17 +11,17 @@ extension RegistrarService {
 
     /// A user's chains in a vpxi.
     public func chains(vpxi: String, user: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
-        try await pull(table: "chains", keys: ("vpxi", vpxi, "principal", user), vpxi: vpxi, ifNoneMatch: ifNoneMatch, base64: false,
+        try await pull(table: "chains", keys: ("vpxi", vpxi, "principal", user), vpxi: vpxi, ifNoneMatch: ifNoneMatch, bytes: false,
                        missing: "no chains for user `\(user)` in vpxi `\(vpxi)`")
     }
 
     /// A host's bundle for one vpxi.
     public func bundle(host: String, vpxi: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
-        try await pull(table: "bundles", keys: ("host", host, "vpxi", vpxi), vpxi: vpxi, ifNoneMatch: ifNoneMatch, base64: true,
+        try await pull(table: "bundles", keys: ("host", host, "vpxi", vpxi), vpxi: vpxi, ifNoneMatch: ifNoneMatch, bytes: true,
                        missing: "no bundle of vpxi `\(vpxi)` for host `\(host)`")
     }
 
-    func pull(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String?, base64: Bool,
+    func pull(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String?, bytes: Bool,
               missing: String) async throws(RegistrarError) -> Pulled {
         let binds: [DBValue] = [.text(keys.1), .text(keys.3)]
         let condition = " FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2"
@@ -46,15 +46,24 @@ extension RegistrarService {
             }
         }
         let ticket = etags.ticket()
-        let rows = try await storage { try await database.read("SELECT etag, body" + condition, binds) }
+        let rows = try await storage { try await database.read("SELECT etag, body" + (bytes ? ", data" : "") + condition, binds) }
         guard let row = rows.first, let etag = row["etag"].text, let text = row["body"].text else { throw RegistrarError(.notFound, missing) }
         etags.remember(vpxi: vpxi, document, etag: etag, ticket: ticket)
         metrics.pulled(notModified: false)
-        if base64 {
-            guard let bytes = Base64.decode(text) else { throw RegistrarError(.internal, "a stored bundle is not base64") }
-            return Pulled(body: bytes, etag: etag)
+        if bytes {
+            return Pulled(body: try Self.bundleBytes(row), etag: etag)
         }
         return Pulled(body: Array(text.utf8), etag: etag)
+    }
+
+    /// A stored bundle's bytes: its `data` column, or, in a row written before migration 4,
+    /// its `body` in base64.
+    static func bundleBytes(_ row: DBRow) throws(RegistrarError) -> [UInt8] {
+        if let data = row["data"].bytes { return data }
+        guard let text = row["body"].text, let bytes = Base64.decode(text) else {
+            throw RegistrarError(.internal, "a stored bundle has no bytes and its text is not base64")
+        }
+        return bytes
     }
 
     /// `If-None-Match`: a list of ETags, or `*`.

@@ -48,7 +48,7 @@ extension RegistrarService {
                 chains.append([.text(vpxi), .text(user), .int(epoch), .text(template), .text(body), .text(Self.etag(Array(body.utf8)))])
             }
             for (host, bytes) in issue.bundles.sorted(by: { $0.key < $1.key }) {
-                bundles.append([.text(host), .text(vpxi), .int(epoch), .text(Base64.encode(bytes)), .text(Self.etag(bytes)), .int(now)])
+                bundles.append([.text(host), .text(vpxi), .int(epoch), .text(""), .bytes(bytes), .text(Self.etag(bytes)), .int(now)])
             }
         }
         try await tx.insert(into: "certs", columns: ["hash", "vpxi", "epoch", "flow", "machine", "issuer", "subject", "body", "signed",
@@ -57,8 +57,9 @@ extension RegistrarService {
         try await tx.insert(into: "chains", columns: ["vpxi", "principal", "epoch", "template", "body", "etag"], rows: chains, conflict: """
             ON CONFLICT (vpxi, principal) DO UPDATE SET epoch = excluded.epoch, template = excluded.template, body = excluded.body, etag = excluded.etag
             """)
-        try await tx.insert(into: "bundles", columns: ["host", "vpxi", "epoch", "body", "etag", "updated_at"], rows: bundles, conflict: """
-            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = excluded.epoch, body = excluded.body, etag = excluded.etag, updated_at = excluded.updated_at
+        try await tx.insert(into: "bundles", columns: ["host", "vpxi", "epoch", "body", "data", "etag", "updated_at"], rows: bundles, conflict: """
+            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = excluded.epoch, body = excluded.body, data = excluded.data, etag = excluded.etag,
+              updated_at = excluded.updated_at
             """)
     }
 }

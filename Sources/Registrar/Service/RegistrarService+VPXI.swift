@@ -110,9 +110,9 @@ extension RegistrarService {
     /// Records (or replaces) a host's bundle of a vpxi.
     func storeBundle(host: String, vpxi: String, epoch: Int64, bytes: [UInt8], in tx: any DBTransaction, now: Int64) async throws {
         try await tx.query("""
-            INSERT INTO bundles (host, vpxi, epoch, body, etag, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = $3, body = $4, etag = $5, updated_at = $6
-            """, [.text(host), .text(vpxi), .int(epoch), .text(Base64.encode(bytes)), .text(Self.etag(bytes)), .int(now)])
+            INSERT INTO bundles (host, vpxi, epoch, body, data, etag, updated_at) VALUES ($1, $2, $3, '', $4, $5, $6)
+            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = $3, body = '', data = $4, etag = $5, updated_at = $6
+            """, [.text(host), .text(vpxi), .int(epoch), .bytes(bytes), .text(Self.etag(bytes)), .int(now)])
     }
 
     func upsertChain(vpxi: String, user: String, epoch: Int64, template: String, body: String, in tx: any DBTransaction) async throws {

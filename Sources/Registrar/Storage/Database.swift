@@ -1,16 +1,18 @@
-/// A value bound to or read from a query. The schema uses integers and text only (binary
-/// content is stored as base64 or hexadecimal text), so that SQLite and PostgreSQL read
-/// the same statements.
+/// A value bound to or read from a query. The schema uses integers, text and, for the
+/// bundles' bytes, one binary column (`BYTEA`: PostgreSQL's bytes; SQLite stores a blob
+/// in it as it is), so that SQLite and PostgreSQL read the same statements.
 public enum DBValue: Sendable, Hashable {
     case int(Int64)
     case text(String)
+    /// Bytes (a blob on SQLite, `bytea` on PostgreSQL).
+    case bytes([UInt8])
     case null
 
     public var int: Int64? {
         switch self {
         case .int(let value): return value
         case .text(let text): return Int64(text)
-        case .null: return nil
+        case .bytes, .null: return nil
         }
     }
 
@@ -18,8 +20,14 @@ public enum DBValue: Sendable, Hashable {
         switch self {
         case .text(let value): return value
         case .int(let value): return String(value)
-        case .null: return nil
+        case .bytes, .null: return nil
         }
+    }
+
+    /// The bytes of a binary value (nil for the others).
+    public var bytes: [UInt8]? {
+        if case .bytes(let value) = self { return value }
+        return nil
     }
 }
 

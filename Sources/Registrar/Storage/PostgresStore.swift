@@ -178,6 +178,7 @@ public final class PostgresStore: RegistrarDatabase {
             switch bind {
             case .int(let value): bindings.append(value)
             case .text(let value): bindings.append(value)
+            case .bytes(let value): bindings.append(ByteBuffer(bytes: value))
             case .null: bindings.appendNull()
             }
         }
@@ -199,6 +200,8 @@ public final class PostgresStore: RegistrarDatabase {
                     values[name] = .int(try cell.decode(Int64.self))
                 case .bool:
                     values[name] = .int(try cell.decode(Bool.self) ? 1 : 0)
+                case .bytea:
+                    values[name] = .bytes(Array(try cell.decode(ByteBuffer.self).readableBytesView))
                 default:
                     values[name] = .text(try cell.decode(String.self))
                 }

@@ -108,6 +108,7 @@ public final class SQLiteStore: RegistrarDatabase {
             switch $0 {
             case .int(let value): return .integer(Int(value))
             case .text(let value): return .text(value)
+            case .bytes(let value): return .blob(ByteBuffer(bytes: value))
             case .null: return .null
             }
         }
@@ -119,7 +120,7 @@ public final class SQLiteStore: RegistrarDatabase {
                 case .integer(let value): values[column.name.lowercased()] = .int(Int64(value))
                 case .text(let value): values[column.name.lowercased()] = .text(value)
                 case .float(let value): values[column.name.lowercased()] = .int(Int64(value))
-                case .blob(let buffer): values[column.name.lowercased()] = .text(String(buffer: buffer))
+                case .blob(let buffer): values[column.name.lowercased()] = .bytes(Array(buffer.readableBytesView))
                 case .null: values[column.name.lowercased()] = .null
                 }
             }
