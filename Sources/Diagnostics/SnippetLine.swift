@@ -84,10 +84,17 @@ struct SnippetLine {
         case 0x7F:
             return "\u{2421}"
         case 0x80...0x9F, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0x061C, 0xFEFF:
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+            return "<" + scalar.codePoint + ">"
         default:
             return String(scalar)
         }
+    }
+}
+
+extension Unicode.Scalar {
+    /// The scalar's code point as Unicode writes it: `U+202E`, at least four digits.
+    public var codePoint: String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }

@@ -54,10 +54,7 @@ struct HiddenCharacters: LintRule {
     }
 
     /// `U+202E`.
-    static func codePoint(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
+    static func codePoint(_ scalar: Unicode.Scalar) -> String { scalar.codePoint }
 
     /// Every reported character of a policy's bytes, in a comment (`#` to the end of
     /// the line, outside a string) or a string (`"..."`, `\` escaping the next byte).
