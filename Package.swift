@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .target(name: "SPKI", dependencies: ["SExpr", "RSA", "Hashing"]),
-        .target(name: "Diagnostics"),
+        .target(name: "Diagnostics", dependencies: ["ToolSupport"]),
         .target(name: "PolicyLanguage", dependencies: ["Diagnostics"]),
         .target(name: "Backends", dependencies: ["SExpr", "Hashing", "RSA", "SPKI", "CFileSystem"]),
         .target(name: "CFileSystem"),

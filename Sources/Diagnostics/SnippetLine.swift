@@ -1,3 +1,5 @@
+import ToolSupport
+
 /// A source line as a snippet shows it: every character that a terminal would act
 /// on rather than print is made visible, and a line too long for a terminal is cut
 /// to a window around the range, so that the caret still lines up under it.
@@ -66,7 +68,7 @@ struct SnippetLine {
     /// `text` (a message, label, help or file name, which may quote the source)
     /// with the same characters made visible; line breaks are kept.
     static func visibleText(_ text: String) -> String {
-        text.unicodeScalars.map { $0 == "\n" ? "\n" : visible($0) }.joined()
+        TerminalText.visible(text)
     }
 
     /// One display string per Unicode scalar of `bytes`.
@@ -74,27 +76,8 @@ struct SnippetLine {
         String(decoding: bytes, as: UTF8.self).unicodeScalars.map(visible)
     }
 
-    /// How one scalar is shown.
+    /// How one scalar is shown (`TerminalText`).
     static func visible(_ scalar: Unicode.Scalar) -> String {
-        switch scalar.value {
-        case 0x09:
-            return "\t"
-        case 0x00...0x1F:
-            return String(Unicode.Scalar(0x2400 + scalar.value)!)
-        case 0x7F:
-            return "\u{2421}"
-        case 0x80...0x9F, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0x061C, 0xFEFF:
-            return "<" + scalar.codePoint + ">"
-        default:
-            return String(scalar)
-        }
-    }
-}
-
-extension Unicode.Scalar {
-    /// The scalar's code point as Unicode writes it: `U+202E`, at least four digits.
-    public var codePoint: String {
-        let hex = String(value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        TerminalText.visible(scalar) ?? String(scalar)
     }
 }

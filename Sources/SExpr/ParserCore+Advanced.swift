@@ -54,8 +54,8 @@ extension ParserCore {
             if p[after] == 0x3A {
                 let start = after + 1
                 guard length <= end - start else {
-                    throw error(.lengthPastEnd, at: i, expected: "\(length) bytes", found: "\(end - start) bytes",
-                                message: "length \(length) at offset \(i) runs past the end of the input (\(end - start) bytes left)")
+                    throw error(.lengthPastEnd, at: i, expected: "\(Self.lengthText(length)) bytes", found: "\(end - start) bytes",
+                                message: "length \(Self.lengthText(length)) at offset \(i) runs past the end of the input (\(end - start) bytes left)")
                 }
                 return (StringRef(offset: start, length: length, isDecoded: false), start + length)
             }
@@ -86,16 +86,16 @@ extension ParserCore {
         case 0x7C: needed = (declared * 4 + 2) / 3 + 2
         default:
             throw error(.badLength, at: i, expected: "`:`, `\"`, `#` or `|` after the length", found: describe(p, i, end),
-                        message: "expected `:`, `\"`, `#` or `|` after length \(declared), found \(describe(p, i, end))")
+                        message: "expected `:`, `\"`, `#` or `|` after length \(Self.lengthText(declared)), found \(describe(p, i, end))")
         }
         guard needed <= left else {
-            throw error(.lengthPastEnd, at: lengthOffset, expected: "\(declared) bytes", found: "\(left) bytes of input",
-                        message: "length \(declared) at offset \(lengthOffset) runs past the end of the input (\(left) bytes left)")
+            throw error(.lengthPastEnd, at: lengthOffset, expected: "\(Self.lengthText(declared)) bytes", found: "\(left) bytes of input",
+                        message: "length \(Self.lengthText(declared)) at offset \(lengthOffset) runs past the end of the input (\(left) bytes left)")
         }
         let (ref, next) = try readSimpleString(p, at: i, end: end)
         guard ref.length == declared else {
-            throw error(.lengthMismatch, at: lengthOffset, expected: "\(declared) bytes", found: "\(ref.length) bytes",
-                        message: "the string at offset \(i) declares length \(declared) but holds \(ref.length) bytes")
+            throw error(.lengthMismatch, at: lengthOffset, expected: "\(Self.lengthText(declared)) bytes", found: "\(ref.length) bytes",
+                        message: "the string at offset \(i) declares length \(Self.lengthText(declared)) but holds \(ref.length) bytes")
         }
         return (ref, next)
     }

@@ -110,19 +110,19 @@ struct ParserCore {
                 }
                 guard j < end else {
                     throw error(.unexpectedEnd, at: end, expected: "`:` after the length", found: "end of input",
-                                message: "the input ends after length \(length) at offset \(i): expected `:` and the string")
+                                message: "the input ends after length \(Self.lengthText(length)) at offset \(i): expected `:` and the string")
                 }
                 if bytes[j] == 0x3A {
                     let start = j + 1
                     guard length <= end - start else {
-                        throw error(.lengthPastEnd, at: i, expected: "\(length) bytes", found: "\(end - start) bytes",
-                                    message: "length \(length) at offset \(i) runs past the end of the input (\(end - start) bytes left)")
+                        throw error(.lengthPastEnd, at: i, expected: "\(Self.lengthText(length)) bytes", found: "\(end - start) bytes",
+                                    message: "length \(Self.lengthText(length)) at offset \(i) runs past the end of the input (\(end - start) bytes left)")
                     }
                     try addAtom(offset: offsetBase + start, length: length)
                     i = start + length
                 } else if canonicalOnly {
                     throw error(.badLength, at: j, expected: "`:` after the length", found: describe(p, j, end),
-                                message: "expected `:` after length \(length), found \(describe(p, j, end))")
+                                message: "expected `:` after length \(Self.lengthText(length)), found \(describe(p, j, end))")
                 } else {
                     i = try parseSizedString(p, at: j, end: end, declared: length, lengthOffset: i)
                 }
@@ -291,6 +291,12 @@ struct ParserCore {
 
     /// Reads a decimal length at `i`; returns it and the index of the byte after the digits.
     @inline(__always)
+    /// A length as read, for messages: the readers stop accumulating digits once the value
+    /// reaches `UInt32.max` (no input is that large), so such a value means "at least".
+    static func lengthText(_ length: Int) -> String {
+        length >= Int(UInt32.max) ? "\(UInt32.max) or more" : String(length)
+    }
+
     func readLength(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) throws(SExprError) -> (Int, Int) {
         var i = start
         if p[i] == 0x30 && i + 1 < end && p[i + 1] &- 0x30 < 10 {
@@ -304,7 +310,7 @@ struct ParserCore {
         }
         guard i < end else {
             throw error(.unexpectedEnd, at: end, expected: "`:` after the length", found: "end of input",
-                        message: "the input ends after length \(value) at offset \(start): expected `:` and the string")
+                        message: "the input ends after length \(Self.lengthText(value)) at offset \(start): expected `:` and the string")
         }
         return (value, i)
     }
@@ -326,12 +332,12 @@ struct ParserCore {
             let (length, after) = try readLength(p, at: i, end: end)
             guard p[after] == 0x3A else {
                 throw error(.badHint, at: after, expected: "`:` after the length", found: describe(p, after, end),
-                            message: "expected `:` after length \(length) inside the display hint, found \(describe(p, after, end))")
+                            message: "expected `:` after length \(Self.lengthText(length)) inside the display hint, found \(describe(p, after, end))")
             }
             let bodyStart = after + 1
             guard length <= end - bodyStart else {
-                throw error(.lengthPastEnd, at: i, expected: "\(length) bytes", found: "\(end - bodyStart) bytes",
-                            message: "length \(length) at offset \(i) runs past the end of the input (\(end - bodyStart) bytes left)")
+                throw error(.lengthPastEnd, at: i, expected: "\(Self.lengthText(length)) bytes", found: "\(end - bodyStart) bytes",
+                            message: "length \(Self.lengthText(length)) at offset \(i) runs past the end of the input (\(end - bodyStart) bytes left)")
             }
             pendingHint = .init(offset: UInt32(truncatingIfNeeded: offsetBase + bodyStart), length: UInt32(truncatingIfNeeded: length))
             i = bodyStart + length

@@ -25,6 +25,17 @@ public enum FailureReport {
         tool: String,
         classify: (any Error) -> Classification? = { _ in nil }
     ) -> Classification {
+        let (message, status) = unsafeDescription(error, tool: tool, classify: classify)
+        // Messages quote what was given (names, paths, a server's words): nothing in them
+        // may act on the terminal.
+        return (TerminalText.visible(message), status)
+    }
+
+    private static func unsafeDescription(
+        _ error: any Error,
+        tool: String,
+        classify: (any Error) -> Classification?
+    ) -> Classification {
         if let own = classify(error) {
             return own
         }

@@ -24,12 +24,12 @@ struct CompileBenchmark: ParsableCommand {
               incremental  the same after one grant changed (a user gains `console` on
                            150 machines): the 19 unchanged vpxis are carried over from
                            the previous output, only the affected certs are signed
-            and reports the wall time of each stage, certs/s, the peak memory (the resident
-            high-water mark, reset before each run) and the non-signing time two ways: the
-            wall time during which no signature is being made (the headline), and the
-            process's CPU time outside RSA signing.
-            Targets: non-signing under 10% of the full run on 2 cores; peak memory under
-            1 GB; the incremental run under 5% of the full one. The outputs go to a new
+            and reports the wall time of each stage, certs/s, the peak memory (the resident \
+            high-water mark, reset before each run) and the non-signing time two ways: the \
+            wall time during which no signature is being made (the headline), and the \
+            process's CPU time outside RSA signing. \
+            Targets: non-signing under 10% of the full run on 2 cores; peak memory under \
+            1 GB; the incremental run under 5% of the full one. The outputs go to a new \
             directory of --work-dir, removed at the end.
 
             Examples:

@@ -10,16 +10,16 @@ struct NodesBenchmark: ParsableCommand {
         commandName: "nodes",
         abstract: "Benchmark the per-host bundles (HIP peers, ESP schedules, VM configs, signed manifests).",
         discussion: """
-            Generates a plan of --hosts hosts and --vms VMs in VPXIs of 100 VMs (each VM linked
-            to its VPXI's first VM and to the next one), three weeks renewed every 12 h with
-            36-hour certificates, keys for the epochs the certificates of one run cover; then
-            builds every bundle on all cores and writes them to a temporary folder.
+            Generates a plan of --hosts hosts and --vms VMs in VPXIs of 100 VMs (each VM linked \
+            to its VPXI's first VM and to the next one), three weeks renewed every 12 h with \
+            36-hour certificates, keys for the epochs the certificates of one run cover; then \
+            builds every bundle on all cores and writes them to a temporary folder. \
             Target: under 20% of the compile time of the same policy.
 
-            With --policy, measures instead the bundles of the compiler benchmark's own policy
-            (`spki-bench compile`'s: --hosts hosts, --vms machines, --users, --vpxis) right
-            after compiling it in the same process, as `spkic compile --nodes` does, and
-            prints the ratio of the two. Its keys live in --work-dir (shared with
+            With --policy, measures instead the bundles of the compiler benchmark's own policy \
+            (`spki-bench compile`'s: --hosts hosts, --vms machines, --users, --vpxis) right \
+            after compiling it in the same process, as `spkic compile --nodes` does, and \
+            prints the ratio of the two. Its keys live in --work-dir (shared with \
             `spki-bench compile`; made once, minutes).
 
             Examples:

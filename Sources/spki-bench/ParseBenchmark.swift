@@ -14,9 +14,9 @@ struct ParseBenchmark: ParsableCommand {
         commandName: "parse",
         abstract: "Benchmark the policy parser and formatter.",
         discussion: """
-            Generates a policy of about --lines lines (hosts, users, a vpxi with nodes,
-            links, grants and tests), then parses and formats it --iterations times.
-            Targets: parsing at 1,000,000 lines/s or more; under 200 bytes of memory
+            Generates a policy of about --lines lines (hosts, users, a vpxi with nodes, \
+            links, grants and tests), then parses and formats it --iterations times. \
+            Targets: parsing at 1,000,000 lines/s or more; under 200 bytes of memory \
             per source line for the source and its syntax tree.
 
             Examples:

@@ -10,15 +10,15 @@ struct RSABenchmark: ParsableCommand {
         commandName: "rsa",
         abstract: "RSA sign/verify throughput and key generation against OpenSSL, Nettle and plain GMP.",
         discussion: """
-            For each size, one key (made by our generator) is loaded into every
-            implementation, and in the same run each signs and verifies the same 100-byte
+            For each size, one key (made by our generator) is loaded into every \
+            implementation, and in the same run each signs and verifies the same 100-byte \
             message with PKCS#1 v1.5 and SHA-256:
               ours      RSASigner.sign / RSAPublicKey.verify
               OpenSSL   EVP_PKEY_sign / EVP_PKEY_verify (libcrypto, blinding on)
               Nettle    rsa_sha256_sign_tr / rsa_sha256_verify (blinding and check)
               GMP bound two mpz_powm_sec halves + blinding + the s^e check, in C
-            Rounds interleave the implementations; the best round of each is reported.
-            Times are the CPU time of the benchmarking thread (CLOCK_THREAD_CPUTIME_ID), so
+            Rounds interleave the implementations; the best round of each is reported. \
+            Times are the CPU time of the benchmarking thread (CLOCK_THREAD_CPUTIME_ID), so \
             that other processes on a shared machine do not count against any of them.
 
             Example:

@@ -13,16 +13,16 @@ struct RegistrarBenchmark: ParsableCommand {
         commandName: "registrar",
         abstract: "vpxi-registrar's renewal issuance against the raw RSA signing rate of its own key, in the same run.",
         discussion: """
-            Sets up a registrar (in process, no HTTP) on a fresh database with a pool of
-            demo hosts and --vpxis VPXIs of --machines machines, each granting two users
-            rights on every machine. Then, for each of --epochs renewal epochs, it moves the
-            registrar's clock to a minute before the epoch and times one renewal pass
-            (`RegistrarService.renewDue`: every VPXI's next certificates, chains and bundles,
-            recorded in one transaction per VPXI), and, alternating with it, the raw
-            signing rate of the registrar's key (`RSASigner` through `SPKISignature.sign`,
-            on as many threads as cores). Each renewal signs one cert per registrar-issued
-            cert and one manifest per host bundle; the ratio compares those signatures per
-            second with the raw rate, both in wall-clock time and per CPU second (the
+            Sets up a registrar (in process, no HTTP) on a fresh database with a pool of \
+            demo hosts and --vpxis VPXIs of --machines machines, each granting two users \
+            rights on every machine. Then, for each of --epochs renewal epochs, it moves the \
+            registrar's clock to a minute before the epoch and times one renewal pass \
+            (`RegistrarService.renewDue`: every VPXI's next certificates, chains and bundles, \
+            recorded in one transaction per VPXI), and, alternating with it, the raw \
+            signing rate of the registrar's key (`RSASigner` through `SPKISignature.sign`, \
+            on as many threads as cores). Each renewal signs one cert per registrar-issued \
+            cert and one manifest per host bundle; the ratio compares those signatures per \
+            second with the raw rate, both in wall-clock time and per CPU second (the \
             process's CPU time during the pass, the signing thread's for the raw rate).
 
             Examples:

@@ -16,15 +16,15 @@ struct SPKIBenchmark: ParsableCommand {
               bag        a signed 10,000-cert registrar bag: parse, check, reduce
               discovery  100,000 unsigned certs among 1,000 principals, loaded once; then
                          chain discovery for --queries random requests (target: under 100 ms)
-            The chain's check and the bare verify are also given in wall time (one thread).
-            --breakdown times each step of the chain's check alone (key decoding, matching,
-            SHA-256, verification with the store's keys).
-            Signatures are checked on one thread and on every core (CertBag.Builder.build's
-            workers): the first in thread CPU time, the second in the CPU time of every
-            thread (the cost per cert) and in wall time (the reduction's rate, compared with
-            the bare single-thread verify rate). --small-chains compares both on chains of
-            2 to 128 links (wall time, median), which sets where build stays on one thread.
-            Keys are generated once and cached (--key-cache), as 2048-bit key generation
+            The chain's check and the bare verify are also given in wall time (one thread). \
+            --breakdown times each step of the chain's check alone (key decoding, matching, \
+            SHA-256, verification with the store's keys). \
+            Signatures are checked on one thread and on every core (CertBag.Builder.build's \
+            workers): the first in thread CPU time, the second in the CPU time of every \
+            thread (the cost per cert) and in wall time (the reduction's rate, compared with \
+            the bare single-thread verify rate). --small-chains compares both on chains of \
+            2 to 128 links (wall time, median), which sets where build stays on one thread. \
+            Keys are generated once and cached (--key-cache), as 2048-bit key generation \
             would dominate the run.
 
             Example:

@@ -9,9 +9,9 @@ struct SexpBenchmark: ParsableCommand {
         commandName: "sexp",
         abstract: "S-expression parse and print throughput against nettle.",
         discussion: """
-            Generates (or reads) a canonical stream of SPKI-shaped certificates and times,
-            in one run (CPU time, the best of --repetitions): our parse to values, our canonical print, our parse plus advanced
-            print, nettle's in-memory sexp_iterator walking every node, and nettle's
+            Generates (or reads) a canonical stream of SPKI-shaped certificates and times, \
+            in one run (CPU time, the best of --repetitions): our parse to values, our canonical print, our parse plus advanced \
+            print, nettle's in-memory sexp_iterator walking every node, and nettle's \
             sexp-conv tool (canonical and advanced output).
 
             Example:

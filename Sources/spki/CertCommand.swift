@@ -9,13 +9,13 @@ struct CertCommand: ParsableCommand {
         commandName: "cert",
         abstract: "Make and sign an authorization cert.",
         discussion: """
-            Prints (sequence CERT SIGNATURE): the cert, fields in the order of
-            draft-ietf-spki-cert-structure-06, and the issuer's signature over its canonical
+            Prints (sequence CERT SIGNATURE): the cert, fields in the order of \
+            draft-ietf-spki-cert-structure-06, and the issuer's signature over its canonical \
             bytes (rsa-pkcs1-sha256).
 
-            The subject is an S-expression in any form: (public-key ...), (hash sha256 |...|),
-            (name KEY n ...) or (k-of-n ...); or @FILE, a file holding one, or a key in any
-            format (PEM, OpenSSH, S-expression). The tag is (tag T) or a bare T. Times are
+            The subject is an S-expression in any form: (public-key ...), (hash sha256 |...|), \
+            (name KEY n ...) or (k-of-n ...); or @FILE, a file holding one, or a key in any \
+            format (PEM, OpenSSH, S-expression). The tag is (tag T) or a bare T. Times are \
             SPKI (2026-12-02_10:00:00) or RFC 3339 (2026-12-02T10:00:00Z), in UTC.
 
             Examples:

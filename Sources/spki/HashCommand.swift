@@ -8,7 +8,7 @@ struct HashCommand: ParsableCommand {
         commandName: "hash",
         abstract: "Hash each expression's canonical bytes.",
         discussion: """
-            Prints one (hash ALG |digest|) per top-level expression, over its canonical
+            Prints one (hash ALG |digest|) per top-level expression, over its canonical \
             bytes, whatever form the input is in. SHA-1 and MD5 are for legacy objects.
 
             Examples:

@@ -5,8 +5,8 @@ struct KeyCommand: ParsableCommand {
         commandName: "key",
         abstract: "Inspect and convert RSA keys.",
         discussion: """
-            Keys are read in every supported format: SPKI S-expressions (canonical, advanced
-            or transport), PEM (RSA PRIVATE KEY, PRIVATE KEY, RSA PUBLIC KEY, PUBLIC KEY,
+            Keys are read in every supported format: SPKI S-expressions (canonical, advanced \
+            or transport), PEM (RSA PRIVATE KEY, PRIVATE KEY, RSA PUBLIC KEY, PUBLIC KEY, \
             OPENSSH PRIVATE KEY), DER, and ssh-rsa lines.
 
             Examples:

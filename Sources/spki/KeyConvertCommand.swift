@@ -7,12 +7,12 @@ struct KeyConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a key to another format.",
         discussion: """
-            Targets: sexp (SPKI S-expression), pem (RSA PRIVATE KEY, or PUBLIC KEY for a
-            public key), pkcs8 (PRIVATE KEY, or PUBLIC KEY), pkcs1 (RSA PRIVATE KEY or
+            Targets: sexp (SPKI S-expression), pem (RSA PRIVATE KEY, or PUBLIC KEY for a \
+            public key), pkcs8 (PRIVATE KEY, or PUBLIC KEY), pkcs1 (RSA PRIVATE KEY or \
             RSA PUBLIC KEY), ssh (OPENSSH PRIVATE KEY, or an ssh-rsa line).
 
-            A private key stays private unless --public is given; written with -o, it gets
-            mode 0600. A public S-expression key converted to sexp is written as it was read,
+            A private key stays private unless --public is given; written with -o, it gets \
+            mode 0600. A public S-expression key converted to sexp is written as it was read, \
             so its principal hash does not change.
 
             Examples:

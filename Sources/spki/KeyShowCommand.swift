@@ -9,11 +9,11 @@ struct KeyShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Print a key's algorithm, size, fingerprint, principal hash and HIT.",
         discussion: """
-            The fingerprint is the SHA-256 of the canonical public key
-            (public-key (rsa-pkcs1-sha256 (n N) (e E))): the same for one key in every file
-            format. The principal is the (hash sha256 ...) of the public key S-expression as
-            it was read: what certificates name. The HIT is the key's HIP Host Identity Tag
-            (ORCHIDv2, RFC 7401 and RFC 7343): what the overlay addresses a VM by. No key
+            The fingerprint is the SHA-256 of the canonical public key \
+            (public-key (rsa-pkcs1-sha256 (n N) (e E))): the same for one key in every file \
+            format. The principal is the (hash sha256 ...) of the public key S-expression as \
+            it was read: what certificates name. The HIT is the key's HIP Host Identity Tag \
+            (ORCHIDv2, RFC 7401 and RFC 7343): what the overlay addresses a VM by. No key \
             material is printed.
 
             Example:

@@ -13,11 +13,11 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Generate an RSA key pair (e = 65537).",
         discussion: """
-            Writes NAME.key (the private key, mode 0600) and NAME.pub (the public key), each
+            Writes NAME.key (the private key, mode 0600) and NAME.pub (the public key), each \
             atomically. Existing files are not replaced unless --force is given.
 
-            Formats: sexp (SPKI S-expressions, the default), pem (RSA PRIVATE KEY and
-            PUBLIC KEY, as OpenSSL writes them), ssh (OPENSSH PRIVATE KEY, unencrypted, and
+            Formats: sexp (SPKI S-expressions, the default), pem (RSA PRIVATE KEY and \
+            PUBLIC KEY, as OpenSSL writes them), ssh (OPENSSH PRIVATE KEY, unencrypted, and \
             an ssh-rsa line).
 
             Examples:

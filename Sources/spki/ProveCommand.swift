@@ -8,15 +8,15 @@ struct ProveCommand: ParsableCommand {
         commandName: "prove",
         abstract: "Find a chain of certs that authorizes a request.",
         discussion: """
-            Reads every cert under --certs (files, or directories read recursively), checks
-            their signatures, and looks for a chain from the ACL to the subject that allows the
-            tag at the time (now by default). Prints the chain as a (sequence ...) ready to
-            present: each cert with its signature, and the issuer's key when a cert names it
+            Reads every cert under --certs (files, or directories read recursively), checks \
+            their signatures, and looks for a chain from the ACL to the subject that allows the \
+            tag at the time (now by default). Prints the chain as a (sequence ...) ready to \
+            present: each cert with its signature, and the issuer's key when a cert names it \
             by hash.
 
-            When there is none, explains why on stderr: no cert leads from the ACL to the
-            subject, or, for the closest partial chains, the first link that fails and why
-            (delegation not allowed, the tag does not include the request, the validity
+            When there is none, explains why on stderr: no cert leads from the ACL to the \
+            subject, or, for the closest partial chains, the first link that fails and why \
+            (delegation not allowed, the tag does not include the request, the validity \
             ended, a bad signature).
 
             Exit status: 0 a chain was found; 1 none (with the explanation); 2 malformed input.

@@ -8,17 +8,17 @@ struct ReduceCommand: ParsableCommand {
         commandName: "reduce",
         abstract: "Reduce sequences of certs against an ACL.",
         discussion: """
-            Checks every signature, then reduces the certs of FILE (sequences, or loose certs,
-            keys and signatures) against the ACL: 5-tuple reduction, name reduction and
-            thresholds (RFC 2693 §6). Prints what the ACL grants through them, as
+            Checks every signature, then reduces the certs of FILE (sequences, or loose certs, \
+            keys and signatures) against the ACL: 5-tuple reduction, name reduction and \
+            thresholds (RFC 2693 §6). Prints what the ACL grants through them, as \
             (acl (entry ...)...), newest (longest chain) first.
 
-            Filters: each --tag is intersected with the entries' tags; --subject keeps the
-            entries for that subject (repeatable); --at keeps the entries valid then;
+            Filters: each --tag is intersected with the entries' tags; --subject keeps the \
+            entries for that subject (repeatable); --at keeps the entries valid then; \
             --valid (valid ...) is intersected with the entries' validity.
 
-            Exit status: 0 an entry remains; 1 no authorization remains (the explanation is
-            on stderr) or a signature is bad (naming the cert and the reason); 2 malformed
+            Exit status: 0 an entry remains; 1 no authorization remains (the explanation is \
+            on stderr) or a signature is bad (naming the cert and the reason); 2 malformed \
             input.
 
             Examples:

@@ -9,11 +9,11 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Sign an S-expression (or raw bytes) with an RSA private key.",
         discussion: """
-            Prints (signature (hash sha256 |H|) <public-key> (rsa-pkcs1-sha256 |S|)), where
-            H is the hash of the canonical bytes of the input expression, whatever form it
+            Prints (signature (hash sha256 |H|) <public-key> (rsa-pkcs1-sha256 |S|)), where \
+            H is the hash of the canonical bytes of the input expression, whatever form it \
             was written in, and S the RSASSA-PKCS1-v1_5 signature of H.
 
-            With --raw, signs the input bytes as they are and writes the bare signature
+            With --raw, signs the input bytes as they are and writes the bare signature \
             (as many bytes as the modulus) to -o FILE, like `openssl dgst -sign`.
 
             SHA-1 and MD5 are refused unless --legacy-hash is given.

@@ -9,11 +9,11 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify a signature with an RSA public key.",
         discussion: """
-            With --signature SIG, SIG is a (signature ...) object made by `spki sign` over the
-            canonical bytes of the input expression. With --raw-signature SIG --hash ALG, SIG
+            With --signature SIG, SIG is a (signature ...) object made by `spki sign` over the \
+            canonical bytes of the input expression. With --raw-signature SIG --hash ALG, SIG \
             holds a bare PKCS#1 v1.5 signature over the raw bytes of the input.
 
-            --key accepts every key format (S-expression, PEM, DER, OpenSSH); a private key
+            --key accepts every key format (S-expression, PEM, DER, OpenSSH); a private key \
             file is fine too. The key must be the signer named in a (signature ...) object.
 
             Exit status: 0 valid, 1 invalid (the reason is printed), 2 malformed input.

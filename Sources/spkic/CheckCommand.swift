@@ -8,10 +8,10 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check policies for errors.",
         discussion: """
-            Parses each file and the files it includes, then analyses them (names,
-            units, keys, windows, delegations), and reports every problem found.
-            Semantic analysis runs only on files that parse without errors, so that a
-            syntax error gives one error, not a cascade.
+            Parses each file and the files it includes, then analyses them (names, \
+            units, keys, windows, delegations), and reports every problem found. \
+            Semantic analysis runs only on files that parse without errors, so that a \
+            syntax error gives one error, not a cascade. \
             Exit status: 0 clean, 1 errors found, 2 a file could not be read.
 
             Examples:

@@ -8,16 +8,16 @@ struct CompileCommand: ParsableCommand {
         commandName: "compile",
         abstract: "Compile a policy into SPKI certificates (the default command).",
         discussion: """
-            Analyses and places the policy, checks its tests, plans the certificates of the
-            renewal epoch in force at --at for every vpxi (the paper's three flows), signs
-            those whose issuer's private key is in the key store (in parallel), and writes
-            the output directory atomically: a manifest, each machine's ACL, the certs, each
-            user's chain for each machine, and the pending requests (certs whose issuer must
-            sign them: `spki sign --key ISSUER.key DIR/pending/H.tbs -o DIR/pending/H.sig`,
-            merged by the next run). Re-running into the same output reuses the certs that
+            Analyses and places the policy, checks its tests, plans the certificates of the \
+            renewal epoch in force at --at for every vpxi (the paper's three flows), signs \
+            those whose issuer's private key is in the key store (in parallel), and writes \
+            the output directory atomically: a manifest, each machine's ACL, the certs, each \
+            user's chain for each machine, and the pending requests (certs whose issuer must \
+            sign them: `spki sign --key ISSUER.key DIR/pending/H.tbs -o DIR/pending/H.sig`, \
+            merged by the next run). Re-running into the same output reuses the certs that \
             did not change. Docs/outputs.md describes the output.
 
-            Exit status: 0 compiled; 1 placement impossible or a test failed (nothing
+            Exit status: 0 compiled; 1 placement impossible or a test failed (nothing \
             written); 2 bad input (errors in the policy, keys, options); 3 internal error.
 
             Examples:

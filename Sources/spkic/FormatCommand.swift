@@ -8,10 +8,10 @@ struct FormatCommand: ParsableCommand {
         commandName: "fmt",
         abstract: "Format policies canonically.",
         discussion: """
-            Prints each file in canonical form, or rewrites it in place with -w, or
-            with --check only says which files would change. Comments are kept, and
-            formatting twice gives the same result as formatting once.
-            Exit status: 0 done (or nothing to change), 1 --check found a file that
+            Prints each file in canonical form, or rewrites it in place with -w, or \
+            with --check only says which files would change. Comments are kept, and \
+            formatting twice gives the same result as formatting once. \
+            Exit status: 0 done (or nothing to change), 1 --check found a file that \
             would change, 2 a file could not be read or has syntax errors.
 
             Examples:

@@ -8,11 +8,11 @@ struct GraphCommand: ParsableCommand {
         commandName: "graph",
         abstract: "Draw a policy: its topology on the hosts, and who grants whom.",
         discussion: """
-            Analyses and places the policy and prints a Graphviz DOT digraph: the machines
-            inside boxes for their hosts, with the links between them (bandwidth, latency,
-            protection), and the delegation graph (registrars, users, rights, lifetimes,
-            windows). With -o FILE.svg, runs Graphviz's `dot` to write SVG (it must be
-            installed: apt install graphviz); with -o FILE.dot, writes the DOT. No keys
+            Analyses and places the policy and prints a Graphviz DOT digraph: the machines \
+            inside boxes for their hosts, with the links between them (bandwidth, latency, \
+            protection), and the delegation graph (registrars, users, rights, lifetimes, \
+            windows). With -o FILE.svg, runs Graphviz's `dot` to write SVG (it must be \
+            installed: apt install graphviz); with -o FILE.dot, writes the DOT. No keys \
             are needed. Exit status: 0 drawn; 1 placement impossible; 2 bad input.
 
             Examples:

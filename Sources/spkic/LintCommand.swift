@@ -15,19 +15,19 @@ struct LintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Check policies against security, robustness, correctness and style rules.",
         discussion: """
-            Analyses each policy as `check` does, then runs the rules of Docs/lint/README.md
-            (each with an id, a category, a level and a page Docs/lint/<id>.md). A finding
-            is suppressed by `# spkic:ignore RULE REASON` on its line or alone on the line
-            above; suppressions that suppress nothing are reported. The configuration
-            (TOML: levels per rule and category, ignored paths, thresholds, `at`) is
-            --config FILE for every policy; without it, each policy's nearest
-            spkic-lint.toml (or .spkic-lint.toml) in its folder or a folder above, up to
-            the one holding .git; --no-config uses none. --at wins over `at`. A file
-            that another policy given includes is linted as part of it, not alone. With
-            --keys, the key-store rules (key sizes, hashes, permissions) read the key
-            store; without it they check the policy's own keys only. --fix applies the
-            findings' fix-its (each file rewritten atomically) and reports what is left.
-            Exit status: 0 clean; 1 errors found (or warnings, with --strict); 2 bad
+            Analyses each policy as `check` does, then runs the rules of Docs/lint/README.md \
+            (each with an id, a category, a level and a page Docs/lint/<id>.md). A finding \
+            is suppressed by `# spkic:ignore RULE REASON` on its line or alone on the line \
+            above; suppressions that suppress nothing are reported. The configuration \
+            (TOML: levels per rule and category, ignored paths, thresholds, `at`) is \
+            --config FILE for every policy; without it, each policy's nearest \
+            spkic-lint.toml (or .spkic-lint.toml) in its folder or a folder above, up to \
+            the one holding .git; --no-config uses none. --at wins over `at`. A file \
+            that another policy given includes is linted as part of it, not alone. With \
+            --keys, the key-store rules (key sizes, hashes, permissions) read the key \
+            store; without it they check the policy's own keys only. --fix applies the \
+            findings' fix-its (each file rewritten atomically) and reports what is left. \
+            Exit status: 0 clean; 1 errors found (or warnings, with --strict); 2 bad \
             input (unreadable file, syntax or semantic errors, bad configuration).
 
             Examples:

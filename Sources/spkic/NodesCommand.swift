@@ -11,18 +11,18 @@ struct NodesCommand: ParsableCommand {
         commandName: "nodes",
         abstract: "Write the per-host bundles of a policy: HIP peers, ESP key schedules, VM configs, logins, signed manifests.",
         discussion: """
-            Analyses and places the policy, then writes one folder per physical host into DIR
-            (each atomically): its VMs' peers (HITs, locators; HIPL, OpenHIP and DNS exports),
-            the ESP security associations of each link for the epochs the certificates of this
-            run cover (keys wrapped to the host's key, and an `ip xfrm` script), libvirt (and
-            Xen) configs, who may log into each VM with the proving chain, and a manifest
+            Analyses and places the policy, then writes one folder per physical host into DIR \
+            (each atomically): its VMs' peers (HITs, locators; HIPL, OpenHIP and DNS exports), \
+            the ESP security associations of each link for the epochs the certificates of this \
+            run cover (keys wrapped to the host's key, and an `ip xfrm` script), libvirt (and \
+            Xen) configs, who may log into each VM with the proving chain, and a manifest \
             signed by the host's registrar. Docs/nodes.md describes a bundle.
 
-            The key store holds each host's key under the host's name (HOST.key or HOST.pub),
-            the registrars' private keys, and the ESP master secret (esp-master.secret);
+            The key store holds each host's key under the host's name (HOST.key or HOST.pub), \
+            the registrars' private keys, and the ESP master secret (esp-master.secret); \
             --generate-missing-keys makes the missing host keys and the secret.
 
-            Exit status: 0 written; 1 placement impossible; 2 bad input (errors in the policy,
+            Exit status: 0 written; 1 placement impossible; 2 bad input (errors in the policy, \
             missing keys, an unwritable DIR); 3 internal error.
 
             Examples:

@@ -15,8 +15,8 @@ struct Spkic: ParsableCommand {
         commandName: "spkic",
         abstract: "The SPKI policy compiler for HIPerNet VPXIs.",
         discussion: """
-            Reads `.vp` policies: hosts, users, registrars and the VPXIs they request, and
-            compiles them into SPKI certificates. `spkic FILE -o DIR` is short for
+            Reads `.vp` policies: hosts, users, registrars and the VPXIs they request, and \
+            compiles them into SPKI certificates. `spkic FILE -o DIR` is short for \
             `spkic compile FILE -o DIR`.
 
             Examples:

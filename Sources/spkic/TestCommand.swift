@@ -8,11 +8,11 @@ struct TestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Run a policy's tests (its `expect` lines) against the compiled chains.",
         discussion: """
-            Compiles the chains of each expectation's time (the epoch in force then; --at
-            when the expectation gives no time) and checks each `expect USER can|cannot
-            RIGHT on TARGET` by reducing them against the target's ACL with the SPKI
-            reducer. Writes nothing but the keys --generate-missing-keys creates.
-            Ends with `N passed, N failed`. Exit status: 0 all passed; 1 a test failed;
+            Compiles the chains of each expectation's time (the epoch in force then; --at \
+            when the expectation gives no time) and checks each `expect USER can|cannot \
+            RIGHT on TARGET` by reducing them against the target's ACL with the SPKI \
+            reducer. Writes nothing but the keys --generate-missing-keys creates. \
+            Ends with `N passed, N failed`. Exit status: 0 all passed; 1 a test failed; \
             2 bad input.
 
             Examples:

@@ -77,9 +77,19 @@ struct IdentityOptions: ParsableArguments {
     @Option(name: .long, help: "This registrar's private key.")
     var registrarKey: String
 
-    /// Opens the database and the service (migrations included).
-    func service() async throws -> RegistrarService {
-        try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+    /// Opens the database and the service (migrations included), runs `body` with it and
+    /// closes the database whether `body` succeeds or throws (an SQLite connection must be
+    /// closed before it is freed).
+    func withService<T>(_ body: (RegistrarService) async throws -> T) async throws -> T {
+        let service = try await Runner.service(db: database.db, name: registrar, key: try Runner.key(registrarKey, private: true))
+        do {
+            let result = try await body(service)
+            await service.database.close()
+            return result
+        } catch {
+            await service.database.close()
+            throw error
+        }
     }
 }
 
@@ -196,11 +206,12 @@ struct UserAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runner.run {
-            let service = try await identity.service()
+            let userKey = try Runner.key(key, private: false)
             let communities = memberOf.flatMap { $0.split(separator: ",").map(String.init) }
-            try await service.registerUser(name: name, key: try Runner.key(key, private: false), communities: communities,
-                                           clearance: clearance, isOperator: `operator`)
-            await service.database.close()
+            try await identity.withService { service in
+                try await service.registerUser(name: name, key: userKey, communities: communities,
+                                               clearance: clearance, isOperator: `operator`)
+            }
             Console.out("registered user \(name)\n")
         }
     }
@@ -221,9 +232,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runner.run {
-            let service = try await identity.service()
-            let token = try await service.createToken(host: host)
-            await service.database.close()
+            let token = try await identity.withService { service in try await service.createToken(host: host) }
             Console.out(token + "\n")
         }
     }
@@ -236,8 +245,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runner.run {
-            let service = try await identity.service()
-            await service.database.close()
+            try await identity.withService { _ in }
             Console.out("schema up to date\n")
         }
     }

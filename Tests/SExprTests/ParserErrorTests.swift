@@ -37,6 +37,13 @@ final class ParserErrorTests: XCTestCase {
     func testHugeDeclaredLengthFailsBeforeAllocating() throws {
         let error = try XCTUnwrap(failure("(99999999999999999999:a)"))
         XCTAssertEqual(error.code, .lengthPastEnd)
+        // The digits past 4294967295 are not accumulated: the message says "or more", not
+        // a truncated number.
+        XCTAssertEqual(error.message, "length 4294967295 or more at offset 1 runs past the end of the input (2 bytes left)")
+        XCTAssertEqual(try XCTUnwrap(failure("(12345678901:a)")).message,
+                       "length 4294967295 or more at offset 1 runs past the end of the input (2 bytes left)")
+        XCTAssertEqual(try XCTUnwrap(failure("(4294967294:a)")).message,
+                       "length 4294967294 at offset 1 runs past the end of the input (2 bytes left)")
         XCTAssertEqual(try XCTUnwrap(failure("4000000000\"abc\"")).code, .lengthPastEnd)
         XCTAssertEqual(try XCTUnwrap(failure("4000000000#00#")).code, .lengthPastEnd)
         XCTAssertEqual(try XCTUnwrap(failure("4000000000|AA==|")).code, .lengthPastEnd)

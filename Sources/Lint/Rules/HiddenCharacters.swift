@@ -1,5 +1,6 @@
 import Diagnostics
 import PolicyLanguage
+import ToolSupport
 
 /// Characters that change how a line is displayed without being seen: the Unicode
 /// bidirectional controls ("Trojan Source", CVE-2021-42574) and zero-width

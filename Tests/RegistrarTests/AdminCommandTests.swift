@@ -1,0 +1,74 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The operator's commands (`user add`, `token create`, `migrate`) refuse bad input with a
+/// clear error and a distinct status, and close the database on every path: an SQLite
+/// connection freed unclosed is a crash (SQLiteNIO's assertion), which a bad user name or
+/// key file used to trigger after the database was opened.
+final class AdminCommandTests: XCTestCase {
+    private var directory: URL!
+    private let tool = PackagePaths.executable("vpxi-registrar")
+    private let lyon = PackagePaths.corpus("keys/lyon.key").path
+    private let alice = PackagePaths.corpus("keys/alice.key").path
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-admin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private var db: String { directory.appendingPathComponent("r.sqlite").path }
+
+    private func run(_ arguments: [String]) throws -> ExternalTool.Result {
+        try ExternalTool.run(tool, arguments + ["--db", db, "--registrar", "lyon", "--registrar-key", lyon])
+    }
+
+    func testABadUserNameIsRefusedWithoutACrash() throws {
+        let spaced = try run(["user", "add", "--name", "a b", "--key", alice])
+        XCTAssertEqual(spaced.status, 2, spaced.stderrText)
+        XCTAssertTrue(spaced.stderrText.contains("error[R001]: `a b` is not a valid user name"), spaced.stderrText)
+        XCTAssertFalse(spaced.stderrText.contains("crashed"), spaced.stderrText)
+
+        // A name with an escape sequence: refused, and the message shows the escape rather
+        // than sending it to the terminal.
+        let escaped = try run(["user", "add", "--name", "a\u{1B}[31m", "--key", alice])
+        XCTAssertEqual(escaped.status, 2, escaped.stderrText)
+        XCTAssertTrue(escaped.stderrText.contains("`a\u{241B}[31m` is not a valid user name"), escaped.stderrText)
+        XCTAssertFalse(escaped.stderrText.unicodeScalars.contains { $0.value == 0x1B }, escaped.stderrText)
+    }
+
+    func testABadKeyFileOrClearanceIsRefusedWithoutACrash() throws {
+        let notAKey = directory.appendingPathComponent("notes.txt").path
+        try Data("not a key\n".utf8).write(to: URL(fileURLWithPath: notAKey))
+        let key = try run(["user", "add", "--name", "alice", "--key", notAKey])
+        XCTAssertEqual(key.status, 2, key.stderrText)
+        XCTAssertTrue(key.stderrText.contains("the file is not a key in any supported format"), key.stderrText)
+
+        let clearance = try run(["user", "add", "--name", "alice", "--key", alice, "--clearance", "ultra"])
+        XCTAssertEqual(clearance.status, 2, clearance.stderrText)
+        XCTAssertTrue(clearance.stderrText.contains("unknown clearance `ultra`"), clearance.stderrText)
+
+        let host = try run(["token", "create", "--host", "x y"])
+        XCTAssertEqual(host.status, 2, host.stderrText)
+        XCTAssertTrue(host.stderrText.contains("`x y` is not a valid host name"), host.stderrText)
+
+        // The database is usable afterwards: every failed command closed it.
+        let added = try run(["user", "add", "--name", "alice", "--key", alice, "--clearance", "high"])
+        XCTAssertEqual(added.status, 0, added.stderrText)
+        XCTAssertEqual(added.stdoutText, "registered user alice\n")
+        let migrated = try run(["migrate"])
+        XCTAssertEqual(migrated.status, 0, migrated.stderrText)
+        XCTAssertEqual(migrated.stdoutText, "schema up to date\n")
+    }
+
+    func testAnotherKeyForTheSameRegistrarIsRefused() throws {
+        XCTAssertEqual(try run(["migrate"]).status, 0)
+        let other = try ExternalTool.run(tool, ["migrate", "--db", db, "--registrar", "lyon", "--registrar-key", alice])
+        XCTAssertEqual(other.status, 1, other.stderrText)
+        XCTAssertTrue(other.stderrText.contains("error[R014]"), other.stderrText)
+    }
+}
