@@ -32,6 +32,21 @@ public struct KeyStoreDirectory: Sendable {
         self.directories = directories
     }
 
+    /// Refuses a `--keys` path that is a file, not a folder (every look-up in it would
+    /// miss, and the run would report every key as missing instead).
+    public func checkFolders() throws(Failure) {
+        for directory in directories where FileSystem.exists(directory) && !FileSystem.isDirectory(directory) {
+            throw Failure(path: directory, message: "is a file, not a folder: --keys names a folder holding the keys (`NAME.key`, `NAME.pub`)")
+        }
+    }
+
+    /// What to add to a "has no key" message: the folders given that do not exist.
+    public var absentFoldersNote: String {
+        let absent = directories.filter { !FileSystem.exists($0) }
+        guard !absent.isEmpty else { return "" }
+        return " (" + absent.map { "`\($0)`" }.joined(separator: ", ") + (absent.count == 1 ? " does" : " do") + " not exist)"
+    }
+
     /// The key of `name`: the first `NAME.key`, else the first `NAME.pub`, in the
     /// directories in order; nil when there is neither.
     public func entry(for name: PrincipalName) throws(Failure) -> Entry? {

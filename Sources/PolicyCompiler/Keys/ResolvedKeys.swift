@@ -26,6 +26,7 @@ public struct ResolvedKeys: Sendable {
     /// when the store has them. A private key that is not the half of the public key the
     /// policy declares is an error, as is a machine without a key.
     public static func resolve(_ model: PolicyModel, store: KeyStoreDirectory, generateMissing: Bool) throws(KeyStoreDirectory.Failure) -> ResolvedKeys {
+        try store.checkFolders()
         var signers: [PrincipalID: RSAPrivateKey] = [:]
         let declared: [(PrincipalName, PublicKeyInfo)] = model.registrars.map { (.registrar($0.name), $0.key) }
             + model.users.map { (.user($0.name), $0.key) }
@@ -65,7 +66,7 @@ public struct ResolvedKeys: Sendable {
             guard generateMissing else {
                 let names = missing.prefix(3).map { "`\($0.2)`" }.joined(separator: ", ") + (missing.count > 3 ? " and \(missing.count - 3) more" : "")
                 throw KeyStoreDirectory.Failure(path: store.directories.first ?? "--keys",
-                    message: "has no key for \(missing.count) machine\(missing.count == 1 ? "" : "s") (\(names)); put each machine's key at `DIR/VPXI/MACHINE.key` (or its public key at `.pub`), or pass --generate-missing-keys")
+                    message: "has no key for \(missing.count) machine\(missing.count == 1 ? "" : "s") (\(names))\(store.absentFoldersNote); put each machine's key at `DIR/VPXI/MACHINE.key` (or its public key at `.pub`), or pass --generate-missing-keys")
             }
             let toGenerate = missing.map(\.2)
             let results = Parallel.map(toGenerate.count, chunk: 4) { range -> [Result<RSAKeyFile, KeyStoreDirectory.Failure>] in

@@ -57,4 +57,21 @@ final class KeyStoreDirectoryTests: XCTestCase {
         XCTAssertNotNil(keys.signers[keys.machines[0][0].id])
         XCTAssertNil(keys.signers[analysis.model.registrars[0].key.id], "the registrar's private key is not in this store")
     }
+
+    func testAFileGivenAsTheKeyFolderIsNamedAsSuch() throws {
+        let analysis = try CompileFixture.analysis("with-include")
+        let directory = try CompileFixture.temporaryDirectory(self)
+        let file = directory + "/keys.txt"
+        try Data("not a folder\n".utf8).write(to: URL(fileURLWithPath: file))
+        for generate in [false, true] {
+            XCTAssertThrowsError(try ResolvedKeys.resolve(analysis.model, store: KeyStoreDirectory(directories: [file]), generateMissing: generate)) { error in
+                XCTAssertEqual("\(error)", "`\(file)`: is a file, not a folder: --keys names a folder holding the keys (`NAME.key`, `NAME.pub`)")
+            }
+        }
+        // A folder that does not exist: the missing keys are reported, and why.
+        let absent = directory + "/no-such-folder"
+        XCTAssertThrowsError(try ResolvedKeys.resolve(analysis.model, store: KeyStoreDirectory(directories: [absent]), generateMissing: false)) { error in
+            XCTAssertTrue("\(error)".contains("has no key for 1 machine (`tiny/only`) (`\(absent)` does not exist)"), "\(error)")
+        }
+    }
 }
