@@ -60,17 +60,22 @@ struct Lexer {
         }
     }
 
-    /// Checks one multi-byte UTF-8 sequence at `index` and steps over it; reports
-    /// E0004 and steps one byte when it is invalid.
+    /// Checks one multi-byte UTF-8 sequence at `index` and steps over it. When it is
+    /// invalid, reports E0004 once for the whole run of bytes that start no valid
+    /// sequence (a binary file or another encoding gives runs, not one error per byte)
+    /// and steps over the run.
     private mutating func validateUTF8(at index: inout Int) {
         let length = UTF8Validation.sequenceLength(bytes, at: index)
-        if length == 0 {
-            report(.invalidUTF8, "invalid UTF-8 byte `\\x\(String(bytes[index], radix: 16, uppercase: true))`", index, index + 1,
-                   help: "save the file as UTF-8")
-            index += 1
-        } else {
+        guard length == 0 else {
             index += length
+            return
         }
+        let start = index
+        repeat { index += 1 } while index < bytes.count && bytes[index] >= 0x80 && UTF8Validation.sequenceLength(bytes, at: index) == 0
+        let shown = bytes[start..<min(index, start + 8)].map { "\\x" + String($0, radix: 16, uppercase: true) }.joined()
+            + (index - start > 8 ? "..." : "")
+        let what = index - start == 1 ? "invalid UTF-8 byte" : "\(index - start) invalid UTF-8 bytes"
+        report(.invalidUTF8, "\(what) `\(shown)`", start, index, help: "save the file as UTF-8")
     }
 
     /// The next token.

@@ -73,6 +73,21 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(codes, ["E0004", "E0001"])
     }
 
+    func testARunOfInvalidBytesIsOneError() {
+        // Latin-1 text, or a binary file: one error per run, not one per byte.
+        var bytes = Array("# ".utf8) + [0xC0, 0xFF, 0xFE]
+        bytes += Array(" ok ".utf8) + [0xE9] + Array("\ncommunity x # ".utf8) + [UInt8](repeating: 0xFF, count: 12) + Array("\n".utf8)
+        let found = bytes.withUnsafeBufferPointer { buffer -> [(String, String, Int)] in
+            var lexer = Lexer(bytes: buffer, file: FileID(rawValue: 0))
+            while lexer.next().kind != .endOfFile {}
+            return lexer.pending.map { ($0.code.rawValue, $0.message, Int($0.range.end - $0.range.start)) }
+        }
+        XCTAssertEqual(found.map(\.0), ["E0004", "E0004", "E0004"])
+        XCTAssertEqual(found.map(\.1), ["3 invalid UTF-8 bytes `\\xC0\\xFF\\xFE`", "invalid UTF-8 byte `\\xE9`",
+                                        "12 invalid UTF-8 bytes `\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF...`"])
+        XCTAssertEqual(found.map(\.2), [3, 1, 12], "each range covers its run")
+    }
+
     func testLineStartFlag() {
         let bytes = Array("a b\n  c".utf8)
         let flags = bytes.withUnsafeBufferPointer { buffer -> [Bool] in
