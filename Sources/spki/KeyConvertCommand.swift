@@ -12,8 +12,9 @@ struct KeyConvertCommand: ParsableCommand {
             RSA PUBLIC KEY), ssh (OPENSSH PRIVATE KEY, or an ssh-rsa line).
 
             A private key stays private unless --public is given; written with -o, it gets \
-            mode 0600. A public S-expression key converted to sexp is written as it was read, \
-            so its principal hash does not change.
+            mode 0600; it is never printed on a terminal (use -o, or a pipe). A public \
+            S-expression key converted to sexp is written as it was read, so its principal \
+            hash does not change.
 
             Examples:
               spki key convert --to sexp id_rsa -o alice.key
@@ -38,6 +39,13 @@ struct KeyConvertCommand: ParsableCommand {
             if !`public`, let bytes = key.privateKeyBytes(to) {
                 if let output, output != "-" {
                     try AtomicFile.write(bytes, to: output, mode: 0o600)
+                } else if Console.stdoutIsTerminal {
+                    // Key material is not shown on a screen (or kept in a terminal's
+                    // scroll-back): a pipe or a file is fine, a terminal is refused.
+                    throw CommandFailure(.badInput, """
+                        refusing to print a private key on a terminal
+                          help: write it to a file with -o FILE (mode 0600), pipe it to another command, or add --public for the public key
+                        """)
                 } else {
                     Console.out(bytes)
                 }

@@ -67,6 +67,25 @@ final class KeyCommandTests: XCTestCase {
         XCTAssertEqual(principal(try SPKITool.run(["key", "show", "-"], input: same.stdout).stdoutText), principal(reference))
     }
 
+    func testAPrivateKeyIsNotPrintedOnATerminal() throws {
+        let script = try ExternalTool.require("script", package: "bsdutils")
+        let directory = try SPKITool.temporaryDirectory(self)
+        let base = directory.appendingPathComponent("k").path
+        XCTAssertEqual(try SPKITool.run(["keygen", "-o", base]).status, 0)
+        // `script` gives the command a terminal as its standard output.
+        let onTerminal = try ExternalTool.run(script, ["-qec", "'\(SPKITool.path)' key convert --to pkcs8 '\(base).key'", "/dev/null"])
+        XCTAssertEqual(onTerminal.status, 2, onTerminal.stdoutText)
+        XCTAssertTrue(onTerminal.stdoutText.contains("refusing to print a private key on a terminal"), onTerminal.stdoutText)
+        XCTAssertFalse(onTerminal.stdoutText.contains("PRIVATE KEY"), "no key material on the terminal")
+        // The public half may be shown; a pipe gets the private key (the user asked for it).
+        let publicOnTerminal = try ExternalTool.run(script, ["-qec", "'\(SPKITool.path)' key convert --to pem --public '\(base).key'", "/dev/null"])
+        XCTAssertEqual(publicOnTerminal.status, 0, publicOnTerminal.stdoutText)
+        XCTAssertTrue(publicOnTerminal.stdoutText.contains("BEGIN PUBLIC KEY"), publicOnTerminal.stdoutText)
+        let piped = try SPKITool.run(["key", "convert", "--to", "pkcs8", base + ".key"])
+        XCTAssertEqual(piped.status, 0, piped.stderrText)
+        XCTAssertTrue(piped.stdoutText.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+    }
+
     func testBadKeyFilesGiveClearErrors() throws {
         let directory = try SPKITool.temporaryDirectory(self)
         let base = directory.appendingPathComponent("k").path
