@@ -25,6 +25,22 @@ enum CommandRunner {
         }
     }
 
+    /// Writes private key material: to `path` atomically with mode 0600, or to standard
+    /// output when that is a pipe or a file. Key material is not shown on a screen (or
+    /// kept in a terminal's scroll-back): a terminal is refused.
+    static func emitPrivate(_ bytes: [UInt8], to path: String?, publicOption: Bool = false) throws {
+        if let path, path != "-" {
+            try AtomicFile.write(bytes, to: path, mode: 0o600)
+        } else if Console.stdoutIsTerminal {
+            throw CommandFailure(.badInput, """
+                refusing to print a private key on a terminal
+                  help: write it to a file with -o FILE (mode 0600)\(publicOption ? ", pipe it to another command, or add --public for the public key" : " or pipe it to another command")
+                """)
+        } else {
+            Console.out(bytes)
+        }
+    }
+
     /// Writes `bytes` to `path` atomically, or to standard output when `path` is nil or `-`.
     static func emit(_ bytes: [UInt8], to path: String?) throws {
         if let path, path != "-" {

@@ -44,7 +44,11 @@ struct ConvertCommand: ParsableCommand {
             case .advanced: bytes = AdvancedPrinter(width: width).print(document)
             case .transport: bytes = TransportPrinter(width: width).print(document)
             }
-            try CommandRunner.emit(bytes, to: output)
+            // A private key keeps its protection in any form: its file gets 0600, and it
+            // is not printed on a terminal (as `spki key convert`).
+            let holdsPrivateKey = (0..<document.nodeCount).contains { document.hasHead($0, Array("private-key".utf8)) }
+            guard holdsPrivateKey else { return try CommandRunner.emit(bytes, to: output) }
+            try CommandRunner.emitPrivate(bytes, to: output)
         }
     }
 }

@@ -37,18 +37,7 @@ struct KeyConvertCommand: ParsableCommand {
         try CommandRunner.run {
             let key = try KeyInput.load(file)
             if !`public`, let bytes = key.privateKeyBytes(to) {
-                if let output, output != "-" {
-                    try AtomicFile.write(bytes, to: output, mode: 0o600)
-                } else if Console.stdoutIsTerminal {
-                    // Key material is not shown on a screen (or kept in a terminal's
-                    // scroll-back): a pipe or a file is fine, a terminal is refused.
-                    throw CommandFailure(.badInput, """
-                        refusing to print a private key on a terminal
-                          help: write it to a file with -o FILE (mode 0600), pipe it to another command, or add --public for the public key
-                        """)
-                } else {
-                    Console.out(bytes)
-                }
+                try CommandRunner.emitPrivate(bytes, to: output, publicOption: true)
             } else {
                 try CommandRunner.emit(key.publicKeyBytes(to), to: output)
             }

@@ -65,4 +65,27 @@ final class ConvertCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderrText.contains("/nonexistent/dir/out"), result.stderrText)
     }
+
+    func testAPrivateKeyKeepsItsProtection() throws {
+        let directory = try SPKITool.temporaryDirectory(self)
+        let key = PackagePaths.corpus("keys/alice.key").path
+        // Written to a file: 0600, whatever the form.
+        for form in ["canonical", "advanced", "transport"] {
+            let out = directory.appendingPathComponent("alice.\(form)").path
+            let result = try SPKITool.run(["convert", "--to", form, key, "-o", out])
+            XCTAssertEqual(result.status, 0, result.stderrText)
+            let mode = try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? NSNumber
+            XCTAssertEqual(mode?.intValue, 0o600, form)
+        }
+        // Anything else: the default mode.
+        let pub = directory.appendingPathComponent("erin.pub").path
+        XCTAssertEqual(try SPKITool.run(["convert", PackagePaths.corpus("policies/ok/keys/erin.pub").path, "-o", pub]).status, 0)
+        XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: pub)[.posixPermissions] as? NSNumber)?.intValue, 0o644)
+        // Not on a terminal.
+        let script = try ExternalTool.require("script", package: "bsdutils")
+        let onTerminal = try ExternalTool.run(script, ["-qec", "'\(SPKITool.path)' convert '\(key)'", "/dev/null"])
+        XCTAssertEqual(onTerminal.status, 2, onTerminal.stdoutText)
+        XCTAssertTrue(onTerminal.stdoutText.contains("refusing to print a private key on a terminal"), onTerminal.stdoutText)
+        XCTAssertFalse(onTerminal.stdoutText.contains("(private-key"), onTerminal.stdoutText)
+    }
 }
