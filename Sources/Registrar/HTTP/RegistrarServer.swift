@@ -26,6 +26,7 @@ public struct RegistrarServer: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let service = self.service
+        router.add(middleware: UnknownEndpointMiddleware(endpoints: Self.endpoints))
         router.get("/healthz") { _, _ -> Response in
             do {
                 _ = try await service.database.read("SELECT 1 AS one", [])
@@ -74,6 +75,14 @@ public struct RegistrarServer: Sendable {
         }
         return router
     }
+
+    /// Every endpoint, as the help of an unknown one lists them (`routes` is the router's
+    /// own list; `OpenAPITests` checks the two agree).
+    static let endpoints = [
+        "POST /v1/enroll", "POST /v1/vpxis", "GET /v1/vpxis/{vpxi}", "POST /v1/vpxis/{vpxi}/users",
+        "POST /v1/vpxis/{vpxi}/delegations", "POST /v1/vpxis/{vpxi}/release", "GET /v1/vpxis/{vpxi}/chains/{user}",
+        "GET /v1/hosts/{host}/bundles", "GET /v1/hosts/{host}/bundles/{vpxi}", "GET /healthz", "GET /metrics",
+    ]
 
     /// Runs `body`, answering a `RegistrarError` (or any other error, as internal) as an
     /// error document, and counting the request.
