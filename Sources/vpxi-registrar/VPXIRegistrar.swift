@@ -208,11 +208,15 @@ struct UserAddCommand: AsyncParsableCommand {
         try await Runner.run {
             let userKey = try Runner.key(key, private: false)
             let communities = memberOf.flatMap { $0.split(separator: ",").map(String.init) }
-            try await identity.withService { service in
+            let registration = try await identity.withService { service in
                 try await service.registerUser(name: name, key: userKey, communities: communities,
                                                clearance: clearance, isOperator: `operator`)
             }
-            Console.out("registered user \(name)\n")
+            switch registration {
+            case .added: Console.out("registered user \(name)\n")
+            case .updated(let changed) where changed.isEmpty: Console.out("user \(name) unchanged\n")
+            case .updated(let changed): Console.out("updated user \(name): \(changed.joined(separator: ", "))\n")
+            }
         }
     }
 }

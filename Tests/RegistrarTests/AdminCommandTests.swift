@@ -71,4 +71,19 @@ final class AdminCommandTests: XCTestCase {
         XCTAssertEqual(other.status, 1, other.stderrText)
         XCTAssertTrue(other.stderrText.contains("error[R014]"), other.stderrText)
     }
+
+    func testAddingAUserAgainSaysWhatChanged() throws {
+        let bob = PackagePaths.corpus("keys/bob.key").path
+        let first = try run(["user", "add", "--name", "alice", "--key", alice, "--member-of", "hospital", "--clearance", "high"])
+        XCTAssertEqual(first.stdoutText, "registered user alice\n", first.stderrText)
+        let same = try run(["user", "add", "--name", "alice", "--key", alice, "--member-of", "hospital", "--clearance", "high"])
+        XCTAssertEqual(same.stdoutText, "user alice unchanged\n", same.stderrText)
+        let changed = try run(["user", "add", "--name", "alice", "--key", bob, "--member-of", "hospital", "--clearance", "low", "--operator"])
+        XCTAssertEqual(changed.status, 0, changed.stderrText)
+        XCTAssertEqual(changed.stdoutText, "updated user alice: key, clearance, operator\n")
+        // Another user cannot take alice's (now bob's) key.
+        let clash = try run(["user", "add", "--name", "carol", "--key", bob])
+        XCTAssertEqual(clash.status, 1, clash.stderrText)
+        XCTAssertTrue(clash.stderrText.contains("this key is already user `alice`'s"), clash.stderrText)
+    }
 }
