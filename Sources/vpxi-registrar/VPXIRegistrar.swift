@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import Foundation
 import Logging
 import RSA
 import Registrar
@@ -132,12 +133,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: .hidden)
     var noEtagMemory = false
 
+    /// `http://HOST[:PORT][/PATH]` or `https://...`: what other parties can reach.
+    static func isRegistrarURL(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else { return false }
+        return components.query == nil && components.fragment == nil
+    }
+
     func run() async throws {
         try await Runner.run {
             guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
                 throw CommandFailure(.badInput, "--listen `\(listen)` is not HOST:PORT (for example 127.0.0.1:8440)")
             }
-            guard renewalInterval > 0, maxRequestBytes > 0 else { throw CommandFailure(.badInput, "--renewal-interval and --max-request-bytes must be positive") }
+            guard renewalInterval > 0 else { throw CommandFailure(.badInput, "--renewal-interval must be a positive number of seconds, got \(renewalInterval)") }
+            guard maxRequestBytes > 0 else { throw CommandFailure(.badInput, "--max-request-bytes must be a positive number of bytes, got \(maxRequestBytes)") }
+            if let url, !Self.isRegistrarURL(url) {
+                throw CommandFailure(.badInput, """
+                    --url `\(url)` is not an http:// or https:// URL with a host
+                      help: give the address other registrars and agents reach this one at, for example http://lyon.example.org:8440
+                    """)
+            }
             guard renewalCache >= 0 else {
                 throw CommandFailure(.badInput, "--renewal-cache \(renewalCache) is negative: give how many compiled VPXIs to keep (0 keeps none)")
             }

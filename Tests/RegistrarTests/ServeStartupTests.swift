@@ -67,6 +67,23 @@ final class ServeStartupTests: XCTestCase {
         XCTAssertFalse(taken.stderrText.contains("storage failure"), "shutting down is not a storage failure: \(taken.stderrText)")
     }
 
+    func testBadSettingsAreNamedOneByOne() throws {
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let base = ["serve", "--db", db, "--name", "lyon", "--key", lyon, "--keys", directory.path]
+        for (extra, message) in [
+            (["--url", "notaurl"], "--url `notaurl` is not an http:// or https:// URL with a host"),
+            (["--url", "ftp://lyon.example.org"], "--url `ftp://lyon.example.org` is not an http:// or https:// URL"),
+            (["--url", "http://"], "--url `http://` is not an http:// or https:// URL with a host"),
+            (["--max-request-bytes", "0"], "--max-request-bytes must be a positive number of bytes, got 0"),
+            (["--renewal-interval", "0"], "--renewal-interval must be a positive number of seconds, got 0"),
+        ] {
+            let result = try ExternalTool.run(tool, base + extra)
+            XCTAssertEqual(result.status, 2, "\(extra): \(result.stderrText)")
+            XCTAssertTrue(result.stderrText.contains(message), "\(extra): \(result.stderrText)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "nothing is created before the settings are checked")
+    }
+
     func testAPostgreSQLServerThatIsDownFailsAtOnce() throws {
         let started = Date()
         let result = try serve(db: "postgres://registrar@127.0.0.1:1/registrar?sslmode=disable")
