@@ -20,7 +20,7 @@ final class RenewalThreadsTests: XCTestCase {
                 for index in 0..<(width * 8) {
                     if index >= width, let result = try await group.next() { results.append(result) }
                     group.addTask {
-                        try await BackgroundWork.run(on: threads) { () throws(RegistrarError) -> (Int, Int32, Bool) in
+                        try await BackgroundWork.run(on: threads, width: width) { () throws(RegistrarError) -> (Int, Int32, Bool) in
                             #if canImport(Glibc)
                             errno = 0
                             let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
@@ -41,18 +41,19 @@ final class RenewalThreadsTests: XCTestCase {
             }
         }
         let statistics = threads.statistics
-        // 96 calls, at most `width` at once: a few threads, kept, not one per call.
-        XCTAssertLessThanOrEqual(statistics.started, 2 * width + 2, "\(statistics)")
+        // 96 calls, at most `width` at once: at most `width` threads, kept, not one per call.
+        XCTAssertLessThanOrEqual(statistics.started, width, "\(statistics)")
         XCTAssertGreaterThanOrEqual(statistics.threads, 1)
     }
 
+    /// 64 calls at once on at most 3 threads: the others wait in the queue.
     func testResultsAndErrorsReachTheirCallers() async {
         let threads = RenewalThreads(idleTimeout: 5)
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<64 {
                 group.addTask {
                     do {
-                        let value = try await BackgroundWork.run(on: threads) { () throws(RegistrarError) -> Int in
+                        let value = try await BackgroundWork.run(on: threads, width: 3) { () throws(RegistrarError) -> Int in
                             if index % 5 == 0 { throw RegistrarError(.internal, "call \(index)") }
                             return index * 3
                         }
@@ -65,6 +66,7 @@ final class RenewalThreadsTests: XCTestCase {
                 }
             }
         }
+        XCTAssertLessThanOrEqual(threads.statistics.started, 3)
     }
 
     func testIdleThreadsEnd() async throws {

@@ -159,7 +159,7 @@ extension RegistrarService {
     /// Compiles (or takes the compiled vpxi from the cache while its policy and slots are
     /// unchanged), plans, signs and builds the due epoch of `read`, on a renewal thread.
     func issueRenewal(_ read: RenewalRead, now: Int64) async throws(RegistrarError) -> RenewalIssued? {
-        try await BackgroundWork.run(on: renewalCache.threads) { () throws(RegistrarError) -> RenewalIssued? in
+        try await BackgroundWork.run(on: renewalCache.threads, width: max(1, configuration.renewalWidth)) { () throws(RegistrarError) -> RenewalIssued? in
             let compiled = try self.compiledForRenewal(vpxi: read.name, policy: read.policy, slotRows: read.slots)
             let vpxi = compiled.model.vpxis[compiled.vpxi]
             guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }

@@ -60,10 +60,11 @@ extension RegistrarService {
 enum BackgroundWork {
     static let niceness: Int32 = 5
 
-    static func run<T: Sendable>(on threads: RenewalThreads,
+    /// Runs `body` on one of `threads`, at most `width` of them alive.
+    static func run<T: Sendable>(on threads: RenewalThreads, width: Int = .max,
                                  _ body: @escaping @Sendable () throws(RegistrarError) -> T) async throws(RegistrarError) -> T {
         let result: Result<T, RegistrarError> = await withCheckedContinuation { continuation in
-            threads.submit {
+            threads.submit(limit: width) {
                 continuation.resume(returning: Result { () throws(RegistrarError) -> T in try body() })
             }
         }

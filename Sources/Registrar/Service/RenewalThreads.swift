@@ -7,10 +7,11 @@ import Glibc
 
 /// The threads renewals run on (`BackgroundWork`): long-lived, each started once at nice
 /// +5 with an 8 MiB stack, fed from one queue, instead of a thread made (and its stack
-/// mapped, its priority set) for every renewal. A thread is started when work arrives and
-/// none is idle (so there are never more than the renewals running at once, which the
-/// renewal pass bounds to `renewalWidth`); one idle for `idleTimeout` ends, so that a
-/// registrar between passes (or a service dropped by a test) keeps no thread.
+/// mapped, its priority set) for every renewal. A thread is started when work arrives, none
+/// is idle and fewer than the caller's limit are alive (the renewal pass gives
+/// `renewalWidth`, the renewals it runs at once; past the limit the work waits in the queue
+/// for the next thread that finishes); one idle for `idleTimeout` ends, so that a registrar
+/// between passes (or a service dropped by a test) keeps no thread.
 final class RenewalThreads: Sendable {
     typealias Job = @Sendable () -> Void
 
@@ -34,15 +35,18 @@ final class RenewalThreads: Sendable {
         self.idleTimeout = idleTimeout
     }
 
-    /// Runs `job` on one of the threads.
-    func submit(_ job: @escaping Job) {
-        enum Action { case signal, start }
+    /// Runs `job` on one of the threads, starting one when none is idle and fewer than
+    /// `limit` are alive.
+    func submit(limit: Int = .max, _ job: @escaping Job) {
+        enum Action { case signal, start, queued }
         let action = state.withLock { state -> Action in
             state.jobs.append(job)
             if state.waiting > 0 {
                 state.waiting -= 1
                 return .signal
             }
+            // The threads alive are all running: one takes the job when it finishes.
+            guard state.threads < max(1, limit) else { return .queued }
             state.threads += 1
             state.started += 1
             return .start
@@ -50,6 +54,7 @@ final class RenewalThreads: Sendable {
         switch action {
         case .signal: wake.signal()
         case .start: startThread()
+        case .queued: break
         }
     }
 
