@@ -9,25 +9,6 @@ import SPKI
 /// else (another registrar, or the owner for a delegation), each user's chains, and
 /// each host's bundle.
 public struct EpochIssue: Sendable {
-    public struct IssuedCert: Sendable, Hashable {
-        /// Lowercase hex SHA-256 of the cert's canonical bytes.
-        public var hash: String
-        public var flow: String
-        public var machine: String
-        public var issuer: String
-        public var subject: String
-        /// `(sequence CERT SIGNATURE)` when signed, else the bare `(cert ...)`.
-        public var body: SExpr
-        public var signed: Bool
-        public var notAfter: Int64
-        /// `body.advanced(width: 0)` when already known (an enrolled cert's, worked out once
-        /// per kept vpxi), else nil: what the certs table records.
-        public var text: String? = nil
-        /// `body.canonical` when already known (assembled from the planned cert's canonical
-        /// bytes and its signature's), else nil: the chain documents are rendered from it.
-        public var canonical: [UInt8]? = nil
-    }
-
     /// One user's chain to one machine: the machine's ACL and the certs, by hash, in
     /// presentation order.
     public struct ChainTemplate: Sendable {
@@ -71,14 +52,21 @@ public struct EpochIssue: Sendable {
         }
         let vpxi = ir.model.vpxis[compiled.vpxi]
         let enrolledCerts = EnrolledCerts.of(compiled)
+        let parts = IssueParts.of(compiled, plan: plan)
         var certs: [IssuedCert] = []
+        certs.reserveCapacity(plan.certs.count)
+        // The hash each cert of the plan is presented under; each hash issued once, in
+        // plan order.
         var hashes: [String] = []
+        hashes.reserveCapacity(plan.certs.count)
+        var issuedHashes: Set<String> = []
         for (index, planned) in plan.certs.enumerated() {
-            let machine = vpxi.machines[planned.machine].name
+            let machine = parts.machines[planned.machine]
             if planned.flow == .resourceToRegistrar {
                 // The resource signed its own cert at enrollment: that one is presented.
                 let enrolled = enrolledCerts.machines[planned.machine]
                 hashes.append(enrolled.hash)
+                guard issuedHashes.insert(enrolled.hash).inserted else { continue }
                 certs.append(IssuedCert(hash: enrolled.hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                         subject: planned.subject.name.description, body: enrolled.body, signed: true,
                                         notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text,
@@ -87,27 +75,36 @@ public struct EpochIssue: Sendable {
             }
             if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
                 hashes.append(delegation.hash)
+                guard issuedHashes.insert(delegation.hash).inserted else { continue }
                 certs.append(delegation.issued(for: planned, machine: machine))
                 continue
             }
             hashes.append(planned.hex)
+            guard issuedHashes.insert(planned.hex).inserted else { continue }
             let signature = signatures[index]
-            let body: SExpr = signature.map { ["sequence", planned.cert.sexp, $0.sexp] } ?? planned.cert.sexp
-            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonicalBytes) } ?? planned.canonical
+            let canonical: [UInt8]
+            let text: String
+            if let signature {
+                let signatureBytes = signature.canonicalBytes
+                canonical = Self.sequenceCanonical(cert: planned.canonical, signature: signatureBytes)
+                text = parts.texts.sequenceText(cert: planned.canonical, signature: signatureBytes, index: index)
+            } else {
+                canonical = planned.canonical
+                text = parts.texts.certText(planned.canonical, index: index)
+            }
             certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                    subject: planned.subject.name.description, body: body, signed: signature != nil,
-                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end,
-                                    text: Self.text(canonical: canonical, width: 0), canonical: canonical))
+                                    subject: planned.subject.name.description, canonical: canonical, signed: signature != nil,
+                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: text))
         }
         var chains: [String: [ChainTemplate]] = [:]
-        let acls = Dictionary(plan.acls.map { ($0.machine, $0.acl.sexp) }, uniquingKeysWith: { first, _ in first })
         for chain in plan.chains {
             let user = ir.model.users[chain.user].name
-            chains[user, default: []].append(ChainTemplate(machine: vpxi.machines[chain.machine].name, acl: acls[chain.machine] ?? ["acl"],
-                                                           certs: chain.certs.map { hashes[$0] }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }))
+            var seen: Set<String> = []
+            let presented = chain.certs.compactMap { seen.insert(hashes[$0]).inserted ? hashes[$0] : nil }
+            chains[user, default: []].append(ChainTemplate(machine: parts.machines[chain.machine], acl: parts.acl(chain.machine),
+                                                           certs: presented))
         }
-        let withoutDuplicates = Dictionary(certs.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
-        let ordered = hashes.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { withoutDuplicates[$0]! }
+        let ordered = certs
         var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:], issuedAt: now)
         // The signatures of the plan's certs, the enrolled ones where the resource signed the
         // very cert the plan holds.

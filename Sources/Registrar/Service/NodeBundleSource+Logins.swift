@@ -38,7 +38,7 @@ extension NodeBundleSource {
             var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
             var complete = true
             for hash in template.certs {
-                guard let cert = certs[hash], cert.signed, cert.body.head == "sequence" else {
+                guard let cert = certs[hash], cert.signed, cert.isSequence else {
                     complete = false
                     break
                 }

@@ -120,8 +120,8 @@ extension RegistrarService {
         }
     }
 
-    /// Issues the due epoch of each read, `renewalWidth` at once, each on a thread of its
-    /// own (`BackgroundWork`), in the order of `reads`; a vpxi with nothing due is left
+    /// Issues the due epoch of each read, `renewalWidth` at once, each on one of the
+    /// renewal threads (`BackgroundWork`), in the order of `reads`; a vpxi with nothing due is left
     /// out, one whose issue failed is among the failures.
     func issueRenewals(_ reads: [RenewalRead], now: Int64) async -> (issued: [RenewalIssued], failures: [(name: String, error: RegistrarError)]) {
         let width = max(1, configuration.renewalWidth)
@@ -157,9 +157,9 @@ extension RegistrarService {
     }
 
     /// Compiles (or takes the compiled vpxi from the cache while its policy and slots are
-    /// unchanged), plans, signs and builds the due epoch of `read`, on a thread of its own.
+    /// unchanged), plans, signs and builds the due epoch of `read`, on a renewal thread.
     func issueRenewal(_ read: RenewalRead, now: Int64) async throws(RegistrarError) -> RenewalIssued? {
-        try await BackgroundWork.run { () throws(RegistrarError) -> RenewalIssued? in
+        try await BackgroundWork.run(on: renewalCache.threads, width: max(1, configuration.renewalWidth)) { () throws(RegistrarError) -> RenewalIssued? in
             let compiled = try self.compiledForRenewal(vpxi: read.name, policy: read.policy, slotRows: read.slots)
             let vpxi = compiled.model.vpxis[compiled.vpxi]
             guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }

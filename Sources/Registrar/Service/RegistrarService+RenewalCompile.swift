@@ -16,8 +16,8 @@ extension RegistrarService {
     /// both are what it was compiled from, else compiled now (each slot parsed once per
     /// stored content) and remembered.
     func compiledForRenewal(vpxi name: String, policy: String, slotRows: [DBRow]) throws(RegistrarError) -> VPXICompiler.Compiled {
-        let fingerprint = RenewalCache.fingerprint(policy: policy, slots: slotRows)
-        if let compiled = renewalCache.compiled(vpxi: name, fingerprint: fingerprint) { return compiled }
+        let stored = RenewalCache.StoredState(policy: policy, slots: slotRows)
+        if let compiled = renewalCache.compiled(vpxi: name, stored: stored) { return compiled }
         var slots: [String: VPXICompiler.Slot] = [:]
         for row in slotRows {
             do {
@@ -33,9 +33,9 @@ extension RegistrarService {
             guard let slot = slots[machine], slot.host == host else { throw RegistrarError(.internal, "machine `\(machine)` moved to `\(host)`") }
             return slot
         }
-        compiled.fingerprint = fingerprint
+        compiled.fingerprint = RenewalCache.fingerprint(policy: policy, slots: slotRows)
         compiled.derived = DerivedValues()
-        renewalCache.remember(vpxi: name, fingerprint: fingerprint, compiled: compiled)
+        renewalCache.remember(vpxi: name, stored: stored, compiled: compiled)
         return compiled
     }
 }

@@ -1,8 +1,4 @@
-import Foundation
 import PolicyCompiler
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Renewing several vpxis at once, in batches (`renewBatch`): each renewal does its
 /// expensive part — compiling the stored policy, planning, signing, building the bundles —
@@ -53,25 +49,24 @@ extension RegistrarService {
 }
 
 /// CPU-heavy background work (a renewal's compiling, signing and bundle building) on a
-/// thread of its own at a somewhat lower priority (nice +5 on Linux, where the nice value
-/// is per thread): it does not hold one of the few threads of Swift's cooperative pool,
-/// which answer the pulls, and yields the CPU to them first. On two cores a renewal pass
-/// then slows the pulls down instead of stopping them. Not lower than +5: on a machine
-/// loaded by other work, +10 stretched a renewal pass twentyfold (Docs/performance.md),
-/// and renewals have minutes, not hours, of advance.
+/// thread outside Swift's cooperative pool, at a somewhat lower priority (nice +5 on Linux,
+/// where the nice value is per thread): it does not hold one of the few threads of the
+/// cooperative pool, which answer the pulls, and yields the CPU to them first. On two
+/// cores a renewal pass then slows the pulls down instead of stopping them. Not lower than
+/// +5: on a machine loaded by other work, +10 stretched a renewal pass twentyfold
+/// (Docs/performance.md), and renewals have minutes, not hours, of advance. The threads
+/// are kept between renewals (`RenewalThreads`, one set per service, in its
+/// `RenewalCache`), not made for each one.
 enum BackgroundWork {
     static let niceness: Int32 = 5
 
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(RegistrarError) -> T) async throws(RegistrarError) -> T {
+    /// Runs `body` on one of `threads`, at most `width` of them alive.
+    static func run<T: Sendable>(on threads: RenewalThreads, width: Int = .max,
+                                 _ body: @escaping @Sendable () throws(RegistrarError) -> T) async throws(RegistrarError) -> T {
         let result: Result<T, RegistrarError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                #if canImport(Glibc)
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-                #endif
+            threads.submit(limit: width) {
                 continuation.resume(returning: Result { () throws(RegistrarError) -> T in try body() })
             }
-            thread.stackSize = 8 << 20
-            thread.start()
         }
         return try result.get()
     }

@@ -8,13 +8,15 @@ import Synchronization
 /// change (add-user rewrites the policy, a release frees the slots, a re-enrollment changes
 /// a key) simply misses and is compiled again.
 ///
-/// - the compiled vpxi (analysis, placement, IR), by vpxi name, valid while its
-///   fingerprint holds: SHA-256 of the stored policy and of every assigned slot as stored
-///   (machine, host, index, key, resource cert, host key);
+/// - the compiled vpxi (analysis, placement, IR), by vpxi name, valid while what it was
+///   compiled from is still what is stored: the stored policy and every assigned slot as
+///   stored (machine, host, index, key, resource cert, host key), kept with it and compared
+///   as they are (`StoredState`: exact, and no hash of the 10 KB or so each epoch);
 /// - the parsed slots (the enrolled keys as `PublicKeyInfo`), by host and index, valid
 ///   while the SHA-256 of the slot's stored texts holds;
 /// - the registrar's `RSASigner`s with their blinding state (each used by one thread at a
-///   time: taken from the pool, given back after use).
+///   time: taken from the pool, given back after use);
+/// - the threads renewals run on (`RenewalThreads`: started when needed, ended when idle).
 ///
 /// Bounded: at most `capacity` compiled vpxis (each holds the model of the pool it was
 /// compiled against, and what the bundles derive from it); past that, the least recently
@@ -22,9 +24,28 @@ import Synchronization
 /// nothing, and every renewal compiles again.
 public final class RenewalCache: Sendable {
     struct CompiledEntry: Sendable {
-        var fingerprint: [UInt8]
+        var state: StoredState
         var compiled: VPXICompiler.Compiled
         var used: UInt64
+    }
+
+    /// What a vpxi is compiled from, as stored: its policy and its slots' columns, in
+    /// machine order. Two states are equal exactly when the stored texts are.
+    struct StoredState: Sendable, Equatable {
+        static let slotColumns = ["machine", "host", "idx", "key", "resource_cert", "host_key"]
+        var policy: String
+        /// For each slot (by machine name), `slotColumns`' texts.
+        var slots: [[String?]]
+
+        init(policy: String, slots rows: [DBRow]) {
+            self.policy = policy
+            var slots = rows.map { row in Self.slotColumns.map { row[$0].text } }
+            // Machine order, not row order (the reads already sort by machine).
+            if !zip(slots, slots.dropFirst()).allSatisfy({ ($0[0] ?? "") <= ($1[0] ?? "") }) {
+                slots.sort { ($0[0] ?? "") < ($1[0] ?? "") }
+            }
+            self.slots = slots
+        }
     }
 
     struct SlotEntry: Sendable {
@@ -43,6 +64,8 @@ public final class RenewalCache: Sendable {
     public static let defaultCapacity = 512
 
     let capacity: Int
+    /// The threads renewals run on (`BackgroundWork.run(on:)`).
+    let threads = RenewalThreads()
     private let compiledEntries = Mutex<(entries: [String: CompiledEntry], clock: UInt64)>(([:], 0))
     private let slots = Mutex<[String: SlotEntry]>([:])
     private let signers = Mutex<[PooledSigner]>([])
@@ -55,7 +78,8 @@ public final class RenewalCache: Sendable {
     // MARK: Compiled vpxis
 
     /// The fingerprint of a vpxi's stored state: its policy and its slots' rows, in
-    /// machine order.
+    /// machine order (`Compiled.fingerprint`, made once per compile: the cache itself
+    /// compares the stored texts, `StoredState`).
     static func fingerprint(policy: String, slots: [DBRow]) -> [UInt8] {
         var bytes: [UInt8] = []
         func add(_ text: String?) {
@@ -70,10 +94,10 @@ public final class RenewalCache: Sendable {
         return HashAlgorithm.sha256.digest(bytes)
     }
 
-    /// The compiled vpxi `name` when its fingerprint is still `fingerprint`.
-    func compiled(vpxi name: String, fingerprint: [UInt8]) -> VPXICompiler.Compiled? {
+    /// The compiled vpxi `name` when it was compiled from `stored`.
+    func compiled(vpxi name: String, stored: StoredState) -> VPXICompiler.Compiled? {
         let found = compiledEntries.withLock { state -> VPXICompiler.Compiled? in
-            guard var entry = state.entries[name], entry.fingerprint == fingerprint else { return nil }
+            guard var entry = state.entries[name], entry.state == stored else { return nil }
             state.clock += 1
             entry.used = state.clock
             state.entries[name] = entry
@@ -83,11 +107,11 @@ public final class RenewalCache: Sendable {
         return found
     }
 
-    func remember(vpxi name: String, fingerprint: [UInt8], compiled value: VPXICompiler.Compiled) {
+    func remember(vpxi name: String, stored: StoredState, compiled value: VPXICompiler.Compiled) {
         guard capacity > 0 else { return }
         compiledEntries.withLock { state in
             state.clock += 1
-            state.entries[name] = CompiledEntry(fingerprint: fingerprint, compiled: value, used: state.clock)
+            state.entries[name] = CompiledEntry(state: stored, compiled: value, used: state.clock)
             if state.entries.count > capacity, let oldest = state.entries.min(by: { $0.value.used < $1.value.used })?.key {
                 state.entries[oldest] = nil
             }
