@@ -24,13 +24,27 @@ extension AdvancedPrinter {
         /// For each node that is an atom, the offset in `bytes` of its text (after its
         /// hint); empty when the output is too large to record.
         let offsets: [UInt32]
+        /// The atoms in node order when their bytes lie in that order in the document's
+        /// buffer, with no hints (a document made by `SExprDocument.Builder`): then a
+        /// document with the very same nodes is compared by scanning the two buffers
+        /// (`patchScanning`); nil otherwise.
+        let atomsInOrder: [UInt32]?
     }
 
     /// `document` printed as `print(_:)` does, patched from `previous` when it has the
     /// same shape and widths (see `Printed`), else laid out.
     public func printed(_ document: SExprDocument, reusing previous: Printed? = nil) -> Printed {
-        if let previous, let bytes = patch(previous, with: document) {
-            return Printed(bytes: bytes, patched: true, document: document, width: width, offsets: previous.offsets)
+        if let previous {
+            if let scanned = patchScanning(previous, with: document) {
+                // The very same nodes: the atoms' order and offsets are the previous ones.
+                if let bytes = scanned {
+                    return Printed(bytes: bytes, patched: true, document: document, width: width, offsets: previous.offsets,
+                                   atomsInOrder: previous.atomsInOrder)
+                }
+            } else if let bytes = patch(previous, with: document) {
+                return Printed(bytes: bytes, patched: true, document: document, width: width, offsets: previous.offsets,
+                               atomsInOrder: Self.atomsInOrder(document))
+            }
         }
         var out: [UInt8] = []
         out.reserveCapacity(document.source.count + document.source.count / 4 + 64)
@@ -45,7 +59,94 @@ extension AdvancedPrinter {
             }
         }
         if out.count > Int(UInt32.max) { offsets = [] }
-        return Printed(bytes: out, patched: false, document: document, width: width, offsets: offsets)
+        return Printed(bytes: out, patched: false, document: document, width: width, offsets: offsets,
+                       atomsInOrder: Self.atomsInOrder(document))
+    }
+
+    /// The atoms of `document` in node order, when their bytes follow one another in that
+    /// order in its buffer and it has no hints; else nil.
+    static func atomsInOrder(_ document: SExprDocument) -> [UInt32]? {
+        guard document.source.isEmpty, document.hints.isEmpty else { return nil }
+        var atoms: [UInt32] = []
+        var end: UInt32 = 0
+        let ordered = document.nodes.withUnsafeBufferPointer { nodes -> Bool in
+            for index in nodes.indices where !nodes[index].isList {
+                let node = nodes[index]
+                guard node.a >= end else { return false }
+                end = node.a + UInt32(node.count)
+                atoms.append(UInt32(index))
+            }
+            return true
+        }
+        return ordered ? atoms : nil
+    }
+
+    /// `patch` for two documents with the very same nodes (so the same structure and atom
+    /// lengths), no hints and atoms in buffer order (`Printed.atomsInOrder`): the buffers
+    /// are compared in bulk and only the atoms where they differ are looked at. Nil when
+    /// this does not apply or a byte differs outside every atom (then `patch` decides);
+    /// `.some(nil)` when an atom that changed prints to another width (laid out afresh).
+    func patchScanning(_ previous: Printed, with document: SExprDocument) -> [UInt8]?? {
+        let old = previous.document
+        guard previous.width == width, old.rootCount == document.rootCount, previous.offsets.count == document.nodeCount,
+              let atoms = previous.atomsInOrder, document.source.isEmpty, document.hints.isEmpty, old.source.isEmpty,
+              old.decoded.count == document.decoded.count, old.nodeCount == document.nodeCount else { return nil }
+        let sameNodes = old.nodes.withUnsafeBufferPointer { a in
+            document.nodes.withUnsafeBufferPointer { b in
+                a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count * MemoryLayout<SExprDocument.Node>.stride) == 0
+            }
+        }
+        guard sameNodes else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(previous.bytes.count)
+        var copied = 0
+        let result: Bool? = old.decoded.withUnsafeBufferPointer { before in
+            document.decoded.withUnsafeBufferPointer { after in
+                previous.bytes.withUnsafeBufferPointer { oldBytes in
+                    old.nodes.withUnsafeBufferPointer { nodes -> Bool? in
+                        let count = before.count
+                        var position = 0
+                        var nextAtom = 0
+                        while position < count {
+                            // Skip what is the same, a block at a time.
+                            let block = min(256, count - position)
+                            if memcmp(before.baseAddress! + position, after.baseAddress! + position, block) == 0 {
+                                position += block
+                                continue
+                            }
+                            while before[position] == after[position] { position += 1 }
+                            // The atom holding `position`: the last one starting at or before it.
+                            var low = nextAtom, high = atoms.count
+                            while low < high {
+                                let middle = (low + high) / 2
+                                if Int(nodes[Int(atoms[middle])].a) <= position { low = middle + 1 } else { high = middle }
+                            }
+                            guard low > nextAtom else { return nil }
+                            let id = Int(atoms[low - 1])
+                            let start = Int(nodes[id].a), length = nodes[id].count
+                            guard position < start + length else { return nil }
+                            let was = UnsafeBufferPointer(rebasing: before[start ..< start + length])
+                            let now = UnsafeBufferPointer(rebasing: after[start ..< start + length])
+                            let (style, width) = AdvancedPrinter.measure(now)
+                            guard AdvancedPrinter.measure(was).1 == width else { return false }
+                            let offset = Int(previous.offsets[id])
+                            out.append(contentsOf: UnsafeBufferPointer(rebasing: oldBytes[copied ..< offset]))
+                            AdvancedPrinter.write(now, style: style, into: &out)
+                            copied = offset + width
+                            position = start + length
+                            nextAtom = low
+                        }
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: oldBytes[copied...]))
+                        return true
+                    }
+                }
+            }
+        }
+        switch result {
+        case .some(true): return .some(out)
+        case .some(false): return .some(nil)
+        case .none: return nil
+        }
     }
 
     /// `previous.bytes` with each atom of `document` that differs from the one at its
