@@ -8,6 +8,12 @@ enum AuthorizedFile {
     /// (no `SExpr` values); `BackendsTests` checks them against the value-based
     /// rendering.
     static func text(host: Int, resolved: ResolvedPlan) -> [UInt8] {
+        AdvancedPrinter(width: BundleBuilder.width).print(document(host: host, resolved: resolved))
+    }
+
+    /// The file as a flat document, before it is printed (`text`; a `BundleFileCache`
+    /// prints it by patching the host's previous file, `BundleFileCache.authorized`).
+    static func document(host: Int, resolved: ResolvedPlan) -> SExprDocument {
         let plan = resolved.plan
         var out = SExprDocument.Builder(capacity: 16 + resolved.vmsOfHost[host].count * 8)
         out.open("authorized")
@@ -32,7 +38,7 @@ enum AuthorizedFile {
             out.close()
         }
         out.close()
-        return AdvancedPrinter(width: BundleBuilder.width).print(out.build())
+        return out.build()
     }
 
     /// The expression encoded canonically in `canonical`, appended to `out` in bulk

@@ -124,7 +124,8 @@ public struct BundleBuilder: Sendable {
         } else {
             files += try makeESPFiles()
         }
-        files.append(BundleFile(path: "authorized.sexp", bytes: AuthorizedFile.text(host: host, resolved: resolved)))
+        let authorized = cache.map { $0.authorized(host: hostValue.name, AuthorizedFile.document(host: host, resolved: resolved)) }
+        files.append(BundleFile(path: "authorized.sexp", bytes: authorized ?? AuthorizedFile.text(host: host, resolved: resolved)))
         for vm in resolved.vmsOfHost[host] {
             files += cache?.vmFiles(vm, resolved: resolved) { makeVMFiles(vm) } ?? makeVMFiles(vm)
         }

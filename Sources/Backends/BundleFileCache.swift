@@ -14,7 +14,8 @@ import Synchronization
 /// the files afresh. At most `limit` VMs and `limit` hosts are kept (the oldest make room).
 /// It also keeps the last plan's checked registrars, hosts, VPXIs, VMs and links
 /// (`ResolvedPlan.Base`), so that only the logins are checked at each epoch, the ESP files
-/// of hosts with no link end, and the SHA-256 of each file it hands out (for the manifest).
+/// of hosts with no link end, the SHA-256 of each file it hands out (for the manifest), and
+/// each host's last `authorized.sexp` with its atoms' offsets, patched at the next epoch.
 public final class BundleFileCache: Sendable {
     /// Everything `VMConfigs` reads for one VM.
     struct VMInputs: Equatable, Sendable {
@@ -113,6 +114,10 @@ public final class BundleFileCache: Sendable {
         var base: ResolvedPlan.Base?
         /// The last SHA-256 of each file, by `HOST/PATH`, kept with the bytes hashed.
         var digests: [String: (bytes: [UInt8], sha256: [UInt8])] = [:]
+        /// Each host's last `authorized.sexp`, printed with its atoms' offsets.
+        var authorized: [String: AdvancedPrinter.Printed] = [:]
+        var patched = 0
+        var laidOut = 0
         var hits = 0
         var misses = 0
         var baseHits = 0
@@ -132,6 +137,27 @@ public final class BundleFileCache: Sendable {
 
     /// How many plans were resolved from the kept `ResolvedPlan.Base`, and how many in full.
     var planStatistics: (hits: Int, misses: Int) { state.withLock { ($0.baseHits, $0.baseMisses) } }
+
+    /// How many `authorized.sexp` files were patched from the host's previous one, and how
+    /// many laid out in full.
+    var authorizedStatistics: (patched: Int, laidOut: Int) { state.withLock { ($0.patched, $0.laidOut) } }
+
+    /// `authorized.sexp` of host `host` from its `document`: the host's previous file with
+    /// the atoms that changed rewritten in place when the layout cannot have changed
+    /// (the same structure, each changed atom of the same printed width: from one epoch
+    /// to the next only the dates, hashes and signatures change), else laid out afresh
+    /// (`AdvancedPrinter.printed(_:reusing:)`). The same bytes either way.
+    func authorized(host: String, _ document: SExprDocument) -> [UInt8] {
+        let previous = state.withLock { $0.authorized[host] }
+        let printed = AdvancedPrinter(width: BundleBuilder.width).printed(document, reusing: previous)
+        state.withLock { state in
+            if printed.patched { state.patched += 1 } else { state.laidOut += 1 }
+            guard limit > 0 else { return }
+            if state.authorized.count >= limit, state.authorized[host] == nil { state.authorized.removeAll() }
+            state.authorized[host] = printed
+        }
+        return printed.bytes
+    }
 
     /// `plan` resolved: its registrars, hosts, VPXIs, VMs and links checked once and kept
     /// while later plans hand over the same arrays (`ResolvedPlan.Base.fits`), its logins

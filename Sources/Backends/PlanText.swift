@@ -33,13 +33,28 @@ enum PlanText {
     /// An OpenSSH public key line: `TYPE BASE64 [COMMENT]` on one line, TYPE one of the
     /// key types OpenSSH accepts in `authorized_keys`, and no options before it.
     static func isSSHPublicKey(_ text: String) -> Bool {
-        guard isLine(text, limit: 16384) else { return false }
-        // `TYPE BASE64 [COMMENT]`: the type before the first space, the key up to the next.
-        let bytes = text.utf8
-        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")), sshKeyTypes.contains(String(text[..<space])) else { return false }
-        let blob = bytes[bytes.index(after: space)...].prefix { $0 != UInt8(ascii: " ") }
-        return !blob.isEmpty && blob.allSatisfy {
-            isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=")
+        // One pass over the contiguous UTF-8 bytes (a registrar checks every login's line
+        // at every epoch): `isLine`, and where the first space is.
+        var text = text
+        return text.withUTF8 { bytes -> Bool in
+            guard !bytes.isEmpty, bytes.count <= 16384 else { return false }
+            var space = -1
+            for index in bytes.indices {
+                let c = bytes[index]
+                if c < 0x20 || c == 0x7F { return false }
+                if c == 0x20 && space < 0 { space = index }
+            }
+            // `TYPE BASE64 [COMMENT]`: the type before the first space, the key up to the next.
+            guard space > 0, sshKeyTypes.contains(String(decoding: UnsafeBufferPointer(rebasing: bytes[..<space]), as: UTF8.self)) else {
+                return false
+            }
+            var index = space + 1
+            while index < bytes.count, bytes[index] != 0x20 {
+                let c = bytes[index]
+                guard isAlnum(c) || c == UInt8(ascii: "+") || c == UInt8(ascii: "/") || c == UInt8(ascii: "=") else { return false }
+                index += 1
+            }
+            return index > space + 1
         }
     }
 

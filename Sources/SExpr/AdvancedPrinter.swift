@@ -123,7 +123,9 @@ public struct AdvancedPrinter: Sendable {
         /// A list that does not fit is broken: its head and the atoms right after it stay
         /// on the first line (an atom too long for any line stays beside its head), and
         /// every other element goes on a line of its own, indented one column past `(`.
-        func write(root: Int, into out: inout [UInt8]) {
+        /// With `record`, each atom's output offset (after its hint) is stored under its
+        /// node index (`AdvancedPrinter.Printed`).
+        func write(root: Int, into out: inout [UInt8], record: UnsafeMutablePointer<UInt32>? = nil) {
             var open: [(end: Int, indent: Int, inHead: Bool)] = []
             var column = 0
             var i = root
@@ -136,7 +138,7 @@ public struct AdvancedPrinter: Sendable {
                     i += 1
                     continue
                 }
-                column += writeFlat(i, into: &out)
+                column += writeFlat(i, into: &out, record: record)
                 i = document.subtreeEnd(i)
                 while let last = open.last, last.end == i {
                     out.append(0x29)
@@ -160,7 +162,7 @@ public struct AdvancedPrinter: Sendable {
         }
 
         /// Writes node `id` on one line; returns its width.
-        func writeFlat(_ id: Int, into out: inout [UInt8]) -> Int {
+        func writeFlat(_ id: Int, into out: inout [UInt8], record: UnsafeMutablePointer<UInt32>? = nil) -> Int {
             var ends: [Int] = []
             var i = id
             let end = document.subtreeEnd(id)
@@ -178,7 +180,7 @@ public struct AdvancedPrinter: Sendable {
                         needsSpace = false
                     }
                 } else {
-                    writeAtom(i, into: &out)
+                    writeAtom(i, into: &out, record: record)
                     needsSpace = true
                 }
                 i += 1
@@ -190,13 +192,14 @@ public struct AdvancedPrinter: Sendable {
             return flatWidth[id]
         }
 
-        func writeAtom(_ i: Int, into out: inout [UInt8]) {
+        func writeAtom(_ i: Int, into out: inout [UInt8], record: UnsafeMutablePointer<UInt32>? = nil) {
             let bits = styles[i]
             if let hint = document.atomHint(i) {
                 out.append(0x5B)
                 hint.withUnsafeBufferPointer { AdvancedPrinter.write($0, style: Style(rawValue: bits >> 4)!, into: &out) }
                 out.append(0x5D)
             }
+            record?[i] = UInt32(truncatingIfNeeded: out.count)
             document.withAtomBytes(i) { AdvancedPrinter.write($0, style: Style(rawValue: bits & 0xF)!, into: &out) }
         }
     }
