@@ -202,9 +202,11 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
     /// Every cert, chain and bundle stored, as text, in a stable order.
     static func rows(_ database: any RegistrarDatabase) async throws -> [String] {
         var lines: [String] = []
-        for row in try await database.read("SELECT vpxi, epoch, hash, flow, body, signed, not_after, issued_by FROM certs ORDER BY vpxi, epoch, hash", []) {
-            lines.append(["cert", "vpxi", "epoch", "hash", "flow", "body", "signed", "not_after", "issued_by"].dropFirst().map { row[$0].text ?? "-" }
-                .joined(separator: " "))
+        for row in try await database.read("""
+            SELECT vpxi, epoch, hash, flow, body, data, signed, not_after, issued_by, every_epoch FROM certs ORDER BY vpxi, epoch, hash
+            """, []) {
+            lines.append(["cert", "vpxi", "epoch", "hash", "flow", "body", "signed", "not_after", "issued_by", "every_epoch"].dropFirst()
+                .map { row[$0].text ?? "-" }.joined(separator: " ") + " " + (row["data"].bytes.map { Base64.encode($0) } ?? "-"))
         }
         for row in try await database.read("SELECT vpxi, principal, epoch, template, body, etag FROM chains ORDER BY vpxi, principal", []) {
             lines.append("chain " + ["vpxi", "principal", "epoch", "template", "body", "etag"].map { row[$0].text ?? "-" }.joined(separator: " "))
