@@ -184,7 +184,7 @@ final class ChainRecordTests: RegistrarScratchTestCase {
             _ = try await service.handle(Array(try RequestSigner.sign(
                 op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment("seg", machines: 2, now: start))]],
                 key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))
-            try await database.transaction { tx in
+            _ = try await database.transaction { tx in
                 try await tx.query("UPDATE certs SET every_epoch = NULL WHERE vpxi = 'seg'", [])
             }
             let issue = try await self.reference(service, vpxi: "seg", epoch: 0, at: clock.now)
