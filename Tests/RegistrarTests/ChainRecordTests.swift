@@ -69,54 +69,69 @@ final class ChainRecordTests: RegistrarScratchTestCase {
     /// content keeps its ETag, a new epoch gets a new one; the enrolled certs are on record
     /// once per vpxi, the registrar's own certs once per epoch.
     func testPulledChainsAreTheDocumentsStoredBefore() async throws {
-        var random = ChainRecordRandom(seed: 0x5EED_0010)
         try await withClockedLyon(slots: 8) { service, database, clock, start, _ in
-            var names: [String] = []
-            var machines: [String: Int] = [:]
-            var used = 0
-            for index in 0..<3 {
-                let count = Int.random(in: 1...3, using: &random)
-                guard used + count <= 8 else { break }
-                used += count
-                let name = "v\(index)"
-                let extra = Bool.random(using: &random) ? "  grant erin ssh on node[1]\n" : ""
-                let created = try await service.handle(Array(try RequestSigner.sign(
-                    op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment(name, machines: count, now: start, extra: extra))]],
-                    key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))
-                XCTAssertEqual(created.first("epoch")?.tail.first?.text, "0")
-                names.append(name)
-                machines[name] = count
-            }
-            var previous = try await self.checkPulls(service, vpxis: names, at: clock.now)
-            // The same again: nothing changed, nothing new.
-            let same = try await self.checkPulls(service, vpxis: names, at: clock.now)
-            XCTAssertEqual(same, previous)
-            var time = start - 600
-            var epochs = 1
-            for _ in 0..<4 {
-                time += 3600 * Int64.random(in: 1...2, using: &random)
-                clock.set(time - Int64.random(in: 60...200, using: &random))
-                let renewed = try await service.renewDue()
-                XCTAssertEqual(renewed, names.count)
-                epochs += 1
-                let etags = try await self.checkPulls(service, vpxis: names, at: clock.now)
-                for (key, etag) in etags { XCTAssertNotEqual(previous[key], etag, "\(key): a new epoch, a new ETag") }
-                previous = etags
-            }
-            for name in names {
-                let enrolled = try await database.read("SELECT COUNT(*) AS n, MIN(every_epoch) AS e FROM certs WHERE vpxi = $1 AND flow = 'resource-registrar'",
-                                                       [.text(name)])
-                XCTAssertEqual(enrolled.first?["n"].int, Int64(machines[name]!), "\(name): each enrolled cert once")
-                XCTAssertEqual(enrolled.first?["e"].int, 1)
-                let own = try await database.read("SELECT COUNT(DISTINCT epoch) AS n FROM certs WHERE vpxi = $1 AND issued_by = 'lyon' AND flow <> 'resource-registrar'",
-                                                  [.text(name)])
-                XCTAssertEqual(own.first?["n"].int, Int64(epochs), "\(name): the registrar's certs of every epoch")
-                let empty = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = $1 AND (body <> '' OR data IS NULL)", [.text(name)])
-                XCTAssertEqual(empty.first?["n"].int, 0, "recorded as canonical bytes")
-            }
-            let bodies = try await database.read("SELECT COUNT(*) AS n FROM chains WHERE body <> ''", [])
-            XCTAssertEqual(bodies.first?["n"].int, 0, "no document stored whole")
+            try await self.checkRandomRenewals(service, database, clock, start, seed: 0x5EED_0010)
         }
+    }
+
+    /// The same on PostgreSQL (a server of the test's own).
+    func testPulledChainsAreTheDocumentsStoredBeforeOnPostgres() async throws {
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        let database = try await PostgresStore.open(server.url)
+        try await withClockedLyon(on: database, slots: 8) { service, database, clock, start, _ in
+            try await self.checkRandomRenewals(service, database, clock, start, seed: 0x5EED_0011)
+        }
+    }
+
+    func checkRandomRenewals(_ service: RegistrarService, _ database: any RegistrarDatabase, _ clock: TestClock, _ start: Int64,
+                             seed: UInt64) async throws {
+        var random = ChainRecordRandom(seed: seed)
+        var names: [String] = []
+        var machines: [String: Int] = [:]
+        var used = 0
+        for index in 0..<3 {
+            let count = Int.random(in: 1...3, using: &random)
+            guard used + count <= 8 else { break }
+            used += count
+            let name = "v\(index)"
+            let extra = Bool.random(using: &random) ? "  grant erin ssh on node[1]\n" : ""
+            let created = try await service.handle(Array(try RequestSigner.sign(
+                op: "create-vpxi", arguments: [["policy", .string(RegistrarFixture.fragment(name, machines: count, now: start, extra: extra))]],
+                key: try RegistrarFixture.corpusKey("alice"), time: start).advanced(width: 0).utf8))
+            XCTAssertEqual(created.first("epoch")?.tail.first?.text, "0")
+            names.append(name)
+            machines[name] = count
+        }
+        var previous = try await self.checkPulls(service, vpxis: names, at: clock.now)
+        // The same again: nothing changed, nothing new.
+        let same = try await self.checkPulls(service, vpxis: names, at: clock.now)
+        XCTAssertEqual(same, previous)
+        var time = start - 600
+        var epochs = 1
+        for _ in 0..<4 {
+            time += 3600 * Int64.random(in: 1...2, using: &random)
+            clock.set(time - Int64.random(in: 60...200, using: &random))
+            let renewed = try await service.renewDue()
+            XCTAssertEqual(renewed, names.count)
+            epochs += 1
+            let etags = try await self.checkPulls(service, vpxis: names, at: clock.now)
+            for (key, etag) in etags { XCTAssertNotEqual(previous[key], etag, "\(key): a new epoch, a new ETag") }
+            previous = etags
+        }
+        for name in names {
+            let enrolled = try await database.read("SELECT COUNT(*) AS n, MIN(every_epoch) AS e FROM certs WHERE vpxi = $1 AND flow = 'resource-registrar'",
+                                                   [.text(name)])
+            XCTAssertEqual(enrolled.first?["n"].int, Int64(machines[name]!), "\(name): each enrolled cert once")
+            XCTAssertEqual(enrolled.first?["e"].int, 1)
+            let own = try await database.read("SELECT COUNT(DISTINCT epoch) AS n FROM certs WHERE vpxi = $1 AND issued_by = 'lyon' AND flow <> 'resource-registrar'",
+                                              [.text(name)])
+            XCTAssertEqual(own.first?["n"].int, Int64(epochs), "\(name): the registrar's certs of every epoch")
+            let empty = try await database.read("SELECT COUNT(*) AS n FROM certs WHERE vpxi = $1 AND (body <> '' OR data IS NULL)", [.text(name)])
+            XCTAssertEqual(empty.first?["n"].int, 0, "recorded as canonical bytes")
+        }
+        let bodies = try await database.read("SELECT COUNT(*) AS n FROM chains WHERE body <> ''", [])
+        XCTAssertEqual(bodies.first?["n"].int, 0, "no document stored whole")
     }
 
     /// Rows in the form written before migration 5 (certs as text, enrolled certs once per
