@@ -223,6 +223,7 @@ struct RegistrarRenewalRun: Sendable {
             rows.append("| \(epoch) | \(renewed) | \(certs) + \(bundles) | \(format(wall, 3)) s | \(format(Double(renewed) / wall, 1)) | \(format(signatures / wall, 0)) | \(format(cpu, 3)) s | \(format(signatures / cpu, 0)) |")
         }
         raw = raw.best(try RawSigning.measure(registrarKey, threads: threads, seconds: options.seconds))
+        let pulls = try await chainPulls(service)
         return """
             ## Registrar renewal (\(engine); \(service.configuration.renewalWidth) at once; \(options.vpxis) VPXIs of \(options.machines) machines on \(hosts) hosts, 2 users each; RSA-\(registrarKey.publicKey.bitLength))
 
@@ -233,8 +234,27 @@ struct RegistrarRenewalRun: Sendable {
             raw signing, same key, same run (best of \(options.epochs + 1)): \(format(raw.wall, 0)) signatures/s on \(threads) threads (wall), \(format(raw.cpu, 0)) per CPU second (one thread)
             ratio, best epoch / raw: \(format(bestWall / raw.wall, 2)) (wall, \(threads) threads), \(format(bestCPU / raw.cpu, 2)) (per CPU second)
             \(warmLine(warmRatios, raw: raw.cpu))
+            \(pulls)
             load average before → after: \(loadBefore) → \(LoadAverage.read())
             """
+    }
+
+    /// Every user's chains of the last epoch pulled without If-None-Match, twice: the
+    /// first pull of each document builds it (from the database, or the stored text before
+    /// migration 5), the second finds it in memory where the registrar keeps one.
+    func chainPulls(_ service: RegistrarService) async throws -> String {
+        var times: [Double] = []
+        var bytes = 0
+        for _ in 0..<2 {
+            let cpu0 = ProcessCPU.seconds()
+            for index in 0..<options.vpxis {
+                for user in ["alice", "erin"] {
+                    bytes += try await service.chains(vpxi: "bench\(index)", user: user, ifNoneMatch: nil).body?.count ?? 0
+                }
+            }
+            times.append((ProcessCPU.seconds() - cpu0) / Double(2 * options.vpxis) * 1e6)
+        }
+        return "chain pulls without If-None-Match, CPU per pull: first \(format(times[0], 0)) µs, again \(format(times[1], 0)) µs (\(bytes / (4 * options.vpxis)) bytes each)"
     }
 
     func request(_ op: String, _ arguments: [SExpr], key: RSAKeyFile) throws -> [UInt8] {

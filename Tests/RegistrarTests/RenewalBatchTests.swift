@@ -46,7 +46,10 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
                 stored.append(try await Self.rows(database))
             }
         }
-        XCTAssertGreaterThan(stored[0].count, 3 * 3 * 4, "certs, chains and bundles of three epochs")
+        // Each epoch's own certs, the enrolled certs once per vpxi, the chains and the bundles.
+        XCTAssertGreaterThan(stored[0].count, 3 * 3 * 3, "certs, chains and bundles of three epochs")
+        XCTAssertEqual(stored[0].filter { $0.contains(" resource-registrar ") }.count, Self.names.count * 2,
+                       "each enrolled cert once")
         XCTAssertEqual(stored[0], stored[1])
     }
 
@@ -202,9 +205,11 @@ final class RenewalBatchTests: RegistrarScratchTestCase {
     /// Every cert, chain and bundle stored, as text, in a stable order.
     static func rows(_ database: any RegistrarDatabase) async throws -> [String] {
         var lines: [String] = []
-        for row in try await database.read("SELECT vpxi, epoch, hash, flow, body, signed, not_after, issued_by FROM certs ORDER BY vpxi, epoch, hash", []) {
-            lines.append(["cert", "vpxi", "epoch", "hash", "flow", "body", "signed", "not_after", "issued_by"].dropFirst().map { row[$0].text ?? "-" }
-                .joined(separator: " "))
+        for row in try await database.read("""
+            SELECT vpxi, epoch, hash, flow, body, data, signed, not_after, issued_by, every_epoch FROM certs ORDER BY vpxi, epoch, hash
+            """, []) {
+            lines.append(["cert", "vpxi", "epoch", "hash", "flow", "body", "signed", "not_after", "issued_by", "every_epoch"].dropFirst()
+                .map { row[$0].text ?? "-" }.joined(separator: " ") + " " + (row["data"].bytes.map { Base64.encode($0) } ?? "-"))
         }
         for row in try await database.read("SELECT vpxi, principal, epoch, template, body, etag FROM chains ORDER BY vpxi, principal", []) {
             lines.append("chain " + ["vpxi", "principal", "epoch", "template", "body", "etag"].map { row[$0].text ?? "-" }.joined(separator: " "))

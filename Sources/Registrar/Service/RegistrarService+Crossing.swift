@@ -69,7 +69,7 @@ extension RegistrarService {
                 guard builder != me else { return false }
                 let policy = try row.text("policy")
                 let epochIndex = try row.int("epoch")
-                let certs = try await tx.query("SELECT hash, body, signed FROM certs WHERE vpxi = $1 AND epoch = $2 ORDER BY hash",
+                let certs = try await tx.query("SELECT hash, body, data, signed FROM certs WHERE vpxi = $1 AND epoch = $2 ORDER BY hash",
                                                [.text(name), .int(epochIndex)])
                 var digestInput = policy + "\n(epoch \(epochIndex))\n"
                 var recorded: [String: SExpr] = [:]
@@ -77,7 +77,7 @@ extension RegistrarService {
                     let hash = try cert.text("hash")
                     let signed = (cert["signed"].int ?? 0) != 0
                     digestInput += "\(hash) \(signed ? 1 : 0)\n"
-                    if signed { recorded[hash] = try SExpr.parse(try cert.text("body")) }
+                    if signed { recorded[hash] = try Self.recordedCertValue(cert) }
                 }
                 let digest = Hex.encode(HashAlgorithm.sha256.digest(Array(digestInput.utf8)))
                 let previous = try await tx.query("SELECT digest FROM foreign_builds WHERE vpxi = $1 AND registrar = $2", [.text(name), .text(me)])

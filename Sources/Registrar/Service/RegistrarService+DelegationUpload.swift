@@ -206,9 +206,9 @@ extension RegistrarService {
     /// `<R2, R1>`), `(sequence CERT SIGNATURE)` by hash: an epoch issued again keeps them.
     func signedCerts(vpxi: String, epoch: Int64, in tx: any DBTransaction) async throws -> [String: SExpr] {
         var recorded: [String: SExpr] = [:]
-        for row in try await tx.query("SELECT hash, body FROM certs WHERE vpxi = $1 AND epoch = $2 AND signed = 1 AND flow = 'registrar-registrar'",
+        for row in try await tx.query("SELECT hash, body, data FROM certs WHERE vpxi = $1 AND epoch = $2 AND signed = 1 AND flow = 'registrar-registrar'",
                                       [.text(vpxi), .int(epoch)]) {
-            recorded[try row.text("hash")] = try SExpr.parse(try row.text("body"))
+            recorded[try row.text("hash")] = try Self.recordedCertValue(row)
         }
         return recorded
     }
@@ -224,8 +224,7 @@ extension RegistrarService {
         var users: [String] = []
         for (_, user) in accepted where !users.contains(user) { users.append(user) }
         for user in users {
-            let rows = try await tx.query("SELECT body FROM chains WHERE vpxi = $1 AND principal = $2", [.text(vpxi), .text(user)])
-            if let body = rows.first?["body"].text { items.append(try SExpr.parse(body)) }
+            if let document = try await chainDocument(vpxi: vpxi, user: user, in: tx) { items.append(document) }
         }
         return .list(items)
     }

@@ -9,10 +9,15 @@ extension RegistrarService {
         public var etag: String
     }
 
-    /// A user's chains in a vpxi.
+    /// A user's chains in a vpxi (the document built from the certs recorded,
+    /// `RegistrarService+ChainDocuments`).
     public func chains(vpxi: String, user: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
-        try await pull(table: "chains", keys: ("vpxi", vpxi, "principal", user), vpxi: vpxi, ifNoneMatch: ifNoneMatch, bytes: false,
-                       missing: "no chains for user `\(user)` in vpxi `\(vpxi)`")
+        let missing = "no chains for user `\(user)` in vpxi `\(vpxi)`"
+        if let ifNoneMatch, let etag = try await unchanged(table: "chains", keys: ("vpxi", vpxi, "principal", user), vpxi: vpxi,
+                                                           ifNoneMatch: ifNoneMatch, missing: missing) {
+            return Pulled(body: nil, etag: etag)
+        }
+        return try await pullChainDocument(vpxi: vpxi, user: user)
     }
 
     /// A host's bundle for one vpxi.
@@ -26,24 +31,8 @@ extension RegistrarService {
         let binds: [DBValue] = [.text(keys.1), .text(keys.3)]
         let condition = " FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2"
         let document = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
-        if let ifNoneMatch {
-            // The ETag check: from memory (ETagCache), else one indexed read.
-            let etag: String
-            switch etags.lookup(vpxi: vpxi, document) {
-            case .hit(let cached):
-                metrics.pullCache(hit: true)
-                etag = cached
-            case .read(let ticket):
-                metrics.pullCache(hit: false)
-                let rows = try await storage { try await database.read("SELECT etag" + condition, binds) }
-                guard let stored = rows.first?["etag"].text else { throw RegistrarError(.notFound, missing) }
-                etags.remember(vpxi: vpxi, document, etag: stored, ticket: ticket)
-                etag = stored
-            }
-            if Self.matches(ifNoneMatch, etag) {
-                metrics.pulled(notModified: true)
-                return Pulled(body: nil, etag: etag)
-            }
+        if let ifNoneMatch, let etag = try await unchanged(table: table, keys: keys, vpxi: vpxi, ifNoneMatch: ifNoneMatch, missing: missing) {
+            return Pulled(body: nil, etag: etag)
         }
         let ticket = etags.ticket()
         let rows = try await storage { try await database.read("SELECT etag, body" + (bytes ? ", data" : "") + condition, binds) }
@@ -54,6 +43,30 @@ extension RegistrarService {
             return Pulled(body: try Self.bundleBytes(row), etag: etag)
         }
         return Pulled(body: Array(text.utf8), etag: etag)
+    }
+
+    /// The ETag check: the document's current ETag when `ifNoneMatch` matches it (from
+    /// memory, `ETagCache`, else one indexed read), nil when it does not.
+    func unchanged(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String,
+                   missing: String) async throws(RegistrarError) -> String? {
+        let document = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
+        let etag: String
+        switch etags.lookup(vpxi: vpxi, document) {
+        case .hit(let cached):
+            metrics.pullCache(hit: true)
+            etag = cached
+        case .read(let ticket):
+            metrics.pullCache(hit: false)
+            let rows = try await storage {
+                try await database.read("SELECT etag FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2", [.text(keys.1), .text(keys.3)])
+            }
+            guard let stored = rows.first?["etag"].text else { throw RegistrarError(.notFound, missing) }
+            etags.remember(vpxi: vpxi, document, etag: stored, ticket: ticket)
+            etag = stored
+        }
+        guard Self.matches(ifNoneMatch, etag) else { return nil }
+        metrics.pulled(notModified: true)
+        return etag
     }
 
     /// A stored bundle's bytes: its `data` column, or, in a row written before migration 4,

@@ -5,18 +5,33 @@ import SExpr
 /// each table written with one multi-row statement (`DBTransaction.insert`) for all the
 /// epochs given (a renewal batch records many vpxis at once), in the caller's transaction
 /// (nothing is returned to anyone before it commits).
+///
+/// Since migration 5 (see `Migrations`):
+/// - a cert is recorded as its canonical bytes (`certs.data`; `body` is left empty);
+/// - the enrolled resource → registrar certs, which every epoch presents unchanged, are
+///   recorded once per vpxi (`every_epoch = 1`, at the first epoch that presents them),
+///   not once per epoch; everything the registrar signs is still recorded per epoch;
+/// - a user's chains are recorded as their template and ETag (the SHA-256 of the
+///   document's canonical bytes): the document is built from the certs' rows when pulled
+///   (`RegistrarService+ChainDocuments`), the same bytes as rendering it here.
 extension RegistrarService {
     /// Records an epoch's certs, chains and bundles.
     func store(_ issue: EpochIssue, requester: String, in tx: any DBTransaction, now: Int64) async throws {
         try await store([issue], requester: requester, in: tx, now: now)
     }
 
+    static let certColumns = ["hash", "vpxi", "epoch", "flow", "machine", "issuer", "subject", "body", "data", "signed", "not_after",
+                              "requester", "issued_by", "issued_at", "every_epoch"]
+
     /// Records the epochs of several vpxis (one each): one multi-row statement per table
     /// for all of them.
     func store(_ issues: [EpochIssue], requester: String, in tx: any DBTransaction, now: Int64) async throws {
         var certs: [[DBValue]] = []
+        var enrolled: [[DBValue]] = []
         var chains: [[DBValue]] = []
         var bundles: [[DBValue]] = []
+        let enrolledFlow = CertPlan.Flow.resourceToRegistrar.rawValue
+        let delegatedFlow = CertPlan.Flow.userToUser.rawValue
         for issue in issues {
             let vpxi = issue.vpxi
             let epoch = Int64(issue.epoch.index)
@@ -25,11 +40,13 @@ extension RegistrarService {
             for cert in issue.certs {
                 let canonical = cert.canonical ?? cert.body.canonical
                 bodies[cert.hash] = (canonical, cert.signed)
+                let everyEpoch = cert.flow == enrolledFlow
                 // Signed here, except the owners' delegations (flow 3), which they signed.
-                let issuedBy = cert.signed && cert.flow != CertPlan.Flow.userToUser.rawValue ? configuration.name : cert.issuer
-                certs.append([.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer), .text(cert.subject),
-                              .text(cert.text ?? EpochIssue.text(canonical: canonical, width: 0)), .int(cert.signed ? 1 : 0), .int(cert.notAfter),
-                              .text(requester), .text(issuedBy), .int(now)])
+                let issuedBy = cert.signed && cert.flow != delegatedFlow ? configuration.name : cert.issuer
+                let row: [DBValue] = [.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer),
+                                      .text(cert.subject), .text(""), .bytes(canonical), .int(cert.signed ? 1 : 0), .int(cert.notAfter),
+                                      .text(requester), .text(issuedBy), .int(now), everyEpoch ? .int(1) : .null]
+                if everyEpoch { enrolled.append(row) } else { certs.append(row) }
             }
             // Each machine's ACL once for all the users' chains to it.
             var acls: [String: [UInt8]] = [:]
@@ -42,18 +59,19 @@ extension RegistrarService {
             for (user, templates) in issue.chains.sorted(by: { $0.key < $1.key }) {
                 let document = EpochIssue.chainDocumentCanonical(vpxi: vpxi, user: user, epoch: issue.epoch.index, templates: templates,
                                                                   aclCanonical: aclCanonical, certs: bodies)
-                var body = EpochIssue.text(canonical: document, width: 72)
-                body.append("\n")
                 let template = EpochIssue.text(canonical: EpochIssue.templatesCanonical(templates, aclCanonical: aclCanonical), width: 0)
-                chains.append([.text(vpxi), .text(user), .int(epoch), .text(template), .text(body), .text(Self.etag(Array(body.utf8)))])
+                chains.append([.text(vpxi), .text(user), .int(epoch), .text(template), .text(""), .text(Self.etag(document))])
             }
             for (host, bytes) in issue.bundles.sorted(by: { $0.key < $1.key }) {
                 bundles.append([.text(host), .text(vpxi), .int(epoch), .text(""), .bytes(bytes), .text(Self.etag(bytes)), .int(now)])
             }
         }
-        try await tx.insert(into: "certs", columns: ["hash", "vpxi", "epoch", "flow", "machine", "issuer", "subject", "body", "signed",
-                                                     "not_after", "requester", "issued_by", "issued_at"],
-                            rows: certs, conflict: "ON CONFLICT (vpxi, epoch, hash) DO NOTHING")
+        try await tx.insert(into: "certs", columns: Self.certColumns, rows: certs, conflict: "ON CONFLICT (vpxi, epoch, hash) DO NOTHING")
+        // Once per vpxi: the unique index `certs_enrolled` (vpxi, hash) where every_epoch = 1
+        // (and, for an epoch issued again, the primary key of a row recorded before
+        // migration 5) leaves a cert already recorded as it is.
+        try await tx.insert(into: "certs", columns: Self.certColumns, rows: enrolled,
+                            conflict: "ON CONFLICT DO NOTHING")
         try await tx.insert(into: "chains", columns: ["vpxi", "principal", "epoch", "template", "body", "etag"], rows: chains, conflict: """
             ON CONFLICT (vpxi, principal) DO UPDATE SET epoch = excluded.epoch, template = excluded.template, body = excluded.body, etag = excluded.etag
             """)

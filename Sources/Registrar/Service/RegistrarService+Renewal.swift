@@ -53,20 +53,20 @@ extension RegistrarService {
         return try await storage {
             try await database.transaction { tx -> Int in
                 let rows = try await tx.query("""
-                    SELECT c.hash, c.vpxi, c.epoch, c.body, c.machine FROM certs c
+                    SELECT c.hash, c.vpxi, c.epoch, c.body, c.data, c.machine FROM certs c
                     JOIN slots s ON s.vpxi = c.vpxi AND s.machine = c.machine JOIN hosts h ON h.name = s.host
                     WHERE c.signed = 0 AND c.flow = 'registrar-registrar' AND c.issued_by = $1 AND h.registrar = $1
                     """, [.text(me)])
                 var touched: Set<String> = []
                 for row in rows {
                     var warnings: [SPKIWarning] = []
-                    let cert = try Cert(parsing: try SExpr.parse(try row.text("body")), warnings: &warnings)
+                    let cert = try Cert(parsing: try Self.recordedCertValue(row), warnings: &warnings)
                     guard cert.issuer.principal.id == myID else { continue }
                     let signature = try cert.sign(with: key)
-                    let body: SExpr = ["sequence", cert.sexp, signature.sexp]
+                    let body = EpochIssue.sequenceCanonical(cert: cert.sexp.canonical, signature: signature.sexp.canonical)
                     let vpxi = try row.text("vpxi")
-                    try await tx.query("UPDATE certs SET body = $4, signed = 1, issued_at = $5 WHERE vpxi = $1 AND epoch = $2 AND hash = $3",
-                                       [.text(vpxi), .int(try row.int("epoch")), .text(try row.text("hash")), .text(body.advanced(width: 0)), .int(self.now)])
+                    try await tx.query("UPDATE certs SET body = '', data = $4, signed = 1, issued_at = $5 WHERE vpxi = $1 AND epoch = $2 AND hash = $3",
+                                       [.text(vpxi), .int(try row.int("epoch")), .text(try row.text("hash")), .bytes(body), .int(self.now)])
                     touched.insert(vpxi)
                 }
                 for vpxi in touched.sorted() {
@@ -78,18 +78,19 @@ extension RegistrarService {
         }
     }
 
-    /// Re-renders every stored chain of a vpxi from its template and the certs' bodies.
+    /// Brings every stored chain of a vpxi up to date with the certs' rows: its ETag (the
+    /// digest of the document built from them; `body` emptied, so a row written before
+    /// migration 5 is built from the certs from now on).
     func refreshChains(vpxi: String, in tx: any DBTransaction) async throws {
-        for row in try await tx.query("SELECT principal, epoch, template FROM chains WHERE vpxi = $1", [.text(vpxi)]) {
+        var byEpoch: [Int64: [String: (canonical: [UInt8], signed: Bool)]] = [:]
+        for row in try await tx.query("SELECT vpxi, principal, epoch, template FROM chains WHERE vpxi = $1", [.text(vpxi)]) {
             let epoch = try row.int("epoch")
-            let templates = EpochIssue.decode(try SExpr.parse(try row.text("template")))
-            var certs: [String: (body: SExpr, signed: Bool)] = [:]
-            for cert in try await tx.query("SELECT hash, body, signed FROM certs WHERE vpxi = $1 AND epoch = $2", [.text(vpxi), .int(epoch)]) {
-                certs[try cert.text("hash")] = (try SExpr.parse(try cert.text("body")), (cert["signed"].int ?? 0) != 0)
+            if byEpoch[epoch] == nil {
+                byEpoch[epoch] = try await Self.chainCerts(vpxi: vpxi, epoch: epoch) { try await tx.query($0, $1) }
             }
-            let user = try row.text("principal")
-            let body = EpochIssue.chainDocument(vpxi: vpxi, user: user, epoch: Int(epoch), templates: templates, certs: certs).advanced() + "\n"
-            try await upsertChain(vpxi: vpxi, user: user, epoch: epoch, template: try row.text("template"), body: body, in: tx)
+            let document = try Self.chainDocument(row, certs: byEpoch[epoch]!)
+            try await tx.query("UPDATE chains SET body = '', etag = $3 WHERE vpxi = $1 AND principal = $2",
+                               [.text(vpxi), .text(try row.text("principal")), .text(Self.etag(document))])
         }
     }
 }

@@ -115,23 +115,16 @@ extension RegistrarService {
             """, [.text(host), .text(vpxi), .int(epoch), .bytes(bytes), .text(Self.etag(bytes)), .int(now)])
     }
 
-    func upsertChain(vpxi: String, user: String, epoch: Int64, template: String, body: String, in tx: any DBTransaction) async throws {
-        try await tx.query("""
-            INSERT INTO chains (vpxi, principal, epoch, template, body, etag) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (vpxi, principal) DO UPDATE SET epoch = $3, template = $4, body = $5, etag = $6
-            """, [.text(vpxi), .text(user), .int(epoch), .text(template), .text(body), .text(Self.etag(Array(body.utf8)))])
-    }
-
     /// The answer to the owner: the vpxi, its epoch, where each machine runs, and the
     /// owner's chains.
     func answer(vpxi: String, user: String, in tx: any DBTransaction) async throws -> SExpr {
-        let rows = try await tx.query("SELECT epoch, body FROM chains WHERE vpxi = $1 AND principal = $2", [.text(vpxi), .text(user)])
+        let rows = try await tx.query("SELECT epoch FROM chains WHERE vpxi = $1 AND principal = $2", [.text(vpxi), .text(user)])
         let placement = try await tx.query("SELECT machine, host, idx FROM slots WHERE vpxi = $1 ORDER BY machine", [.text(vpxi)])
         var items: [SExpr] = ["vpxi", ["name", .string(vpxi)], ["registrar", .string(configuration.name)]]
         if let row = rows.first { items.append(["epoch", .string(String(try row.int("epoch")))]) }
         items.append(.list(["placement"] + placement.map { ["machine", .string($0["machine"].text ?? ""), ["host", .string($0["host"].text ?? "")],
                                                              ["slot", .string($0["idx"].text ?? "")]] }))
-        if let row = rows.first { items.append(try SExpr.parse(try row.text("body"))) }
+        if let document = try await chainDocument(vpxi: vpxi, user: user, in: tx) { items.append(document) }
         return .list(items)
     }
 

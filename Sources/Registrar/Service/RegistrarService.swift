@@ -55,6 +55,8 @@ public final class RegistrarService: Sendable {
     let etags: ETagCache
     /// What renewals keep between epochs (compiled vpxis, parsed slots, signers).
     let renewalCache: RenewalCache
+    /// The chain documents pulled lately, rendered, by ETag.
+    let chainDocuments = ChainDocumentCache()
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),

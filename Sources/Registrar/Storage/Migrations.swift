@@ -1,7 +1,8 @@
 /// The schema, as numbered migrations run at start (each once, in order, in one
 /// transaction with the version bump). One statement serves both engines: integers and
-/// text, binary content as base64 or hexadecimal text, except the bundles' bytes
-/// (migration 4: a `BYTEA` column, PostgreSQL's bytes; SQLite keeps a blob in it as is).
+/// text, binary content as base64 or hexadecimal text, except the bundles' and the certs'
+/// bytes (migrations 4 and 5: `BYTEA` columns, PostgreSQL's bytes; SQLite keeps a blob in
+/// them as is).
 enum Migrations {
     static let all: [[String]] = [
         // 1: the pool, the users, what was issued.
@@ -89,6 +90,19 @@ enum Migrations {
         [
             "ALTER TABLE bundles ADD COLUMN data BYTEA",
             "DROP INDEX certs_vpxi",
+        ],
+        // 5: what a renewal records, without copies (see `RegistrarService+Record`). A
+        // cert's canonical bytes in `certs.data` (new rows leave `body` empty; rows written
+        // before keep their text in `body` and are read as before). The enrolled resource
+        // certs every epoch presents are recorded once per vpxi, marked `every_epoch = 1`
+        // (unique per vpxi and hash), at the first epoch that presents them. A user's
+        // chains are stored as their template and ETag (`body` empty), the document built
+        // from the certs when pulled; rows written before keep their `body` and are served
+        // from it until their next epoch replaces them.
+        [
+            "ALTER TABLE certs ADD COLUMN data BYTEA",
+            "ALTER TABLE certs ADD COLUMN every_epoch BIGINT",
+            "CREATE UNIQUE INDEX certs_enrolled ON certs (vpxi, hash) WHERE every_epoch = 1",
         ],
     ]
 

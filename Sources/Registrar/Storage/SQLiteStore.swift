@@ -91,8 +91,24 @@ public final class SQLiteStore: RegistrarDatabase {
         try? await reader.close()
     }
 
-    /// `$N` placeholders become `?N`, SQLite's numbered parameters.
+    /// `$N` placeholders become `?N`, SQLite's numbered parameters: a `$` not after a
+    /// letter. ASCII statements (all of the registrar's) byte by byte (a renewal batch's
+    /// multi-row inserts are several KB each); any other by characters.
     static func translate(_ sql: String) -> String {
+        var sql = sql
+        if let ascii = sql.withUTF8({ bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                var afterLetter = false
+                for (index, byte) in bytes.enumerated() {
+                    out[index] = byte == UInt8(ascii: "$") && !afterLetter ? UInt8(ascii: "?") : byte
+                    afterLetter = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                }
+                return bytes.count
+            }
+        }) {
+            return ascii
+        }
         var out = ""
         out.reserveCapacity(sql.utf8.count)
         var previous: Character = " "
