@@ -3,7 +3,7 @@ import Synchronization
 
 extension EpochIssue {
     /// One cert an epoch issued. Certs issued from the plan are made from canonical bytes
-    /// (`canonical`, `text`) without an `SExpr` tree: their `body` is parsed from
+    /// (`canonical`) without an `SExpr` tree: their `body` is parsed from
     /// `canonical` the first time something asks for it (once per cert), so that a renewal
     /// that only records and serves bytes never builds one.
     public struct IssuedCert: Sendable, Hashable {
@@ -15,8 +15,8 @@ extension EpochIssue {
         public var subject: String
         public var signed: Bool
         public var notAfter: Int64
-        /// `body.advanced(width: 0)` when already known (worked out with the cert), else
-        /// nil: what the certs table records.
+        /// `body.advanced(width: 0)` when already known (an enrolled cert's, worked out once
+        /// per kept vpxi), else nil. The certs table records `canonical` (migration 5).
         public var text: String?
         /// `body.canonical` when already known (assembled from the planned cert's canonical
         /// bytes and its signature's), else nil: the chain documents are rendered from it.

@@ -82,19 +82,11 @@ public struct EpochIssue: Sendable {
             hashes.append(planned.hex)
             guard issuedHashes.insert(planned.hex).inserted else { continue }
             let signature = signatures[index]
-            let canonical: [UInt8]
-            let text: String
-            if let signature {
-                let signatureBytes = signature.canonicalBytes
-                canonical = Self.sequenceCanonical(cert: planned.canonical, signature: signatureBytes)
-                text = parts.texts.sequenceText(cert: planned.canonical, signature: signatureBytes, index: index)
-            } else {
-                canonical = planned.canonical
-                text = parts.texts.certText(planned.canonical, index: index)
-            }
+            // The certs table records canonical bytes (migration 5): no text is laid out.
+            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonicalBytes) } ?? planned.canonical
             certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                     subject: planned.subject.name.description, canonical: canonical, signed: signature != nil,
-                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: text))
+                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: nil))
         }
         var chains: [String: [ChainTemplate]] = [:]
         for chain in plan.chains {

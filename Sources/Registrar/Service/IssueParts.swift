@@ -2,8 +2,7 @@ import PolicyCompiler
 import SExpr
 
 /// What every epoch's issue of one compiled vpxi shares (`EpochIssue.issue`): its machines'
-/// names, each machine's ACL as the chain templates carry it, and the certs' recorded text
-/// laid out up to their validity (`CertTexts`). Kept with the compiled vpxi when it is kept
+/// names and each machine's ACL as the chain templates carry it. Kept with the compiled vpxi when it is kept
 /// between renewals (`VPXICompiler.Compiled.derived`), so that an epoch only makes what it
 /// changes; made for the one issue otherwise. The ACLs are the plan's, which the planner's
 /// template fixes for a compiled vpxi (`CertPlanner.Template`): the same every epoch.
@@ -12,14 +11,12 @@ struct IssueParts: Sendable {
     let machines: [String]
     /// By machine index: the first of the plan's ACLs for it.
     let acls: [Int: SExpr]
-    let texts: CertTexts
 
     init(_ compiled: VPXICompiler.Compiled, plan: CertPlan) {
         machines = compiled.model.vpxis[compiled.vpxi].machines.map(\.name)
         var acls: [Int: SExpr] = [:]
         for planned in plan.acls where acls[planned.machine] == nil { acls[planned.machine] = planned.acl.sexp }
         self.acls = acls
-        texts = CertTexts()
     }
 
     /// The ACL of machine `m` in a chain template (`(acl)` when the plan has none).
