@@ -86,7 +86,7 @@ final class ChainRecordTests: RegistrarScratchTestCase {
 
     func checkRandomRenewals(_ service: RegistrarService, _ database: any RegistrarDatabase, _ clock: TestClock, _ start: Int64,
                              seed: UInt64) async throws {
-        var random = ChainRecordRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var names: [String] = []
         var machines: [String: Int] = [:]
         var used = 0
@@ -253,18 +253,5 @@ final class ChainRecordTests: RegistrarScratchTestCase {
         cache.remember(etag: "big", document: Array(repeating: 4, count: 101))
         XCTAssertNil(cache.document(etag: "big"))
         XCTAssertEqual(cache.count, 2)
-    }
-}
-
-/// A small deterministic generator for the tests' random cases (SplitMix64).
-struct ChainRecordRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 @testable import Registrar
+import TestSupport
 import XCTest
 
 /// `SQLiteStore.translate` (`$N` → `?N` where the `$` does not follow a letter): the byte
@@ -17,7 +18,7 @@ final class SQLiteTranslateTests: XCTestCase {
     }
 
     func testRandomStatements() {
-        var random = ChainRecordRandom(seed: 0x5_0_1_7E)
+        var random = SeededGenerator(seed: 0x5_0_1_7E)
         let pieces = ["$", "$1", "a$", "Z$2", "_$3", "9$", " ", "(", ")", ",", "'", "\n", "\r\n", "é$", "ß", "λ$4", "→$", "`$", "{$", "@$", "[$", "x"]
         for _ in 0..<2_000 {
             let sql = (0..<Int.random(in: 0...24, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
