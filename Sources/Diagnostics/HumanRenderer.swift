@@ -1,3 +1,5 @@
+import ToolSupport
+
 /// The format for people: a header, the `--> file:line:col` location, the source
 /// line with a caret under the range, then notes and help. Colour only when asked
 /// (callers pass `colour: true` only when writing to a terminal).
@@ -20,20 +22,20 @@ public struct HumanRenderer: DiagnosticRenderer {
         let file = sources[diagnostic.range.file]
         let gutter = gutterWidth(diagnostic, sources: sources)
         var out = paint("\(diagnostic.severity.rawValue)[\(diagnostic.code)]", style(for: diagnostic.severity))
-        out += paint(": \(SnippetLine.visibleText(diagnostic.message))", "1") + "\n"
-        out += snippet(file: file, range: diagnostic.range, label: diagnostic.label.map(SnippetLine.visibleText), gutter: gutter,
+        out += paint(": \(TerminalText.visible(diagnostic.message))", "1") + "\n"
+        out += snippet(file: file, range: diagnostic.range, label: diagnostic.label.map(TerminalText.visible), gutter: gutter,
                        caretStyle: style(for: diagnostic.severity))
         for note in diagnostic.notes {
             if let range = note.range {
                 let noteFile = sources[range.file]
-                out += paint("note", "1;36") + ": \(SnippetLine.visibleText(note.message))\n"
+                out += paint("note", "1;36") + ": \(TerminalText.visible(note.message))\n"
                 out += snippet(file: noteFile, range: range, label: nil, gutter: gutter, caretStyle: "1;36")
             } else {
-                out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " note: \(SnippetLine.visibleText(note.message))\n"
+                out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " note: \(TerminalText.visible(note.message))\n"
             }
         }
         if let help = diagnostic.help {
-            out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " help: \(SnippetLine.visibleText(help))\n"
+            out += String(repeating: " ", count: gutter + 1) + paint("=", "1;34") + " help: \(TerminalText.visible(help))\n"
         }
         return out
     }
@@ -49,7 +51,7 @@ public struct HumanRenderer: DiagnosticRenderer {
     private func snippet(file: SourceFile, range: SourceRange, label: String?, gutter: Int, caretStyle: String) -> String {
         let location = file.location(of: range.start)
         let pad = String(repeating: " ", count: gutter)
-        var out = "\(pad)" + paint("-->", "1;34") + " \(SnippetLine.visibleText(file.name)):\(location)\n"
+        var out = "\(pad)" + paint("-->", "1;34") + " \(TerminalText.visible(file.name)):\(location)\n"
         out += "\(pad) " + paint("|", "1;34") + "\n"
         let lineIndex = location.line - 1
         let lineBytes = file.lineRange(lineIndex)

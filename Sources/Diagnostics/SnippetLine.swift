@@ -65,12 +65,6 @@ struct SnippetLine {
         caretWidth = max(1, inside.reduce(0) { $0 + $1.unicodeScalars.count })
     }
 
-    /// `text` (a message, label, help or file name, which may quote the source)
-    /// with the same characters made visible; line breaks are kept.
-    static func visibleText(_ text: String) -> String {
-        TerminalText.visible(text)
-    }
-
     /// One display string per Unicode scalar of `bytes`.
     static func units(_ bytes: ArraySlice<UInt8>) -> [String] {
         String(decoding: bytes, as: UTF8.self).unicodeScalars.map(visible)

@@ -86,7 +86,7 @@ extension RegistrarService {
     /// the two reads.
     func pullChainDocument(vpxi: String, user: String) async throws(RegistrarError) -> Pulled {
         let ticket = etags.ticket()
-        let key = "chains\u{0}\(vpxi)\u{0}\(user)"
+        let key = Self.etagKey("chains", ("vpxi", vpxi, "principal", user))
         let rows = try await storage {
             try await database.read("SELECT vpxi, principal, epoch, template, body, etag FROM chains WHERE vpxi = $1 AND principal = $2",
                                     [.text(vpxi), .text(user)])

@@ -22,34 +22,31 @@ extension RegistrarService {
 
     /// A host's bundle for one vpxi.
     public func bundle(host: String, vpxi: String, ifNoneMatch: String?) async throws(RegistrarError) -> Pulled {
-        try await pull(table: "bundles", keys: ("host", host, "vpxi", vpxi), vpxi: vpxi, ifNoneMatch: ifNoneMatch, bytes: true,
-                       missing: "no bundle of vpxi `\(vpxi)` for host `\(host)`")
-    }
-
-    func pull(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String?, bytes: Bool,
-              missing: String) async throws(RegistrarError) -> Pulled {
-        let binds: [DBValue] = [.text(keys.1), .text(keys.3)]
-        let condition = " FROM \(table) WHERE \(keys.0) = $1 AND \(keys.2) = $2"
-        let document = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
-        if let ifNoneMatch, let etag = try await unchanged(table: table, keys: keys, vpxi: vpxi, ifNoneMatch: ifNoneMatch, missing: missing) {
+        let keys = ("host", host, "vpxi", vpxi)
+        let missing = "no bundle of vpxi `\(vpxi)` for host `\(host)`"
+        if let ifNoneMatch, let etag = try await unchanged(table: "bundles", keys: keys, vpxi: vpxi, ifNoneMatch: ifNoneMatch, missing: missing) {
             return Pulled(body: nil, etag: etag)
         }
         let ticket = etags.ticket()
-        let rows = try await storage { try await database.read("SELECT etag, body" + (bytes ? ", data" : "") + condition, binds) }
-        guard let row = rows.first, let etag = row["etag"].text, let text = row["body"].text else { throw RegistrarError(.notFound, missing) }
-        etags.remember(vpxi: vpxi, document, etag: etag, ticket: ticket)
-        metrics.pulled(notModified: false)
-        if bytes {
-            return Pulled(body: try Self.bundleBytes(row), etag: etag)
+        let rows = try await storage {
+            try await database.read("SELECT etag, body, data FROM bundles WHERE host = $1 AND vpxi = $2", [.text(host), .text(vpxi)])
         }
-        return Pulled(body: Array(text.utf8), etag: etag)
+        guard let row = rows.first, let etag = row["etag"].text else { throw RegistrarError(.notFound, missing) }
+        etags.remember(vpxi: vpxi, Self.etagKey("bundles", keys), etag: etag, ticket: ticket)
+        metrics.pulled(notModified: false)
+        return Pulled(body: try Self.bundleBytes(row), etag: etag)
+    }
+
+    /// What `ETagCache` knows a pulled document by: its table and the two keys of its row.
+    static func etagKey(_ table: String, _ keys: (String, String, String, String)) -> String {
+        "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
     }
 
     /// The ETag check: the document's current ETag when `ifNoneMatch` matches it (from
     /// memory, `ETagCache`, else one indexed read), nil when it does not.
     func unchanged(table: String, keys: (String, String, String, String), vpxi: String, ifNoneMatch: String,
                    missing: String) async throws(RegistrarError) -> String? {
-        let document = "\(table)\u{0}\(keys.1)\u{0}\(keys.3)"
+        let document = Self.etagKey(table, keys)
         let etag: String
         switch etags.lookup(vpxi: vpxi, document) {
         case .hit(let cached):
