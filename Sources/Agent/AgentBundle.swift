@@ -32,6 +32,25 @@ public struct AgentBundle: Sendable {
         return try verify(files: files, hostKey: hostKey, registrar: registrar)
     }
 
+    /// Reads and verifies a bundle archive (`BundleArchive`: what the registrar serves at
+    /// `/v1/hosts/HOST/bundles/VPXI`) as the folder it holds, without unpacking it.
+    public static func load(archive path: String, hostKey: RSAPrivateKey, registrar: RSAKeyFile) throws(AgentError) -> AgentBundle {
+        let bytes = try AgentSource.read(path)
+        let bundle: HostBundle
+        do {
+            bundle = try BundleArchive.decode(bytes)
+        } catch {
+            throw AgentError(.bundleRefused, "\(path) is not a bundle archive: \(error.message) [\(error.code.rawValue)]")
+        }
+        var files: [String: [UInt8]] = [:]
+        for file in bundle.files { files[file.path] = file.bytes }
+        let verified = try verify(files: files, hostKey: hostKey, registrar: registrar)
+        guard verified.host == bundle.host else {
+            throw AgentError(.bundleRefused, "\(path): the archive says host `\(bundle.host)` but its manifest is for `\(verified.host)`")
+        }
+        return verified
+    }
+
     /// Verifies a bundle given as its files by relative path.
     public static func verify(files: [String: [UInt8]], hostKey: RSAPrivateKey, registrar: RSAKeyFile) throws(AgentError) -> AgentBundle {
         let manifest: BundleManifest

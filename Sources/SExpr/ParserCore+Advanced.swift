@@ -86,7 +86,8 @@ extension ParserCore {
         case 0x7C: needed = (declared * 4 + 2) / 3 + 2
         default:
             throw error(.badLength, at: i, expected: "`:`, `\"`, `#` or `|` after the length", found: describe(p, i, end),
-                        message: "expected `:`, `\"`, `#` or `|` after length \(Self.lengthText(declared)), found \(describe(p, i, end))")
+                        message: "expected `:`, `\"`, `#` or `|` after length \(Self.lengthText(declared)), found \(describe(p, i, end))"
+                            + Self.digitAtomHint(p, at: lengthOffset, end: end))
         }
         guard needed <= left else {
             throw error(.lengthPastEnd, at: lengthOffset, expected: "\(Self.lengthText(declared)) bytes", found: "\(left) bytes of input",
@@ -255,6 +256,17 @@ extension ParserCore {
             j += 1
         }
         return nil
+    }
+
+    /// When the bytes at `start` read as a token that begins with a digit (`3be4`, or `4` before
+    /// a `)`), which advanced syntax takes for a length: how to write it instead.
+    static func digitAtomHint(_ p: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> String {
+        var j = start
+        while j < end, p[j] != UInt8(ascii: ":"), isTokenByte(p[j]) { j += 1 }
+        guard j > start, j == end || p[j] == UInt8(ascii: ")") || p[j] == UInt8(ascii: "(") || isSpace(p[j]) else { return "" }
+        let shown = min(j - start, 24)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<(start + shown)]), as: UTF8.self) + (j - start > shown ? "..." : "")
+        return "; a token cannot start with a digit (a digit starts a length), so quote it: \"\(text)\""
     }
 
     /// Letters, digits and `- . / _ : * + =`.

@@ -67,7 +67,7 @@ enum Runner {
 }
 
 struct InputOptions: ParsableArguments {
-    @Option(name: .long, help: "The host's bundle folder (nodes/HOST, see Docs/nodes.md).")
+    @Option(name: .long, help: "The host's bundle folder (nodes/HOST, see Docs/nodes.md); `check` also takes a bundle archive as the registrar serves it (GET /v1/hosts/HOST/bundles/VPXI).")
     var bundle: String?
 
     @Option(name: .long, help: ArgumentHelp("The agent's JSON input instead of a bundle (for tests).", visibility: .hidden))
@@ -85,8 +85,10 @@ struct InputOptions: ParsableArguments {
             return .bundle(directory: bundle, registrar: try Runner.registrarKey(registrarKey))
         case (nil, let input?):
             return .input(path: input)
-        default:
-            throw CommandFailure(.badInput, "give the host's bundle with `--bundle DIR` (or the JSON input with `--input FILE`), not both")
+        case (nil, nil):
+            throw CommandFailure(.badInput, "no bundle given\nhelp: give the host's bundle folder with `--bundle DIR`")
+        case (_?, _?):
+            throw CommandFailure(.badInput, "give the host's bundle with `--bundle DIR` or the JSON input with `--input FILE`, not both")
         }
     }
 }
@@ -106,6 +108,8 @@ struct CheckCommand: ParsableCommand {
             let hostKey = try Runner.hostKey(options.key)
             let report: CheckReport
             switch try options.source() {
+            case .bundle(let path, let registrar) where FileKind.isRegularFile(path):
+                report = CheckReport(bundle: try AgentBundle.load(archive: path, hostKey: hostKey, registrar: registrar), at: time)
             case .bundle(let directory, let registrar):
                 report = CheckReport(bundle: try AgentBundle.load(directory: directory, hostKey: hostKey, registrar: registrar), at: time)
             case .input(let path):
@@ -213,6 +217,11 @@ extension RunCommand {
     /// With `--registrar`, the pulled folder, read like `--bundle`; without `--vpxi`, the
     /// folder of every vpxi's bundle, each applied on its own.
     func source(logger: Logger) throws -> AgentSource {
+        if let bundle = options.bundle, FileKind.isRegularFile(bundle) {
+            throw CommandFailure(.badInput, "--bundle `\(bundle)` is a file, not a bundle folder\nhelp: `vpxi-agent run` watches a folder "
+                + "(nodes/HOST from `spkic nodes`), or pulls from the registrar with --registrar URL --host NAME; "
+                + "`vpxi-agent check --bundle FILE` verifies a bundle archive")
+        }
         guard registrar != nil else { return try options.source() }
         guard options.bundle == nil, options.input == nil else {
             throw CommandFailure(.badInput, "give either --registrar URL or --bundle DIR, not both")
@@ -251,5 +260,13 @@ struct StatusCommand: ParsableCommand {
             }
             Console.out(report.text)
         }
+    }
+}
+
+/// What a path names, for options that take a folder or a file.
+enum FileKind {
+    static func isRegularFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 }

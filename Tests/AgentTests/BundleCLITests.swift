@@ -1,4 +1,5 @@
 import Agent
+import Backends
 import Foundation
 import RSA
 import TestSupport
@@ -57,5 +58,60 @@ final class BundleCLITests: XCTestCase {
         XCTAssertEqual(badTime.status, 2, badTime.stderrText)
         // Nothing printed is key material: no hex run as long as a key.
         XCTAssertNil(ok.stdoutText.range(of: "[0-9a-f]{32}", options: .regularExpression), ok.stdoutText)
+    }
+
+    /// `check --bundle FILE` verifies a bundle archive (as the registrar serves it) exactly as
+    /// the folder it holds; `run` refuses a file; no bundle at all is bad input.
+    func testCheckBundleArchive() throws {
+        let directory = try BundleLab.temporaryDirectory("cli-archive")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = PackagePaths.corpus("backends").appendingPathComponent("keys")
+        let registrarPath = directory.appendingPathComponent("registrar.pub").path
+        try BundleLab.key("registrar").publicKeyBytes(.pem).write(to: registrarPath)
+        let agent = PackagePaths.executable("vpxi-agent")
+        let hostKey = keys.appendingPathComponent("host-a.pem").path
+        func check(_ path: String) throws -> ExternalTool.Result {
+            try ExternalTool.run(agent, ["check", "--bundle", path, "--key", hostKey,
+                                         "--registrar-key", registrarPath, "--at", "2026-12-01T10:00:00Z"])
+        }
+        let good = directory.appendingPathComponent("good")
+        try BundleCheckTests.lab().write(to: good.path)
+        let folder = good.appendingPathComponent("host-a").path
+        let files = try BundleReader.read(directory: folder)
+        let archive = BundleArchive.encode(HostBundle(host: "host-a", files: files.map { BundleFile(path: $0.key, bytes: $0.value) }))
+        let archivePath = directory.appendingPathComponent("host-a.bundle").path
+        try archive.write(to: archivePath)
+
+        let fromFolder = try check(folder)
+        let fromArchive = try check(archivePath)
+        XCTAssertEqual(fromArchive.status, 0, fromArchive.stderrText)
+        XCTAssertEqual(fromArchive.stdoutText, fromFolder.stdoutText)
+        XCTAssertTrue(fromArchive.stdoutText.contains("4 security associations, 1 logins"), fromArchive.stdoutText)
+
+        // One byte of a file changed inside the archive: refused, with the file named.
+        var changed = files
+        var esp = try XCTUnwrap(changed["esp.sexp"])
+        esp[esp.count - 3] ^= 0x20
+        changed["esp.sexp"] = esp
+        try BundleArchive.encode(HostBundle(host: "host-a", files: changed.map { BundleFile(path: $0.key, bytes: $0.value) })).write(to: archivePath)
+        let refused = try check(archivePath)
+        XCTAssertEqual(refused.status, 1, refused.stderrText)
+        XCTAssertTrue(refused.stderrText.contains("`esp.sexp` does not match its SHA-256"), refused.stderrText)
+
+        // A file that is no archive: refused, and said so.
+        let notArchive = try check(registrarPath)
+        XCTAssertEqual(notArchive.status, 1, notArchive.stderrText)
+        XCTAssertTrue(notArchive.stderrText.contains("is not a bundle archive"), notArchive.stderrText)
+
+        // `run` watches folders: a file is bad input, before anything starts.
+        let run = try ExternalTool.run(agent, ["run", "--bundle", archivePath, "--key", hostKey, "--registrar-key", registrarPath,
+                                               "--state", directory.appendingPathComponent("state").path])
+        XCTAssertEqual(run.status, 2, run.stderrText)
+        XCTAssertTrue(run.stderrText.contains("is a file, not a bundle folder"), run.stderrText)
+
+        // No bundle at all.
+        let none = try ExternalTool.run(agent, ["check", "--key", hostKey, "--registrar-key", registrarPath])
+        XCTAssertEqual(none.status, 2, none.stderrText)
+        XCTAssertTrue(none.stderrText.contains("no bundle given"), none.stderrText)
     }
 }

@@ -68,6 +68,23 @@ final class ParserErrorTests: XCTestCase {
         XCTAssertEqual(error.found, "`a`")
     }
 
+    /// A hex token that begins with a digit (a registration token pasted unquoted) reads as a
+    /// length: the error says to quote it, and shows it.
+    func testTokenStartingWithDigitSaysToQuote() throws {
+        let hex = try XCTUnwrap(failure("(token 3be42716ed10c4afde9c034b5613b5f15b264d52)"))
+        XCTAssertEqual(hex.code, .badLength)
+        XCTAssertTrue(hex.message.hasSuffix("so quote it: \"3be42716ed10c4afde9c034b...\""), hex.message)
+        let number = try XCTUnwrap(failure("(cpus 4)"))
+        XCTAssertEqual(number.code, .badLength)
+        XCTAssertTrue(number.message.hasSuffix("so quote it: \"4\""), number.message)
+        let spaced = try XCTUnwrap(failure("(cpus 12 )"))
+        XCTAssertTrue(spaced.message.hasSuffix("so quote it: \"12\""), spaced.message)
+        // A real length with a bad character after it gets no such advice.
+        let other = try XCTUnwrap(failure("(3!abc)"))
+        XCTAssertEqual(other.code, .badLength)
+        XCTAssertFalse(other.message.contains("quote it"), other.message)
+    }
+
     func testUnbalancedParentheses() throws {
         let close = try XCTUnwrap(failure("(a))"))
         XCTAssertEqual(close.code, .unbalancedClose)
