@@ -48,10 +48,19 @@ public struct AdvancedPrinter: Sendable {
         }
         var escapes = 0
         for c in bytes {
-            if c < 0x20 || c > 0x7E { return (.base64, Base64.encodedLength(bytes.count) + 2) }
-            if c == 0x22 || c == 0x5C { escapes += 1 }
+            switch c {
+            case 0x22, 0x5C, 0x0A, 0x09, 0x0D: escapes += 1
+            case 0x20...0x7E: break
+            default: return (.base64, Base64.encodedLength(bytes.count) + 2)
+            }
         }
         return (.quoted, bytes.count + escapes + 2)
+    }
+
+    /// One atom in advanced form, as `print` writes it (no hint): a token, a quoted string
+    /// (with `\n`, `\t`, `\r`, `\"` and `\\` escapes) or `|base64|`.
+    public static func appendAtom(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        write(bytes, style: measure(bytes).0, into: &out)
     }
 
     static func write(_ bytes: UnsafeBufferPointer<UInt8>, style: Style, into out: inout [UInt8]) {
@@ -61,8 +70,13 @@ public struct AdvancedPrinter: Sendable {
         case .quoted:
             out.append(0x22)
             for c in bytes {
-                if c == 0x22 || c == 0x5C { out.append(0x5C) }
-                out.append(c)
+                switch c {
+                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+                case 0x22, 0x5C: out.append(0x5C); out.append(c)
+                default: out.append(c)
+                }
             }
             out.append(0x22)
         case .base64:

@@ -194,7 +194,7 @@ struct RegistrarRenewalRun: Sendable {
 
         var rows: [String] = []
         let loadBefore = LoadAverage.read()
-        var raw = RawSigning(wall: 0, cpu: 0)
+        var raw = RawSigning(wall: 0, cpu: 0, samples: [])
         var bestWall = 0.0
         var bestCPU = 0.0
         var warmRatios: [Double] = []
@@ -234,6 +234,7 @@ struct RegistrarRenewalRun: Sendable {
             raw signing, same key, same run (best of \(options.epochs + 1)): \(format(raw.wall, 0)) signatures/s on \(threads) threads (wall), \(format(raw.cpu, 0)) per CPU second (one thread)
             ratio, best epoch / raw: \(format(bestWall / raw.wall, 2)) (wall, \(threads) threads), \(format(bestCPU / raw.cpu, 2)) (per CPU second)
             \(warmLine(warmRatios, raw: raw.cpu))
+            \(medianLine(warmRatios, raw: raw))
             \(pulls)
             load average before → after: \(loadBefore) → \(LoadAverage.read())
             """
@@ -263,12 +264,27 @@ struct RegistrarRenewalRun: Sendable {
 
     func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 
+    /// Medians against medians: the best pass over the best of every raw thread sample
+    /// favours the raw rate (the maximum of many more samples), so the line after it gives
+    /// the median warm pass over the median raw sample as well.
+    func medianLine(_ ratios: [Double], raw: RawSigning) -> String {
+        guard !ratios.isEmpty, !raw.samples.isEmpty else { return "" }
+        let rawMedian = Self.median(raw.samples)
+        let warm = Self.median(ratios)
+        return "raw signing per CPU second, median of \(raw.samples.count) thread samples: \(format(rawMedian, 0)); "
+            + "ratio, median warm pass / median raw: \(format(warm / rawMedian, 2))"
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
     /// The median of the warm passes (epoch 2 on: the compiled vpxis kept), per CPU second,
     /// against the raw rate.
     func warmLine(_ ratios: [Double], raw: Double) -> String {
         guard !ratios.isEmpty else { return "warm passes: none (one epoch)" }
-        let sorted = ratios.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let median = Self.median(ratios)
         return "warm passes (epochs 2-\(ratios.count + 1)), median: \(format(median, 0)) signatures per CPU second, ratio \(format(median / raw, 2))"
     }
 }
@@ -279,8 +295,13 @@ struct RawSigning: Sendable {
     var wall: Double
     /// Signatures per CPU second of one signing thread.
     var cpu: Double
+    /// Every signing thread's signatures per CPU second, of every measurement so far.
+    var samples: [Double]
 
-    func best(_ other: RawSigning) -> RawSigning { RawSigning(wall: max(wall, other.wall), cpu: max(cpu, other.cpu)) }
+    /// The best of both, and the samples of both.
+    func best(_ other: RawSigning) -> RawSigning {
+        RawSigning(wall: max(wall, other.wall), cpu: max(cpu, other.cpu), samples: samples + other.samples)
+    }
 
     static func measure(_ key: RSAKeyFile, threads: Int, seconds: Double) throws -> RawSigning {
         let privateKey = try key.requirePrivateKey()
@@ -309,7 +330,7 @@ struct RawSigning: Sendable {
         let all = counts.runs.withLock { $0 }
         let total = all.reduce(0) { $0 + $1.count }
         let perCPU = all.map { Double($0.count) / $0.cpu }.max() ?? 0
-        return RawSigning(wall: Double(total) / wall, cpu: perCPU)
+        return RawSigning(wall: Double(total) / wall, cpu: perCPU, samples: all.map { Double($0.count) / $0.cpu })
     }
 }
 

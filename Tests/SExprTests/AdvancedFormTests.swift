@@ -64,9 +64,13 @@ final class AdvancedFormTests: XCTestCase {
 
     func testPrinterChoosesTokenQuotedOrBase64() {
         let value: SExpr = ["token-ok", .string("has space"), .string("9starts-with-digit"), .bytes([0, 1, 2]),
-                            .string(""), .string("quote\" and \\"), .string("tab\there")]
-        XCTAssertEqual(value.advanced(width: 0),
-                       #"(token-ok "has space" "9starts-with-digit" |AAEC| "" "quote\" and \\" |dGFiCWhlcmU=|)"#)
+                            .string(""), .string("quote\" and \\"), .string("tab\there"),
+                            .string("two\nlines\r\n"), .string("bell\u{7}"), .string("caf\u{e9}")]
+        // Text with tabs and line breaks stays readable (escapes); other control bytes and
+        // bytes past ASCII are base64.
+        let printed = value.advanced(width: 0)
+        XCTAssertEqual(printed, #"(token-ok "has space" "9starts-with-digit" |AAEC| "" "quote\" and \\" "tab\there" "two\nlines\r\n" |YmVsbAc=| |Y2Fmw6k=|)"#)
+        XCTAssertEqual(try SExpr.parse(printed), value)
     }
 
     func testPrinterBreaksLongListsAndParsesBack() throws {

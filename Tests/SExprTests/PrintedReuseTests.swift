@@ -11,14 +11,18 @@ final class PrintedReuseTests: XCTestCase {
     typealias Generator = RoundTripPropertyTests.Generator
 
     /// `bytes` with each byte replaced by another of its kind (lower-case letter, digit,
-    /// byte outside printable ASCII, anything else kept): the same style and printed width.
+    /// byte outside printable ASCII, tab/line feed/carriage return, other control byte, anything
+    /// else kept): the same style and printed width.
     static func sameKind(_ bytes: [UInt8], _ generator: inout Generator) -> [UInt8] {
         bytes.map { c in
             switch c {
             case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt8(ascii: "a") + UInt8(generator.below(26))
             case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(ascii: "0") + UInt8(generator.below(10))
             case 0x80...0xFF: 0x80 + UInt8(generator.below(128))
-            case 0..<0x20: UInt8(generator.below(0x20))
+            // Tab, line feed and carriage return print as escapes in a quoted string; the
+            // other control bytes make an atom base64.
+            case 0x09, 0x0A, 0x0D: [0x09, 0x0A, 0x0D][generator.below(3)]
+            case 0..<0x20: [UInt8](0..<0x20).filter { ![0x09, 0x0A, 0x0D].contains($0) }[generator.below(29)]
             default: c
             }
         }

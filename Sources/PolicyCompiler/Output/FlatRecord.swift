@@ -121,35 +121,7 @@ struct FlatRecord {
         needsSpace = false
     }
 
-    /// Letters, digits and `- . / _ : * + =`.
-    @inline(__always)
-    static func isTokenByte(_ c: UInt8) -> Bool {
-        switch c {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: ":"),
-             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "="):
-            return true
-        default:
-            return false
-        }
-    }
-
     static func atom(_ atom: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        if let first = atom.first, first &- 0x30 >= 10, atom.allSatisfy(isTokenByte) {
-            out.append(contentsOf: atom)
-            return
-        }
-        if atom.contains(where: { $0 < 0x20 || $0 > 0x7E }) {
-            out.append(0x7C)
-            Base64.encode(atom, into: &out)
-            out.append(0x7C)
-            return
-        }
-        out.append(0x22)
-        for c in atom {
-            if c == 0x22 || c == 0x5C { out.append(0x5C) }
-            out.append(c)
-        }
-        out.append(0x22)
+        AdvancedPrinter.appendAtom(atom, into: &out)
     }
 }
