@@ -115,7 +115,13 @@ enum SPKIInput {
         let values = try parseAll(path)
         let name = InputReader.displayName(path)
         guard values.count == 1 else {
-            throw CommandFailure(.badInput, "\(name): an ACL file holds one `(acl …)`, this one holds \(values.count) expressions")
+            var message = "\(name): an ACL file holds one `(acl …)`, this one holds \(values.count) expressions"
+            if values.count > 1, values.allSatisfy({ $0.head == "acl" }) {
+                message += "\nhelp: a compiled `acl/VPXI` holds every machine's ACL, one after the other; take one machine's "
+                    + "with the offset and length of its `(acl ...)` record in the manifest: "
+                    + "`tail -c +$((OFFSET + 1)) \(name) | head -c LENGTH > machine.acl` (Docs/outputs.md)"
+            }
+            throw CommandFailure(.badInput, message)
         }
         var warnings: [SPKIWarning] = []
         do {

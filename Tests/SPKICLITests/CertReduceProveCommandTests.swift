@@ -162,6 +162,10 @@ final class CertReduceProveCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--acl", path("missing.acl"), path("rh.cert")], "cannot read"),
             (["--acl", path("rh.cert"), path("rh.cert")], "expected an `(acl …)`"),
+            // Every machine's ACL one after the other (a compiled `acl/VPXI`): how to take one.
+            (["--acl", try write(try text("r.acl") + "\n" + text("r.acl"), "two.acl"), path("rh.cert")],
+             "this one holds 2 expressions\nhelp: a compiled `acl/VPXI` holds every machine's ACL"),
+            (["--acl", try write(try text("r.acl") + "\n(x)", "mixed.acl"), path("rh.cert")], "this one holds 2 expressions"),
             (["--acl", path("r.acl"), try write("(sequence (cert (subject (hash sha256 |AA==|)) (issuer (hash sha256 |AA==|))))", "bad.sexp")], "P"),
             (["--acl", path("r.acl"), try write("(sequence (cert", "truncated.sexp")], "r"),
             (["--acl", path("r.acl"), "--tag", "(* range)", path("rh.cert")], "range"),
