@@ -7,13 +7,24 @@ import XCTest
 
 /// `vpxi-agent check --bundle`: exit 0 with what would be enforced, 1 refused, 2 bad input.
 final class BundleCLITests: XCTestCase {
-    func testCheckBundleExitStatuses() throws {
-        let directory = try BundleLab.temporaryDirectory("cli")
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// A temporary folder holding the registrar's public key, the host keys' folder and the agent.
+    struct Setup {
+        let directory: URL
         let keys = PackagePaths.corpus("backends").appendingPathComponent("keys")
-        let registrarPath = directory.appendingPathComponent("registrar.pub").path
-        try BundleLab.key("registrar").publicKeyBytes(.pem).write(to: registrarPath)
+        let registrarPath: String
         let agent = PackagePaths.executable("vpxi-agent")
+
+        init(_ name: String) throws {
+            directory = try BundleLab.temporaryDirectory(name)
+            registrarPath = directory.appendingPathComponent("registrar.pub").path
+            try BundleLab.key("registrar").publicKeyBytes(.pem).write(to: registrarPath)
+        }
+    }
+
+    func testCheckBundleExitStatuses() throws {
+        let setup = try Setup("cli")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let (directory, keys, registrarPath, agent) = (setup.directory, setup.keys, setup.registrarPath, setup.agent)
         func check(_ nodes: URL, host: String = "host-a", extra: [String] = []) throws -> ExternalTool.Result {
             try ExternalTool.run(agent, ["check", "--bundle", nodes.appendingPathComponent(host).path,
                                          "--key", keys.appendingPathComponent("\(host).pem").path,
@@ -63,12 +74,9 @@ final class BundleCLITests: XCTestCase {
     /// `check --bundle FILE` verifies a bundle archive (as the registrar serves it) exactly as
     /// the folder it holds; `run` refuses a file; no bundle at all is bad input.
     func testCheckBundleArchive() throws {
-        let directory = try BundleLab.temporaryDirectory("cli-archive")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let keys = PackagePaths.corpus("backends").appendingPathComponent("keys")
-        let registrarPath = directory.appendingPathComponent("registrar.pub").path
-        try BundleLab.key("registrar").publicKeyBytes(.pem).write(to: registrarPath)
-        let agent = PackagePaths.executable("vpxi-agent")
+        let setup = try Setup("cli-archive")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let (directory, keys, registrarPath, agent) = (setup.directory, setup.keys, setup.registrarPath, setup.agent)
         let hostKey = keys.appendingPathComponent("host-a.pem").path
         func check(_ path: String) throws -> ExternalTool.Result {
             try ExternalTool.run(agent, ["check", "--bundle", path, "--key", hostKey,
