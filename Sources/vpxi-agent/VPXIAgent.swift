@@ -248,7 +248,12 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try Runner.run {
-            let bytes = try InputReader.read("\(state)/status.json")
+            let path = "\(state)/status.json"
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CommandFailure(.badInput, "no agent status in `\(state)`: `\(path)` does not exist\nhelp: a running agent writes it every second; "
+                    + "give the state folder the agent runs with (`vpxi-agent run --state DIR`, default /var/lib/vpxi-agent)")
+            }
+            let bytes = try InputReader.read(path)
             if json {
                 Console.out(bytes)
                 return
@@ -256,7 +261,7 @@ struct StatusCommand: ParsableCommand {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             guard let report = try? decoder.decode(StatusReport.self, from: Data(bytes)) else {
-                throw CommandFailure(.badInput, "\(state)/status.json is not a status file")
+                throw CommandFailure(.badInput, "\(path) is not a status file\nhelp: it is written by `vpxi-agent run` (JSON, see Docs/agent.md); `--json` prints it as it is")
             }
             Console.out(report.text)
         }

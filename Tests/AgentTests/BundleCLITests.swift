@@ -122,4 +122,20 @@ final class BundleCLITests: XCTestCase {
         XCTAssertEqual(none.status, 2, none.stderrText)
         XCTAssertTrue(none.stderrText.contains("no bundle given"), none.stderrText)
     }
+
+    /// `status` without a running agent's state, or with a file that is not its status: exit 2, and what to do.
+    func testStatusWithoutAgentState() throws {
+        let setup = try Setup("cli-status")
+        defer { try? FileManager.default.removeItem(at: setup.directory) }
+        let missing = try ExternalTool.run(setup.agent, ["status", "--state", setup.directory.appendingPathComponent("none").path])
+        XCTAssertEqual(missing.status, 2, missing.stderrText)
+        XCTAssertTrue(missing.stderrText.contains("does not exist\nhelp: a running agent writes it"), missing.stderrText)
+        try Array("{\"not\": \"a status\"}".utf8).write(to: setup.directory.appendingPathComponent("status.json").path)
+        let wrong = try ExternalTool.run(setup.agent, ["status", "--state", setup.directory.path])
+        XCTAssertEqual(wrong.status, 2, wrong.stderrText)
+        XCTAssertTrue(wrong.stderrText.contains("is not a status file\nhelp: it is written by `vpxi-agent run`"), wrong.stderrText)
+        let raw = try ExternalTool.run(setup.agent, ["status", "--state", setup.directory.path, "--json"])
+        XCTAssertEqual(raw.status, 0, raw.stderrText)
+        XCTAssertEqual(raw.stdoutText, "{\"not\": \"a status\"}")
+    }
 }
