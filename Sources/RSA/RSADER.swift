@@ -140,10 +140,19 @@ public enum RSADER {
 
     private static func checkAlgorithm(_ oid: ASN1ObjectIdentifier, _ what: String) throws(RSAError) {
         guard oid == rsaEncryption else {
-            throw RSAError(.unsupportedAlgorithm, "the \(what) is for algorithm \(oid), not rsaEncryption (1.2.840.113549.1.1.1)",
-                           help: "only RSA keys are supported")
+            let name = otherAlgorithms["\(oid)"].map { "\($0) (\(oid))" } ?? "\(oid)"
+            throw RSAError(.unsupportedAlgorithm, "the \(what) is for algorithm \(name), not rsaEncryption (1.2.840.113549.1.1.1)",
+                           help: "only RSA keys (rsaEncryption: rsa-pkcs1-sha256 signatures) are supported; "
+                               + "make one with `spki keygen` or `openssl genpkey -algorithm RSA`")
         }
     }
+
+    /// The names of the key algorithms other tools make most, for the refusal above.
+    private static let otherAlgorithms = [
+        "1.2.840.10045.2.1": "EC (id-ecPublicKey)", "1.3.101.112": "Ed25519", "1.3.101.113": "Ed448",
+        "1.3.101.110": "X25519", "1.3.101.111": "X448", "1.2.840.10040.4.1": "DSA",
+        "1.2.840.113549.1.1.10": "RSASSA-PSS", "1.2.840.113549.1.3.1": "DH",
+    ]
 
     private static func writeAlgorithm(_ coder: inout DER.Serializer) throws {
         try coder.appendConstructedNode(identifier: .sequence) { coder in

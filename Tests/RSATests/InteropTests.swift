@@ -68,6 +68,29 @@ final class InteropTests: XCTestCase {
         _ = try openssl(["pkey", "-pubin", "-in", publicFile, "-noout"])
     }
 
+    /// Keys of other algorithms that OpenSSL makes are refused by name, with how to make an RSA key.
+    func testOtherAlgorithmsAreRefusedByName() throws {
+        let cases: [([String], String)] = [
+            (["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], "EC (id-ecPublicKey) (1.2.840.10045.2.1)"),
+            (["-algorithm", "ED25519"], "Ed25519 (1.3.101.112)"),
+            (["-algorithm", "RSA-PSS"], "RSASSA-PSS (1.2.840.113549.1.1.10)"),
+        ]
+        for (arguments, name) in cases {
+            _ = try openssl(["genpkey"] + arguments + ["-out", path("other.pem")])
+            _ = try openssl(["pkey", "-in", path("other.pem"), "-pubout", "-out", path("other.pub")])
+            for file in ["other.pem", "other.pub"] {
+                do {
+                    _ = try RSAKeyFile.load(read(file))
+                    XCTFail("\(arguments) \(file) loaded")
+                } catch let error as RSAError {
+                    XCTAssertEqual(error.code, .unsupportedAlgorithm)
+                    XCTAssertTrue(error.message.contains("algorithm \(name), not rsaEncryption"), error.message)
+                    XCTAssertTrue(error.help?.contains("spki keygen") == true, error.help ?? "")
+                }
+            }
+        }
+    }
+
     func testSignaturesBothWays() throws {
         let keyPath = try opensslKey()
         let key = try RSAKeyFile.load(read("ossl.pem"))
