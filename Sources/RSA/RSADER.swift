@@ -142,8 +142,7 @@ public enum RSADER {
         guard oid == rsaEncryption else {
             let name = otherAlgorithms["\(oid)"].map { "\($0) (\(oid))" } ?? "\(oid)"
             throw RSAError(.unsupportedAlgorithm, "the \(what) is for algorithm \(name), not rsaEncryption (1.2.840.113549.1.1.1)",
-                           help: "only RSA keys (rsaEncryption: rsa-pkcs1-sha256 signatures) are supported; "
-                               + "make one with `spki keygen` or `openssl genpkey -algorithm RSA`")
+                           help: RSAError.onlyRSAHelp)
         }
     }
 

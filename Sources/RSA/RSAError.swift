@@ -81,3 +81,9 @@ public struct RSAError: Error, Hashable, Sendable, CustomStringConvertible {
         return text
     }
 }
+
+extension RSAError {
+    /// The help of every refusal of a key of another algorithm.
+    static let onlyRSAHelp = "only RSA keys (rsaEncryption: rsa-pkcs1-sha256 signatures) are supported; "
+        + "make one with `spki keygen` or `openssl genpkey -algorithm RSA`"
+}

@@ -24,7 +24,7 @@ public enum RSAOpenSSH {
             throw RSAError(.sshMalformed, "the SSH public key line is empty")
         }
         guard type == keyType else {
-            throw RSAError(.unsupportedAlgorithm, "the SSH key type is `\(type)`, not `ssh-rsa`", help: "only RSA keys are supported")
+            throw RSAError(.unsupportedAlgorithm, "the SSH key type is `\(type)`, not `ssh-rsa`", help: RSAError.onlyRSAHelp)
         }
         guard fields.count >= 2 else {
             throw RSAError(.sshMalformed, "the `ssh-rsa` line has no key data after the type", help: "copy the whole line from the .pub file")
@@ -91,7 +91,7 @@ public enum RSAOpenSSH {
         let type = try section.string()
         guard type == Array(keyType.utf8) else {
             throw RSAError(.unsupportedAlgorithm, "the OpenSSH private key is `\(String(decoding: type, as: UTF8.self))`, not `ssh-rsa`",
-                           help: "only RSA keys are supported")
+                           help: RSAError.onlyRSAHelp)
         }
         let n = try section.mpint("n", secret: false)
         let e = try section.mpint("e", secret: false)
