@@ -69,7 +69,12 @@ final class AdminCommandTests: XCTestCase {
         XCTAssertEqual(try run(["migrate"]).status, 0)
         let other = try ExternalTool.run(tool, ["migrate", "--db", db, "--registrar", "lyon", "--registrar-key", alice])
         XCTAssertEqual(other.status, 1, other.stderrText)
-        XCTAssertTrue(other.stderrText.contains("error[R014]"), other.stderrText)
+        XCTAssertTrue(other.stderrText.contains("error[R014]: the database already knows registrar `lyon` with another key"), other.stderrText)
+        // The same key under another name: the error names the registrar that has it.
+        let renamed = try ExternalTool.run(tool, ["migrate", "--db", db, "--registrar", "sophia", "--registrar-key", lyon])
+        XCTAssertEqual(renamed.status, 1, renamed.stderrText)
+        XCTAssertTrue(renamed.stderrText.contains("error[R014]: the database already knows this key as registrar `lyon`, not `sophia`"),
+                      renamed.stderrText)
     }
 
     func testAddingAUserAgainSaysWhatChanged() throws {

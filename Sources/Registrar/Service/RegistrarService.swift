@@ -101,8 +101,12 @@ public final class RegistrarService: Sendable {
             try await self.database.transaction { tx in
                 let existing = try await tx.query("SELECT name, key_hash FROM registrars WHERE name = $1 OR key_hash = $2", [.text(name), .text(hash)])
                 if let other = existing.first(where: { (try? $0.text("key_hash")) != hash || (try? $0.text("name")) != name }) {
-                    throw RegistrarError(.conflict, "the database already knows registrar `\(other["name"].text ?? "?")` with another key or name",
-                                         help: "each registrar has its own name and key; give the one recorded, or another database")
+                    let otherName = other["name"].text ?? "?"
+                    let message = otherName == name
+                        ? "the database already knows registrar `\(name)` with another key"
+                        : "the database already knows this key as registrar `\(otherName)`, not `\(name)`"
+                    throw RegistrarError(.conflict, message,
+                                         help: "each registrar has its own name and key; give the name and key recorded (--name, --key), or another database")
                 }
                 if existing.isEmpty {
                     try await tx.query("INSERT INTO registrars (name, key, key_hash, url, seen_at) VALUES ($1, $2, $3, $4, $5)",
