@@ -174,10 +174,10 @@ public struct EpochIssue: Sendable {
             do {
                 try cache.withSigner(signers[id]!) { (signer: RSASigner) throws(RSAError) in
                     for index in indices {
-                        let planned = plan.certs[index]
-                        // `planned.digest` is SHA-256(`planned.canonical`), what a signature covers.
-                        let signature = SPKISignature(hash: hash, digest: planned.digest, principal: principal, algorithm: algorithm,
-                                                      signature: try signer.sign(digest: planned.digest, hash: hash))
+                        // The plan's digest is SHA-256 of the cert's canonical bytes, what a signature covers.
+                        let digest = plan.certs[index].digest
+                        let signature = SPKISignature(hash: hash, digest: digest, principal: principal, algorithm: algorithm,
+                                                      signature: try signer.sign(digest: digest, hash: hash))
                         signatures[index] = Signed(signature: signature, canonical: signature.canonicalBytes(principalCanonical: principalCanonical))
                     }
                 }
