@@ -14,20 +14,14 @@ import XCTest
 final class IssueLoginsTests: RegistrarScratchTestCase {
     func testEveryLoginHoldsTheChainTheUserPulls() async throws {
         try await withClockedLyon(slots: 4) { service, _, _, start, _ in
-            let (policy, rows) = try await createSeg(service, machines: 4, start: start)
-            var slotsByMachine: [String: VPXICompiler.Slot] = [:]
-            for row in rows { slotsByMachine[try row.text("machine")] = try RegistrarService.slot(row, host: try row.text("host")) }
-            let slots = slotsByMachine
+            let (policy, compile) = try await segCompiler(service, start: start)
             let original = "grant alice ssh, console on all"
             var random = TestRandomBits(seed: 0x0C0_FFEE)
             var checked = 0
             for variant in 0..<4 {
                 let grants = IssueEquivalenceTests.randomGrants(&random, start: start)
                 let text = policy.replacingOccurrences(of: original, with: ([original] + grants).joined(separator: "\n  "))
-                var kept = try service.compiler.compile(policy: text) { (host, machine) throws(RegistrarError) in
-                    guard let slot = slots[machine], slot.host == host else { throw RegistrarError(.internal, "moved") }
-                    return slot
-                }
+                var kept = try compile(text)
                 kept.derived = DerivedValues()
                 let vpxi = kept.model.vpxis[kept.vpxi]
                 for index in [0, 1, 2, Int(random.next() % 20)] {
@@ -95,6 +89,23 @@ final class IssueLoginsTests: RegistrarScratchTestCase {
             }
         }
         return result
+    }
+}
+
+extension RegistrarScratchTestCase {
+    /// A 4-machine vpxi `seg` created on `service`: its stored policy, and a compiler of
+    /// policy texts over its slots as stored (each text compiled as a renewal compiles it).
+    func segCompiler(_ service: RegistrarService, start: Int64) async throws -> (policy: String, compile: (String) throws -> VPXICompiler.Compiled) {
+        let (policy, rows) = try await createSeg(service, machines: 4, start: start)
+        var slots: [String: VPXICompiler.Slot] = [:]
+        for row in rows { slots[try row.text("machine")] = try RegistrarService.slot(row, host: try row.text("host")) }
+        let found = slots
+        return (policy, { text in
+            try service.compiler.compile(policy: text) { (host, machine) throws(RegistrarError) in
+                guard let slot = found[machine], slot.host == host else { throw RegistrarError(.internal, "moved") }
+                return slot
+            }
+        })
     }
 }
 

@@ -46,7 +46,9 @@ public struct EpochIssue: Sendable {
         let ir = compiled.ir
         let plan = certPlan(compiled, epoch: epoch)
         var signatures = try signed(plan, signers: ir.keys.signers, cache: cache)
-        for (index, planned) in plan.certs.enumerated() where signatures[index] == nil {
+        // By index: the plan's certs are not copied (retained field by field) to be skipped.
+        for index in plan.certs.indices where signatures[index] == nil {
+            let planned = plan.certs[index]
             guard let body = recorded[planned.hex], body.head == "sequence", body.tail.first?.canonical == planned.canonical,
                   let signature = body.tail.dropFirst().first.flatMap({ try? SPKISignature(parsing: $0) }) else { continue }
             signatures[index] = Signed(signature: signature, canonical: signature.canonicalBytes)
@@ -102,9 +104,9 @@ public struct EpochIssue: Sendable {
         // The signatures of the plan's certs, the enrolled ones where the resource signed the
         // very cert the plan holds.
         var known = signatures.map { $0?.signature }
-        for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
-            let enrolled = enrolledCerts.machines[planned.machine]
-            known[index] = enrolled.canonical == planned.canonical ? enrolled.signature : nil
+        for index in plan.certs.indices where plan.certs[index].flow == .resourceToRegistrar {
+            let enrolled = enrolledCerts.machines[plan.certs[index].machine]
+            known[index] = enrolled.canonical == plan.certs[index].canonical ? enrolled.signature : nil
         }
         // With the cache, the manifests are signed with the pooled signer of the registrar's
         // key (the compiler's only signer), as the certs were.
