@@ -1,4 +1,5 @@
 import SExpr
+import SPKI
 
 /// `authorized.sexp`: who may log into each VM of the host, until when, and the chain that
 /// proves it. Every VM of the host is listed, with no login when nobody may log in.
@@ -19,6 +20,14 @@ enum AuthorizedFile {
         out.open("authorized")
         out.field("version", "1")
         out.field("host", plan.hosts[host].name)
+        // The logins of an epoch share a few dates: each one's text made once.
+        var dates: [SPKIDate: String] = [:]
+        func text(_ date: SPKIDate) -> String {
+            if let known = dates[date] { return known }
+            let text = date.description
+            dates[date] = text
+            return text
+        }
         for vm in resolved.vmsOfHost[host] {
             out.open("vm")
             out.field("name", plan.vms[vm].name)
@@ -28,8 +37,8 @@ enum AuthorizedFile {
                 out.open("login")
                 out.field("user", login.user)
                 if let key = login.sshPublicKey { out.field("ssh-key", key) }
-                if let start = login.notBefore { out.field("not-before", start.description) }
-                out.field("expires", login.expires.description)
+                if let start = login.notBefore { out.field("not-before", text(start)) }
+                out.field("expires", text(login.expires))
                 out.open("chain")
                 append(canonical: login.chainCanonical, to: &out)
                 out.close()

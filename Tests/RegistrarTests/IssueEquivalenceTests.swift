@@ -92,16 +92,7 @@ final class IssueEquivalenceTests: RegistrarScratchTestCase {
     /// back), each against the old path on a fresh compile.
     func testRandomVPXIsAndEpochsIssueAsBefore() async throws {
         try await withClockedLyon(slots: 4) { service, _, _, start, _ in
-            let (policy, rows) = try await createSeg(service, machines: 4, start: start)
-            var slotsByMachine: [String: VPXICompiler.Slot] = [:]
-            for row in rows { slotsByMachine[try row.text("machine")] = try RegistrarService.slot(row, host: try row.text("host")) }
-            let slots = slotsByMachine
-            let compile = { (text: String) throws -> VPXICompiler.Compiled in
-                try service.compiler.compile(policy: text) { (host, machine) throws(RegistrarError) in
-                    guard let slot = slots[machine], slot.host == host else { throw RegistrarError(.internal, "moved") }
-                    return slot
-                }
-            }
+            let (policy, compile) = try await segCompiler(service, start: start)
             let alice = try RegistrarFixture.corpusKey("alice")
             let original = "grant alice ssh, console on all"
             XCTAssertTrue(policy.contains(original))

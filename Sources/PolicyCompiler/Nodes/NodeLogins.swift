@@ -90,12 +90,11 @@ public enum NodeLogins {
             }
             for (position, index) in toSign.enumerated() { found[index] = signed.signatures[position] }
         }
-        // Each signature's canonical bytes once: a cert is in the chain of every user of its
-        // machine. The chains are assembled from the certs' and signatures' canonical bytes.
+        // Each signature's canonical bytes once, when a complete chain first needs them: a
+        // cert is in the chain of every user of its machine, and a chain left pending (the
+        // registrar's, whose resource cert the compiler cannot sign) needs none. The chains
+        // are assembled from the certs' and signatures' canonical bytes.
         var signatureBytes = [[UInt8]?](repeating: nil, count: plan.certs.count)
-        for index in seen where found[index] != nil {
-            signatureBytes[index] = found[index]!.canonicalBytes
-        }
         var logins: [BundlePlan.Login] = []
         logins.reserveCapacity(chains.count)
         var pending: [Pending] = []
@@ -113,6 +112,7 @@ public enum NodeLogins {
             for index in chain.certs {
                 let cert = plan.certs[index].cert
                 items.append(plan.certs[index].canonical)
+                if signatureBytes[index] == nil { signatureBytes[index] = found[index]!.canonicalBytes }
                 items.append(signatureBytes[index]!)
                 if let start = cert.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
                 if let end = cert.validity.notAfter, end < notAfter { notAfter = end }

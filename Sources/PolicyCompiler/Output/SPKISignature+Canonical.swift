@@ -3,14 +3,18 @@ import RSA
 extension SPKISignature {
     /// The canonical bytes of `sexp`, written straight from the fields:
     /// `(9:signature(4:hash6:sha25632:H)PRINCIPAL(16:rsa-pkcs1-sha256256:S))`.
-    public var canonicalBytes: [UInt8] {
+    public var canonicalBytes: [UInt8] { canonicalBytes(principalCanonical: principal.canonical) }
+
+    /// `canonicalBytes` given `principal.canonical` (`principalCanonical`), for a caller
+    /// that writes many signatures by the same principal.
+    public func canonicalBytes(principalCanonical: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(signature.count + digest.count + 200)
+        out.reserveCapacity(signature.count + digest.count + principalCanonical.count + 64)
         out += Array("(9:signature(4:hash".utf8)
         Self.append(Array(hash.spkiName.utf8), to: &out)
         Self.append(digest, to: &out)
         out.append(0x29)
-        out += principal.canonical
+        out += principalCanonical
         out.append(0x28)
         Self.append(Array(algorithm.utf8), to: &out)
         Self.append(signature, to: &out)

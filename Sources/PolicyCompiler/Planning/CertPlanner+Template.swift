@@ -109,14 +109,21 @@ extension CertPlanner.Template {
             var cert = item.cert
             cert.validity = window.validity
             var canonical: [UInt8]?
-            if var bytes = item.prefix {
-                bytes += writer.field(cert.validity)
+            if let prefix = item.prefix {
+                // One buffer of the final size (the prefix is shared with the template: added
+                // to in place, it would be copied, then grown).
+                let validity = writer.field(cert.validity)
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(prefix.count + validity.count + 1)
+                bytes += prefix
+                bytes += validity
                 bytes.append(0x29)
                 canonical = bytes
             }
             return CertPlan.PlannedCert(flow: item.flow, vpxi: vpxi, machine: machine, issuer: item.issuer, subject: item.subject,
                                         cert: cert, canonical: canonical)
         }
+        plan.certs.reserveCapacity(plan.certs.count + machines.reduce(0) { $0 + $1.root.count + $1.users.count })
         for machine in machines where selected?.contains(machine.index) ?? true {
             let m = machine.index
             var root: [Int] = []

@@ -45,10 +45,13 @@ public struct EpochIssue: Sendable {
                       recorded: [String: SExpr] = [:], delegations: [Delegation] = [], cache: RenewalCache?) throws(RegistrarError) -> EpochIssue {
         let ir = compiled.ir
         let plan = certPlan(compiled, epoch: epoch)
-        var signatures = try sign(plan, signers: ir.keys.signers, cache: cache)
-        for (index, planned) in plan.certs.enumerated() where signatures[index] == nil {
-            guard let body = recorded[planned.hex], body.head == "sequence", body.tail.first?.canonical == planned.canonical else { continue }
-            signatures[index] = body.tail.dropFirst().first.flatMap { try? SPKISignature(parsing: $0) }
+        var signatures = try signed(plan, signers: ir.keys.signers, cache: cache)
+        // By index: the plan's certs are not copied (retained field by field) to be skipped.
+        for index in plan.certs.indices where signatures[index] == nil {
+            let planned = plan.certs[index]
+            guard let body = recorded[planned.hex], body.head == "sequence", body.tail.first?.canonical == planned.canonical,
+                  let signature = body.tail.dropFirst().first.flatMap({ try? SPKISignature(parsing: $0) }) else { continue }
+            signatures[index] = Signed(signature: signature, canonical: signature.canonicalBytes)
         }
         let vpxi = ir.model.vpxis[compiled.vpxi]
         let enrolledCerts = EnrolledCerts.of(compiled)
@@ -83,7 +86,7 @@ public struct EpochIssue: Sendable {
             guard issuedHashes.insert(planned.hex).inserted else { continue }
             let signature = signatures[index]
             // The certs table records canonical bytes (migration 5): no text is laid out.
-            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonicalBytes) } ?? planned.canonical
+            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonical) } ?? planned.canonical
             certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
                                     subject: planned.subject.name.description, canonical: canonical, signed: signature != nil,
                                     notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: nil))
@@ -100,10 +103,10 @@ public struct EpochIssue: Sendable {
         var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:], issuedAt: now)
         // The signatures of the plan's certs, the enrolled ones where the resource signed the
         // very cert the plan holds.
-        var known = signatures
-        for (index, planned) in plan.certs.enumerated() where planned.flow == .resourceToRegistrar {
-            let enrolled = enrolledCerts.machines[planned.machine]
-            known[index] = enrolled.canonical == planned.canonical ? enrolled.signature : nil
+        var known = signatures.map { $0?.signature }
+        for index in plan.certs.indices where plan.certs[index].flow == .resourceToRegistrar {
+            let enrolled = enrolledCerts.machines[plan.certs[index].machine]
+            known[index] = enrolled.canonical == plan.certs[index].canonical ? enrolled.signature : nil
         }
         // With the cache, the manifests are signed with the pooled signer of the registrar's
         // key (the compiler's only signer), as the certs were.
@@ -135,28 +138,49 @@ public struct EpochIssue: Sendable {
         return planner.plan(derived.value { planner.template(vpxi: compiled.vpxi) }, epoch: epoch)
     }
 
+    /// A signature of the plan with its canonical bytes (`SPKISignature.canonicalBytes`),
+    /// written once: the issued cert and the bundles' logins both take them.
+    struct Signed: Sendable {
+        var signature: SPKISignature
+        var canonical: [UInt8]
+    }
+
     /// The signatures of the certs of `plan` whose issuer's key is in `signers` (nil for
-    /// the others): the compiler's `CertSigner`, or, with `cache`, one pooled signer per key
-    /// for the whole plan.
-    static func sign(_ plan: CertPlan, signers: [PrincipalID: RSAPrivateKey], cache: RenewalCache?) throws(RegistrarError) -> [SPKISignature?] {
+    /// the others), each with its canonical bytes: the compiler's `CertSigner`, or, with
+    /// `cache`, one pooled signer per key for the whole plan. With `cache`,
+    /// each cert's RSA signature is made over the digest the plan already holds
+    /// (`PlannedCert.digest`, the SHA-256 of the bytes signed: `SPKISignature.sign` would
+    /// hash them again), and the signer's principal, its `(hash sha256 ...)`, the
+    /// algorithm word and the principal's canonical bytes are made once per key, not once
+    /// per cert: the same signature objects, byte for byte.
+    static func signed(_ plan: CertPlan, signers: [PrincipalID: RSAPrivateKey], cache: RenewalCache?) throws(RegistrarError) -> [Signed?] {
         guard let cache else {
             do {
-                return try CertSigner.sign(plan, signers: signers).signatures
+                return try CertSigner.sign(plan, signers: signers).signatures.map { signature in
+                    signature.map { Signed(signature: $0, canonical: $0.canonicalBytes) }
+                }
             } catch {
                 throw RegistrarError(.internal, "signing failed: \(error.message)")
             }
         }
-        var signatures = [SPKISignature?](repeating: nil, count: plan.certs.count)
+        var signatures = [Signed?](repeating: nil, count: plan.certs.count)
         var byKey: [PrincipalID: [Int]] = [:]
         for (index, planned) in plan.certs.enumerated() where signers[planned.issuer.key.id] != nil {
             byKey[planned.issuer.key.id, default: []].append(index)
         }
+        let hash = HashAlgorithm.sha256
+        let algorithm = SPKISignature.algorithmWord(hash)
         for (id, indices) in byKey {
+            let principal = plan.certs[indices[0]].issuer.key.hash
+            let principalCanonical = principal.canonical
             do {
                 try cache.withSigner(signers[id]!) { (signer: RSASigner) throws(RSAError) in
                     for index in indices {
-                        let planned = plan.certs[index]
-                        signatures[index] = try SPKISignature.sign(canonical: planned.canonical, signer: signer, principal: planned.issuer.key.hash)
+                        // The plan's digest is SHA-256 of the cert's canonical bytes, what a signature covers.
+                        let digest = plan.certs[index].digest
+                        let signature = SPKISignature(hash: hash, digest: digest, principal: principal, algorithm: algorithm,
+                                                      signature: try signer.sign(digest: digest, hash: hash))
+                        signatures[index] = Signed(signature: signature, canonical: signature.canonicalBytes(principalCanonical: principalCanonical))
                     }
                 }
             } catch {

@@ -33,7 +33,11 @@ extension NodeBundleSource {
             guard let machine = vpxi.machines.firstIndex(where: { $0.name == login.machine }),
                   let user = compiled.model.users.first(where: { $0.name == login.user }),
                   let template = issue.chains[login.user]?.first(where: { $0.machine == login.machine }) else { continue }
-            var items: [[UInt8]] = []
+            // `(8:sequence CERT SIGNATURE CERT SIGNATURE ...)`, written straight from each
+            // cert's `(8:sequence CERT SIGNATURE)` (`BundlePlan.Login.sequenceCanonical` of
+            // the pairs).
+            var chain = EpochIssue.sequenceHead
+            chain.reserveCapacity(template.certs.reduce(chain.count + 1) { $0 + (certs[$1]?.canonical?.count ?? 0) })
             var notBefore: SPKIDate?
             var notAfter = SPKIDate(secondsSinceEpoch: vpxi.window.end)
             var complete = true
@@ -42,9 +46,8 @@ extension NodeBundleSource {
                     complete = false
                     break
                 }
-                // `(8:sequence CERT SIGNATURE)`: the cert's and signature's bytes.
                 let canonical = cert.canonical ?? cert.body.canonical
-                items.append(Array(canonical[EpochIssue.sequenceHead.count ..< canonical.count - 1]))
+                chain += canonical[EpochIssue.sequenceHead.count ..< canonical.count - 1]
                 guard let valid = validity(cert) else {
                     complete = false
                     break
@@ -53,8 +56,9 @@ extension NodeBundleSource {
                 if let end = valid.notAfter, end < notAfter { notAfter = end }
             }
             guard complete else { continue }
+            chain.append(0x29)
             logins.append(BundlePlan.Login(vm: vmNames[compiled.vpxi][machine], user: user.name, sshPublicKey: user.key.sshLine,
-                                           chainCanonical: BundlePlan.Login.sequenceCanonical(items), notBefore: notBefore,
+                                           chainCanonical: chain, notBefore: notBefore,
                                            expires: notAfter))
         }
         return logins

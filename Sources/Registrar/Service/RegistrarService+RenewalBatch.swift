@@ -120,53 +120,37 @@ extension RegistrarService {
         }
     }
 
-    /// Issues the due epoch of each read, `renewalWidth` at once, each on one of the
-    /// renewal threads (`BackgroundWork`), in the order of `reads`; a vpxi with nothing due is left
-    /// out, one whose issue failed is among the failures.
+    /// Issues the due epoch of each read, `renewalWidth` at once on the renewal threads
+    /// (`BackgroundWork.map`: the batch handed over whole, the caller resumed once), in the
+    /// order of `reads`; a vpxi with nothing due is left out, one whose issue failed is
+    /// among the failures.
     func issueRenewals(_ reads: [RenewalRead], now: Int64) async -> (issued: [RenewalIssued], failures: [(name: String, error: RegistrarError)]) {
-        let width = max(1, configuration.renewalWidth)
-        let results = await withTaskGroup(of: (Int, Result<RenewalIssued?, RegistrarError>).self) { group in
-            var pending = reads.enumerated().makeIterator()
-            var results: [(Int, Result<RenewalIssued?, RegistrarError>)] = []
-            func start(_ group: inout TaskGroup<(Int, Result<RenewalIssued?, RegistrarError>)>) {
-                guard !Task.isCancelled, let (index, read) = pending.next() else { return }
-                group.addTask {
-                    do throws(RegistrarError) {
-                        return (index, .success(try await self.issueRenewal(read, now: now)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
-            }
-            for _ in 0..<width { start(&group) }
-            while let result = await group.next() {
-                results.append(result)
-                start(&group)
-            }
-            return results.sorted { $0.0 < $1.0 }
+        let results = await BackgroundWork.map(reads, on: renewalCache.threads, width: max(1, configuration.renewalWidth)) {
+            (read: RenewalRead) throws(RegistrarError) -> RenewalIssued? in
+            try self.issueRenewalNow(read, now: now)
         }
         var issued: [RenewalIssued] = []
         var failures: [(name: String, error: RegistrarError)] = []
-        for (index, result) in results {
+        for (index, result) in results.enumerated() {
             switch result {
             case .success(let value): if let value { issued.append(value) }
             case .failure(let error): failures.append((reads[index].name, error))
+            case nil: break
             }
         }
         return (issued, failures)
     }
 
     /// Compiles (or takes the compiled vpxi from the cache while its policy and slots are
-    /// unchanged), plans, signs and builds the due epoch of `read`, on a renewal thread.
-    func issueRenewal(_ read: RenewalRead, now: Int64) async throws(RegistrarError) -> RenewalIssued? {
-        try await BackgroundWork.run(on: renewalCache.threads, width: max(1, configuration.renewalWidth)) { () throws(RegistrarError) -> RenewalIssued? in
-            let compiled = try self.compiledForRenewal(vpxi: read.name, policy: read.policy, slotRows: read.slots)
-            let vpxi = compiled.model.vpxis[compiled.vpxi]
-            guard let epoch = self.dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
-            let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: self.bundleSource,
-                                             delegations: read.delegations, cache: self.renewalCache)
-            return RenewalIssued(read: read, compiled: compiled, issue: issue)
-        }
+    /// unchanged), plans, signs and builds the due epoch of `read`, on the calling thread
+    /// (a renewal thread: `issueRenewals`).
+    func issueRenewalNow(_ read: RenewalRead, now: Int64) throws(RegistrarError) -> RenewalIssued? {
+        let compiled = try compiledForRenewal(vpxi: read.name, policy: read.policy, slotRows: read.slots)
+        let vpxi = compiled.model.vpxis[compiled.vpxi]
+        guard let epoch = dueEpoch(vpxi.schedule, current: Int(read.epoch), now: now) else { return nil }
+        let issue = try EpochIssue.issue(compiled, epoch: epoch, at: now, bundleSource: bundleSource,
+                                         delegations: read.delegations, cache: renewalCache)
+        return RenewalIssued(read: read, compiled: compiled, issue: issue)
     }
 
     /// Records `issued` in one transaction, each vpxi only if nothing changed since its

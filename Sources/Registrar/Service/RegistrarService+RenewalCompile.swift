@@ -16,8 +16,8 @@ extension RegistrarService {
     /// both are what it was compiled from, else compiled now (each slot parsed once per
     /// stored content) and remembered.
     func compiledForRenewal(vpxi name: String, policy: String, slotRows: [DBRow]) throws(RegistrarError) -> VPXICompiler.Compiled {
+        if let compiled = renewalCache.compiled(vpxi: name, policy: policy, slots: slotRows) { return compiled }
         let stored = RenewalCache.StoredState(policy: policy, slots: slotRows)
-        if let compiled = renewalCache.compiled(vpxi: name, stored: stored) { return compiled }
         var slots: [String: VPXICompiler.Slot] = [:]
         for row in slotRows {
             do {

@@ -1,4 +1,5 @@
 import PolicyCompiler
+import Synchronization
 
 /// Renewing several vpxis at once, in batches (`renewBatch`): each renewal does its
 /// expensive part — compiling the stored policy, planning, signing, building the bundles —
@@ -69,6 +70,80 @@ enum BackgroundWork {
             }
         }
         return try result.get()
+    }
+
+    /// `body` applied to each of `items` on `threads`, at most `width` at once, the results
+    /// in the order of `items`: a batch handed over as a whole rather than one call per
+    /// item. At most `width` workers are submitted, each taking the next item not yet
+    /// taken until none is left, and the caller resumes once, when the last one ends; so
+    /// a batch costs the renewal threads `width` wake-ups and the caller one, where a call
+    /// per item cost two thread switches per item (the item handed to a renewal thread,
+    /// its result back to the cooperative pool, which hands over the next). When the
+    /// calling task is cancelled, the items not yet taken are not run: their result is nil.
+    static func map<Item: Sendable, T: Sendable>(_ items: [Item], on threads: RenewalThreads, width: Int = .max,
+                                                 _ body: @escaping @Sendable (Item) throws(RegistrarError) -> T) async -> [Result<T, RegistrarError>?] {
+        guard !items.isEmpty else { return [] }
+        let batch = Batch<T>(count: items.count)
+        let workers = min(max(1, width), items.count)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[Result<T, RegistrarError>?], Never>) in
+                for _ in 0..<workers {
+                    threads.submit(limit: width) {
+                        while let index = batch.take() {
+                            batch.put(index, Result { () throws(RegistrarError) -> T in try body(items[index]) })
+                        }
+                        if let results = batch.workerEnded(of: workers) { continuation.resume(returning: results) }
+                    }
+                }
+            }
+        } onCancel: {
+            batch.cancel()
+        }
+    }
+
+    /// The shared state of one `map`: the next item to take, the results, the workers
+    /// that ended.
+    final class Batch<T: Sendable>: Sendable {
+        private struct State {
+            var next = 0
+            var cancelled = false
+            var ended = 0
+            var results: [Result<T, RegistrarError>?]
+        }
+
+        private let count: Int
+        private let state: Mutex<State>
+
+        init(count: Int) {
+            self.count = count
+            state = Mutex(State(results: Array(repeating: nil, count: count)))
+        }
+
+        /// The index of the next item to run, nil when none is left or the batch was cancelled.
+        func take() -> Int? {
+            state.withLock { state -> Int? in
+                guard !state.cancelled, state.next < count else { return nil }
+                state.next += 1
+                return state.next - 1
+            }
+        }
+
+        func put(_ index: Int, _ result: Result<T, RegistrarError>) {
+            state.withLock { $0.results[index] = result }
+        }
+
+        func cancel() {
+            state.withLock { $0.cancelled = true }
+        }
+
+        /// A worker ended: the results when it was the last of `workers`, else nil.
+        func workerEnded(of workers: Int) -> [Result<T, RegistrarError>?]? {
+            state.withLock { state -> [Result<T, RegistrarError>?]? in
+                state.ended += 1
+                guard state.ended == workers else { return nil }
+                return state.results
+            }
+        }
     }
 }
 

@@ -46,6 +46,19 @@ public final class RenewalCache: Sendable {
             }
             self.slots = slots
         }
+
+        /// Whether `StoredState(policy: policy, slots: rows)` equals this state, compared in
+        /// place (no state built for a hit): the rows in machine order, as the reads give
+        /// them, else as built.
+        func matches(policy: String, slots rows: [DBRow]) -> Bool {
+            guard self.policy == policy, slots.count == rows.count else { return false }
+            for (row, stored) in zip(rows, slots) {
+                for (column, name) in Self.slotColumns.enumerated() where row[name].text != stored[column] {
+                    return self == StoredState(policy: policy, slots: rows)
+                }
+            }
+            return true
+        }
     }
 
     struct SlotEntry: Sendable {
@@ -94,10 +107,15 @@ public final class RenewalCache: Sendable {
         return HashAlgorithm.sha256.digest(bytes)
     }
 
-    /// The compiled vpxi `name` when it was compiled from `stored`.
-    func compiled(vpxi name: String, stored: StoredState) -> VPXICompiler.Compiled? {
+    /// The compiled vpxi `name` when it was compiled from the stored `policy` and slots
+    /// `rows` (`StoredState.matches`: no state built when it was).
+    func compiled(vpxi name: String, policy: String, slots rows: [DBRow]) -> VPXICompiler.Compiled? {
+        compiled(vpxi: name) { $0.matches(policy: policy, slots: rows) }
+    }
+
+    private func compiled(vpxi name: String, where fits: (StoredState) -> Bool) -> VPXICompiler.Compiled? {
         let found = compiledEntries.withLock { state -> VPXICompiler.Compiled? in
-            guard var entry = state.entries[name], entry.state == stored else { return nil }
+            guard var entry = state.entries[name], fits(entry.state) else { return nil }
             state.clock += 1
             entry.used = state.clock
             state.entries[name] = entry
