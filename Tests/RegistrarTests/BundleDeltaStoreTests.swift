@@ -84,7 +84,7 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
                 // bodies, remembered by a transaction that rolls back: the next write must
                 // not refer to them.
                 writer = try Self.service(database)
-                let rollbackWriter = writer
+                let rollbackWriter = writer, rolledBack = rolledBack
                 do {
                     _ = try await database.transaction { tx in
                         try await rollbackWriter.storeBundles(rolledBack, in: tx, now: Int64(epoch))
@@ -93,8 +93,8 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
                     XCTFail("rolled back")
                 } catch is Rollback {}
             }
-            let epochWriter = writer
-            try await database.transaction { tx in try await epochWriter.storeBundles(writes, in: tx, now: Int64(epoch)) }
+            let epochWriter = writer, epochWrites = writes
+            try await database.transaction { tx in try await epochWriter.storeBundles(epochWrites, in: tx, now: Int64(epoch)) }
             for vpxi in ["va", "vb", "vc"] { writer.etags.forget(vpxi: vpxi) }
             try await Self.checkPulls(writer, current, "epoch \(epoch), the writer")
             try await Self.checkPulls(try Self.service(database), current, "epoch \(epoch), another registrar")
@@ -158,8 +158,9 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
         XCTAssertEqual(older.etag, "e2")
         // The next epoch replaces the row with a base (nothing in memory), then a delta.
         for (epoch, last) in [(3, UInt8(1)), (4, UInt8(2))] {
-            var bytes = whole
-            bytes[bytes.count - 1] = last
+            var changed = whole
+            changed[changed.count - 1] = last
+            let bytes = changed
             try await database.transaction { tx in
                 try await service.storeBundles([.init(host: "cap-01", vpxi: "va", epoch: Int64(epoch), bytes: bytes, etag: RegistrarService.etag(bytes))],
                                                in: tx, now: 0)
