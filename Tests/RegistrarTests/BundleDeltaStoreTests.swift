@@ -115,6 +115,42 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
         XCTAssertGreaterThan(bases, 12, "new lengths, large changes and restarts write bases")
     }
 
+    /// Two registrars writing the same bundles in turn (a rebuild elsewhere, a handover):
+    /// each holds in memory a base the other has since replaced and deleted, and must
+    /// notice it; every pull is right, one base per bundle.
+    func testTwoWritersOnSQLite() async throws {
+        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("two.sqlite").path)
+        try await checkTwoWriters(database)
+        await database.close()
+    }
+
+    func testTwoWritersOnPostgres() async throws {
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        let database = try await PostgresStore.open(server.url)
+        try await checkTwoWriters(database)
+        await database.close()
+    }
+
+    func checkTwoWriters(_ database: any RegistrarDatabase) async throws {
+        let writers = [try Self.service(database), try Self.service(database)]
+        try await writers[0].start()
+        var random = SeededGenerator(seed: 0x2_0123)
+        var bytes = (0..<3000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        for epoch in 1...12 {
+            for _ in 0..<4 { bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random) }
+            let writer = writers[epoch % 3 == 0 ? 1 : 0]
+            let write = RegistrarService.BundleWrite(host: "cap-01", vpxi: "va", epoch: Int64(epoch), bytes: bytes, etag: RegistrarService.etag(bytes))
+            try await database.transaction { tx in try await writer.storeBundles([write], in: tx, now: Int64(epoch)) }
+            for other in writers { other.etags.forget(vpxi: "va") }
+            for reader in writers {
+                try await Self.checkPulls(reader, ["cap-01/va": bytes], "epoch \(epoch)")
+            }
+            let count = try await database.read("SELECT COUNT(*) AS n FROM bundle_bases", [])
+            XCTAssertEqual(count.first?["n"].int, 1, "epoch \(epoch)")
+        }
+    }
+
     /// Rows written before migration 6 (a whole `data`; base64 `body` before migration 4),
     /// in a database at schema 5: migrated, served as they were, then replaced by a base and
     /// a delta.
