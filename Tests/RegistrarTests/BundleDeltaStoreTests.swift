@@ -17,16 +17,24 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
     struct Rollback: Error {}
 
     func testRandomBundlesOnSQLite() async throws {
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path)
-        try await checkRandomBundles(database)
-        await database.close()
+        try await Self.closing(try await SQLiteStore.open(path: directory.appendingPathComponent("r.sqlite").path), checkRandomBundles)
     }
 
     func testRandomBundlesOnPostgres() async throws {
         let server = try PostgresServer.start()
         defer { server.stop() }
-        let database = try await PostgresStore.open(server.url)
-        try await checkRandomBundles(database)
+        try await Self.closing(try await PostgresStore.open(server.url), checkRandomBundles)
+    }
+
+    /// Runs `body` on `database`, then closes it, whether `body` threw or not (SQLiteNIO
+    /// requires a connection closed before it is freed).
+    static func closing(_ database: any RegistrarDatabase, _ body: (any RegistrarDatabase) async throws -> Void) async throws {
+        do {
+            try await body(database)
+        } catch {
+            await database.close()
+            throw error
+        }
         await database.close()
     }
 
@@ -119,17 +127,13 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
     /// each holds in memory a base the other has since replaced and deleted, and must
     /// notice it; every pull is right, one base per bundle.
     func testTwoWritersOnSQLite() async throws {
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("two.sqlite").path)
-        try await checkTwoWriters(database)
-        await database.close()
+        try await Self.closing(try await SQLiteStore.open(path: directory.appendingPathComponent("two.sqlite").path), checkTwoWriters)
     }
 
     func testTwoWritersOnPostgres() async throws {
         let server = try PostgresServer.start()
         defer { server.stop() }
-        let database = try await PostgresStore.open(server.url)
-        try await checkTwoWriters(database)
-        await database.close()
+        try await Self.closing(try await PostgresStore.open(server.url), checkTwoWriters)
     }
 
     func checkTwoWriters(_ database: any RegistrarDatabase) async throws {
@@ -155,17 +159,13 @@ final class BundleDeltaStoreTests: RegistrarScratchTestCase {
     /// in a database at schema 5: migrated, served as they were, then replaced by a base and
     /// a delta.
     func testOldRowsOnSQLite() async throws {
-        let database = try await SQLiteStore.open(path: directory.appendingPathComponent("v5.sqlite").path)
-        try await checkOldRows(database)
-        await database.close()
+        try await Self.closing(try await SQLiteStore.open(path: directory.appendingPathComponent("v5.sqlite").path), checkOldRows)
     }
 
     func testOldRowsOnPostgres() async throws {
         let server = try PostgresServer.start()
         defer { server.stop() }
-        let database = try await PostgresStore.open(server.url)
-        try await checkOldRows(database)
-        await database.close()
+        try await Self.closing(try await PostgresStore.open(server.url), checkOldRows)
     }
 
     func checkOldRows(_ database: any RegistrarDatabase) async throws {
