@@ -27,14 +27,20 @@ extension RegistrarService {
         if let ifNoneMatch, let etag = try await unchanged(table: "bundles", keys: keys, vpxi: vpxi, ifNoneMatch: ifNoneMatch, missing: missing) {
             return Pulled(body: nil, etag: etag)
         }
-        let ticket = etags.ticket()
-        let rows = try await storage {
-            try await database.read("SELECT etag, body, data FROM bundles WHERE host = $1 AND vpxi = $2", [.text(host), .text(vpxi)])
+        let document = Self.etagKey("bundles", keys)
+        // The body of the current ETag, built before (from its base and delta) and kept.
+        if let etag = etags.etag(vpxi: vpxi, document), let body = bundleBodies.document(etag: etag) {
+            metrics.pulled(notModified: false)
+            return Pulled(body: body, etag: etag)
         }
+        let ticket = etags.ticket()
+        let rows = try await storage { try await database.read(Self.bundleQuery, [.text(host), .text(vpxi)]) }
         guard let row = rows.first, let etag = row["etag"].text else { throw RegistrarError(.notFound, missing) }
-        etags.remember(vpxi: vpxi, Self.etagKey("bundles", keys), etag: etag, ticket: ticket)
+        let body = try Self.bundleBytes(row)
+        etags.remember(vpxi: vpxi, document, etag: etag, ticket: ticket)
+        bundleBodies.remember(etag: etag, document: body)
         metrics.pulled(notModified: false)
-        return Pulled(body: try Self.bundleBytes(row), etag: etag)
+        return Pulled(body: body, etag: etag)
     }
 
     /// What `ETagCache` knows a pulled document by: its table and the two keys of its row.
@@ -64,16 +70,6 @@ extension RegistrarService {
         guard Self.matches(ifNoneMatch, etag) else { return nil }
         metrics.pulled(notModified: true)
         return etag
-    }
-
-    /// A stored bundle's bytes: its `data` column, or, in a row written before migration 4,
-    /// its `body` in base64.
-    static func bundleBytes(_ row: DBRow) throws(RegistrarError) -> [UInt8] {
-        if let data = row["data"].bytes { return data }
-        guard let text = row["body"].text, let bytes = Base64.decode(text) else {
-            throw RegistrarError(.internal, "a stored bundle has no bytes and its text is not base64")
-        }
-        return bytes
     }
 
     /// `If-None-Match`: a list of ETags, or `*`.

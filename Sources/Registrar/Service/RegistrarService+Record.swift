@@ -14,6 +14,9 @@ import SExpr
 /// - a user's chains are recorded as their template and ETag (the SHA-256 of the
 ///   document's canonical bytes): the document is built from the certs' rows when pulled
 ///   (`RegistrarService+ChainDocuments`), the same bytes as rendering it here.
+///
+/// Since migration 6, a bundle is stored as a base plus a delta (`RegistrarService+BundleRows`),
+/// its ETag derived from its manifest and signature (`BundleETag`).
 extension RegistrarService {
     /// Records an epoch's certs, chains and bundles.
     func store(_ issue: EpochIssue, requester: String, in tx: any DBTransaction, now: Int64) async throws {
@@ -29,7 +32,7 @@ extension RegistrarService {
         var certs: [[DBValue]] = []
         var enrolled: [[DBValue]] = []
         var chains: [[DBValue]] = []
-        var bundles: [[DBValue]] = []
+        var bundles: [BundleWrite] = []
         let enrolledFlow = CertPlan.Flow.resourceToRegistrar.rawValue
         let delegatedFlow = CertPlan.Flow.userToUser.rawValue
         for issue in issues {
@@ -63,7 +66,7 @@ extension RegistrarService {
                 chains.append([.text(vpxi), .text(user), .int(epoch), .text(template), .text(""), .text(Self.etag(document))])
             }
             for (host, bytes) in issue.bundles.sorted(by: { $0.key < $1.key }) {
-                bundles.append([.text(host), .text(vpxi), .int(epoch), .text(""), .bytes(bytes), .text(Self.etag(bytes)), .int(now)])
+                bundles.append(BundleWrite(host: host, vpxi: vpxi, epoch: epoch, bytes: bytes, etag: BundleETag.of(bytes)))
             }
         }
         try await tx.insert(into: "certs", columns: Self.certColumns, rows: certs, conflict: "ON CONFLICT (vpxi, epoch, hash) DO NOTHING")
@@ -75,9 +78,6 @@ extension RegistrarService {
         try await tx.insert(into: "chains", columns: ["vpxi", "principal", "epoch", "template", "body", "etag"], rows: chains, conflict: """
             ON CONFLICT (vpxi, principal) DO UPDATE SET epoch = excluded.epoch, template = excluded.template, body = excluded.body, etag = excluded.etag
             """)
-        try await tx.insert(into: "bundles", columns: ["host", "vpxi", "epoch", "body", "data", "etag", "updated_at"], rows: bundles, conflict: """
-            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = excluded.epoch, body = excluded.body, data = excluded.data, etag = excluded.etag,
-              updated_at = excluded.updated_at
-            """)
+        try await storeBundles(bundles, in: tx, now: now)
     }
 }

@@ -109,10 +109,7 @@ extension RegistrarService {
 
     /// Records (or replaces) a host's bundle of a vpxi.
     func storeBundle(host: String, vpxi: String, epoch: Int64, bytes: [UInt8], in tx: any DBTransaction, now: Int64) async throws {
-        try await tx.query("""
-            INSERT INTO bundles (host, vpxi, epoch, body, data, etag, updated_at) VALUES ($1, $2, $3, '', $4, $5, $6)
-            ON CONFLICT (host, vpxi) DO UPDATE SET epoch = $3, body = '', data = $4, etag = $5, updated_at = $6
-            """, [.text(host), .text(vpxi), .int(epoch), .bytes(bytes), .text(Self.etag(bytes)), .int(now)])
+        try await storeBundles([BundleWrite(host: host, vpxi: vpxi, epoch: epoch, bytes: bytes, etag: BundleETag.of(bytes))], in: tx, now: now)
     }
 
     /// The answer to the owner: the vpxi, its epoch, where each machine runs, and the
@@ -146,12 +143,14 @@ extension RegistrarService {
                 let freed = try await tx.query("UPDATE slots SET vpxi = NULL, machine = NULL, cpus = 0, memory = 0, disk = 0 WHERE vpxi = $1 RETURNING idx", [.text(name)])
                 try await tx.query("UPDATE vpxis SET status = 'released', released_at = $2 WHERE name = $1", [.text(name), .int(now)])
                 try await tx.query("DELETE FROM bundles WHERE vpxi = $1", [.text(name)])
+                try await tx.query("DELETE FROM bundle_bases WHERE vpxi = $1", [.text(name)])
                 try await tx.query("DELETE FROM vpxi_secrets WHERE vpxi = $1", [.text(name)])
                 try await tx.query("DELETE FROM foreign_builds WHERE vpxi = $1", [.text(name)])
                 return freed.count
             }
         }
         etags.forget(vpxi: name)
+        bundleBases.forget(vpxi: name)
         metrics.released()
         return ["released", ["vpxi", .string(name)], ["slots", .string(String(freed))]]
     }

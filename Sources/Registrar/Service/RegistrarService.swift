@@ -57,6 +57,10 @@ public final class RegistrarService: Sendable {
     let renewalCache: RenewalCache
     /// The chain documents pulled lately, rendered, by ETag.
     let chainDocuments = ChainDocumentCache()
+    /// The bundles pulled lately, built from their base and delta, by ETag.
+    let bundleBodies = ChainDocumentCache(capacity: 32 << 20)
+    /// The base each bundle was last stored against (`RegistrarService+BundleRows`).
+    let bundleBases = BundleBaseCache()
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),

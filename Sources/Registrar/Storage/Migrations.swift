@@ -1,7 +1,7 @@
 /// The schema, as numbered migrations run at start (each once, in order, in one
 /// transaction with the version bump). One statement serves both engines: integers and
 /// text, binary content as base64 or hexadecimal text, except the bundles' and the certs'
-/// bytes (migrations 4 and 5: `BYTEA` columns, PostgreSQL's bytes; SQLite keeps a blob in
+/// bytes (migrations 4 to 6: `BYTEA` columns, PostgreSQL's bytes; SQLite keeps a blob in
 /// them as is).
 enum Migrations {
     static let all: [[String]] = [
@@ -103,6 +103,15 @@ enum Migrations {
             "ALTER TABLE certs ADD COLUMN data BYTEA",
             "ALTER TABLE certs ADD COLUMN every_epoch BIGINT",
             "CREATE UNIQUE INDEX certs_enrolled ON certs (vpxi, hash) WHERE every_epoch = 1",
+        ],
+        // 6: a bundle stored as a base plus a delta (see `RegistrarService+BundleRows`): the
+        // bases in `bundle_bases` (a random id per vpxi and host), the row's `base` and
+        // `delta` (a `BundleDelta`), `data` left NULL. Rows written before keep their whole
+        // `data` (or base64 `body`) and are served from it.
+        [
+            "CREATE TABLE bundle_bases (vpxi TEXT NOT NULL, host TEXT NOT NULL, base BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (vpxi, host, base))",
+            "ALTER TABLE bundles ADD COLUMN base BIGINT",
+            "ALTER TABLE bundles ADD COLUMN delta BYTEA",
         ],
     ]
 

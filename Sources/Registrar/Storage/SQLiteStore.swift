@@ -29,6 +29,11 @@ public final class SQLiteStore: RegistrarDatabase {
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             opened.append(writer)
+            // Pages of 64 KiB for a new database (an existing one keeps its own): a
+            // renewal writes bundles and certs of several KB each, fewer and larger pages
+            // mean fewer WAL frames and overflow pages. Only before the first table and
+            // before WAL.
+            _ = try await writer.query("PRAGMA page_size=65536", [])
             // WAL: readers do not block the writer; FULL: a committed transaction survives
             // a crash of the process or of the machine.
             _ = try await writer.query("PRAGMA journal_mode=WAL", [])
