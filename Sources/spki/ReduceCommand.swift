@@ -21,14 +21,21 @@ struct ReduceCommand: ParsableCommand {
             on stderr) or a signature is bad (naming the cert and the reason); 2 malformed \
             input.
 
+            A registrar's chains document (`GET /v1/vpxis/V/chains/U`: \
+            (chains ... (machine-chain (machine M) (acl ...) (sequence ...))...)) needs no \
+            --acl: each machine's sequence is reduced against its own ACL, with the same \
+            filters, and each machine's result is printed as (machine M (acl ...)); exit 1 \
+            when any machine has no authorization left or a cert still pending.
+
             Examples:
               spki reduce --acl r1.acl chain.sexp
+              spki reduce --subject @erin.pub --tag '(vpxi seg ssh)' erin.chains
               spki reduce --acl r1.acl --subject @alice.pub --tag '(vm r1 ssh)' --at 2026-12-02T10:00:00Z chain.sexp
               spki reduce --acl r1.acl --unsigned --canonical - < unsigned-chain.sexp
             """)
 
-    @Option(name: .long, help: "The ACL file: (acl (entry ...)...).")
-    var acl: String
+    @Option(name: .long, help: "The ACL file: (acl (entry ...)...). Not with a registrar's chains document, which carries each machine's.")
+    var acl: String?
 
     @Option(name: .long, help: "Intersect the entries' tags with this tag (repeatable).")
     var tag: [String] = []
@@ -63,22 +70,46 @@ struct ReduceCommand: ParsableCommand {
 
     func run() throws {
         try CommandRunner.run {
+            let filters = try Filters(tag: tag, subject: subject, at: at, valid: valid)
+            if unsigned { Console.err("warning: --unsigned: signatures are NOT checked; the result shows the reduction logic only") }
+            if let machines = try ChainsDocument.read(file) {
+                guard acl == nil else {
+                    throw CommandFailure(.badInput, "--acl goes with sequences of certs; \(InputReader.displayName(file)) is a chains document, "
+                        + "which carries each machine's ACL\nhelp: leave --acl out")
+                }
+                let result = try ChainsDocument.reduce(machines, keys: try SPKIInput.keyStore(keys), checkSignatures: !unsigned) { acl, bag in
+                    try Self.reduce(acl: acl, bag: bag, filters: filters)
+                }
+                try CommandRunner.emit(canonical ? result.canonical : Array(result.printed.utf8), to: output)
+                if result.refused > 0 { throw ExitCode(ExitStatus.refused.rawValue) }
+                return
+            }
+            guard let acl else {
+                throw CommandFailure(.badInput, "--acl is needed\nhelp: give the ACL the chain starts from with --acl FILE "
+                    + "(only a registrar's chains document carries its own)")
+            }
             let aclValue = try SPKIInput.acl(acl)
             var builder = CertBag.Builder(keys: try SPKIInput.keyStore(keys))
             try SPKIInput.add(file: file, to: &builder)
-            if unsigned { Console.err("warning: --unsigned: signatures are NOT checked; the result shows the reduction logic only") }
             let bag = builder.build(checkSignatures: !unsigned)
-            for (index, entry) in bag.entries.enumerated() {
-                if let problem = entry.status.problem {
-                    let help = entry.status == .keyUnknown ? "\n  help: include the issuer's (public-key …) in the sequence, or give it with --keys FILE" : ""
-                    throw CommandFailure(.refused, "\(bag.label(index)): \(problem)\(help)")
-                }
-            }
-            SPKIInput.warnLegacy(bag)
-            let filterTag = try tag.reduce(Tag.all) { $0.intersection(try SPKIInput.tag($1)) }
-            let subjects = try subject.map { try SPKIInput.subject($0) }
-            let time = try at.map { try SPKIInput.time($0, option: "--at") }
-            var window: Validity?
+            let result = try Self.reduce(acl: aclValue, bag: bag, filters: filters).sexp
+            try CommandRunner.emit(canonical ? result.canonical : Array((result.advanced() + "\n").utf8), to: output)
+        }
+    }
+
+    /// What the options keep of the reduced entries.
+    struct Filters {
+        var tag: Tag
+        var tagGiven: Bool
+        var subjects: [Subject]
+        var time: SPKIDate?
+        var window: Validity?
+
+        init(tag: [String], subject: [String], at: String?, valid: String?) throws {
+            self.tag = try tag.reduce(Tag.all) { $0.intersection(try SPKIInput.tag($1)) }
+            tagGiven = !tag.isEmpty
+            subjects = try subject.map { try SPKIInput.subject($0) }
+            time = try at.map { try SPKIInput.time($0, option: "--at") }
             if let valid {
                 var warnings: [SPKIWarning] = []
                 do {
@@ -88,35 +119,46 @@ struct ReduceCommand: ParsableCommand {
                 }
                 SPKIInput.warn(warnings, in: "--valid")
             }
-
-            let start = aclValue.entries.enumerated().map { AuthTuple(entry: $1, index: $0) }
-            var entries: [(depth: Int, entry: ACL.Entry)] = []
-            for tuple in Reducer(bag: bag).closure(from: start) where !tuple.path.isEmpty {
-                switch tuple.subject {
-                case .name, .threshold: continue
-                default: break
-                }
-                if !subjects.isEmpty && !subjects.contains(where: { Self.matches($0, tuple.subject) }) { continue }
-                let tagValue = tuple.tag.intersection(filterTag)
-                if tagValue == .none { continue }
-                var validity = tuple.validity
-                if let time, !validity.contains(time) { continue }
-                if let window {
-                    validity = validity.intersection(window)
-                    if validity.isEmpty { continue }
-                }
-                let entry = ACL.Entry(subject: tuple.subject, propagate: tuple.propagate, tag: tagValue, validity: validity)
-                if !entries.contains(where: { $0.entry == entry }) { entries.append((tuple.path.count, entry)) }
-            }
-            guard !entries.isEmpty else {
-                let request = SequenceExplainer.Request(tag: tag.isEmpty ? nil : filterTag, time: time, validity: window, subjects: subjects)
-                let refusal = SequenceExplainer.explain(acl: aclValue, bag: bag, request: request)
-                throw CommandFailure(.refused, "no authorization remains: " + RefusalRenderer(acl: aclValue, bag: bag).render(refusal))
-            }
-            let ordered = entries.enumerated().sorted { ($0.element.depth, $0.offset) > ($1.element.depth, $1.offset) }.map(\.element.entry)
-            let result = ACL(entries: ordered).sexp
-            try CommandRunner.emit(canonical ? result.canonical : Array((result.advanced() + "\n").utf8), to: output)
         }
+    }
+
+    /// What `acl` grants through the certs of `bag`, filtered; a refusal (exit 1) with the
+    /// explanation when nothing remains or a signature is bad.
+    static func reduce(acl aclValue: ACL, bag: CertBag, filters: Filters) throws -> ACL {
+        for (index, entry) in bag.entries.enumerated() {
+            if let problem = entry.status.problem {
+                let help = entry.status == .keyUnknown ? "\n  help: include the issuer's (public-key …) in the sequence, or give it with --keys FILE" : ""
+                throw CommandFailure(.refused, "\(bag.label(index)): \(problem)\(help)")
+            }
+        }
+        SPKIInput.warnLegacy(bag)
+        let start = aclValue.entries.enumerated().map { AuthTuple(entry: $1, index: $0) }
+        var entries: [(depth: Int, entry: ACL.Entry)] = []
+        for tuple in Reducer(bag: bag).closure(from: start) where !tuple.path.isEmpty {
+            switch tuple.subject {
+            case .name, .threshold: continue
+            default: break
+            }
+            if !filters.subjects.isEmpty && !filters.subjects.contains(where: { Self.matches($0, tuple.subject) }) { continue }
+            let tagValue = tuple.tag.intersection(filters.tag)
+            if tagValue == .none { continue }
+            var validity = tuple.validity
+            if let time = filters.time, !validity.contains(time) { continue }
+            if let window = filters.window {
+                validity = validity.intersection(window)
+                if validity.isEmpty { continue }
+            }
+            let entry = ACL.Entry(subject: tuple.subject, propagate: tuple.propagate, tag: tagValue, validity: validity)
+            if !entries.contains(where: { $0.entry == entry }) { entries.append((tuple.path.count, entry)) }
+        }
+        guard !entries.isEmpty else {
+            let request = SequenceExplainer.Request(tag: filters.tagGiven ? filters.tag : nil, time: filters.time, validity: filters.window,
+                                                    subjects: filters.subjects)
+            let refusal = SequenceExplainer.explain(acl: aclValue, bag: bag, request: request)
+            throw CommandFailure(.refused, "no authorization remains: " + RefusalRenderer(acl: aclValue, bag: bag).render(refusal))
+        }
+        let ordered = entries.enumerated().sorted { ($0.element.depth, $0.offset) > ($1.element.depth, $1.offset) }.map(\.element.entry)
+        return ACL(entries: ordered)
     }
 
     /// Whether a requested subject names this one (principals compare by key).

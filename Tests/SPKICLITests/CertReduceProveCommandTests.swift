@@ -157,6 +157,48 @@ final class CertReduceProveCommandTests: XCTestCase {
         XCTAssertEqual(try SExpr.parse(Array(proved.stdoutText.utf8)).tail.map { $0.head ?? "" }, ["public-key", "cert", "signature"])
     }
 
+    /// A registrar's chains document: each machine's sequence reduced against its own ACL,
+    /// `(machine M (acl ...))` each; a pending chain or a refusal names its machine (exit 1).
+    func testReduceChainsDocument() throws {
+        try cert("r", "h", "(vm r1 (* set ssh console))", "rh.cert", extra: ["--propagate", "--not-after", "2026-12-31_00:00:00"])
+        try cert("h", "u", "(vm r1 ssh)", "hu.cert", extra: ["--not-before", "2026-12-01_00:00:00"])
+        let items = Array(try SExpr.parse(Array(text("rh.cert").utf8)).tail) + Array(try SExpr.parse(Array(text("hu.cert").utf8)).tail)
+        let acl = try SExpr.parse(Array(text("r.acl").utf8))
+        let complete: SExpr = ["machine-chain", ["machine", .string("node[1]")], acl, .list(["sequence"] + items)]
+        let pending: SExpr = ["machine-chain", ["machine", .string("node[2]")], acl, ["pending", items[0]]]
+        func chains(_ machines: SExpr...) throws -> String {
+            let document: SExpr = .list(["chains", ["vpxi", "seg"], ["user", "u"], ["epoch", .string("0")]] + machines)
+            return try write(document.advanced(), "u.chains")
+        }
+        let one = try SPKITool.run(["reduce", "--subject", "@" + path("u.pub"), "--at", "2026-12-02T10:00:00Z", try chains(complete)])
+        XCTAssertEqual(one.status, 0, one.stderrText)
+        let reduced = try SExpr.parse(one.stdout)
+        XCTAssertEqual(reduced.head, "machine")
+        XCTAssertEqual(reduced.tail.first?.text, "node[1]")
+        XCTAssertEqual(reduced.first("acl")?.tail.count, 1)
+        XCTAssertEqual(reduced.first("acl")?.tail.first?.first("tag")?.description, "(tag (vm r1 ssh))")
+
+        let both = try SPKITool.run(["reduce", "--subject", "@" + path("u.pub"), try chains(complete, pending)])
+        XCTAssertEqual(both.status, 1, both.stderrText)
+        XCTAssertEqual(try SExprParser().parse(both.stdout).values.count, 1, "node[1] is still printed")
+        XCTAssertTrue(both.stderrText.contains("machine `node[2]`: the chain is incomplete (1 cert pending)"), both.stderrText)
+
+        let console = try SPKITool.run(["reduce", "--tag", "(vm r1 console)", "--subject", "@" + path("u.pub"), try chains(complete)])
+        XCTAssertEqual(console.status, 1, console.stderrText)
+        XCTAssertTrue(console.stderrText.contains("machine `node[1]`: no authorization remains"), console.stderrText)
+        XCTAssertEqual(console.stdoutText, "")
+
+        let withACL = try SPKITool.run(["reduce", "--acl", path("r.acl"), try chains(complete)])
+        XCTAssertEqual(withACL.status, 2, withACL.stderrText)
+        XCTAssertTrue(withACL.stderrText.contains("is a chains document, which carries each machine's ACL\nhelp: leave --acl out"), withACL.stderrText)
+        let noACL = try SPKITool.run(["reduce", path("rh.cert")])
+        XCTAssertEqual(noACL.status, 2, noACL.stderrText)
+        XCTAssertTrue(noACL.stderrText.contains("--acl is needed"), noACL.stderrText)
+        let empty = try SPKITool.run(["reduce", try chains()])
+        XCTAssertEqual(empty.status, 2, empty.stderrText)
+        XCTAssertTrue(empty.stderrText.contains("holds no `(machine-chain …)`"), empty.stderrText)
+    }
+
     func testReduceRefusesMalformedInput() throws {
         try cert("r", "h", "(vm r1)", "rh.cert")
         let cases: [([String], String)] = [
