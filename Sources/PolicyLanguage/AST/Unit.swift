@@ -80,4 +80,29 @@ public enum Unit: UInt8, Sendable, CaseIterable {
     public static func named(_ text: String) -> Unit? {
         allCases.first { $0.spelling == text }
     }
+
+    /// The unit that `text` most likely means, when it is another common way to write
+    /// one (`Gbit`, `Mb` for megabits, `MB` for megabytes, `hours`): for "did you mean".
+    public static func commonSpelling(_ text: String) -> Unit? {
+        let lowered = text.lowercased()
+        let prefixes: [(String, Unit, Unit)] = [
+            ("", .bitsPerSecond, .bytes), ("k", .kilobitsPerSecond, .kibibytes), ("m", .megabitsPerSecond, .mebibytes),
+            ("g", .gigabitsPerSecond, .gibibytes), ("t", .terabitsPerSecond, .tebibytes),
+        ]
+        for (prefix, rate, size) in prefixes where lowered.hasPrefix(prefix) {
+            let rest = String(text.dropFirst(prefix.count))
+            if ["bit", "bits", "bit/s", "bits/s", "b/s", "bps"].contains(rest.lowercased()) || (!prefix.isEmpty && rest == "b") { return rate }
+            if ["byte", "bytes"].contains(rest.lowercased()) || (!prefix.isEmpty && rest == "B") { return size }
+        }
+        switch lowered {
+        case "byte", "bytes": return .bytes
+        case "msec", "millisecond", "milliseconds": return .milliseconds
+        case "sec", "secs", "second", "seconds": return .seconds
+        case "m", "mins", "minute", "minutes": return .minutes
+        case "hr", "hrs", "hour", "hours": return .hours
+        case "day", "days": return .days
+        case "wk", "week", "weeks": return .weeks
+        default: return nil
+        }
+    }
 }

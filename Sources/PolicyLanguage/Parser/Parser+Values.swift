@@ -60,8 +60,11 @@ extension Parser {
         }
         let unitRange = range(unitStart, previousEnd)
         guard let unit = Unit.named(spelling) else {
-            let all = Unit.allCases.map(\.spelling)
-            let close = SpellingSuggestion.closest(to: spelling, in: all)
+            // Another common way to write a unit of this dimension, or a near miss of one;
+            // never a unit of another dimension (`GB` for a bandwidth is not `GiB`).
+            let common = Unit.commonSpelling(spelling).flatMap { $0.dimension == dimension ? $0.spelling : nil }
+            let close = common
+                ?? SpellingSuggestion.closest(to: spelling, in: Unit.allCases.filter { $0.dimension == dimension }.map(\.spelling))
             throw fail(.unknownUnit, "unknown unit `\(spelling)`", at: unitRange,
                        help: close.map { "did you mean `\($0)`?" } ?? "the \(dimension.rawValue) units are \(dimension.spellings)",
                        fixIts: close.map { [.replace(unitRange, with: $0, "replace `\(spelling)` with `\($0)`")] } ?? [])

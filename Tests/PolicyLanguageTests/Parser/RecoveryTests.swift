@@ -90,6 +90,23 @@ final class RecoveryTests: XCTestCase {
         XCTAssertEqual(result.diagnostics.first?.help, "did you mean `cpus`?")
     }
 
+    /// A unit written another common way gets the unit of the property's dimension (`Gbit`
+    /// and `Mb` are rates, `MB` a size), never one of another dimension.
+    func testUnitSuggestionsStayInTheDimension() {
+        func help(_ property: String) -> String? {
+            let (result, _) = Corpus.parse("vpxi v { cluster n[2] { cpus 1 memory 1 GiB }\n link n[1] <-> n[2] { \(property) } }")
+            return result.diagnostics.first { $0.code.rawValue == "E0028" }?.help
+        }
+        XCTAssertEqual(help("bandwidth 10 Gbit/s"), "did you mean `Gbps`?")
+        XCTAssertEqual(help("bandwidth 10 Mb/s"), "did you mean `Mbps`?")
+        XCTAssertEqual(help("bandwidth 10 kbit"), "did you mean `Kbps`?")
+        XCTAssertEqual(help("bandwidth 10 gbps"), "did you mean `Gbps`?")
+        XCTAssertEqual(help("bandwidth 10 MB"), "the rate units are bps, Kbps, Mbps, Gbps, Tbps")
+        XCTAssertEqual(help("latency 10 msec"), "did you mean `ms`?")
+        XCTAssertEqual(Corpus.parse("host a { memory 8 GB }").0.diagnostics.first?.help, "did you mean `GiB`?")
+        XCTAssertEqual(Corpus.parse("host a { memory 8 zz }").0.diagnostics.first?.help, "the size units are B, KiB, MiB, GiB, TiB")
+    }
+
     func testMissingThingsPointAfterThePreviousToken() {
         let (result, sources) = Corpus.parse("community\ncommunity b")
         let diagnostic = result.diagnostics[0]
