@@ -10,7 +10,7 @@ extension Parser {
         let here = tokenRange
         guard let number = DecimalNumber.parse(UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.end)])) else {
             throw fail(.malformedNumber, "number `\(text(token))` is too large", at: here,
-                       help: "numbers have at most 18 digits; use a larger unit")
+                       help: "numbers have at most 18 digits; for a size, rate or time, write it in a larger unit (`TiB` rather than `B`)")
         }
         advance()
         return (number, here)
