@@ -199,6 +199,15 @@ extension SemanticAnalyzer {
             let from = machines(of: link.from, in: scope, vpxi: decl.name.text, role: "a link")
             let to = machines(of: link.to, in: scope, vpxi: decl.name.text, role: "a link")
             guard let from, let to else { continue }
+            guard from.contains(where: { a in to.contains { $0 != a } }) else {
+                let end = link.from.range.union(link.to.range)
+                report(.selfLink, "this link joins `\(text(of: link.from))` to itself: a machine is never linked to itself, so it links nothing",
+                       at: end, label: "the same machine at both ends",
+                       help: link.from.index == nil
+                           ? "name two different machines (`link a <-> b`)"
+                           : "name two different machines (`link a <-> b`), or the cluster to itself for every pair of its members (`link \(link.from.name.text) <-> \(link.from.name.text)`)")
+                continue
+            }
             var bandwidth: Double?, latency: Double?, protection: Protection?
             for property in link.properties {
                 switch (property.keyword, property.value) {
@@ -218,5 +227,11 @@ extension SemanticAnalyzer {
                 }
             }
         }
+    }
+
+    /// An endpoint as written: `name` or `name[i]` or `name[i..j]`.
+    func text(of endpoint: Endpoint) -> String {
+        guard let index = endpoint.index else { return endpoint.name.text }
+        return "\(endpoint.name.text)[\(index.isRange ? "\(index.lower)..\(index.upper)" : String(index.lower))]"
     }
 }
