@@ -182,7 +182,7 @@ extension SemanticAnalyzer {
         }
         let size = group.machines.count
         guard index.lower >= 1, index.upper <= size else {
-            report(.indexOutOfRange, "cluster `\(endpoint.name.text)` has members 1 to \(size); `\(index.isRange ? "\(index.lower)..\(index.upper)" : String(index.lower))` is outside",
+            report(.indexOutOfRange, "cluster `\(endpoint.name.text)` has members 1 to \(size); `\(Self.text(of: index))` is outside",
                    at: index.range, label: "outside 1..\(size)",
                    notes: [Diagnostic.Note("the cluster is declared here", at: group.range)],
                    help: "members are numbered from 1: `\(endpoint.name.text)[1]` to `\(endpoint.name.text)[\(size)]`")
@@ -232,6 +232,11 @@ extension SemanticAnalyzer {
     /// An endpoint as written: `name` or `name[i]` or `name[i..j]`.
     func text(of endpoint: Endpoint) -> String {
         guard let index = endpoint.index else { return endpoint.name.text }
-        return "\(endpoint.name.text)[\(index.isRange ? "\(index.lower)..\(index.upper)" : String(index.lower))]"
+        return "\(endpoint.name.text)[\(Self.text(of: index))]"
+    }
+
+    /// An index as written: `i` or `i..j`.
+    static func text(of index: IndexRange) -> String {
+        index.isRange ? "\(index.lower)..\(index.upper)" : String(index.lower)
     }
 }
