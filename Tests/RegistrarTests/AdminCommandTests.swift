@@ -13,8 +13,7 @@ final class AdminCommandTests: XCTestCase {
     private let alice = PackagePaths.corpus("keys/alice.key").path
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-admin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make("registrar-admin")
     }
 
     override func tearDown() {

@@ -15,8 +15,7 @@ final class ServeStartupTests: XCTestCase {
     private let lyon = PackagePaths.corpus("keys/lyon.key").path
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-start-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make("registrar-start")
     }
 
     override func tearDown() {
