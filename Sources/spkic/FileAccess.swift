@@ -16,6 +16,16 @@ enum FileAccess {
         }
     }
 
+    /// The file a rewrite in place must replace: `path` with its symbolic links resolved,
+    /// so that a link stays a link and the file it names gets the new bytes (renaming
+    /// over the link itself would turn it into a copy). `path` itself if it cannot be
+    /// resolved; the write then reports why.
+    static func rewriteTarget(of path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The permission bits of an existing file (0644 if unknown), kept on rewrite.
     static func mode(of path: String) -> UInt32 {
         var info = stat()

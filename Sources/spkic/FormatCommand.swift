@@ -70,7 +70,8 @@ struct FormatCommand: ParsableCommand {
             } else if write {
                 if formatted != bytes {
                     do {
-                        try AtomicFile.write(formatted, to: path, mode: FileAccess.mode(of: path))
+                        let target = FileAccess.rewriteTarget(of: path)
+                        try AtomicFile.write(formatted, to: target, mode: FileAccess.mode(of: target))
                     } catch {
                         Console.err("error: \(error)")
                         badInput = true

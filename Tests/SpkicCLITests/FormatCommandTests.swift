@@ -38,6 +38,24 @@ final class FormatCommandTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), canonical)
     }
 
+    func testWriteThroughASymbolicLinkRewritesTheFileItNames() throws {
+        let directory = try SpkicRunner.temporaryDirectory()
+        let subdirectory = directory.appendingPathComponent("policies")
+        try FileManager.default.createDirectory(at: subdirectory, withIntermediateDirectories: true)
+        let file = subdirectory.appendingPathComponent("p.vp")
+        try messy.write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+        let link = directory.appendingPathComponent("link.vp")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "policies/p.vp")
+        let output = try SpkicRunner.run(["fmt", "-w", "link.vp"], in: directory)
+        XCTAssertEqual(output.status, 0, output.stderr)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "policies/p.vp")
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), canonical)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o640)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: subdirectory.path), ["p.vp"])
+    }
+
     func testSyntaxErrorsExitTwoAndFormatNothing() throws {
         let output = try SpkicRunner.run(["fmt", "corpus/policies/err/E0014-unknown-property.vp"])
         XCTAssertEqual(output.status, 2)
