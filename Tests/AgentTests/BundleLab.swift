@@ -157,8 +157,6 @@ struct BundleLab {
     static func spki(_ text: String) -> SPKIDate { SPKIDate(secondsSinceEpoch: Int64(date(text).timeIntervalSince1970)) }
 
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vpxi-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TemporaryDirectory.make("vpxi-\(name)")
     }
 }

@@ -50,9 +50,7 @@ enum Fixtures {
 
     /// A fresh temporary directory, removed by the caller's teardown.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rsatests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TemporaryDirectory.make("rsatests")
     }
 }
 

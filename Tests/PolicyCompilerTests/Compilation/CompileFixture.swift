@@ -36,10 +36,7 @@ enum CompileFixture {
 
     /// A fresh temporary directory (removed by the test's teardown block).
     static func temporaryDirectory(_ test: XCTestCase) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
+        try TemporaryDirectory.make("spkic-test", removedAfter: test).path
     }
 
     /// Every file under `directory`, following symbolic links (an output is a link to a
