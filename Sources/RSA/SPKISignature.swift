@@ -101,7 +101,7 @@ public struct SPKISignature: Sendable {
     /// The principal must name `key`: the same RSA key, or the hash of its principal bytes
     /// (as received, or in normal form).
     func checkPrincipal(_ key: RSAKeyFile) throws(RSAError) {
-        let mismatch = RSAError(.principalMismatch, "the signature names another signer than the key given with --key",
+        let mismatch = RSAError(.principalMismatch, "the signature names another signer than the key it is checked with",
                                 help: "verify with the key of the signer named in the signature")
         if principal.head == "hash" {
             let parts = Array(principal.tail)

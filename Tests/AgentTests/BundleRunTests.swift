@@ -99,7 +99,7 @@ final class BundleRunTests: XCTestCase {
                 bytes[bytes.count / 2] ^= 0x01
                 try bytes.write(to: path)
             }),
-            ("does not verify with the registrar's key", {
+            ("signed by another key than the registrar's key", {
                 var other = self.lab(generated: -1700, [], now: now)
                 other.registrarKey = "host-c"
                 try other.write(to: nodes)

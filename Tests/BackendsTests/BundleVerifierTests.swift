@@ -91,6 +91,13 @@ final class BundleVerifierTests: XCTestCase {
         let forged = try BundleBuilder(plan: plan, secrets: TestPlan.secrets()).build(host: "host-a")
         XCTAssertNoThrow(try BundleVerifier.verify(files: files(forged), registrar: try Fixtures.key("alice")))
         XCTAssertEqual(code { _ = try BundleVerifier.verify(files: self.files(forged), registrar: try Fixtures.key("registrar")) }, .signatureInvalid)
+        // The message says which: the signer is another key, not a damaged signature.
+        do {
+            _ = try BundleVerifier.verify(files: files(forged), registrar: try Fixtures.key("registrar"))
+        } catch let error as BackendsError {
+            XCTAssertTrue(error.message.contains("signed by another key than the registrar's key"), error.message)
+            XCTAssertTrue(error.help?.contains("the registrar the bundle came from") ?? false, String(describing: error.help))
+        }
     }
 
     func testTheManifestRoundTrips() throws {
