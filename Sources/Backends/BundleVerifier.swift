@@ -42,7 +42,7 @@ public enum BundleVerifier {
             throw error
         } catch let error as RSAError where error.code == .principalMismatch {
             throw BackendsError(.signatureInvalid, "the manifest is signed by another key than the registrar's key it is checked with",
-                                help: "check with the key of the registrar the bundle came from (each registrar signs its own hosts' bundles); otherwise the bundle was re-signed by someone else")
+                                help: "check with the key of the registrar the bundle came from, since each registrar signs its own hosts' bundles; otherwise the bundle was re-signed by someone else")
         } catch let error as RSAError {
             throw BackendsError(.signatureInvalid, "the manifest signature does not verify with the registrar's key: \(error.message)",
                                 help: "the bundle was changed, or signed by another registrar")
