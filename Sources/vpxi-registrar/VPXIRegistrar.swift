@@ -49,17 +49,27 @@ enum Runner {
 
     /// Opens the database and the service (migrations included).
     static func service(db: String, name: String, key: RSAKeyFile, url: String? = nil) async throws -> RegistrarService {
+        try await started(db: db, name: name, key: key, url: url).service
+    }
+
+    /// Runs the migrations (and records the registrar), closes the database, and says
+    /// what the migrations did.
+    static func migrate(db: String, name: String, key: RSAKeyFile) async throws -> SchemaUpgrade {
+        let (service, upgrade) = try await started(db: db, name: name, key: key, url: nil)
+        await service.database.close()
+        return upgrade
+    }
+
+    private static func started(db: String, name: String, key: RSAKeyFile, url: String?) async throws -> (service: RegistrarService, upgrade: SchemaUpgrade) {
         let database = try await DatabaseOpener.open(db)
-        var configuration = RegistrarService.Configuration(name: name, key: key, url: url)
-        configuration.url = url
+        let configuration = RegistrarService.Configuration(name: name, key: key, url: url)
         let service = RegistrarService(configuration: configuration, database: database)
         do {
-            try await service.start()
+            return (service, try await service.start())
         } catch {
             await database.close()
             throw error
         }
-        return service
     }
 }
 
@@ -264,8 +274,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runner.run {
-            try await identity.withService { _ in }
-            Console.out("schema up to date\n")
+            let upgrade = try await Runner.migrate(db: identity.database.db, name: identity.registrar,
+                                                   key: try Runner.key(identity.registrarKey, private: true))
+            Console.out(upgrade.summary + "\n")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Registrar
 import TestSupport
 import XCTest
 
@@ -61,7 +62,30 @@ final class AdminCommandTests: XCTestCase {
         XCTAssertEqual(added.stdoutText, "registered user alice\n")
         let migrated = try run(["migrate"])
         XCTAssertEqual(migrated.status, 0, migrated.stderrText)
-        XCTAssertEqual(migrated.stdoutText, "schema up to date\n")
+        XCTAssertEqual(migrated.stdoutText, "schema \(Migrations.latest), up to date\n")
+    }
+
+    /// `migrate` says what it did; a database migrated by a newer registrar is refused
+    /// rather than misread.
+    func testMigrateSaysWhatItDidAndRefusesANewerSchema() throws {
+        let latest = Migrations.latest
+        let first = try run(["migrate"])
+        XCTAssertEqual(first.status, 0, first.stderrText)
+        XCTAssertEqual(first.stdoutText, "schema \(latest) (migrations 1-\(latest) applied)\n")
+        let again = try run(["migrate"])
+        XCTAssertEqual(again.stdoutText, "schema \(latest), up to date\n")
+        let sqlite3 = try ExternalTool.require("sqlite3", package: "sqlite3")
+        XCTAssertEqual(try ExternalTool.run(sqlite3, [db, "INSERT INTO schema_version (version) VALUES (\(latest + 1))"]).status, 0)
+        for command in [["migrate"], ["token", "create", "--host", "cap-01"]] {
+            let newer = try run(command)
+            XCTAssertEqual(newer.status, 1, newer.stderrText)
+            XCTAssertTrue(newer.stderrText.contains("error[R014]: the database's schema is version \(latest + 1), newer than this registrar's (\(latest))"),
+                          newer.stderrText)
+            XCTAssertTrue(newer.stderrText.contains("help: run the newer vpxi-registrar"), newer.stderrText)
+        }
+        let serve = try ExternalTool.run(tool, ["serve", "--db", db, "--name", "lyon", "--key", lyon, "--listen", "127.0.0.1:0"])
+        XCTAssertEqual(serve.status, 1, serve.stderrText)
+        XCTAssertTrue(serve.stderrText.contains("newer than this registrar's"), serve.stderrText)
     }
 
     func testAnotherKeyForTheSameRegistrarIsRefused() throws {

@@ -87,16 +87,18 @@ public final class RegistrarService: Sendable {
 
     public var now: Int64 { clock() }
 
-    /// Runs the migrations and records this registrar (name, key, URL) in the database.
-    public func start() async throws(RegistrarError) {
+    /// Runs the migrations and records this registrar (name, key, URL) in the database;
+    /// says what the migrations did.
+    @discardableResult
+    public func start() async throws(RegistrarError) -> SchemaUpgrade {
         guard PoolSnapshot.isValidName(configuration.name) else {
             throw RegistrarError(.malformed, "`\(configuration.name)` is not a valid registrar name", help: "use letters, digits, `-` and `_`")
         }
         guard configuration.key.isPrivate else {
             throw RegistrarError(.malformed, "the registrar's key file holds no private key", help: "give the registrar's private key with --key")
         }
-        try await storage {
-            try await Migrations.run(on: self.database)
+        return try await storage {
+            let upgrade = try await Migrations.run(on: self.database)
             let name = self.configuration.name
             let key = self.configuration.key.publicKeySExpr.advanced(width: 0)
             let hash = Self.keyHash(self.configuration.key)
@@ -110,7 +112,7 @@ public final class RegistrarService: Sendable {
                         ? "the database already knows registrar `\(name)` with another key"
                         : "the database already knows this key as registrar `\(otherName)`, not `\(name)`"
                     throw RegistrarError(.conflict, message,
-                                         help: "each registrar has its own name and key; give the name and key recorded (--name, --key), or another database")
+                                         help: "each registrar has its own name and key: give the name recorded with this key, or the key recorded under this name, or another database")
                 }
                 if existing.isEmpty {
                     try await tx.query("INSERT INTO registrars (name, key, key_hash, url, seen_at) VALUES ($1, $2, $3, $4, $5)",
@@ -119,6 +121,7 @@ public final class RegistrarService: Sendable {
                     try await tx.query("UPDATE registrars SET url = $2, seen_at = $3 WHERE name = $1", [.text(name), url, .int(now)])
                 }
             }
+            return upgrade
         }
     }
 

@@ -115,8 +115,9 @@ enum Migrations {
         ],
     ]
 
-    /// Brings the schema to the latest version.
-    static func run(on database: any RegistrarDatabase) async throws {
+    /// Brings the schema to the latest version; says from which version.
+    @discardableResult
+    static func run(on database: any RegistrarDatabase) async throws -> SchemaUpgrade {
         try await database.transaction { tx in
             if tx.dialect == .postgres {
                 // Registrars starting together migrate one after the other.
@@ -125,6 +126,10 @@ enum Migrations {
             try await tx.query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)", [])
             let rows = try await tx.query("SELECT MAX(version) AS version FROM schema_version", [])
             let current = rows.first?["version"].int ?? 0
+            guard current <= Int64(all.count) else {
+                throw RegistrarError(.conflict, "the database's schema is version \(current), newer than this registrar's (\(all.count)): a newer vpxi-registrar has migrated it",
+                                     help: "run the newer vpxi-registrar; this one would misread what the newer one writes")
+            }
             for (index, statements) in all.enumerated() where Int64(index + 1) > current {
                 for statement in statements { try await tx.query(statement, []) }
                 try await tx.query("INSERT INTO schema_version (version) VALUES ($1)", [.int(Int64(index + 1))])
@@ -132,8 +137,23 @@ enum Migrations {
             if tx.dialect == .postgres {
                 for statement in PostgresStore.changeTriggers { try await tx.query(statement, []) }
             }
+            return SchemaUpgrade(from: Int(current), to: all.count)
         }
     }
 
     static var latest: Int { all.count }
+}
+
+/// What a start did to the schema: the version found and the version left.
+public struct SchemaUpgrade: Sendable, Equatable {
+    /// The version the database had (0: a new database).
+    public let from: Int
+    /// The version it has now: the latest this build knows.
+    public let to: Int
+
+    /// `schema 6 (migrations 1-6 applied)`, or `schema 6, up to date`.
+    public var summary: String {
+        if to == from { return "schema \(to), up to date" }
+        return from + 1 == to ? "schema \(to) (migration \(to) applied)" : "schema \(to) (migrations \(from + 1)-\(to) applied)"
+    }
 }
