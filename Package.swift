@@ -125,7 +125,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SExprTests", dependencies: ["SExpr", "TestSupport"]),
-        .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport", "TestSupport"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: [
             "CommandLineSupport", "ToolSupport", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

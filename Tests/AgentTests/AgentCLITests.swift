@@ -19,8 +19,7 @@ final class AgentCLITests: XCTestCase {
     }
 
     func testCheckExitStatuses() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vpxi-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.make("vpxi-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let host = NamespaceLab.hostKeys[0], other = NamespaceLab.hostKeys[1]
         let keyPath = directory.appendingPathComponent("host.key").path

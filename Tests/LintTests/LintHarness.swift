@@ -59,8 +59,7 @@ enum LintHarness {
     /// A key store in a temporary directory, from a `.store` file: lines `NAME SOURCE MODE`
     /// (SOURCE relative to the store file's folder, MODE octal).
     static func makeStore(_ storeFile: URL) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-lint-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.make("spkic-lint-store")
         let text = try String(contentsOf: storeFile, encoding: .utf8)
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ").map(String.init)

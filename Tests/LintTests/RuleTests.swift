@@ -65,8 +65,7 @@ final class RuleTests: XCTestCase {
     }
 
     func testUnreadableKeyInTheStoreIsReportedNotFatal() throws {
-        let store = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-lint-bad-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        let store = try TemporaryDirectory.make("spkic-lint-bad-store")
         defer { try? FileManager.default.removeItem(at: store) }
         try Data("not a key".utf8).write(to: store.appendingPathComponent("alice.key"))
         let (report, _) = LintHarness.lint([PackagePathsForTests.corpusLint("wildcard-grant/good.vp")], keys: [store.path])
@@ -121,8 +120,7 @@ final class RuleTests: XCTestCase {
     func testDamagedPoliciesNeverCrash() throws {
         var generator = SystemRandomNumberGenerator()
         // A scratch folder whose `keys` is the examples' keys, so that their paths resolve.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spkic-lint-damaged-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try TemporaryDirectory.make("spkic-lint-damaged")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createSymbolicLink(at: scratch.appendingPathComponent("keys"),
                                                    withDestinationURL: URL(fileURLWithPath: PackagePathsForTests.corpusLint("../policies/ok/keys")))

@@ -195,8 +195,7 @@ class RegistrarScratchTestCase: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make("registrar")
     }
 
     override func tearDownWithError() throws {

@@ -51,8 +51,7 @@ final class RegistrarUnitTests: XCTestCase {
     /// Bad usage exits 2, a refusal 1.
     func testCommandLineExitStatuses() throws {
         let tool = PackagePaths.executable("vpxi-registrar")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("registrar-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.make("registrar-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("r.sqlite").path
         let lyon = PackagePaths.corpus("keys/lyon.key").path

@@ -1,13 +1,13 @@
 import Foundation
 import ToolSupport
+import TestSupport
 import XCTest
 
 final class AtomicFileTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make("atomic")
     }
 
     override func tearDownWithError() throws {
