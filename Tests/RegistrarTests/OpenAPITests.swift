@@ -64,7 +64,7 @@ final class OpenAPITests: RegistrarScratchTestCase {
         let service = RegistrarService(configuration: .init(name: "lyon", key: try RegistrarFixture.corpusKey("lyon")), database: database)
         let served = RegistrarServer(service: service).routes
         await database.close()
-        XCTAssertEqual(served.count, 11, "\(served)")
+        XCTAssertEqual(served.count, 12, "\(served)")
         XCTAssertEqual(Set(served).subtracting(documented).sorted(), [], "served but not documented")
         XCTAssertEqual(Set(documented).subtracting(served).sorted(), [], "documented but not served")
         XCTAssertEqual(served, documented)
@@ -201,6 +201,12 @@ final class OpenAPITests: RegistrarScratchTestCase {
             XCTAssertEqual(delegated.status, 200, delegated.text)
             XCTAssertTrue(statuses(document, "/v1/vpxis/{vpxi}/delegations", "post").isSuperset(of: [200, 401, 403, 404, 409]))
             assertShape(example(document, "/v1/vpxis/{vpxi}/delegations", "post", status: "200"), delegated.sexp, "delegate answer")
+            // Remove the user again: the example as written.
+            let removeArguments = try arguments(example(document, "/v1/vpxis/{vpxi}/users/remove", "post"), op: "remove-user")
+            let removed = try await registrar.client.post("v1/vpxis/seg/users/remove", op: "remove-user", arguments: removeArguments, key: alice, time: now)
+            XCTAssertEqual(removed.status, 200, removed.text)
+            assertShape(example(document, "/v1/vpxis/{vpxi}/users/remove", "post", status: "200"), removed.sexp, "remove-user answer")
+            XCTAssertEqual(removed.text, "(removed (vpxi seg) (user erin) (epoch \"0\"))\n")
             let releaseArguments = try arguments(example(document, "/v1/vpxis/{vpxi}/release", "post"), op: "release-vpxi")
             let released = try await registrar.client.post("v1/vpxis/seg/release", op: "release-vpxi", arguments: releaseArguments, key: alice, time: now)
             XCTAssertEqual(released.status, 200, released.text)

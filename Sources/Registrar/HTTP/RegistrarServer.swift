@@ -9,8 +9,8 @@ import Synchronization
 /// `(error (code R0NN) (message "...") (help "..."))` with the status of its code.
 ///
 /// - `GET /healthz`, `GET /metrics`
-/// - `POST /v1/enroll`, `POST /v1/vpxis`, `POST /v1/vpxis/{vpxi}/users`, `POST /v1/vpxis/{vpxi}/delegations`,
-///   `POST /v1/vpxis/{vpxi}/release`: signed requests
+/// - `POST /v1/enroll`, `POST /v1/vpxis`, `POST /v1/vpxis/{vpxi}/users`, `POST /v1/vpxis/{vpxi}/users/remove`,
+///   `POST /v1/vpxis/{vpxi}/delegations`, `POST /v1/vpxis/{vpxi}/release`: signed requests
 /// - `GET /v1/vpxis/{vpxi}`, `GET /v1/vpxis/{vpxi}/chains/{user}`: state, a user's chains (ETag)
 /// - `GET /v1/hosts/{host}/bundles` (the index), `GET /v1/hosts/{host}/bundles/{vpxi}`: a host's bundles (ETag both)
 public struct RegistrarServer: Sendable {
@@ -40,6 +40,7 @@ public struct RegistrarServer: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: service.metrics.text())))
         }
         for (path, op) in [("/v1/enroll", "enroll"), ("/v1/vpxis", "create-vpxi"), ("/v1/vpxis/:vpxi/users", "add-user"),
+                           ("/v1/vpxis/:vpxi/users/remove", "remove-user"),
                            ("/v1/vpxis/:vpxi/delegations", "delegate"),
                            ("/v1/vpxis/:vpxi/release", "release-vpxi")] {
             router.post(RouterPath(path)) { request, context -> Response in
@@ -80,7 +81,7 @@ public struct RegistrarServer: Sendable {
     /// own list; `OpenAPITests` checks the two agree).
     static let endpoints = [
         "POST /v1/enroll", "POST /v1/vpxis", "GET /v1/vpxis/{vpxi}", "POST /v1/vpxis/{vpxi}/users",
-        "POST /v1/vpxis/{vpxi}/delegations", "POST /v1/vpxis/{vpxi}/release", "GET /v1/vpxis/{vpxi}/chains/{user}",
+        "POST /v1/vpxis/{vpxi}/users/remove", "POST /v1/vpxis/{vpxi}/delegations", "POST /v1/vpxis/{vpxi}/release", "GET /v1/vpxis/{vpxi}/chains/{user}",
         "GET /v1/hosts/{host}/bundles", "GET /v1/hosts/{host}/bundles/{vpxi}", "GET /healthz", "GET /metrics",
     ]
 

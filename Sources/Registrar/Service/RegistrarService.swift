@@ -149,9 +149,9 @@ public final class RegistrarService: Sendable {
     public func handle(_ body: [UInt8]) async throws(RegistrarError) -> SExpr {
         let request = try SignedRequest.verify(body, now: now, skew: configuration.skew, sizeLimit: configuration.sizeLimit)
         switch request.op {
-        case "enroll", "create-vpxi", "add-user", "delegate", "release-vpxi": break
+        case "enroll", "create-vpxi", "add-user", "remove-user", "delegate", "release-vpxi": break
         default:
-            throw RegistrarError(.malformed, "unknown operation `\(request.op)`", help: "the operations are enroll, create-vpxi, add-user, delegate and release-vpxi")
+            throw RegistrarError(.malformed, "unknown operation `\(request.op)`", help: "the operations are enroll, create-vpxi, add-user, remove-user, delegate and release-vpxi")
         }
         return try await perform(request)
     }
@@ -172,6 +172,7 @@ public final class RegistrarService: Sendable {
         case "enroll": return try await enroll(request)
         case "create-vpxi": return try await createVPXI(request)
         case "add-user": return try await addUser(request)
+        case "remove-user": return try await removeUser(request)
         case "delegate": return try await delegate(request)
         default: return try await release(request)
         }
