@@ -14,6 +14,20 @@ import XCTest
 final class RemoveUserTests: RegistrarScratchTestCase {
     func testRemovingAnAddedUserWithdrawsTheirLoginsAndChains() async throws {
         try await withClockedLyon(slots: 2) { service, database, clock, start, _ in
+            try await self.removeErin(service, database, clock, start)
+        }
+    }
+
+    func testRemovingAnAddedUserOnPostgreSQL() async throws {
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        try await withClockedLyon(on: try await PostgresStore.open(server.url), slots: 2) { service, database, clock, start, _ in
+            try await self.removeErin(service, database, clock, start)
+        }
+    }
+
+    func removeErin(_ service: RegistrarService, _ database: any RegistrarDatabase, _ clock: TestClock, _ start: Int64) async throws {
+        do {
             let alice = try RegistrarFixture.corpusKey("alice")
             func send(_ op: String, _ arguments: [SExpr], key: RSAKeyFile? = nil) async throws -> SExpr {
                 try await service.handle(Array(try RequestSigner.sign(op: op, arguments: arguments, key: key ?? alice, time: clock.now).advanced(width: 0).utf8))
@@ -40,6 +54,9 @@ final class RemoveUserTests: RegistrarScratchTestCase {
             let before = try await authorized()
             XCTAssertTrue(before.contains("erin"), "erin logs in before the removal")
             let aliceBefore = try await service.chains(vpxi: "seg", user: "alice", ifNoneMatch: nil)
+            // erin pulls her chains (so that any cache of them is warm) before the removal.
+            let erinBefore = try await service.chains(vpxi: "seg", user: "erin", ifNoneMatch: nil)
+            XCTAssertNotNil(erinBefore.body)
 
             // Refused, with nothing changed: carol is not the owner; alice cannot remove
             // herself; carol has nothing added.
@@ -60,6 +77,14 @@ final class RemoveUserTests: RegistrarScratchTestCase {
             XCTAssertEqual(removed.advanced(width: 0), "(removed (vpxi seg) (user erin) (epoch \"0\"))")
             let after = try await authorized()
             XCTAssertFalse(after.contains("erin"), "the bundle of the same epoch no longer logs erin in")
+            for etag in [nil, erinBefore.etag] {
+                do {
+                    _ = try await service.chains(vpxi: "seg", user: "erin", ifNoneMatch: etag)
+                    XCTFail("erin's chains are withdrawn")
+                } catch {
+                    XCTAssertEqual((error as? RegistrarError)?.code, .notFound)
+                }
+            }
             do {
                 _ = try await service.chains(vpxi: "seg", user: "erin", ifNoneMatch: nil)
                 XCTFail("erin's chains are withdrawn")
