@@ -35,19 +35,10 @@ extension RegistrarService {
         defer { etags.forget(vpxi: name) }
         return try await storage {
             try await database.transaction { tx -> SExpr in
-                let requester = try await self.requester(request, in: tx)
-                let rows = try await tx.query("SELECT owner, status, registrar, policy FROM vpxis WHERE name = $1", [.text(name)])
-                guard let row = rows.first, try row.text("status") == "active" else { throw RegistrarError(.notFound, "no active vpxi `\(name)`") }
-                guard try row.text("owner") == requester.name else {
-                    throw RegistrarError(.forbidden, "only the owner of vpxi `\(name)` may add a user to it")
-                }
-                guard try row.text("registrar") == self.configuration.name else {
-                    throw RegistrarError(.forbidden, "vpxi `\(name)` is built by registrar `\(row["registrar"].text ?? "?")`", help: "send the request to it")
-                }
+                let (requester, old) = try await self.ownersPolicy(vpxi: name, request: request, action: "add a user to it", in: tx)
                 guard !(try await tx.query("SELECT name FROM users WHERE name = $1", [.text(user)])).isEmpty else {
                     throw RegistrarError(.notFound, "user `\(user)` is not registered", help: "the operator registers users (`vpxi-registrar user add`)")
                 }
-                let old = try row.text("policy")
                 guard let close = old.lastIndex(of: "}") else { throw RegistrarError(.internal, "the stored policy of `\(name)` has no vpxi block") }
                 let grant = "  grant \(user) via \(requester.name) \(rights) on \(targets)" + (during.map { " during \($0)" } ?? "") + "\n"
                 let policy = String(old[..<close]) + grant + String(old[close...])
@@ -84,6 +75,22 @@ extension RegistrarService {
                 return answer
             }
         }
+    }
+
+    /// The requester and the stored policy of active vpxi `name`, which this registrar
+    /// builds and the requester owns: what add-user and remove-user change.
+    func ownersPolicy(vpxi name: String, request: SignedRequest, action: String,
+                      in tx: any DBTransaction) async throws -> (requester: (name: String, operator: Bool), policy: String) {
+        let requester = try await self.requester(request, in: tx)
+        let rows = try await tx.query("SELECT owner, status, registrar, policy FROM vpxis WHERE name = $1", [.text(name)])
+        guard let row = rows.first, try row.text("status") == "active" else { throw RegistrarError(.notFound, "no active vpxi `\(name)`") }
+        guard try row.text("owner") == requester.name else {
+            throw RegistrarError(.forbidden, "only the owner of vpxi `\(name)` may \(action)")
+        }
+        guard try row.text("registrar") == self.configuration.name else {
+            throw RegistrarError(.forbidden, "vpxi `\(name)` is built by registrar `\(row["registrar"].text ?? "?")`", help: "send the request to it")
+        }
+        return (requester, try row.text("policy"))
     }
 
     /// The epoch's `<owner, user, A, V>` cert with the validity of the whole window of

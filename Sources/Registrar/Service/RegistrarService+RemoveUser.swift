@@ -16,19 +16,10 @@ extension RegistrarService {
         defer { etags.forget(vpxi: name) }
         return try await storage {
             try await database.transaction { tx -> SExpr in
-                let requester = try await self.requester(request, in: tx)
-                let rows = try await tx.query("SELECT owner, status, registrar, policy FROM vpxis WHERE name = $1", [.text(name)])
-                guard let row = rows.first, try row.text("status") == "active" else { throw RegistrarError(.notFound, "no active vpxi `\(name)`") }
-                guard try row.text("owner") == requester.name else {
-                    throw RegistrarError(.forbidden, "only the owner of vpxi `\(name)` may remove a user from it")
-                }
-                guard try row.text("registrar") == self.configuration.name else {
-                    throw RegistrarError(.forbidden, "vpxi `\(name)` is built by registrar `\(row["registrar"].text ?? "?")`", help: "send the request to it")
-                }
+                let (requester, old) = try await self.ownersPolicy(vpxi: name, request: request, action: "remove a user from it", in: tx)
                 guard user != requester.name else {
                     throw RegistrarError(.forbidden, "the owner's own rights cannot be removed", help: "release the vpxi to end them")
                 }
-                let old = try row.text("policy")
                 let policy = Self.policy(old, removingGrantsOf: user, via: requester.name)
                 guard policy != old else {
                     let granted = old.contains("grant \(user) ")
