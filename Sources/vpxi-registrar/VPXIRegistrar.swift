@@ -11,7 +11,7 @@ struct VPXIRegistrar: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vpxi-registrar",
         abstract: "The HIPerNet registrar as a service: enrollment, VPXI requests, renewal, pulls (see Docs/registrar.md).",
-        subcommands: [ServeCommand.self, UserCommand.self, TokenCommand.self, HostCommand.self, VPXICommand.self, MigrateCommand.self])
+        subcommands: [ServeCommand.self, UserCommand.self, TokenCommand.self, HostCommand.self, VPXICommand.self, RequestCommand.self, MigrateCommand.self])
 
     /// Usage errors exit with 2 (bad input or usage), as every command of the
     /// toolkit does, rather than ArgumentParser's 64.

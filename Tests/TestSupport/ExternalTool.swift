@@ -35,7 +35,7 @@ public enum ExternalTool {
     }
 
     /// The result of running a process.
-    public struct Result {
+    public struct Result: Sendable {
         public let status: Int32
         public let stdout: [UInt8]
         public let stderr: [UInt8]
