@@ -43,7 +43,7 @@ struct RequestOptions: ParsableArguments {
         guard ServeCommand.isRegistrarURL(url), let base = URL(string: url) else {
             throw CommandFailure(.badInput, "--url `\(url)` is not an http:// or https:// URL with a host (for example http://127.0.0.1:8440)")
         }
-        let signer = try Runner.key(key, private: true)
+        let signer = try Runner.key(key, private: true, whose: "your (the requester's)")
         let answer: RegistrarClient.Answer
         do {
             answer = try await RegistrarClient(base: base).post(request.path, op: request.op, arguments: request.arguments,
@@ -116,7 +116,7 @@ struct DelegateRequest: AsyncParsableCommand {
             } catch {
                 throw CommandFailure(.badInput, "\(answer): not an S-expression: \(error)")
             }
-            try await options.send(try ClientRequest.delegate(answer: document, key: try Runner.key(options.key, private: true)))
+            try await options.send(try ClientRequest.delegate(answer: document, key: try Runner.key(options.key, private: true, whose: "your (the owner's)")))
         }
     }
 }

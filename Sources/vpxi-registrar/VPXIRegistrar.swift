@@ -36,14 +36,14 @@ enum Runner {
         }
     }
 
-    static func key(_ path: String, private wantsPrivate: Bool) throws -> RSAKeyFile {
+    static func key(_ path: String, private wantsPrivate: Bool, whose: String = "the registrar's") throws -> RSAKeyFile {
         let file: RSAKeyFile
         do {
             file = try RSAKeyFile.load(try InputReader.read(path))
         } catch let error as RSAError {
             throw CommandFailure(.badInput, "\(path): \(error.message)")
         }
-        if wantsPrivate, !file.isPrivate { throw CommandFailure(.badInput, "\(path): holds a public key; the registrar's private key is needed") }
+        if wantsPrivate, !file.isPrivate { throw CommandFailure(.badInput, "\(path): holds a public key; \(whose) private key is needed") }
         return file
     }
 

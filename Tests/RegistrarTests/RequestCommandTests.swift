@@ -68,7 +68,7 @@ final class RequestCommandTests: RegistrarScratchTestCase {
             XCTAssertEqual(noPolicy.status, 2, noPolicy.stderrText)
             let publicKey = try await request(["release", "--vpxi", "seg"], key: FlowTests.pub("alice"))
             XCTAssertEqual(publicKey.status, 2, publicKey.stderrText)
-            XCTAssertTrue(publicKey.stderrText.contains("private key is needed"), publicKey.stderrText)
+            XCTAssertTrue(publicKey.stderrText.contains("holds a public key; your (the requester's) private key is needed"), publicKey.stderrText)
             let unreachable = try await RegistrarFixture.blocking {
                 try ExternalTool.run(tool, ["request", "release", "--vpxi", "seg", "--url", "http://127.0.0.1:1", "--key", alice])
             }
