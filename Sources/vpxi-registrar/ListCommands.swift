@@ -14,10 +14,7 @@ struct UserListCommand: AsyncParsableCommand {
     @OptionGroup var identity: IdentityOptions
 
     func run() async throws {
-        try await Runner.run {
-            let users = try await identity.withService { service in try await service.listUsers() }
-            Console.out(RegistrarListing.users(users))
-        }
+        try await identity.printListing { service in RegistrarListing.users(try await service.listUsers()) }
     }
 }
 
@@ -36,10 +33,7 @@ struct HostListCommand: AsyncParsableCommand {
     @OptionGroup var identity: IdentityOptions
 
     func run() async throws {
-        try await Runner.run {
-            let hosts = try await identity.withService { service in try await service.listHosts() }
-            Console.out(RegistrarListing.hosts(hosts))
-        }
+        try await identity.printListing { service in RegistrarListing.hosts(try await service.listHosts()) }
     }
 }
 
@@ -58,9 +52,15 @@ struct VPXIListCommand: AsyncParsableCommand {
     @OptionGroup var identity: IdentityOptions
 
     func run() async throws {
+        try await identity.printListing { service in RegistrarListing.vpxis(try await service.listVPXIs()) }
+    }
+}
+
+extension IdentityOptions {
+    /// Opens the service, prints the table `body` makes from it, closes the database.
+    func printListing(_ body: (RegistrarService) async throws -> String) async throws {
         try await Runner.run {
-            let vpxis = try await identity.withService { service in try await service.listVPXIs() }
-            Console.out(RegistrarListing.vpxis(vpxis))
+            Console.out(try await withService(body))
         }
     }
 }

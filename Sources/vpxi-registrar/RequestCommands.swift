@@ -38,6 +38,15 @@ struct RequestOptions: ParsableArguments {
     @Option(name: .customShort("o"), help: "Write the answer to FILE (atomically) instead of standard output.")
     var output: String?
 
+    /// The bytes of a file the user gives (or of standard input for `-`).
+    static func read(_ path: String) throws(CommandFailure) -> [UInt8] {
+        do {
+            return try InputReader.read(path)
+        } catch {
+            throw CommandFailure(.badInput, "\(error)")
+        }
+    }
+
     /// Signs and sends `request`; prints or writes the answer; a refusal is thrown.
     func send(_ request: ClientRequest) async throws {
         guard ServeCommand.isRegistrarURL(url), let base = URL(string: url) else {
@@ -74,12 +83,7 @@ struct CreateVPXIRequest: AsyncParsableCommand {
 
     func run() async throws {
         try await Runner.run {
-            let bytes: [UInt8]
-            do {
-                bytes = try InputReader.read(policy)
-            } catch {
-                throw CommandFailure(.badInput, "\(error)")
-            }
+            let bytes = try RequestOptions.read(policy)
             guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandFailure(.badInput, "\(policy): not UTF-8 text") }
             try await options.send(.createVPXI(policy: text))
         }
@@ -110,9 +114,9 @@ struct DelegateRequest: AsyncParsableCommand {
         try await Runner.run {
             let document: SExpr
             do {
-                document = try SExpr.parse(try InputReader.read(answer))
-            } catch let error as FileError {
-                throw CommandFailure(.badInput, "\(error)")
+                document = try SExpr.parse(try RequestOptions.read(answer))
+            } catch let error as CommandFailure {
+                throw error
             } catch {
                 throw CommandFailure(.badInput, "\(answer): not an S-expression: \(error)")
             }
