@@ -26,8 +26,7 @@ import SExpr
 /// the known ones as they were.
 extension RegistrarService {
     /// Records an epoch's certs, chains and bundles.
-    @discardableResult
-    func store(_ issue: EpochIssue, requester: String, in tx: any DBTransaction, now: Int64) async throws -> Set<EnrolledRecords.Key> {
+    func store(_ issue: EpochIssue, requester: String, in tx: any DBTransaction, now: Int64) async throws {
         try await store([issue], requester: requester, in: tx, now: now)
     }
 
