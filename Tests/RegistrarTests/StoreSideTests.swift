@@ -175,6 +175,35 @@ final class StoreSideTests: RegistrarScratchTestCase {
         }
     }
 
+    /// What `EnrolledRecords` relies on: no statement of the registrar deletes a cert's row
+    /// or changes its vpxi, hash or `every_epoch` (a pair seen recorded stays recorded).
+    /// Every `certs` statement in the registrar's sources is read: a `DELETE FROM certs`, or
+    /// an `UPDATE certs SET` that sets one of those columns, fails this test.
+    func testNoStatementDeletesOrMovesACertRow() throws {
+        let sources = PackagePaths.root.appendingPathComponent("Sources/Registrar")
+        let files = try XCTUnwrap(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)).compactMap { $0 as? URL }
+            .filter { $0.pathExtension == "swift" }
+        XCTAssertGreaterThan(files.count, 20)
+        var updates = 0
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8).lowercased()
+            XCTAssertFalse(text.contains("delete from certs"), file.lastPathComponent)
+            XCTAssertFalse(text.contains("drop table certs"), file.lastPathComponent)
+            var rest = text[...]
+            while let update = rest.range(of: "update certs set") {
+                let clause = rest[update.upperBound...].prefix { $0 != "\"" }
+                let set = clause.range(of: " where ").map { clause[..<$0.lowerBound] } ?? clause
+                for column in ["every_epoch", "vpxi", "hash"] {
+                    XCTAssertFalse(set.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(column) },
+                                   "\(file.lastPathComponent): UPDATE certs SET\(set)")
+                }
+                updates += 1
+                rest = rest[update.upperBound...]
+            }
+        }
+        XCTAssertGreaterThanOrEqual(updates, 1, "signPending's update is read")
+    }
+
     // MARK: Statements
 
     /// The multi-row statement written as bytes is the text it was as a string: random

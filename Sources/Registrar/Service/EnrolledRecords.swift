@@ -6,9 +6,10 @@ import Synchronization
 /// the unique index `certs_enrolled` to leave them as they are (`store`).
 ///
 /// Never a guess: a pair is remembered only when a transaction saw its row (`SELECT ...
-/// WHERE every_epoch = 1`) and then committed. Nothing deletes or rewrites a cert's row
-/// (no statement of the registrar does), so a pair remembered stays true for as long as
-/// the database is the same; one not remembered is looked up in the transaction that
+/// WHERE every_epoch = 1`) and then committed. No statement of the registrar deletes a
+/// cert's row or changes its vpxi, hash or `every_epoch` (`signPending` only adds a
+/// pending cert's signature; `StoreSideTests` checks the sources), so a pair remembered
+/// stays true for as long as the database is the same; one not remembered is looked up in the transaction that
 /// records it. Bounded: past `capacity` pairs, everything is forgotten (and looked up
 /// again).
 final class EnrolledRecords: Sendable {
