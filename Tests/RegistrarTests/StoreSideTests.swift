@@ -153,7 +153,7 @@ final class StoreSideTests: RegistrarScratchTestCase {
                 XCTAssertEqual(lookUps.first?.rows ?? names.count * 2, names.count * 2, "epoch \(epoch)")
                 XCTAssertEqual(enrolledInserts.count, 0, "epoch \(epoch): recorded with epoch 0, never sent again")
                 XCTAssertEqual(written.map(\.head), [
-                    "SELECT name, status,", "INSERT INTO certs", "INSERT INTO chains", "SELECT vpxi, host,", "INSERT INTO bundles", "UPDATE vpxis SET",
+                    "SELECT name, status,", "SELECT vpxi, COUNT(*)", "INSERT INTO certs", "INSERT INTO chains", "SELECT vpxi, host,", "INSERT INTO bundles", "UPDATE vpxis SET",
                 ].flatMap { $0 == "INSERT INTO certs" && epoch == 1 ? [$0, "SELECT vpxi, hash"] : [$0] }, "epoch \(epoch)")
                 XCTAssertEqual(service.enrolledRecords.count, names.count * 2)
                 // The records: each enrolled cert once, each epoch's own.

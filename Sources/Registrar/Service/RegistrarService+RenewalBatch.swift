@@ -164,20 +164,23 @@ extension RegistrarService {
                 let list = Self.placeholders(names.count)
                 // Locked in name order on PostgreSQL, so that two passes cannot deadlock.
                 let lock = tx.dialect == .postgres ? " ORDER BY name FOR UPDATE" : ""
-                // The delegations counted in the same statement (one statement fewer).
                 var current: [String: DBRow] = [:]
-                for row in try await tx.query("""
-                    SELECT name, status, registrar, policy, epoch, (SELECT COUNT(*) FROM delegations d WHERE d.vpxi = vpxis.name) AS delegations
-                    FROM vpxis WHERE name IN (\(list))
-                    """ + lock, binds) {
+                for row in try await tx.query("SELECT name, status, registrar, policy, epoch FROM vpxis WHERE name IN (\(list))" + lock, binds) {
                     current[try row.text("name")] = row
+                }
+                // A statement of its own, after the lock: on PostgreSQL a count inside the
+                // locking statement would come from that statement's snapshot, taken before
+                // it waited for a delegation's transaction holding the row (run P tried it).
+                var delegations: [String: Int64] = [:]
+                for row in try await tx.query("SELECT vpxi, COUNT(*) AS n FROM delegations WHERE vpxi IN (\(list)) GROUP BY vpxi", binds) {
+                    delegations[try row.text("vpxi")] = row["n"].int ?? 0
                 }
                 var unchanged: [RenewalIssued] = []
                 for item in issued {
                     let read = item.read
                     guard let row = current[read.name], try row.text("status") == "active", try row.text("registrar") == me,
                           try row.text("policy") == read.policy, try row.int("epoch") == read.epoch,
-                          try row.int("delegations") == Int64(read.delegations.count) else { continue }
+                          delegations[read.name] ?? 0 == Int64(read.delegations.count) else { continue }
                     unchanged.append(item)
                 }
                 guard !unchanged.isEmpty else { return ([], []) }
