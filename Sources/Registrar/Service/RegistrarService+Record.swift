@@ -17,6 +17,13 @@ import SExpr
 ///
 /// Since migration 6, a bundle is stored as a base plus a delta (`RegistrarService+BundleRows`),
 /// its ETag derived from its manifest and signature (`BundleETag`).
+///
+/// An enrolled cert already recorded for every epoch is not sent again (run P): those this
+/// registrar knows recorded (`EnrolledRecords`) are left out, the others are looked up in
+/// the transaction (their vpxis' `every_epoch = 1` rows) and only those missing are
+/// inserted, as before with `ON CONFLICT DO NOTHING`: the rows the table ends with are the
+/// same as when every epoch inserted them all and the unique index `certs_enrolled` left
+/// the known ones as they were.
 extension RegistrarService {
     /// Records an epoch's certs, chains and bundles.
     func store(_ issue: EpochIssue, requester: String, in tx: any DBTransaction, now: Int64) async throws {
@@ -27,10 +34,12 @@ extension RegistrarService {
                               "requester", "issued_by", "issued_at", "every_epoch"]
 
     /// Records the epochs of several vpxis (one each): one multi-row statement per table
-    /// for all of them.
-    func store(_ issues: [EpochIssue], requester: String, in tx: any DBTransaction, now: Int64) async throws {
+    /// for all of them. Returns the enrolled certs the transaction saw recorded for every
+    /// epoch, for the caller to remember once it has committed (`EnrolledRecords`).
+    @discardableResult
+    func store(_ issues: [EpochIssue], requester: String, in tx: any DBTransaction, now: Int64) async throws -> Set<EnrolledRecords.Key> {
         var certs: [[DBValue]] = []
-        var enrolled: [[DBValue]] = []
+        var enrolled: [(key: EnrolledRecords.Key, row: [DBValue])] = []
         var chains: [[DBValue]] = []
         var bundles: [BundleWrite] = []
         let enrolledFlow = CertPlan.Flow.resourceToRegistrar.rawValue
@@ -44,12 +53,14 @@ extension RegistrarService {
                 let canonical = cert.canonical ?? cert.body.canonical
                 bodies[cert.hash] = (canonical, cert.signed)
                 let everyEpoch = cert.flow == enrolledFlow
+                let enrolledKey = everyEpoch ? EnrolledRecords.Key(vpxi: vpxi, hash: cert.hash) : nil
+                if let enrolledKey, enrolledRecords.contains(enrolledKey) { continue }
                 // Signed here, except the owners' delegations (flow 3), which they signed.
                 let issuedBy = cert.signed && cert.flow != delegatedFlow ? configuration.name : cert.issuer
                 let row: [DBValue] = [.text(cert.hash), .text(vpxi), .int(epoch), .text(cert.flow), .text(cert.machine), .text(cert.issuer),
                                       .text(cert.subject), .text(""), .bytes(canonical), .int(cert.signed ? 1 : 0), .int(cert.notAfter),
                                       .text(requester), .text(issuedBy), .int(now), everyEpoch ? .int(1) : .null]
-                if everyEpoch { enrolled.append(row) } else { certs.append(row) }
+                if let enrolledKey { enrolled.append((enrolledKey, row)) } else { certs.append(row) }
             }
             // Each machine's ACL once for all the users' chains to it.
             var acls: [String: [UInt8]] = [:]
@@ -70,14 +81,37 @@ extension RegistrarService {
             }
         }
         try await tx.insert(into: "certs", columns: Self.certColumns, rows: certs, conflict: "ON CONFLICT (vpxi, epoch, hash) DO NOTHING")
-        // Once per vpxi: the unique index `certs_enrolled` (vpxi, hash) where every_epoch = 1
-        // (and, for an epoch issued again, the primary key of a row recorded before
-        // migration 5) leaves a cert already recorded as it is.
-        try await tx.insert(into: "certs", columns: Self.certColumns, rows: enrolled,
-                            conflict: "ON CONFLICT DO NOTHING")
+        // Once per vpxi: those the database holds for every epoch are left out; for the
+        // others, the unique index `certs_enrolled` (vpxi, hash) where every_epoch = 1 (and,
+        // for an epoch issued again, the primary key of a row recorded before migration 5)
+        // still leaves a cert already recorded as it is.
+        let seen = try await Self.storeEnrolled(enrolled, in: tx)
         try await tx.insert(into: "chains", columns: ["vpxi", "principal", "epoch", "template", "body", "etag"], rows: chains, conflict: """
             ON CONFLICT (vpxi, principal) DO UPDATE SET epoch = excluded.epoch, template = excluded.template, body = excluded.body, etag = excluded.etag
             """)
         try await storeBundles(bundles, in: tx, now: now)
+        return seen
+    }
+
+    /// Records the enrolled certs `enrolled` (rows of `certColumns` with `every_epoch = 1`)
+    /// that `tx` does not see recorded for every epoch; returns those it sees.
+    static func storeEnrolled(_ enrolled: [(key: EnrolledRecords.Key, row: [DBValue])], in tx: any DBTransaction) async throws -> Set<EnrolledRecords.Key> {
+        guard !enrolled.isEmpty else { return [] }
+        let seen = try await recordedForEveryEpoch(Set(enrolled.map(\.key.vpxi)), in: tx)
+        try await tx.insert(into: "certs", columns: certColumns, rows: enrolled.filter { !seen.contains($0.key) }.map(\.row),
+                            conflict: "ON CONFLICT DO NOTHING")
+        return seen
+    }
+
+    /// The enrolled certs `tx` sees recorded for every epoch of `vpxis` (the partial index
+    /// `certs_enrolled` answers it; two short texts a row).
+    static func recordedForEveryEpoch(_ vpxis: Set<String>, in tx: any DBTransaction) async throws -> Set<EnrolledRecords.Key> {
+        guard !vpxis.isEmpty else { return [] }
+        var seen: Set<EnrolledRecords.Key> = []
+        for row in try await tx.query("SELECT vpxi, hash FROM certs WHERE every_epoch = 1 AND vpxi IN (\(placeholders(vpxis.count)))",
+                                      vpxis.sorted().map(DBValue.text)) {
+            seen.insert(EnrolledRecords.Key(vpxi: try row.text("vpxi"), hash: try row.text("hash")))
+        }
+        return seen
     }
 }

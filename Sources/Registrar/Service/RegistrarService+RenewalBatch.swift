@@ -157,8 +157,8 @@ extension RegistrarService {
     /// read (checked with its row locked); returns the names recorded.
     func recordRenewals(_ issued: [RenewalIssued], now: Int64) async throws(RegistrarError) -> [String] {
         let me = configuration.name
-        return try await storage {
-            try await self.database.transaction { tx -> [String] in
+        let (names, seen) = try await storage {
+            try await self.database.transaction { tx -> ([String], Set<EnrolledRecords.Key>) in
                 let names = issued.map(\.read.name)
                 let binds = names.map(DBValue.text)
                 let list = Self.placeholders(names.count)
@@ -168,6 +168,9 @@ extension RegistrarService {
                 for row in try await tx.query("SELECT name, status, registrar, policy, epoch FROM vpxis WHERE name IN (\(list))" + lock, binds) {
                     current[try row.text("name")] = row
                 }
+                // A statement of its own, after the lock: on PostgreSQL a count inside the
+                // locking statement would come from that statement's snapshot, taken before
+                // it waited for a delegation's transaction holding the row (run P tried it).
                 var delegations: [String: Int64] = [:]
                 for row in try await tx.query("SELECT vpxi, COUNT(*) AS n FROM delegations WHERE vpxi IN (\(list)) GROUP BY vpxi", binds) {
                     delegations[try row.text("vpxi")] = row["n"].int ?? 0
@@ -180,8 +183,8 @@ extension RegistrarService {
                           delegations[read.name] ?? 0 == Int64(read.delegations.count) else { continue }
                     unchanged.append(item)
                 }
-                guard !unchanged.isEmpty else { return [] }
-                try await self.store(unchanged.map(\.issue), requester: "renewal", in: tx, now: now)
+                guard !unchanged.isEmpty else { return ([], []) }
+                let seen = try await self.store(unchanged.map(\.issue), requester: "renewal", in: tx, now: now)
                 for item in unchanged { try await self.shareSecret(item.compiled, in: tx) }
                 // One statement per epoch index (a pass usually issues one).
                 let byEpoch = Dictionary(grouping: unchanged, by: { Int64($0.issue.epoch.index) })
@@ -189,8 +192,11 @@ extension RegistrarService {
                     try await tx.query("UPDATE vpxis SET epoch = $1 WHERE name IN (\(Self.placeholders(items.count, from: 2)))",
                                        [.int(epoch)] + items.map { .text($0.read.name) })
                 }
-                return unchanged.map(\.read.name)
+                return (unchanged.map(\.read.name), seen)
             }
         }
+        // Committed: the enrolled certs seen recorded stay recorded.
+        enrolledRecords.remember(seen)
+        return names
     }
 }

@@ -61,6 +61,8 @@ public final class RegistrarService: Sendable {
     let bundleBodies = ChainDocumentCache(capacity: 32 << 20)
     /// The base each bundle was last stored against (`RegistrarService+BundleRows`).
     let bundleBases = BundleBaseCache()
+    /// The enrolled certs known to be recorded for every epoch (`RegistrarService+Record`).
+    let enrolledRecords = EnrolledRecords()
 
     public init(configuration: Configuration, database: any RegistrarDatabase, bundleSource: any BundleSource = NodeBundleSource.ephemeral(),
                 metrics: RegistrarMetrics = RegistrarMetrics(), logger: Logger = Logger(label: "vpxi-registrar"),

@@ -187,10 +187,13 @@ public final class PostgresStore: RegistrarDatabase {
 
     static func collect(_ sequence: PostgresRowSequence) async throws -> [DBRow] {
         var rows: [DBRow] = []
+        // Every row of a statement has the same columns: their names lowercased once.
+        var names: [String] = []
         for try await row in sequence {
-            var values: [String: DBValue] = [:]
-            for cell in row {
-                let name = cell.columnName.lowercased()
+            if names.isEmpty { names = row.map { $0.columnName.lowercased() } }
+            var values: [String: DBValue] = Dictionary(minimumCapacity: names.count)
+            for (index, cell) in row.enumerated() {
+                let name = index < names.count ? names[index] : cell.columnName.lowercased()
                 guard cell.bytes != nil else {
                     values[name] = .null
                     continue

@@ -134,15 +134,17 @@ public final class SQLiteStore: RegistrarDatabase {
             }
         }
         let rows = try await connection.query(translate(sql), data)
+        // Every row of a statement has the same columns: their names lowercased once.
+        let names = rows.first?.columns.map { $0.name.lowercased() } ?? []
         return rows.map { row in
-            var values: [String: DBValue] = [:]
-            for column in row.columns {
+            var values: [String: DBValue] = Dictionary(minimumCapacity: names.count)
+            for (name, column) in zip(names, row.columns) {
                 switch column.data {
-                case .integer(let value): values[column.name.lowercased()] = .int(Int64(value))
-                case .text(let value): values[column.name.lowercased()] = .text(value)
-                case .float(let value): values[column.name.lowercased()] = .int(Int64(value))
-                case .blob(let buffer): values[column.name.lowercased()] = .bytes(Array(buffer.readableBytesView))
-                case .null: values[column.name.lowercased()] = .null
+                case .integer(let value): values[name] = .int(Int64(value))
+                case .text(let value): values[name] = .text(value)
+                case .float(let value): values[name] = .int(Int64(value))
+                case .blob(let buffer): values[name] = .bytes(Array(buffer.readableBytesView))
+                case .null: values[name] = .null
                 }
             }
             return DBRow(values: values)
