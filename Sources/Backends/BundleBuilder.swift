@@ -132,9 +132,9 @@ public struct BundleBuilder: Sendable {
         let registrarIndex = resolved.registrarIndex[hostValue.registrar]!
         let registrar = plan.registrars[registrarIndex]
         let registrarKey = resolved.base.registrarKeys[registrarIndex]
-        let entries = files.map { file in
-            BundleManifest.Entry(path: file.path, size: file.bytes.count, mode: file.mode,
-                                 sha256: cache?.sha256(file, host: hostValue.name) ?? HashAlgorithm.sha256.digest(file.bytes))
+        let digests = cache?.sha256s(files, host: hostValue.name) ?? files.map { HashAlgorithm.sha256.digest($0.bytes) }
+        let entries = zip(files, digests).map { file, digest in
+            BundleManifest.Entry(path: file.path, size: file.bytes.count, mode: file.mode, sha256: digest)
         }
         let manifest = BundleManifest(host: hostValue.name, hostKey: hostValue.publicKeySExpr, registrar: registrar.name,
                                       registrarKey: registrar.publicKeySExpr, generatedAt: plan.generatedAt, entries: entries)

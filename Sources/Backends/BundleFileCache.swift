@@ -123,6 +123,12 @@ public final class BundleFileCache: Sendable {
         }
     }
 
+    /// A file's bytes and their SHA-256.
+    struct Digest: Sendable {
+        var bytes: [UInt8]
+        var sha256: [UInt8]
+    }
+
     struct State: Sendable {
         var vms = Kept<VMInputs>()
         var peers = Kept<PeerInputs>()
@@ -132,8 +138,8 @@ public final class BundleFileCache: Sendable {
         var base: ResolvedPlan.Base?
         /// The SSH key lines of the last plan's logins, checked (`ResolvedPlan.init(_:base:checkedKeys:)`).
         var checkedKeys: [String] = []
-        /// The last SHA-256 of each file, by `HOST/PATH`, kept with the bytes hashed.
-        var digests: [String: (bytes: [UInt8], sha256: [UInt8])] = [:]
+        /// The last SHA-256 of each file of each host, in the order given, kept with the bytes hashed.
+        var digests: [String: [Digest]] = [:]
         /// Each host's last `authorized.sexp`, printed with its atoms' offsets, and its shape.
         var authorized: [String: AuthorizedFile.Kept] = [:]
         var patched = 0
@@ -241,23 +247,26 @@ public final class BundleFileCache: Sendable {
         return made
     }
 
-    /// The SHA-256 of `file` of host `host`: the kept digest when the file has the very
-    /// bytes hashed last time (the same storage, as the files kept here are handed out:
-    /// `ResolvedPlan.Base.same`), else hashed (and kept).
-    func sha256(_ file: BundleFile, host: String) -> [UInt8] {
-        let key = host + "/" + file.path
-        let found: [UInt8]? = state.withLock { state in
-            guard let kept = state.digests[key], ResolvedPlan.Base.same(kept.bytes, file.bytes) else { return nil }
-            return kept.sha256
+    /// The SHA-256 of each of `files` of host `host`: the kept digest of a file whose bytes
+    /// are the very bytes hashed last time (the same storage, as the files kept here are
+    /// handed out: `ResolvedPlan.Base.same`; a digest is of the bytes, whatever the path),
+    /// looked for at the same place in the host's previous files first, else hashed; the
+    /// host's digests kept for next time.
+    func sha256s(_ files: [BundleFile], host: String) -> [[UInt8]] {
+        let kept: [Digest] = state.withLock { $0.digests[host] ?? [] }
+        var next: [Digest] = []
+        next.reserveCapacity(files.count)
+        for (index, file) in files.enumerated() {
+            let found = index < kept.count && ResolvedPlan.Base.same(kept[index].bytes, file.bytes)
+                ? kept[index] : kept.first { ResolvedPlan.Base.same($0.bytes, file.bytes) }
+            next.append(found ?? Digest(bytes: file.bytes, sha256: HashAlgorithm.sha256.digest(file.bytes)))
         }
-        if let found { return found }
-        let digest = HashAlgorithm.sha256.digest(file.bytes)
         state.withLock { state in
             guard limit > 0 else { return }
-            if state.digests.count >= 64 * limit, state.digests[key] == nil { state.digests.removeAll() }
-            state.digests[key] = (file.bytes, digest)
+            if state.digests.count >= 4 * limit, state.digests[host] == nil { state.digests.removeAll() }
+            state.digests[host] = next
         }
-        return digest
+        return next.map(\.sha256)
     }
 
     /// The hypervisor files of VM `index`: kept ones when made from the same inputs, else
