@@ -115,14 +115,10 @@ public struct BundleBuilder: Sendable {
         let ends = LinkEnd.of(host: host, resolved: resolved, sas: sas)
         var files = cache?.peerFiles(host: host, resolved: resolved) { makePeerFiles($0) }
             ?? makePeerFiles(PeerTable(host: host, resolved: resolved))
-        let makeESPFiles = { () throws(BackendsError) -> [BundleFile] in
-            [BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: self.secrets)),
-             BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755)]
-        }
         if ends.isEmpty, let cache {
-            files += try cache.linklessFiles(host: hostValue.name, make: makeESPFiles)
+            files += try cache.linklessFiles(host: hostValue.name) { () throws(BackendsError) in try makeESPFiles(host: host, ends: ends) }
         } else {
-            files += try makeESPFiles()
+            files += try makeESPFiles(host: host, ends: ends)
         }
         let authorized = cache.map { $0.authorized(host: host, resolved: resolved) }
         files.append(BundleFile(path: "authorized.sexp", bytes: authorized ?? AuthorizedFile.text(host: host, resolved: resolved)))
@@ -150,6 +146,13 @@ public struct BundleBuilder: Sendable {
         files.append(BundleFile(path: BundleManifest.fileName, bytes: canonical))
         files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.canonicalBytes(principalCanonical: registrarKey)))
         return HostBundle(host: hostValue.name, files: files)
+    }
+
+    /// `esp.sexp` and `esp/xfrm.sh` of host `host`, whose link ends are `ends`.
+    func makeESPFiles(host: Int, ends: [LinkEnd]) throws(BackendsError) -> [BundleFile] {
+        [BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets)),
+         BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: resolved.plan.hosts[host].name, ends: ends, resolved: resolved, sas: sas),
+                    mode: 0o755)]
     }
 
     /// The peer files of the host of `table`.

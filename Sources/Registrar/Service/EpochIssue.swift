@@ -81,30 +81,34 @@ public struct EpochIssue: Sendable {
             presented.append(certs.count)
             return true
         }
-        for (index, planned) in plan.certs.enumerated() {
-            let machine = parts.machines[planned.machine]
-            if planned.flow == .resourceToRegistrar {
+        // By index: each planned cert read in place, not copied (retained field by field).
+        for index in plan.certs.indices {
+            let machine = parts.machines[plan.certs[index].machine]
+            if plan.certs[index].flow == .resourceToRegistrar {
                 // The resource signed its own cert at enrollment: that one is presented.
-                let enrolled = enrolledCerts.machines[planned.machine]
+                let enrolled = enrolledCerts.machines[plan.certs[index].machine]
                 guard first(enrolled.hash) else { continue }
-                certs.append(IssuedCert(hash: enrolled.hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                        subject: planned.subject.name.description, body: enrolled.body, signed: true,
+                certs.append(IssuedCert(hash: enrolled.hash, flow: plan.certs[index].flow.rawValue, machine: machine,
+                                        issuer: plan.certs[index].issuer.name.description,
+                                        subject: plan.certs[index].subject.name.description, body: enrolled.body, signed: true,
                                         notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text,
                                         canonical: enrolled.bodyCanonical))
                 continue
             }
-            if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
+            if signatures[index] == nil, let delegation = Delegation.standing(for: plan.certs[index], machine: machine, in: delegations) {
                 guard first(delegation.hash) else { continue }
-                certs.append(delegation.issued(for: planned, machine: machine))
+                certs.append(delegation.issued(for: plan.certs[index], machine: machine))
                 continue
             }
-            guard first(planned.hex) else { continue }
+            guard first(plan.certs[index].hex) else { continue }
             let signature = signatures[index]
             // The certs table records canonical bytes (migration 5): no text is laid out.
-            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonical) } ?? planned.canonical
-            certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                    subject: planned.subject.name.description, canonical: canonical, signed: signature != nil,
-                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: nil))
+            let canonical = signature.map { Self.sequenceCanonical(cert: plan.certs[index].canonical, signature: $0.canonical) }
+                ?? plan.certs[index].canonical
+            certs.append(IssuedCert(hash: plan.certs[index].hex, flow: plan.certs[index].flow.rawValue, machine: machine,
+                                    issuer: plan.certs[index].issuer.name.description,
+                                    subject: plan.certs[index].subject.name.description, canonical: canonical, signed: signature != nil,
+                                    notAfter: plan.certs[index].cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: nil))
         }
         var chains: [String: [ChainTemplate]] = [:]
         for chain in plan.chains {
@@ -181,8 +185,8 @@ public struct EpochIssue: Sendable {
         }
         var signatures = [Signed?](repeating: nil, count: plan.certs.count)
         var byKey: [PrincipalID: [Int]] = [:]
-        for (index, planned) in plan.certs.enumerated() where signers[planned.issuer.key.id] != nil {
-            byKey[planned.issuer.key.id, default: []].append(index)
+        for index in plan.certs.indices where signers[plan.certs[index].issuer.key.id] != nil {
+            byKey[plan.certs[index].issuer.key.id, default: []].append(index)
         }
         let hash = HashAlgorithm.sha256
         let algorithm = SPKISignature.algorithmWord(hash)

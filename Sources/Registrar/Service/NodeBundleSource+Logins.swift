@@ -28,15 +28,16 @@ extension NodeBundleSource {
         // The validities of certs that are neither planned nor enrolled (the owners'
         // delegations), parsed once each, by index in `issue.certs`.
         var parsed: [Int: Validity?] = [:]
+        // The planned and issued certs are read in place (not copied, retained field by field).
         func validity(planned index: Int, issued: Int) -> Validity? {
-            let planned = plan.certs[index], cert = issue.certs[issued]
-            if cert.hash == planned.hex { return planned.cert.validity }
-            if planned.flow == .resourceToRegistrar, planned.machine < enrolled.count, enrolled[planned.machine].hash == cert.hash {
-                return enrolled[planned.machine].validity
+            if issue.certs[issued].hash == plan.certs[index].hex { return plan.certs[index].cert.validity }
+            let machine = plan.certs[index].machine
+            if plan.certs[index].flow == .resourceToRegistrar, machine < enrolled.count, enrolled[machine].hash == issue.certs[issued].hash {
+                return enrolled[machine].validity
             }
             if let known = parsed[issued] { return known }
             var warnings: [SPKIWarning] = []
-            let validity = cert.body.tail.first.flatMap { try? Cert(parsing: $0, warnings: &warnings) }?.validity
+            let validity = issue.certs[issued].body.tail.first.flatMap { try? Cert(parsing: $0, warnings: &warnings) }?.validity
             parsed[issued] = .some(validity)
             return validity
         }
@@ -60,13 +61,16 @@ extension NodeBundleSource {
                 let issued = issue.presented[index]
                 if taken.contains(issued) { continue }
                 taken.append(issued)
-                let cert = issue.certs[issued]
-                guard cert.signed, cert.isSequence else {
+                guard issue.certs[issued].signed, issue.certs[issued].isSequence else {
                     complete = false
                     break
                 }
-                let canonical = cert.canonical ?? cert.body.canonical
-                bytes += canonical[EpochIssue.sequenceHead.count ..< canonical.count - 1]
+                if let canonical = issue.certs[issued].canonical {
+                    bytes += canonical[EpochIssue.sequenceHead.count ..< canonical.count - 1]
+                } else {
+                    let canonical = issue.certs[issued].body.canonical
+                    bytes += canonical[EpochIssue.sequenceHead.count ..< canonical.count - 1]
+                }
                 guard let valid = validity(planned: index, issued: issued) else {
                     complete = false
                     break
