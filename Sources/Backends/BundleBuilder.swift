@@ -113,30 +113,28 @@ public struct BundleBuilder: Sendable {
         let plan = resolved.plan
         let hostValue = plan.hosts[host]
         let ends = LinkEnd.of(host: host, resolved: resolved, sas: sas)
-        let table = PeerTable(host: host, resolved: resolved)
-        var files = cache?.peerFiles(table, resolved: resolved) { makePeerFiles(table) } ?? makePeerFiles(table)
-        let makeESPFiles = { () throws(BackendsError) -> [BundleFile] in
-            [BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: self.secrets)),
-             BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: hostValue.name, ends: ends, resolved: resolved, sas: sas), mode: 0o755)]
-        }
+        var files = cache?.peerFiles(host: host, resolved: resolved) { makePeerFiles($0) }
+            ?? makePeerFiles(PeerTable(host: host, resolved: resolved))
         if ends.isEmpty, let cache {
-            files += try cache.linklessFiles(host: hostValue.name, make: makeESPFiles)
+            files += try cache.linklessFiles(host: hostValue.name) { () throws(BackendsError) in try makeESPFiles(host: host, ends: ends) }
         } else {
-            files += try makeESPFiles()
+            files += try makeESPFiles(host: host, ends: ends)
         }
-        let authorized = cache.map { $0.authorized(host: hostValue.name, AuthorizedFile.document(host: host, resolved: resolved)) }
+        let authorized = cache.map { $0.authorized(host: host, resolved: resolved) }
         files.append(BundleFile(path: "authorized.sexp", bytes: authorized ?? AuthorizedFile.text(host: host, resolved: resolved)))
         for vm in resolved.vmsOfHost[host] {
             files += cache?.vmFiles(vm, resolved: resolved) { makeVMFiles(vm) } ?? makeVMFiles(vm)
         }
-        let registrar = plan.registrars[resolved.registrarIndex[hostValue.registrar]!]
-        let entries = files.map { file in
-            BundleManifest.Entry(path: file.path, size: file.bytes.count, mode: file.mode,
-                                 sha256: cache?.sha256(file, host: hostValue.name) ?? HashAlgorithm.sha256.digest(file.bytes))
+        let registrarIndex = resolved.registrarIndex[hostValue.registrar]!
+        let registrar = plan.registrars[registrarIndex]
+        let registrarKey = resolved.base.registrarKeys[registrarIndex]
+        let digests = cache?.sha256s(files, host: hostValue.name) ?? files.map { HashAlgorithm.sha256.digest($0.bytes) }
+        let entries = zip(files, digests).map { file, digest in
+            BundleManifest.Entry(path: file.path, size: file.bytes.count, mode: file.mode, sha256: digest)
         }
         let manifest = BundleManifest(host: hostValue.name, hostKey: hostValue.publicKeySExpr, registrar: registrar.name,
                                       registrarKey: registrar.publicKeySExpr, generatedAt: plan.generatedAt, entries: entries)
-        let canonical = manifest.canonical
+        let canonical = manifest.canonical(hostKey: resolved.base.hostKeys[host], registrarKey: registrarKey)
         let signature: SPKISignature
         do {
             signature = try SPKISignature.sign(canonical: canonical, signer: signer, principal: registrar.publicKeySExpr)
@@ -146,8 +144,15 @@ public struct BundleBuilder: Sendable {
         // Both in canonical form: the exact bytes that are signed, so that no byte of either
         // can change without the change being seen.
         files.append(BundleFile(path: BundleManifest.fileName, bytes: canonical))
-        files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.sexp.canonical))
+        files.append(BundleFile(path: BundleManifest.signatureFileName, bytes: signature.canonicalBytes(principalCanonical: registrarKey)))
         return HostBundle(host: hostValue.name, files: files)
+    }
+
+    /// `esp.sexp` and `esp/xfrm.sh` of host `host`, whose link ends are `ends`.
+    func makeESPFiles(host: Int, ends: [LinkEnd]) throws(BackendsError) -> [BundleFile] {
+        [BundleFile(path: "esp.sexp", bytes: try ESPScheduleFile.text(host: host, ends: ends, resolved: resolved, sas: sas, secrets: secrets)),
+         BundleFile(path: "esp/xfrm.sh", text: XfrmScript.make(hostName: resolved.plan.hosts[host].name, ends: ends, resolved: resolved, sas: sas),
+                    mode: 0o755)]
     }
 
     /// The peer files of the host of `table`.

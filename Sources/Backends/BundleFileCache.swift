@@ -86,9 +86,20 @@ public final class BundleFileCache: Sendable {
         }
     }
 
-    /// Files by name (of a VM or a host), each with what they were made from.
+    /// Files by name (of a VM or a host), each with what they were made from: the inputs,
+    /// and the checked plan (`ResolvedPlan.Base.token`) and `extra` value they were read
+    /// from, when they all come from those (then a plan resolved from that same kept base,
+    /// with the same `extra`, has the same inputs for the same name: found without
+    /// gathering its inputs).
     struct Kept<Inputs: Equatable & Sendable>: Sendable {
-        var entries: [String: (inputs: Inputs, files: [BundleFile])] = [:]
+        struct Entry: Sendable {
+            var inputs: Inputs
+            var files: [BundleFile]
+            var base: ResolvedPlan.Base.Token?
+            var extra: UInt64
+        }
+
+        var entries: [String: Entry] = [:]
         var order: [String] = []
 
         func find(_ name: String, _ inputs: Inputs) -> [BundleFile]? {
@@ -96,13 +107,26 @@ public final class BundleFileCache: Sendable {
             return entry.files
         }
 
-        mutating func keep(_ name: String, _ inputs: Inputs, _ files: [BundleFile], limit: Int) {
+        /// The files kept for `name` when they were made under `base` with `extra`.
+        func find(_ name: String, base: ResolvedPlan.Base.Token, extra: UInt64) -> [BundleFile]? {
+            guard let entry = entries[name], entry.base === base, entry.extra == extra else { return nil }
+            return entry.files
+        }
+
+        mutating func keep(_ name: String, _ inputs: Inputs, _ files: [BundleFile], limit: Int,
+                           base: ResolvedPlan.Base.Token? = nil, extra: UInt64 = 0) {
             guard limit > 0 else { return }
-            if entries.updateValue((inputs, files), forKey: name) == nil {
+            if entries.updateValue(Entry(inputs: inputs, files: files, base: base, extra: extra), forKey: name) == nil {
                 order.append(name)
                 if order.count > limit { entries[order.removeFirst()] = nil }
             }
         }
+    }
+
+    /// A file's bytes and their SHA-256.
+    struct Digest: Sendable {
+        var bytes: [UInt8]
+        var sha256: [UInt8]
     }
 
     struct State: Sendable {
@@ -112,11 +136,15 @@ public final class BundleFileCache: Sendable {
         var linkless = Kept<String>()
         /// The last plan's checked part (`ResolvedPlan.Base`), kept with its arrays.
         var base: ResolvedPlan.Base?
-        /// The last SHA-256 of each file, by `HOST/PATH`, kept with the bytes hashed.
-        var digests: [String: (bytes: [UInt8], sha256: [UInt8])] = [:]
-        /// Each host's last `authorized.sexp`, printed with its atoms' offsets.
-        var authorized: [String: AdvancedPrinter.Printed] = [:]
+        /// The SSH key lines of the last plan's logins, checked (`ResolvedPlan.init(_:base:checkedKeys:)`).
+        var checkedKeys: [String] = []
+        /// The last SHA-256 of each file of each host, in the order given, kept with the bytes hashed.
+        var digests: [String: [Digest]] = [:]
+        /// Each host's last `authorized.sexp`, printed with its atoms' offsets, and its shape.
+        var authorized: [String: AuthorizedFile.Kept] = [:]
         var patched = 0
+        /// Of `patched`, those patched without building the document (`AuthorizedFile.patched`).
+        var patchedInPlace = 0
         var laidOut = 0
         var hits = 0
         var misses = 0
@@ -142,37 +170,63 @@ public final class BundleFileCache: Sendable {
     /// many laid out in full.
     var authorizedStatistics: (patched: Int, laidOut: Int) { state.withLock { ($0.patched, $0.laidOut) } }
 
-    /// `authorized.sexp` of host `host` from its `document`: the host's previous file with
-    /// the atoms that changed rewritten in place when the layout cannot have changed
-    /// (the same structure, each changed atom of the same printed width: from one epoch
-    /// to the next only the dates, hashes and signatures change), else laid out afresh
-    /// (`AdvancedPrinter.printed(_:reusing:)`). The same bytes either way.
-    func authorized(host: String, _ document: SExprDocument) -> [UInt8] {
-        let previous = state.withLock { $0.authorized[host] }
-        let printed = AdvancedPrinter(width: BundleBuilder.width).printed(document, reusing: previous)
-        state.withLock { state in
-            if printed.patched { state.patched += 1 } else { state.laidOut += 1 }
-            guard limit > 0 else { return }
-            if state.authorized.count >= limit, state.authorized[host] == nil { state.authorized.removeAll() }
-            state.authorized[host] = printed
+    /// How many `authorized.sexp` files were patched from the host's previous one without
+    /// building their document (counted in `authorizedStatistics.patched` too).
+    var authorizedInPlace: Int { state.withLock { $0.patchedInPlace } }
+
+    /// `authorized.sexp` of host `host` of `resolved`: the host's previous file with the
+    /// atoms that changed rewritten in place when the layout cannot have changed (the same
+    /// structure, each changed atom of the same printed width: from one epoch to the next
+    /// only the dates, hashes and signatures change), else laid out afresh. When every
+    /// input has the length it had, the previous document's buffer is rewritten and no
+    /// document is built (`AuthorizedFile.patched`); else the document is built and printed
+    /// by `AdvancedPrinter.printed(_:reusing:)`. The same bytes either way.
+    func authorized(host: Int, resolved: ResolvedPlan) -> [UInt8] {
+        let name = resolved.plan.hosts[host].name
+        let previous = state.withLock { $0.authorized[name] }
+        let kept: AuthorizedFile.Kept
+        var inPlace = false
+        if let previous, let patched = AuthorizedFile.patched(host: host, resolved: resolved, kept: previous) {
+            kept = patched
+            inPlace = true
+        } else {
+            let (document, shape) = AuthorizedFile.shapedDocument(host: host, resolved: resolved)
+            kept = AuthorizedFile.Kept(printed: AdvancedPrinter(width: BundleBuilder.width).printed(document, reusing: previous?.printed),
+                                       shape: shape)
         }
-        return printed.bytes
+        state.withLock { state in
+            if kept.printed.patched { state.patched += 1 } else { state.laidOut += 1 }
+            if inPlace { state.patchedInPlace += 1 }
+            guard limit > 0 else { return }
+            if state.authorized.count >= limit, state.authorized[name] == nil { state.authorized.removeAll() }
+            state.authorized[name] = kept
+        }
+        return kept.printed.bytes
     }
 
     /// `plan` resolved: its registrars, hosts, VPXIs, VMs and links checked once and kept
     /// while later plans hand over the same arrays (`ResolvedPlan.Base.fits`), its logins
     /// checked every time.
     func resolved(_ plan: BundlePlan) throws(BackendsError) -> ResolvedPlan {
-        let kept: ResolvedPlan.Base? = state.withLock { state in
-            guard let base = state.base, base.fits(plan) else { return nil }
+        let (kept, checked): (ResolvedPlan.Base?, [String]) = state.withLock { state in
+            guard let base = state.base, base.fits(plan) else { return (nil, []) }
             state.baseHits += 1
-            return base
+            return (base, state.checkedKeys)
         }
-        if let kept { return try ResolvedPlan(plan, base: kept) }
-        state.withLock { $0.baseMisses += 1 }
-        let base = try ResolvedPlan.Base(plan)
-        if limit > 0 { state.withLock { $0.base = base } }
-        return try ResolvedPlan(plan, base: base)
+        let resolved: ResolvedPlan
+        if let kept {
+            resolved = try ResolvedPlan(plan, base: kept, checkedKeys: checked)
+        } else {
+            state.withLock { $0.baseMisses += 1 }
+            let base = try ResolvedPlan.Base(plan)
+            if limit > 0 { state.withLock { $0.base = base } }
+            resolved = try ResolvedPlan(plan, base: base)
+        }
+        if limit > 0 {
+            let keys = plan.logins.compactMap(\.sshPublicKey)
+            state.withLock { $0.checkedKeys = keys }
+        }
+        return resolved
     }
 
     /// `esp.sexp` and `esp/xfrm.sh` of host `name` when it has no link end: they then
@@ -193,49 +247,73 @@ public final class BundleFileCache: Sendable {
         return made
     }
 
-    /// The SHA-256 of `file` of host `host`: the kept digest when the file has the very
-    /// bytes hashed last time (the same storage, as the files kept here are handed out:
-    /// `ResolvedPlan.Base.same`), else hashed (and kept).
-    func sha256(_ file: BundleFile, host: String) -> [UInt8] {
-        let key = host + "/" + file.path
-        let found: [UInt8]? = state.withLock { state in
-            guard let kept = state.digests[key], ResolvedPlan.Base.same(kept.bytes, file.bytes) else { return nil }
-            return kept.sha256
+    /// The SHA-256 of each of `files` of host `host`: the kept digest of a file whose bytes
+    /// are the very bytes hashed last time (the same storage, as the files kept here are
+    /// handed out: `ResolvedPlan.Base.same`; a digest is of the bytes, whatever the path),
+    /// looked for at the same place in the host's previous files first, else hashed; the
+    /// host's digests kept for next time.
+    func sha256s(_ files: [BundleFile], host: String) -> [[UInt8]] {
+        let kept: [Digest] = state.withLock { $0.digests[host] ?? [] }
+        var next: [Digest] = []
+        next.reserveCapacity(files.count)
+        for (index, file) in files.enumerated() {
+            let found = index < kept.count && ResolvedPlan.Base.same(kept[index].bytes, file.bytes)
+                ? kept[index] : kept.first { ResolvedPlan.Base.same($0.bytes, file.bytes) }
+            next.append(found ?? Digest(bytes: file.bytes, sha256: HashAlgorithm.sha256.digest(file.bytes)))
         }
-        if let found { return found }
-        let digest = HashAlgorithm.sha256.digest(file.bytes)
         state.withLock { state in
             guard limit > 0 else { return }
-            if state.digests.count >= 64 * limit, state.digests[key] == nil { state.digests.removeAll() }
-            state.digests[key] = (file.bytes, digest)
+            if state.digests.count >= 4 * limit, state.digests[host] == nil { state.digests.removeAll() }
+            state.digests[host] = next
         }
-        return digest
+        return next.map(\.sha256)
     }
 
     /// The hypervisor files of VM `index`: kept ones when made from the same inputs, else
-    /// `make()`'s.
+    /// `make()`'s. Their inputs are those of the resolved plan's base and its default disk
+    /// size: under the same kept base and size, the kept files are found without gathering
+    /// the inputs (`VMInputs`).
     func vmFiles(_ index: Int, resolved: ResolvedPlan, make: () -> [BundleFile]) -> [BundleFile] {
-        files(\.vms, name: resolved.plan.vms[index].name, inputs: VMInputs(vm: index, resolved: resolved), make: make)
+        files(\.vms, name: resolved.plan.vms[index].name, base: resolved.base.token, extra: resolved.plan.defaultDiskBytes,
+              inputs: VMInputs(vm: index, resolved: resolved), make: make)
     }
 
-    /// The peer files of the host of `table`: kept ones when made from the same inputs,
-    /// else `make()`'s.
-    func peerFiles(_ table: PeerTable, resolved: ResolvedPlan, make: () -> [BundleFile]) -> [BundleFile] {
-        files(\.peers, name: resolved.plan.hosts[table.host].name, inputs: PeerInputs(table, resolved: resolved), make: make)
+    /// The peer files of host `host`: kept ones when made from the same inputs, else
+    /// `make(table)`'s, with the host's `PeerTable`. Their inputs are those of the resolved
+    /// plan's base alone (`PeerInputs`).
+    func peerFiles(host: Int, resolved: ResolvedPlan, make: (PeerTable) -> [BundleFile]) -> [BundleFile] {
+        var table: PeerTable?
+        func peers() -> PeerTable {
+            if let table { return table }
+            let made = PeerTable(host: host, resolved: resolved)
+            table = made
+            return made
+        }
+        return files(\.peers, name: resolved.plan.hosts[host].name, base: resolved.base.token, extra: 0,
+                     inputs: PeerInputs(peers(), resolved: resolved), make: { make(peers()) })
     }
 
-    private func files<Inputs>(_ kept: WritableKeyPath<State, Kept<Inputs>>, name: String, inputs: Inputs,
-                               make: () -> [BundleFile]) -> [BundleFile] {
+    private func files<Inputs>(_ kept: WritableKeyPath<State, Kept<Inputs>>, name: String, base: ResolvedPlan.Base.Token, extra: UInt64,
+                               inputs: @autoclosure () -> Inputs, make: () -> [BundleFile]) -> [BundleFile] {
         let found: [BundleFile]? = state.withLock { state in
-            guard let files = state[keyPath: kept].find(name, inputs) else { return nil }
+            guard let files = state[keyPath: kept].find(name, base: base, extra: extra) else { return nil }
             state.hits += 1
             return files
         }
         if let found { return found }
+        let inputs = inputs()
+        let same: [BundleFile]? = state.withLock { state in
+            guard let files = state[keyPath: kept].find(name, inputs) else { return nil }
+            state.hits += 1
+            // Found again under this base from now on.
+            state[keyPath: kept].keep(name, inputs, files, limit: limit, base: base, extra: extra)
+            return files
+        }
+        if let same { return same }
         let made = make()
         state.withLock { state in
             state.misses += 1
-            state[keyPath: kept].keep(name, inputs, made, limit: limit)
+            state[keyPath: kept].keep(name, inputs, made, limit: limit, base: base, extra: extra)
         }
         return made
     }

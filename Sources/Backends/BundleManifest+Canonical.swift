@@ -4,8 +4,11 @@ extension BundleManifest {
     /// The canonical form of `sexp` (the bytes of `manifest.sexp`, and the bytes signed),
     /// written straight into one buffer rather than through `SExpr` values;
     /// `BundleBuilderTests` checks it against `sexp.canonical`.
-    public var canonical: [UInt8] {
-        let hostKey = hostKey.canonical, registrarKey = registrarKey.canonical
+    public var canonical: [UInt8] { canonical(hostKey: hostKey.canonical, registrarKey: registrarKey.canonical) }
+
+    /// `canonical`, given the canonical bytes of `hostKey` and `registrarKey` (kept by a
+    /// caller that writes many manifests of the same hosts: `ResolvedPlan.Base`).
+    func canonical(hostKey: [UInt8], registrarKey: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(128 + hostKey.count + registrarKey.count + host.utf8.count + registrar.utf8.count
                             + entries.reduce(0) { $0 + 96 + $1.path.utf8.count + $1.sha256.count })

@@ -10,6 +10,11 @@ extension ResolvedPlan {
     /// so another array at the same address with the same count is that array, and a
     /// shared array's storage is never written in place).
     struct Base: Sendable {
+        /// Who a base is: made once per `init`, shared by its copies (what a cache keeps
+        /// files under, `BundleFileCache.Kept`).
+        final class Token: Sendable {}
+
+        let token = Token()
         let registrars: [BundlePlan.Registrar]
         let hosts: [BundlePlan.Host]
         let vpxis: [BundlePlan.VPXI]
@@ -28,6 +33,11 @@ extension ResolvedPlan {
         let lsis: [LSI]
         let vmsOfHost: [[Int]]
         let linksOfVM: [[Int]]
+        /// The canonical bytes of each host's and each registrar's public key, written into
+        /// every manifest (`BundleManifest.canonical(hostKey:registrarKey:)`) and, for the
+        /// registrars, every manifest signature.
+        let hostKeys: [[UInt8]]
+        let registrarKeys: [[UInt8]]
 
         /// Checks everything of `plan` but its logins.
         init(_ plan: BundlePlan) throws(BackendsError) {
@@ -69,6 +79,8 @@ extension ResolvedPlan {
             lsis = hits.map { allocated[$0]! }
             self.vmsOfHost = vmsOfHost.map { $0.sorted { plan.vms[$0].name < plan.vms[$1].name } }
             linksOfVM = try Self.links(plan, vmIndex: vmIndex, hostIndex: hostIndex, locators: locators)
+            hostKeys = plan.hosts.map(\.publicKeySExpr.canonical)
+            registrarKeys = plan.registrars.map(\.publicKeySExpr.canonical)
         }
 
         /// Checks the links of `plan`; the link indices of each VM, sorted by peer name.

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Hashing
 import RSA
 import SExpr
@@ -35,13 +42,15 @@ struct ResolvedPlan: Sendable {
 
     /// Checks the logins of `plan` and takes the rest from `base`, which must have been
     /// made from the same registrars, hosts, VPXIs, VMs, links and HIT version
-    /// (`Base.fits`).
-    init(_ plan: BundlePlan, base: Base) throws(BackendsError) {
+    /// (`Base.fits`). An SSH key line equal to the one at the same place in `checkedKeys`
+    /// (the key lines of a plan checked before, in order) is not checked again.
+    init(_ plan: BundlePlan, base: Base, checkedKeys: [String] = []) throws(BackendsError) {
         self.plan = plan
         self.base = base
         let vmIndex = base.vmIndex
 
         var loginsOfVM = Array(repeating: [Int](), count: plan.vms.count)
+        var keyIndex = 0
         for (index, login) in plan.logins.enumerated() {
             guard let vm = vmIndex[login.vm] else {
                 throw BackendsError(.unknownVM, "a login of `\(login.user)` names the VM `\(login.vm)`, which is not in the plan")
@@ -49,9 +58,13 @@ struct ResolvedPlan: Sendable {
             guard PlanText.isLine(login.user, limit: 256), !Self.hasSpace(login.user) else {
                 throw BackendsError(.invalidText, "the user name of a login on `\(login.vm)` is empty, has spaces or control characters")
             }
-            if let key = login.sshPublicKey, !PlanText.isSSHPublicKey(key) {
-                throw BackendsError(.invalidSSHKey, "the SSH key of `\(login.user)` on `\(login.vm)` is not one OpenSSH public key line",
-                                    help: "give `TYPE BASE64 [COMMENT]` on one line, without options")
+            if let key = login.sshPublicKey {
+                defer { keyIndex += 1 }
+                let checked = keyIndex < checkedKeys.count && Self.sameBytes(checkedKeys[keyIndex], key)
+                guard checked || PlanText.isSSHPublicKey(key) else {
+                    throw BackendsError(.invalidSSHKey, "the SSH key of `\(login.user)` on `\(login.vm)` is not one OpenSSH public key line",
+                                        help: "give `TYPE BASE64 [COMMENT]` on one line, without options")
+                }
             }
             if let start = login.notBefore, start >= login.expires {
                 throw BackendsError(.invalidWindow, "the login of `\(login.user)` on `\(login.vm)` expires (\(login.expires)) before it starts (\(start))")
@@ -63,6 +76,15 @@ struct ResolvedPlan: Sendable {
                 let (l, r) = (plan.logins[$0], plan.logins[$1])
                 return (l.user, l.expires.secondsSinceEpoch, $0) < (r.user, r.expires.secondsSinceEpoch, $1)
             }
+        }
+    }
+
+    /// Whether two strings have the same UTF-8 bytes (not merely canonically equivalent
+    /// characters, which `==` compares).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
         }
     }
 

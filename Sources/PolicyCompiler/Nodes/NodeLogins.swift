@@ -62,20 +62,24 @@ public enum NodeLogins {
             }
         }
         let chains = plan.chains.filter { ssh[$0.vpxi].contains($0.user * model.vpxis[$0.vpxi].machines.count + $0.machine) }
-        // Sign what is missing, on every core.
-        var found = [SPKISignature?](repeating: nil, count: plan.certs.count)
+        // Where each chain cert's signature is: given (`known`), made here (on every core)
+        // or found (`extra`); no signature is copied until a complete chain needs it.
+        var have = [Bool](repeating: false, count: plan.certs.count)
+        var extra: [Int: SPKISignature] = [:]
         var toSign: [Int] = []
-        var seen = Set<Int>()
+        var seen = [Bool](repeating: false, count: plan.certs.count)
         var outputSignatures: [Int: [[UInt8]: SPKISignature]] = [:]
         for chain in chains {
-            for index in chain.certs where seen.insert(index).inserted {
-                if index < signatures.known.count, let signature = signatures.known[index] {
-                    found[index] = signature
+            for index in chain.certs where !seen[index] {
+                seen[index] = true
+                if index < signatures.known.count, signatures.known[index] != nil {
+                    have[index] = true
                 } else if signatures.signers[plan.certs[index].issuer.key.id] != nil {
                     toSign.append(index)
                 } else if let signature = signatures.find(plan.certs[index], vpxiName: model.vpxis[plan.certs[index].vpxi].name,
                                                           cache: &outputSignatures) {
-                    found[index] = signature
+                    extra[index] = signature
+                    have[index] = true
                 }
             }
         }
@@ -88,7 +92,10 @@ public enum NodeLogins {
             } catch {
                 throw NodePlanningError(.cryptoFailure, "cannot sign the chains of the logins: \(error.message)")
             }
-            for (position, index) in toSign.enumerated() { found[index] = signed.signatures[position] }
+            for (position, index) in toSign.enumerated() {
+                extra[index] = signed.signatures[position]
+                have[index] = signed.signatures[position] != nil
+            }
         }
         // Each signature's canonical bytes once, when a complete chain first needs them: a
         // cert is in the chain of every user of its machine, and a chain left pending (the
@@ -101,7 +108,7 @@ public enum NodeLogins {
         for chain in chains {
             let vpxi = model.vpxis[chain.vpxi]
             let user = model.users[chain.user]
-            guard chain.certs.allSatisfy({ found[$0] != nil }) else {
+            guard chain.certs.allSatisfy({ have[$0] }) else {
                 pending.append(Pending(user: user.name, vpxi: vpxi.name, machine: vpxi.machines[chain.machine].name))
                 continue
             }
@@ -112,7 +119,7 @@ public enum NodeLogins {
             for index in chain.certs {
                 let cert = plan.certs[index].cert
                 items.append(plan.certs[index].canonical)
-                if signatureBytes[index] == nil { signatureBytes[index] = found[index]!.canonicalBytes }
+                if signatureBytes[index] == nil { signatureBytes[index] = (extra[index] ?? signatures.known[index])!.canonicalBytes }
                 items.append(signatureBytes[index]!)
                 if let start = cert.validity.notBefore, notBefore.map({ start > $0 }) ?? true { notBefore = start }
                 if let end = cert.validity.notAfter, end < notAfter { notAfter = end }

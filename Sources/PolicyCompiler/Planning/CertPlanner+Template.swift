@@ -127,19 +127,21 @@ extension CertPlanner.Template {
         for machine in machines where selected?.contains(machine.index) ?? true {
             let m = machine.index
             var root: [Int] = []
-            for item in machine.root {
+            // By index: the template's items read in place, not copied (retained field by field).
+            for index in machine.root.indices {
                 root.append(plan.certs.count)
-                plan.certs.append(planned(item, machine: m, window: epoch.validity))
+                plan.certs.append(planned(machine.root[index], machine: m, window: epoch.validity))
             }
             // User certs, and for each user the certs that reach them.
             var byUser: [Int: [(cert: Int, via: Int?)]] = [:]
             var userOrder: [Int] = []
-            for item in machine.users {
-                let validity = epoch.validity.intersection(item.window ?? epoch.validity)
+            for index in machine.users.indices {
+                let validity = epoch.validity.intersection(machine.users[index].window ?? epoch.validity)
                 guard !validity.isEmpty else { continue }
-                if byUser[item.user] == nil { userOrder.append(item.user) }
-                byUser[item.user, default: []].append((plan.certs.count, item.via))
-                plan.certs.append(planned(item, machine: m, window: validity))
+                let user = machine.users[index].user
+                if byUser[user] == nil { userOrder.append(user) }
+                byUser[user, default: []].append((plan.certs.count, machine.users[index].via))
+                plan.certs.append(planned(machine.users[index], machine: m, window: validity))
             }
             for user in userOrder {
                 var chain = root

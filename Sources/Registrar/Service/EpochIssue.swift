@@ -27,6 +27,10 @@ public struct EpochIssue: Sendable {
     /// When it is issued (seconds since the epoch): a renewal is issued before its epoch
     /// starts, and its bundles must still carry the running epoch's keys.
     public var issuedAt: Int64
+    /// For each cert of the epoch's plan, the index in `certs` of the cert presented for it
+    /// (the planned one, the enrolled one or an owner's delegation): the bundles' logins
+    /// are assembled from it (`NodeBundleSource.completedLogins`). Empty when unknown.
+    var presented: [Int] = []
 
     /// Plans, signs and assembles epoch `epoch` of `compiled`. `recorded` holds certs
     /// already signed by others, `(sequence CERT SIGNATURE)` by the hash of the cert (what
@@ -62,34 +66,49 @@ public struct EpochIssue: Sendable {
         // plan order.
         var hashes: [String] = []
         hashes.reserveCapacity(plan.certs.count)
-        var issuedHashes: Set<String> = []
-        for (index, planned) in plan.certs.enumerated() {
-            let machine = parts.machines[planned.machine]
-            if planned.flow == .resourceToRegistrar {
+        // Each hash's index in `certs`; for each planned cert, the index of the one presented.
+        var issuedHashes: [String: Int] = [:]
+        var presented: [Int] = []
+        presented.reserveCapacity(plan.certs.count)
+        /// Whether `hash` is issued for the first time (then as `certs.count`).
+        func first(_ hash: String) -> Bool {
+            hashes.append(hash)
+            if let index = issuedHashes[hash] {
+                presented.append(index)
+                return false
+            }
+            issuedHashes[hash] = certs.count
+            presented.append(certs.count)
+            return true
+        }
+        // By index: each planned cert read in place, not copied (retained field by field).
+        for index in plan.certs.indices {
+            let machine = parts.machines[plan.certs[index].machine]
+            if plan.certs[index].flow == .resourceToRegistrar {
                 // The resource signed its own cert at enrollment: that one is presented.
-                let enrolled = enrolledCerts.machines[planned.machine]
-                hashes.append(enrolled.hash)
-                guard issuedHashes.insert(enrolled.hash).inserted else { continue }
-                certs.append(IssuedCert(hash: enrolled.hash, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                        subject: planned.subject.name.description, body: enrolled.body, signed: true,
+                let enrolled = enrolledCerts.machines[plan.certs[index].machine]
+                guard first(enrolled.hash) else { continue }
+                certs.append(IssuedCert(hash: enrolled.hash, flow: plan.certs[index].flow.rawValue, machine: machine,
+                                        issuer: plan.certs[index].issuer.name.description,
+                                        subject: plan.certs[index].subject.name.description, body: enrolled.body, signed: true,
                                         notAfter: enrolled.notAfter ?? epoch.validity.end, text: enrolled.text,
                                         canonical: enrolled.bodyCanonical))
                 continue
             }
-            if signatures[index] == nil, let delegation = Delegation.standing(for: planned, machine: machine, in: delegations) {
-                hashes.append(delegation.hash)
-                guard issuedHashes.insert(delegation.hash).inserted else { continue }
-                certs.append(delegation.issued(for: planned, machine: machine))
+            if signatures[index] == nil, let delegation = Delegation.standing(for: plan.certs[index], machine: machine, in: delegations) {
+                guard first(delegation.hash) else { continue }
+                certs.append(delegation.issued(for: plan.certs[index], machine: machine))
                 continue
             }
-            hashes.append(planned.hex)
-            guard issuedHashes.insert(planned.hex).inserted else { continue }
+            guard first(plan.certs[index].hex) else { continue }
             let signature = signatures[index]
             // The certs table records canonical bytes (migration 5): no text is laid out.
-            let canonical = signature.map { Self.sequenceCanonical(cert: planned.canonical, signature: $0.canonical) } ?? planned.canonical
-            certs.append(IssuedCert(hash: planned.hex, flow: planned.flow.rawValue, machine: machine, issuer: planned.issuer.name.description,
-                                    subject: planned.subject.name.description, canonical: canonical, signed: signature != nil,
-                                    notAfter: planned.cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: nil))
+            let canonical = signature.map { Self.sequenceCanonical(cert: plan.certs[index].canonical, signature: $0.canonical) }
+                ?? plan.certs[index].canonical
+            certs.append(IssuedCert(hash: plan.certs[index].hex, flow: plan.certs[index].flow.rawValue, machine: machine,
+                                    issuer: plan.certs[index].issuer.name.description,
+                                    subject: plan.certs[index].subject.name.description, canonical: canonical, signed: signature != nil,
+                                    notAfter: plan.certs[index].cert.validity.notAfter?.secondsSinceEpoch ?? epoch.validity.end, text: nil))
         }
         var chains: [String: [ChainTemplate]] = [:]
         for chain in plan.chains {
@@ -100,7 +119,8 @@ public struct EpochIssue: Sendable {
                                                            certs: presented))
         }
         let ordered = certs
-        var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:], issuedAt: now)
+        var issue = EpochIssue(vpxi: vpxi.name, epoch: epoch, certs: ordered, chains: chains, bundles: [:], issuedAt: now,
+                               presented: presented)
         // The signatures of the plan's certs, the enrolled ones where the resource signed the
         // very cert the plan holds.
         var known = signatures.map { $0?.signature }
@@ -165,8 +185,8 @@ public struct EpochIssue: Sendable {
         }
         var signatures = [Signed?](repeating: nil, count: plan.certs.count)
         var byKey: [PrincipalID: [Int]] = [:]
-        for (index, planned) in plan.certs.enumerated() where signers[planned.issuer.key.id] != nil {
-            byKey[planned.issuer.key.id, default: []].append(index)
+        for index in plan.certs.indices where signers[plan.certs[index].issuer.key.id] != nil {
+            byKey[plan.certs[index].issuer.key.id, default: []].append(index)
         }
         let hash = HashAlgorithm.sha256
         let algorithm = SPKISignature.algorithmWord(hash)

@@ -65,7 +65,16 @@ public struct BundleDelta: Sendable, Equatable {
                 var index = 0
                 var previousEnd = 0
                 while index < count {
-                    // Equal words, then equal bytes.
+                    // Equal blocks of 32 bytes (four words compared at once), then equal
+                    // words, then equal bytes.
+                    while index + 32 <= count {
+                        let x0 = a.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        let x1 = a.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                        let x2 = a.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                        let x3 = a.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+                        guard (x0 | x1) | (x2 | x3) == 0 else { break }
+                        index += 32
+                    }
                     while index + 8 <= count,
                           a.loadUnaligned(fromByteOffset: index, as: UInt64.self) == b.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
                         index += 8

@@ -1,4 +1,4 @@
-import RSA
+import SExpr
 
 extension SPKISignature {
     /// The canonical bytes of `sexp`, written straight from the fields:
