@@ -83,7 +83,7 @@ final class AdminCommandTests: XCTestCase {
                           newer.stderrText)
             XCTAssertTrue(newer.stderrText.contains("help: run the newer vpxi-registrar"), newer.stderrText)
         }
-        let serve = try ExternalTool.run(tool, ["serve", "--db", db, "--name", "lyon", "--key", lyon, "--listen", "127.0.0.1:0"])
+        let serve = try ExternalTool.run(tool, ["serve", "--db", db, "--name", "lyon", "--key", lyon, "--keys", directory.path, "--listen", "127.0.0.1:0"])
         XCTAssertEqual(serve.status, 1, serve.stderrText)
         XCTAssertTrue(serve.stderrText.contains("newer than this registrar's"), serve.stderrText)
     }
