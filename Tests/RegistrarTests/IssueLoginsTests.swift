@@ -15,14 +15,11 @@ final class IssueLoginsTests: RegistrarScratchTestCase {
     func testEveryLoginHoldsTheChainTheUserPulls() async throws {
         try await withClockedLyon(slots: 4) { service, _, _, start, _ in
             let (policy, compile) = try await segCompiler(service, start: start)
-            let original = "grant alice ssh, console on all"
             var random = TestRandomBits(seed: 0x0C0_FFEE)
             var checked = 0
             for variant in 0..<4 {
                 let grants = IssueEquivalenceTests.randomGrants(&random, start: start)
-                let text = policy.replacingOccurrences(of: original, with: ([original] + grants).joined(separator: "\n  "))
-                var kept = try compile(text)
-                kept.derived = DerivedValues()
+                let kept = try compiledVariant(policy, compile, grants: grants)
                 let vpxi = kept.model.vpxis[kept.vpxi]
                 for index in [0, 1, 2, Int(random.next() % 20)] {
                     let epoch = vpxi.schedule.epoch(index)
@@ -106,6 +103,21 @@ extension RegistrarScratchTestCase {
                 return slot
             }
         })
+    }
+
+    /// `seg`'s stored policy with `grants` added after alice's own, compiled afresh (no
+    /// derived values carried over).
+    func compiledVariant(_ policy: String, _ compile: (String) throws -> VPXICompiler.Compiled, grants: [String]) throws -> VPXICompiler.Compiled {
+        var kept = try compile(variantText(policy, grants: grants))
+        kept.derived = DerivedValues()
+        return kept
+    }
+
+    /// `seg`'s stored policy with `grants` added after alice's own.
+    func variantText(_ policy: String, grants: [String]) -> String {
+        let original = "grant alice ssh, console on all"
+        XCTAssertTrue(policy.contains(original))
+        return policy.replacingOccurrences(of: original, with: ([original] + grants).joined(separator: "\n  "))
     }
 }
 
